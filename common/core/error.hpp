@@ -1,0 +1,32 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace core {
+
+// How the runtime reacts to a failure (STYLE.md section 4).
+enum class ErrorKind {
+  kInvalidInput,  // bad message, provider 404, malformed body: dead-letter, never retry
+  kTransient,     // timeout, 429, 5xx, broken connection: retry with backoff
+  kNotFound,      // the provider has no such entity: a normal, recorded outcome
+};
+
+std::string_view ToString(ErrorKind kind);
+
+struct Error {
+  ErrorKind kind = ErrorKind::kTransient;
+  std::string message;
+  // Set when the other side told us how long to wait (Retry-After, rate-limit headers).
+  std::optional<std::chrono::milliseconds> retry_after;
+
+  static Error InvalidInput(std::string why) { return {ErrorKind::kInvalidInput, std::move(why), {}}; }
+  static Error Transient(std::string why, std::optional<std::chrono::milliseconds> retry_after = {}) {
+    return {ErrorKind::kTransient, std::move(why), retry_after};
+  }
+  static Error NotFound(std::string why) { return {ErrorKind::kNotFound, std::move(why), {}}; }
+};
+
+}  // namespace core
