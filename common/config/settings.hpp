@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/config/env.hpp"
+
+// Plain settings structs with the defaults of the private development stack (scripts/stack).
+// Clients take these structs and never read the environment themselves; Load* functions
+// read and validate them once at start and throw ConfigError naming the variable.
+namespace config {
+
+struct AmqpSettings {
+  std::string url = "amqp://guest:guest@127.0.0.1:35672/%2f";  // TUNEFLEET_AMQP_URL
+  std::chrono::seconds heartbeat{30};                            // TUNEFLEET_AMQP_HEARTBEAT
+  std::uint16_t prefetch = 1000;                                 // TUNEFLEET_AMQP_PREFETCH
+};
+
+struct PostgresSettings {
+  // TUNEFLEET_PG_DSN: a libpq URI or key=value string. Contains the password: never log it.
+  std::string dsn = "postgresql://tunefleet:tunefleet@127.0.0.1:35432/tunefleet";
+};
+
+struct RedisSettings {
+  std::string url = "redis://127.0.0.1:36379/0";  // TUNEFLEET_REDIS_URL
+};
+
+struct MetricsSettings {
+  std::string bind_address = "0.0.0.0";  // TUNEFLEET_METRICS_BIND
+  std::uint16_t port = 9464;             // TUNEFLEET_METRICS_PORT; 0 turns the server off
+};
+
+struct LogSettings {
+  std::string level = "info";  // TUNEFLEET_LOG_LEVEL: debug, info, warn, error
+};
+
+struct ManagementSettings {
+  // TUNEFLEET_RABBITMQ_API_URL: RabbitMQ management API, for `tunefleet status` and `dlq`.
+  std::string url = "http://guest:guest@127.0.0.1:35673";
+};
+
+// The providers tunefleet knows; the names are queue suffixes, metric labels and config prefixes.
+const std::vector<std::string>& KnownProviders();
+// "spotify,lastfm" or "all" -> validated list; `what` names the source in errors.
+std::vector<std::string> ParseProviderList(std::string_view text, std::string_view what);
+
+AmqpSettings LoadAmqpSettings(const Env& env);
+PostgresSettings LoadPostgresSettings(const Env& env);
+RedisSettings LoadRedisSettings(const Env& env);
+MetricsSettings LoadMetricsSettings(const Env& env);
+LogSettings LoadLogSettings(const Env& env);
+ManagementSettings LoadManagementSettings(const Env& env);
+
+}  // namespace config
