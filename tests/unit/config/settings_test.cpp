@@ -1,0 +1,60 @@
+#include "common/config/settings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace config {
+namespace {
+
+Env FakeEnv(std::map<std::string, std::string> values) {
+  return Env([values = std::move(values)](const std::string& key) -> std::optional<std::string> {
+    auto it = values.find(key);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  });
+}
+
+TEST(Settings, DefaultsMatchThePrivateStack) {
+  Env env = FakeEnv({});
+  EXPECT_EQ(LoadAmqpSettings(env).url, "amqp://guest:guest@127.0.0.1:35672/%2f");
+  EXPECT_EQ(LoadPostgresSettings(env).dsn, "postgresql://tunefleet:tunefleet@127.0.0.1:35432/tunefleet");
+  EXPECT_EQ(LoadRedisSettings(env).url, "redis://127.0.0.1:36379/0");
+  EXPECT_EQ(LoadManagementSettings(env).url, "http://guest:guest@127.0.0.1:35673");
+}
+
+TEST(Settings, PostgresDsnMustLookLikeOne) {
+  Env env = FakeEnv({{"TUNEFLEET_PG_DSN", "garbage"}});
+  try {
+    LoadPostgresSettings(env);
+    FAIL() << "accepted a garbage DSN";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("TUNEFLEET_PG_DSN"), std::string::npos);
+  }
+}
+
+TEST(Settings, PostgresAcceptsKeywordDsn) {
+  Env env = FakeEnv({{"TUNEFLEET_PG_DSN", "host=127.0.0.1 port=5432 dbname=x"}});
+  EXPECT_EQ(LoadPostgresSettings(env).dsn, "host=127.0.0.1 port=5432 dbname=x");
+}
+
+TEST(Settings, ProviderListAcceptsAllAndKnownNames) {
+  EXPECT_EQ(ParseProviderList("all", "--providers"),
+            (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs"}));
+  EXPECT_EQ(ParseProviderList("lastfm,spotify,lastfm", "--providers"),
+            (std::vector<std::string>{"lastfm", "spotify"}));
+}
+
+TEST(Settings, ProviderListRejectsUnknownNameNamingIt) {
+  try {
+    ParseProviderList("spotify,napster", "--providers");
+    FAIL();
+  } catch (const ConfigError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("napster"), std::string::npos) << what;
+    EXPECT_NE(what.find("--providers"), std::string::npos) << what;
+  }
+}
+
+}  // namespace
+}  // namespace config
