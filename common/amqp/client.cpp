@@ -1,0 +1,164 @@
+#include "common/amqp/client.hpp"
+
+#include <uv.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace amqp {
+namespace {
+
+template <typename Handle>
+void CloseAndFree(Handle* handle) {
+  if (handle == nullptr) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(handle), [](uv_handle_t* h) { delete reinterpret_cast<Handle*>(h); });
+}
+
+}  // namespace
+
+Client::Client(uv_loop_s& loop, ClientSettings settings, Callbacks callbacks, logging::Logger logger)
+    : loop_(loop),
+      settings_(std::move(settings)),
+      callbacks_(std::move(callbacks)),
+      logger_(std::move(logger)),
+      connection_(settings_.connection) {
+  tick_timer_ = new uv_timer_t;
+  uv_timer_init(&loop_, tick_timer_);
+  tick_timer_->data = this;
+  reconnect_timer_ = new uv_timer_t;
+  uv_timer_init(&loop_, reconnect_timer_);
+  reconnect_timer_->data = this;
+}
+
+Client::~Client() { Close(); }
+
+void Client::Start() {
+  closed_ = false;
+  Connect();
+  // Heartbeats are sent and checked inside rabbitmq-c's frame reads, so a periodic pump is
+  // what keeps an idle connection alive.
+  uv_timer_start(tick_timer_, [](uv_timer_t* t) { static_cast<Client*>(t->data)->OnTick(); }, 1000, 1000);
+}
+
+void Client::Close() {
+  if (tick_timer_ == nullptr) return;
+  closed_ = true;
+  StopPoll();
+  connection_.Close();
+  CloseAndFree(tick_timer_);
+  CloseAndFree(reconnect_timer_);
+  tick_timer_ = nullptr;
+  reconnect_timer_ = nullptr;
+}
+
+void Client::StopConsuming() {
+  consuming_wanted_ = false;
+  if (connection_.is_open()) {
+    if (auto r = connection_.CancelConsume(); !r) Lose(r.error().message);
+  }
+}
+
+void Client::Connect() {
+  if (closed_) return;
+  auto fail = [this](const core::Error& error) {
+    connection_.Close(false);
+    if (error.kind == core::ErrorKind::kInvalidInput) {
+      logger_.Error("rabbitmq setup refused; not retrying", {{"error", error.message}});
+      closed_ = true;
+      if (callbacks_.on_fatal) callbacks_.on_fatal(error.message);
+      return;
+    }
+    logger_.Warn("rabbitmq connect failed", {{"error", error.message}, {"attempt", failed_attempts_ + 1}});
+    ScheduleReconnect();
+  };
+  if (auto r = connection_.Open(); !r) return fail(r.error());
+  if (auto r = connection_.Declare(settings_.topology); !r) return fail(r.error());
+  if (!settings_.queue.empty() && consuming_wanted_) {
+    if (auto r = connection_.Consume(settings_.queue, settings_.prefetch); !r) return fail(r.error());
+  }
+  failed_attempts_ = 0;
+  ++generation_;
+  poll_ = new uv_poll_t;
+  uv_poll_init(&loop_, poll_, connection_.socket_fd());
+  poll_->data = this;
+  uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* p, int status, int) {
+    auto* self = static_cast<Client*>(p->data);
+    if (status < 0) {
+      self->Lose(std::string("socket error: ") + uv_strerror(status));
+      return;
+    }
+    self->OnReadable();
+  });
+  logger_.Info("rabbitmq connected", {{"endpoint", connection_.Endpoint()}, {"queue", settings_.queue},
+                                      {"generation", static_cast<std::int64_t>(generation_)}});
+  if (callbacks_.on_ready) callbacks_.on_ready(generation_);
+  // Frames may already sit in rabbitmq-c's buffer from the setup RPCs.
+  Pump();
+}
+
+void Client::OnReadable() { Pump(); }
+
+void Client::OnTick() {
+  if (connection_.is_open()) Pump();
+}
+
+void Client::Pump() {
+  if (!connection_.is_open()) return;
+  auto result = connection_.Pump([this](Delivery delivery) {
+    delivery.generation = generation_;
+    if (callbacks_.on_delivery) callbacks_.on_delivery(std::move(delivery));
+  });
+  if (!result) Lose(result.error().message);
+}
+
+void Client::Lose(const std::string& why) {
+  if (!connection_.is_open() && poll_ == nullptr) return;
+  logger_.Warn("rabbitmq connection lost", {{"error", why}});
+  StopPoll();
+  connection_.Close(false);  // fails pending confirms with a transient error
+  if (callbacks_.on_lost) callbacks_.on_lost(why);
+  ScheduleReconnect();
+}
+
+void Client::ScheduleReconnect() {
+  if (closed_ || reconnect_timer_ == nullptr) return;
+  ++failed_attempts_;
+  ++reconnects_;
+  // Exponential backoff with full jitter: uniform in [0, min(max, min * 2^attempt)].
+  double ceiling = std::min(static_cast<double>(settings_.reconnect_max.count()),
+                            static_cast<double>(settings_.reconnect_min.count()) *
+                                std::pow(2.0, std::min(failed_attempts_, 20)));
+  std::uniform_real_distribution<double> jitter(static_cast<double>(settings_.reconnect_min.count()), ceiling);
+  auto delay = static_cast<std::uint64_t>(jitter(random_));
+  uv_timer_start(reconnect_timer_, [](uv_timer_t* t) { static_cast<Client*>(t->data)->Connect(); }, delay, 0);
+}
+
+void Client::StopPoll() {
+  if (poll_ == nullptr) return;
+  uv_poll_stop(poll_);
+  CloseAndFree(poll_);
+  poll_ = nullptr;
+}
+
+void Client::Publish(const OutgoingMessage& message, ConfirmCallback on_confirm) {
+  if (!connection_.is_open()) {
+    if (on_confirm) on_confirm(core::Error::Transient("not connected to RabbitMQ"));
+    return;
+  }
+  // Publish stores the callback; on failure it did not, so report here.
+  if (auto r = connection_.Publish(message, on_confirm); !r) {
+    if (on_confirm) on_confirm(r.error());
+    Lose(r.error().message);
+  }
+}
+
+bool Client::Ack(std::uint64_t generation, std::uint64_t delivery_tag, bool multiple) {
+  if (generation != generation_ || !connection_.is_open()) return false;
+  if (auto r = connection_.Ack(delivery_tag, multiple); !r) {
+    Lose(r.error().message);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace amqp

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/amqp/message.hpp"
+#include "common/core/result.hpp"
+
+namespace amqp {
+
+struct ConnectionSettings {
+  std::string url;                            // amqp://user:pass@host:port/vhost
+  std::chrono::seconds heartbeat{30};         // 0 disables heartbeats
+  std::chrono::milliseconds connect_timeout{5000};
+  std::string connection_name = "tunefleet";  // shown in the management UI
+};
+
+// Called once per published message when the broker confirms (ok) or refuses it, or with
+// a transient error when the connection dies first (the message may or may not be stored).
+using ConfirmCallback = std::function<void(core::Result<void>)>;
+
+// One AMQP connection with a consume channel (1) and a publish channel in confirm mode (2).
+// Wraps rabbitmq-c; not thread safe; every call happens on the owning thread. Methods that
+// talk to the broker synchronously (Open, Declare, Consume, WaitForConfirms) block; Pump
+// never blocks except to finish reading a message whose first frame has arrived.
+class Connection {
+ public:
+  explicit Connection(ConnectionSettings settings);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  core::Result<void> Open();
+  bool is_open() const;
+  int socket_fd() const;
+  // "host:port" without credentials, for logs and error messages.
+  std::string Endpoint() const;
+
+  core::Result<void> Declare(const Topology& topology);
+  core::Result<void> Consume(const std::string& queue, std::uint16_t prefetch);
+  core::Result<void> CancelConsume();
+
+  // Publishes on the confirm channel; `on_confirm` runs from Pump when the broker answers.
+  core::Result<void> Publish(const OutgoingMessage& message, ConfirmCallback on_confirm);
+  core::Result<void> Ack(std::uint64_t delivery_tag, bool multiple);
+  core::Result<void> Reject(std::uint64_t delivery_tag, bool requeue);
+  std::size_t unconfirmed() const { return pending_confirms_.size(); }
+
+  // Reads every frame already available (and sends a heartbeat when one is due), calling
+  // `on_delivery` for each message. An error means the connection is gone: Close it.
+  core::Result<void> Pump(const std::function<void(Delivery)>& on_delivery);
+  // Blocks until every published message is confirmed or `timeout` passes.
+  core::Result<void> WaitForConfirms(std::chrono::milliseconds timeout,
+                                     const std::function<void(Delivery)>& on_delivery = {});
+  // Blocking helpers for tools and tests.
+  core::Result<std::uint32_t> QueueDepth(const std::string& queue);
+  core::Result<std::uint32_t> Purge(const std::string& queue);
+  core::Result<void> DeleteQueue(const std::string& queue);
+
+  // Closes politely (connection.close handshake) when `polite` and open; always releases
+  // the socket and fails pending confirms. After a Pump error, close with polite=false.
+  void Close(bool polite = true);
+
+ private:
+  struct State;
+  core::Result<void> CheckReply(const char* what);
+  void FailPendingConfirms(const std::string& why);
+  void ResolveConfirms(std::uint64_t tag, bool multiple, bool ok);
+
+  ConnectionSettings settings_;
+  std::unique_ptr<State> state_;
+  std::uint64_t next_publish_tag_ = 1;
+  std::map<std::uint64_t, ConfirmCallback> pending_confirms_;
+  std::string consumer_tag_;
+};
+
+}  // namespace amqp

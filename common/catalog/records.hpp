@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+// What a provider contributes to the catalog: plain, typed records. Providers build them
+// from API responses (pure parse functions); the runtime batches them; common/db writes
+// them as track_sources / album_sources rows and recomputes the merged rows.
+namespace catalog {
+
+enum class SourceStatus { kOk, kNotFound };
+
+// Scalar fields a provider may know about a track. Absent = the provider does not say.
+struct TrackFields {
+  std::optional<std::string> title;
+  std::optional<std::int32_t> duration_ms;
+  std::optional<bool> is_explicit;
+  std::optional<std::int32_t> popularity;    // 0..100
+  std::optional<std::int32_t> track_number;  // >= 1
+  std::optional<std::string> release_date;   // YYYY-MM-DD, YYYY-MM or YYYY
+  std::optional<std::string> isrc;            // ids the provider found
+  std::optional<std::string> mbid;
+  std::optional<std::string> spotify_id;
+  std::optional<std::int64_t> discogs_id;
+  // Spotify-style audio features as a JSON object text ({"danceability":0.5,...}).
+  std::optional<std::string> audio_features_json;
+};
+
+// How the job identified the track (copied from the job, so a record is self-contained).
+struct TrackRef {
+  std::string artist;
+  std::string title;
+  std::optional<std::string> album;
+  std::optional<std::string> isrc;
+  std::optional<std::string> mbid;
+  std::optional<std::string> spotify_id;
+  std::optional<std::int64_t> discogs_id;
+};
+
+// One provider's contribution to one track.
+struct TrackRecord {
+  TrackRef ref;
+  std::string provider;
+  std::string job_id;
+  SourceStatus status = SourceStatus::kOk;
+  std::optional<std::string> external_id;  // the provider's id for the track
+  std::vector<std::string> genres;         // canonical, ranked, capped
+  std::vector<std::string> moods;
+  TrackFields fields;
+  std::optional<std::string> raw_json;     // the response(s) it came from, for provenance
+};
+
+struct AlbumRef {
+  std::string artist;
+  std::string title;
+  std::optional<std::string> upc;
+  std::optional<std::string> mbid;
+  std::optional<std::string> spotify_id;
+  std::optional<std::int64_t> discogs_id;
+};
+
+struct AlbumFields {
+  std::optional<std::string> title;
+  std::optional<std::string> release_date;
+  std::optional<std::string> upc;
+  std::optional<std::string> mbid;
+  std::optional<std::string> spotify_id;
+  std::optional<std::int64_t> discogs_id;
+  std::optional<std::int32_t> total_tracks;
+  std::optional<std::string> label;
+};
+
+struct AlbumRecord {
+  AlbumRef ref;
+  std::string provider;
+  std::string job_id;
+  SourceStatus status = SourceStatus::kOk;
+  std::optional<std::string> external_id;
+  std::vector<std::string> genres;
+  std::vector<std::string> moods;
+  AlbumFields fields;
+  std::optional<std::string> raw_json;
+};
+
+}  // namespace catalog
