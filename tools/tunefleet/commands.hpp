@@ -1,0 +1,15 @@
+#pragma once
+
+// The subcommands of `tunefleet`. Each lives in cmd_<name>.cpp, gets argv starting at its own
+// name (argv[0] == "migrate"), parses its flags with getopt_long and returns an exit code.
+// Adding one: write cmd_<name>.cpp, declare Run<Name> here, add a row to kCommands in
+// main.cpp and the file to CMakeLists.txt.
+namespace cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // the operation failed (database down, bad migration)
+inline constexpr int kExitUsage = 2;    // bad flags or configuration: nothing was attempted
+
+int RunMigrate(int argc, char* argv[]);
+
+}  // namespace cli
