@@ -161,4 +161,13 @@ bool Client::Ack(std::uint64_t generation, std::uint64_t delivery_tag, bool mult
   return true;
 }
 
+bool Client::Requeue(std::uint64_t generation, std::uint64_t delivery_tag) {
+  if (generation != generation_ || !connection_.is_open()) return false;
+  if (auto r = connection_.Reject(delivery_tag, true); !r) {
+    Lose(r.error().message);
+    return false;
+  }
+  return true;
+}
+
 }  // namespace amqp

@@ -62,6 +62,8 @@ class Client {
   void Publish(const OutgoingMessage& message, ConfirmCallback on_confirm);
   // Acks on the connection of `generation`; false when that connection is gone.
   bool Ack(std::uint64_t generation, std::uint64_t delivery_tag, bool multiple);
+  // Rejects with requeue on the connection of `generation`; false when that connection is gone.
+  bool Requeue(std::uint64_t generation, std::uint64_t delivery_tag);
 
  private:
   void Connect();

@@ -190,8 +190,9 @@ core::Result<void> Connection::Declare(const Topology& topology) {
     if (auto r = CheckReply(("queue.declare " + queue.name).c_str()); !r) return r;
   }
   for (const auto& binding : topology.bindings) {
+    TableBuilder arguments(binding.arguments);
     amqp_queue_bind(state_->conn, kConsumeChannel, Bytes(binding.queue), Bytes(binding.exchange),
-                    Bytes(binding.routing_key), amqp_empty_table);
+                    Bytes(binding.routing_key), arguments.table());
     if (auto r = CheckReply(("queue.bind " + binding.queue).c_str()); !r) return r;
   }
   return core::Ok();

@@ -51,6 +51,7 @@ struct BindingSpec {
   std::string queue;
   std::string exchange;
   std::string routing_key;
+  std::map<std::string, HeaderValue> arguments;  // for headers exchanges: x-match and keys
 };
 struct Topology {
   std::vector<ExchangeSpec> exchanges;

@@ -1,0 +1,475 @@
+#include "common/db/catalog_writer.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <pqxx/pqxx>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <unordered_map>
+
+#include "common/db/connection.hpp"
+#include "common/db/identity.hpp"
+
+namespace db {
+namespace {
+
+// Statement 1: upsert the catalog rows and this provider's source rows. `$1` is a JSON array
+// of input rows (one per distinct identity key), expanded with jsonb_to_recordset: one round
+// trip per batch. Provider ids are only set where no other row already holds them, so two
+// rows never claim one external entity; `ORDER BY identity_key` gives concurrent writers one
+// lock order.
+constexpr const char* kUpsertTracks = R"SQL(
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+    identity_key text, name_key text, artist text, title text, album text,
+    isrc text, mbid uuid, spotify_id text, discogs_id bigint,
+    provider text, status text, external_id text, genres jsonb, moods jsonb,
+    fields jsonb, raw jsonb, job_id text)
+),
+upserted AS (
+  INSERT INTO tracks AS t (identity_key, name_key, artist_name, title, album_title,
+                           isrc, mbid, spotify_id, discogs_id)
+  SELECT i.identity_key, i.name_key, i.artist, i.title, i.album,
+         CASE WHEN NOT EXISTS (SELECT 1 FROM tracks o WHERE o.isrc = i.isrc) THEN i.isrc END,
+         CASE WHEN NOT EXISTS (SELECT 1 FROM tracks o WHERE o.mbid = i.mbid) THEN i.mbid END,
+         CASE WHEN NOT EXISTS (SELECT 1 FROM tracks o WHERE o.spotify_id = i.spotify_id) THEN i.spotify_id END,
+         CASE WHEN NOT EXISTS (SELECT 1 FROM tracks o WHERE o.discogs_id = i.discogs_id) THEN i.discogs_id END
+  FROM input i
+  ORDER BY i.identity_key
+  ON CONFLICT (identity_key) DO UPDATE
+    SET album_title = COALESCE(t.album_title, EXCLUDED.album_title), updated_at = now()
+  RETURNING t.id, t.identity_key
+),
+sources AS (
+  INSERT INTO track_sources AS s (track_id, provider, status, external_id, fetched_at,
+                                  genres, moods, fields, raw, job_id)
+  SELECT u.id, i.provider, i.status, i.external_id, now(),
+         ARRAY(SELECT jsonb_array_elements_text(i.genres)),
+         ARRAY(SELECT jsonb_array_elements_text(i.moods)),
+         i.fields, i.raw, i.job_id
+  FROM input i JOIN upserted u USING (identity_key)
+  ON CONFLICT (track_id, provider) DO UPDATE
+    SET status = EXCLUDED.status, external_id = EXCLUDED.external_id,
+        fetched_at = EXCLUDED.fetched_at, genres = EXCLUDED.genres, moods = EXCLUDED.moods,
+        fields = EXCLUDED.fields, raw = EXCLUDED.raw, job_id = EXCLUDED.job_id
+  RETURNING s.track_id
+)
+SELECT u.identity_key, u.id FROM upserted u
+WHERE u.id IN (SELECT track_id FROM sources)
+)SQL";
+
+// Statement 2: recompute the merged rows of the touched tracks from all their sources.
+// Genres and moods: ranked by how many providers name them, then by their best rank within
+// a provider; capped at 10 genres and 15 moods. Scalars: the first provider in priority
+// order that has the field. Provider ids are filled only where no other track holds them.
+constexpr const char* kMergeTracks = R"SQL(
+WITH src AS (
+  SELECT s.*, COALESCE(array_position(ARRAY['spotify','musicbrainz','discogs','lastfm'], s.provider), 99) AS prio
+  FROM track_sources s WHERE s.track_id = ANY($1::bigint[]) AND s.status = 'ok'
+),
+merged AS (
+  SELECT d.track_id,
+    COALESCE((SELECT array_agg(g ORDER BY n DESC, best, g) FROM (
+        SELECT g, count(*) AS n, min(pos) AS best
+        FROM track_sources s2, unnest(s2.genres) WITH ORDINALITY AS u(g, pos)
+        WHERE s2.track_id = d.track_id GROUP BY g ORDER BY n DESC, best, g LIMIT 10) x), '{}') AS genres,
+    COALESCE((SELECT array_agg(m ORDER BY n DESC, best, m) FROM (
+        SELECT m, count(*) AS n, min(pos) AS best
+        FROM track_sources s2, unnest(s2.moods) WITH ORDINALITY AS u(m, pos)
+        WHERE s2.track_id = d.track_id GROUP BY m ORDER BY n DESC, best, m LIMIT 15) y), '{}') AS moods,
+    (SELECT array_agg(provider ORDER BY provider) FROM track_sources s3 WHERE s3.track_id = d.track_id) AS providers,
+    (SELECT (fields->>'duration_ms')::int FROM src WHERE src.track_id = d.track_id AND fields ? 'duration_ms' ORDER BY prio LIMIT 1) AS duration_ms,
+    (SELECT (fields->>'explicit')::boolean FROM src WHERE src.track_id = d.track_id AND fields ? 'explicit' ORDER BY prio LIMIT 1) AS explicit,
+    (SELECT (fields->>'popularity')::smallint FROM src WHERE src.track_id = d.track_id AND fields ? 'popularity' ORDER BY prio LIMIT 1) AS popularity,
+    (SELECT (fields->>'track_number')::smallint FROM src WHERE src.track_id = d.track_id AND fields ? 'track_number' ORDER BY prio LIMIT 1) AS track_number,
+    (SELECT (fields->>'release_date')::date FROM src WHERE src.track_id = d.track_id AND fields ? 'release_date' ORDER BY prio LIMIT 1) AS release_date,
+    (SELECT (fields->>'release_year')::smallint FROM src WHERE src.track_id = d.track_id AND fields ? 'release_year' ORDER BY prio LIMIT 1) AS release_year,
+    (SELECT fields->'audio_features' FROM src WHERE src.track_id = d.track_id AND fields ? 'audio_features' ORDER BY prio LIMIT 1) AS audio_features,
+    (SELECT fields->>'isrc' FROM src WHERE src.track_id = d.track_id AND fields ? 'isrc' ORDER BY prio LIMIT 1) AS isrc,
+    (SELECT (fields->>'mbid')::uuid FROM src WHERE src.track_id = d.track_id AND fields ? 'mbid' ORDER BY prio LIMIT 1) AS mbid,
+    (SELECT fields->>'spotify_id' FROM src WHERE src.track_id = d.track_id AND fields ? 'spotify_id' ORDER BY prio LIMIT 1) AS spotify_id,
+    (SELECT (fields->>'discogs_id')::bigint FROM src WHERE src.track_id = d.track_id AND fields ? 'discogs_id' ORDER BY prio LIMIT 1) AS discogs_id
+  FROM (SELECT DISTINCT unnest($1::bigint[]) AS track_id) d
+)
+UPDATE tracks t SET
+  genres = m.genres, moods = m.moods, providers_done = m.providers,
+  duration_ms = COALESCE(m.duration_ms, t.duration_ms),
+  explicit = COALESCE(m.explicit, t.explicit),
+  popularity = COALESCE(m.popularity, t.popularity),
+  track_number = COALESCE(m.track_number, t.track_number),
+  release_date = COALESCE(m.release_date, t.release_date),
+  release_year = COALESCE(m.release_year, t.release_year),
+  audio_features = COALESCE(m.audio_features, t.audio_features),
+  isrc = COALESCE(t.isrc, CASE WHEN NOT EXISTS (SELECT 1 FROM tracks o WHERE o.isrc = m.isrc) THEN m.isrc END),
+  mbid = COALESCE(t.mbid, CASE WHEN NOT EXISTS (SELECT 1 FROM tracks o WHERE o.mbid = m.mbid) THEN m.mbid END),
+  spotify_id = COALESCE(t.spotify_id, CASE WHEN NOT EXISTS (SELECT 1 FROM tracks o WHERE o.spotify_id = m.spotify_id) THEN m.spotify_id END),
+  discogs_id = COALESCE(t.discogs_id, CASE WHEN NOT EXISTS (SELECT 1 FROM tracks o WHERE o.discogs_id = m.discogs_id) THEN m.discogs_id END),
+  updated_at = now(), enriched_at = now()
+FROM merged m WHERE t.id = m.track_id
+)SQL";
+
+constexpr const char* kUpsertAlbums = R"SQL(
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+    identity_key text, artist text, title text, upc text, mbid uuid, spotify_id text,
+    discogs_id bigint, provider text, status text, external_id text, genres jsonb,
+    moods jsonb, fields jsonb, raw jsonb, job_id text)
+),
+upserted AS (
+  INSERT INTO albums AS a (identity_key, artist_name, title, upc, mbid, spotify_id, discogs_id)
+  SELECT i.identity_key, i.artist, i.title,
+         CASE WHEN NOT EXISTS (SELECT 1 FROM albums o WHERE o.upc = i.upc) THEN i.upc END,
+         CASE WHEN NOT EXISTS (SELECT 1 FROM albums o WHERE o.mbid = i.mbid) THEN i.mbid END,
+         CASE WHEN NOT EXISTS (SELECT 1 FROM albums o WHERE o.spotify_id = i.spotify_id) THEN i.spotify_id END,
+         CASE WHEN NOT EXISTS (SELECT 1 FROM albums o WHERE o.discogs_id = i.discogs_id) THEN i.discogs_id END
+  FROM input i
+  ORDER BY i.identity_key
+  ON CONFLICT (identity_key) DO UPDATE SET updated_at = now()
+  RETURNING a.id, a.identity_key
+),
+sources AS (
+  INSERT INTO album_sources AS s (album_id, provider, status, external_id, fetched_at,
+                                  genres, moods, fields, raw, job_id)
+  SELECT u.id, i.provider, i.status, i.external_id, now(),
+         ARRAY(SELECT jsonb_array_elements_text(i.genres)),
+         ARRAY(SELECT jsonb_array_elements_text(i.moods)),
+         i.fields, i.raw, i.job_id
+  FROM input i JOIN upserted u USING (identity_key)
+  ON CONFLICT (album_id, provider) DO UPDATE
+    SET status = EXCLUDED.status, external_id = EXCLUDED.external_id,
+        fetched_at = EXCLUDED.fetched_at, genres = EXCLUDED.genres, moods = EXCLUDED.moods,
+        fields = EXCLUDED.fields, raw = EXCLUDED.raw, job_id = EXCLUDED.job_id
+  RETURNING s.album_id
+)
+SELECT u.identity_key, u.id FROM upserted u
+WHERE u.id IN (SELECT album_id FROM sources)
+)SQL";
+
+constexpr const char* kMergeAlbums = R"SQL(
+WITH src AS (
+  SELECT s.*, COALESCE(array_position(ARRAY['spotify','musicbrainz','discogs','lastfm'], s.provider), 99) AS prio
+  FROM album_sources s WHERE s.album_id = ANY($1::bigint[]) AND s.status = 'ok'
+),
+merged AS (
+  SELECT d.album_id,
+    COALESCE((SELECT array_agg(g ORDER BY n DESC, best, g) FROM (
+        SELECT g, count(*) AS n, min(pos) AS best
+        FROM album_sources s2, unnest(s2.genres) WITH ORDINALITY AS u(g, pos)
+        WHERE s2.album_id = d.album_id GROUP BY g ORDER BY n DESC, best, g LIMIT 10) x), '{}') AS genres,
+    COALESCE((SELECT array_agg(m ORDER BY n DESC, best, m) FROM (
+        SELECT m, count(*) AS n, min(pos) AS best
+        FROM album_sources s2, unnest(s2.moods) WITH ORDINALITY AS u(m, pos)
+        WHERE s2.album_id = d.album_id GROUP BY m ORDER BY n DESC, best, m LIMIT 15) y), '{}') AS moods,
+    (SELECT (fields->>'release_date')::date FROM src WHERE src.album_id = d.album_id AND fields ? 'release_date' ORDER BY prio LIMIT 1) AS release_date,
+    (SELECT (fields->>'release_year')::smallint FROM src WHERE src.album_id = d.album_id AND fields ? 'release_year' ORDER BY prio LIMIT 1) AS release_year
+  FROM (SELECT DISTINCT unnest($1::bigint[]) AS album_id) d
+)
+UPDATE albums a SET genres = m.genres, moods = m.moods,
+  release_date = COALESCE(m.release_date, a.release_date),
+  release_year = COALESCE(m.release_year, a.release_year), updated_at = now()
+FROM merged m WHERE a.id = m.album_id
+)SQL";
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void String(Writer& w, const char* key, const std::string& value) {
+  w.Key(key);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+void OptString(Writer& w, const char* key, const std::optional<std::string>& value) {
+  w.Key(key);
+  if (value && !value->empty()) w.String(value->data(), static_cast<rapidjson::SizeType>(value->size()));
+  else w.Null();
+}
+void OptInt(Writer& w, const char* key, const std::optional<std::int64_t>& value) {
+  w.Key(key);
+  if (value) w.Int64(*value);
+  else w.Null();
+}
+void StringArray(Writer& w, const char* key, const std::vector<std::string>& values) {
+  w.Key(key);
+  w.StartArray();
+  for (const auto& v : values) w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  w.EndArray();
+}
+// Embeds `json` (which must be valid JSON) as a value; invalid text is stored as a string.
+void RawJson(Writer& w, const char* key, const std::optional<std::string>& json) {
+  w.Key(key);
+  if (!json) {
+    w.Null();
+    return;
+  }
+  rapidjson::Document doc;
+  doc.Parse(json->data(), json->size());
+  if (doc.HasParseError()) {
+    w.String(json->data(), static_cast<rapidjson::SizeType>(json->size()));
+    return;
+  }
+  doc.Accept(w);
+}
+
+bool IsDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "YYYY-MM-DD" -> date and year; "YYYY-MM" and "YYYY" -> year only; anything else -> nothing.
+void ReleaseDate(Writer& w, const std::optional<std::string>& date) {
+  if (!date || date->size() < 4 || !IsDigits(std::string_view(*date).substr(0, 4))) return;
+  int year = 0;
+  std::from_chars(date->data(), date->data() + 4, year);
+  if (year < 1000 || year > 9999) return;
+  if (date->size() == 10 && (*date)[4] == '-' && (*date)[7] == '-' &&
+      IsDigits(std::string_view(*date).substr(5, 2)) && IsDigits(std::string_view(*date).substr(8, 2))) {
+    int month = std::stoi(date->substr(5, 2));
+    int day = std::stoi(date->substr(8, 2));
+    if (month >= 1 && month <= 12 && day >= 1 && day <= 31) String(w, "release_date", *date);
+  }
+  w.Key("release_year");
+  w.Int(year);
+}
+
+void TrackFieldsJson(Writer& w, const catalog::TrackFields& f) {
+  w.Key("fields");
+  w.StartObject();
+  if (f.title) String(w, "title", *f.title);
+  if (f.duration_ms && *f.duration_ms >= 0) { w.Key("duration_ms"); w.Int(*f.duration_ms); }
+  if (f.is_explicit) { w.Key("explicit"); w.Bool(*f.is_explicit); }
+  if (f.popularity) { w.Key("popularity"); w.Int(std::clamp(*f.popularity, 0, 100)); }
+  if (f.track_number && *f.track_number >= 1 && *f.track_number <= 32767) { w.Key("track_number"); w.Int(*f.track_number); }
+  ReleaseDate(w, f.release_date);
+  if (f.isrc) {
+    std::string isrc = NormalizeIsrc(*f.isrc);
+    if (!isrc.empty()) String(w, "isrc", isrc);
+  }
+  if (f.mbid) {
+    std::string mbid = NormalizeMbid(*f.mbid);
+    if (!mbid.empty()) String(w, "mbid", mbid);
+  }
+  if (f.spotify_id && !f.spotify_id->empty()) String(w, "spotify_id", *f.spotify_id);
+  if (f.discogs_id && *f.discogs_id > 0) { w.Key("discogs_id"); w.Int64(*f.discogs_id); }
+  if (f.audio_features_json) {
+    rapidjson::Document doc;
+    doc.Parse(f.audio_features_json->data(), f.audio_features_json->size());
+    if (!doc.HasParseError() && doc.IsObject()) {
+      w.Key("audio_features");
+      doc.Accept(w);
+    }
+  }
+  w.EndObject();
+}
+
+void AlbumFieldsJson(Writer& w, const catalog::AlbumFields& f) {
+  w.Key("fields");
+  w.StartObject();
+  if (f.title) String(w, "title", *f.title);
+  ReleaseDate(w, f.release_date);
+  if (f.upc) String(w, "upc", *f.upc);
+  if (f.mbid) String(w, "mbid", *f.mbid);
+  if (f.spotify_id) String(w, "spotify_id", *f.spotify_id);
+  if (f.discogs_id) { w.Key("discogs_id"); w.Int64(*f.discogs_id); }
+  if (f.total_tracks) { w.Key("total_tracks"); w.Int(*f.total_tracks); }
+  if (f.label) String(w, "label", *f.label);
+  w.EndObject();
+}
+
+const char* StatusName(catalog::SourceStatus status) {
+  return status == catalog::SourceStatus::kOk ? "ok" : "not_found";
+}
+
+std::string OptionalOrEmpty(const std::optional<std::string>& value) { return value ? *value : std::string(); }
+
+std::string ArrayLiteral(const std::vector<std::int64_t>& ids) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  return out + "}";
+}
+
+core::Error MapError(const std::exception& e, const std::string& dsn) {
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
+    return core::Error::Transient("database " + DescribeDsn(dsn) + " unavailable: " + e.what());
+  }
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    std::string state = sql->sqlstate();
+    std::string first_line = std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
+    // 40xxx serialization/deadlock, 08xxx connection, 53xxx resources, 57Pxx shutdown,
+    // 23505 a concurrent writer took a provider id between our check and our insert.
+    if (state.rfind("40", 0) == 0 || state.rfind("08", 0) == 0 || state.rfind("53", 0) == 0 ||
+        state.rfind("57P", 0) == 0 || state == "23505" || state.empty()) {
+      return core::Error::Transient("database error " + state + ": " + first_line);
+    }
+    return core::Error::InvalidInput("database refused the batch (" + state + "): " + first_line);
+  }
+  return core::Error::Transient(std::string("database error: ") + e.what());
+}
+
+}  // namespace
+
+struct CatalogWriter::Impl {
+  std::string dsn;
+  std::unique_ptr<pqxx::connection> conn;
+
+  pqxx::connection& Connection() {
+    if (!conn || !conn->is_open()) {
+      conn.reset();
+      conn = std::make_unique<pqxx::connection>(dsn);
+    }
+    return *conn;
+  }
+
+  // Runs `input_json` through `upsert` then `merge` in one transaction; returns the id of
+  // each identity key.
+  core::Result<std::unordered_map<std::string, std::int64_t>> Write(const char* upsert, const char* merge,
+                                                                     const std::string& input_json) {
+    try {
+      pqxx::work tx(Connection());
+      pqxx::result rows = tx.exec_params(upsert, input_json);
+      std::unordered_map<std::string, std::int64_t> ids;
+      std::vector<std::int64_t> touched;
+      for (const auto& row : rows) {
+        ids.emplace(row[0].as<std::string>(), row[1].as<std::int64_t>());
+        touched.push_back(row[1].as<std::int64_t>());
+      }
+      tx.exec_params(merge, ArrayLiteral(touched));
+      tx.commit();
+      return ids;
+    } catch (const std::exception& e) {
+      conn.reset();
+      return MapError(e, dsn);
+    }
+  }
+};
+
+CatalogWriter::CatalogWriter(std::string dsn) : impl_(std::make_unique<Impl>()) { impl_->dsn = std::move(dsn); }
+
+CatalogWriter::~CatalogWriter() = default;
+
+core::Result<void> CatalogWriter::Ping() {
+  try {
+    pqxx::nontransaction tx(impl_->Connection());
+    tx.exec("SELECT 1");
+    return core::Ok();
+  } catch (const std::exception& e) {
+    impl_->conn.reset();
+    return MapError(e, impl_->dsn);
+  }
+}
+
+core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::vector<catalog::TrackRecord>& records) {
+  std::vector<std::string> keys;
+  keys.reserve(records.size());
+  // Last record per identity key wins: one statement may not touch a row twice.
+  std::map<std::string, const catalog::TrackRecord*> unique;
+  for (const auto& r : records) {
+    auto key = TrackIdentityKey({r.ref.artist, r.ref.title, OptionalOrEmpty(r.ref.isrc), OptionalOrEmpty(r.ref.mbid),
+                                 OptionalOrEmpty(r.ref.spotify_id)});
+    if (!key) return key.error();
+    keys.push_back(*key);
+    unique[*key] = &r;
+  }
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartArray();
+  // Provider ids from jobs: the first row in the batch to claim one keeps it.
+  std::map<std::string, int> seen_ids;
+  auto claim = [&seen_ids](const std::string& kind, const std::string& id) {
+    return !id.empty() && seen_ids.emplace(kind + ":" + id, 1).second;
+  };
+  for (const auto& [key, r] : unique) {
+    w.StartObject();
+    String(w, "identity_key", key);
+    String(w, "name_key", TrackNameKey(r->ref.artist, r->ref.title));
+    String(w, "artist", r->ref.artist);
+    String(w, "title", r->ref.title);
+    OptString(w, "album", r->ref.album);
+    std::string isrc = r->ref.isrc ? NormalizeIsrc(*r->ref.isrc) : "";
+    std::string mbid = r->ref.mbid ? NormalizeMbid(*r->ref.mbid) : "";
+    std::string spotify = OptionalOrEmpty(r->ref.spotify_id);
+    std::string discogs = r->ref.discogs_id ? std::to_string(*r->ref.discogs_id) : "";
+    OptString(w, "isrc", claim("isrc", isrc) ? std::optional(isrc) : std::nullopt);
+    OptString(w, "mbid", claim("mbid", mbid) ? std::optional(mbid) : std::nullopt);
+    OptString(w, "spotify_id", claim("spotify", spotify) ? std::optional(spotify) : std::nullopt);
+    OptInt(w, "discogs_id", claim("discogs", discogs) ? r->ref.discogs_id : std::nullopt);
+    String(w, "provider", r->provider);
+    String(w, "status", StatusName(r->status));
+    OptString(w, "external_id", r->external_id);
+    StringArray(w, "genres", r->genres);
+    StringArray(w, "moods", r->moods);
+    TrackFieldsJson(w, r->fields);
+    RawJson(w, "raw", r->raw_json);
+    String(w, "job_id", r->job_id);
+    w.EndObject();
+  }
+  w.EndArray();
+  auto ids = impl_->Write(kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()));
+  if (!ids) return ids.error();
+  std::vector<std::int64_t> out;
+  out.reserve(keys.size());
+  for (const auto& key : keys) {
+    auto it = ids->find(key);
+    if (it == ids->end()) return core::Error::Transient("upsert returned no row for " + key);
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::vector<catalog::AlbumRecord>& records) {
+  std::vector<std::string> keys;
+  std::map<std::string, const catalog::AlbumRecord*> unique;
+  for (const auto& r : records) {
+    auto key = AlbumIdentityKey({r.ref.artist, r.ref.title, OptionalOrEmpty(r.ref.upc), OptionalOrEmpty(r.ref.mbid),
+                                 OptionalOrEmpty(r.ref.spotify_id), r.ref.discogs_id});
+    if (!key) return key.error();
+    keys.push_back(*key);
+    unique[*key] = &r;
+  }
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartArray();
+  std::map<std::string, int> seen_ids;
+  auto claim = [&seen_ids](const std::string& kind, const std::string& id) {
+    return !id.empty() && seen_ids.emplace(kind + ":" + id, 1).second;
+  };
+  for (const auto& [key, r] : unique) {
+    w.StartObject();
+    String(w, "identity_key", key);
+    String(w, "artist", r->ref.artist);
+    String(w, "title", r->ref.title);
+    std::string upc = r->ref.upc ? NormalizeUpc(*r->ref.upc) : "";
+    std::string mbid = r->ref.mbid ? NormalizeMbid(*r->ref.mbid) : "";
+    std::string spotify = OptionalOrEmpty(r->ref.spotify_id);
+    std::string discogs = r->ref.discogs_id ? std::to_string(*r->ref.discogs_id) : "";
+    OptString(w, "upc", claim("upc", upc) ? std::optional(upc) : std::nullopt);
+    OptString(w, "mbid", claim("mbid", mbid) ? std::optional(mbid) : std::nullopt);
+    OptString(w, "spotify_id", claim("spotify", spotify) ? std::optional(spotify) : std::nullopt);
+    OptInt(w, "discogs_id", claim("discogs", discogs) ? r->ref.discogs_id : std::nullopt);
+    String(w, "provider", r->provider);
+    String(w, "status", StatusName(r->status));
+    OptString(w, "external_id", r->external_id);
+    StringArray(w, "genres", r->genres);
+    StringArray(w, "moods", r->moods);
+    AlbumFieldsJson(w, r->fields);
+    RawJson(w, "raw", r->raw_json);
+    String(w, "job_id", r->job_id);
+    w.EndObject();
+  }
+  w.EndArray();
+  auto ids = impl_->Write(kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()));
+  if (!ids) return ids.error();
+  std::vector<std::int64_t> out;
+  for (const auto& key : keys) {
+    auto it = ids->find(key);
+    if (it == ids->end()) return core::Error::Transient("upsert returned no row for " + key);
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+}  // namespace db

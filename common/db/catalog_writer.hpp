@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/catalog/records.hpp"
+#include "common/core/result.hpp"
+
+namespace db {
+
+// Writes provider contributions: for a batch, one transaction with one multi-row upsert of
+// the catalog rows and their *_sources rows, then one statement that recomputes the merged
+// rows (genres, moods, scalars by provider priority) from every provider's sources. Every
+// write is an idempotent upsert, so a redelivered batch changes nothing.
+//
+// Blocking; confined to one thread (it owns its connection, opened lazily and reopened
+// after a failure). Errors: kTransient when retrying the same batch can succeed (connection
+// lost, deadlock, serialization, a concurrent writer took an id), kInvalidInput when the
+// data itself is refused.
+class CatalogWriter {
+ public:
+  explicit CatalogWriter(std::string dsn);
+  ~CatalogWriter();
+  CatalogWriter(const CatalogWriter&) = delete;
+  CatalogWriter& operator=(const CatalogWriter&) = delete;
+
+  // Returns the tracks.id of each record, in input order.
+  core::Result<std::vector<std::int64_t>> WriteTracks(const std::vector<catalog::TrackRecord>& records);
+  // Returns the albums.id of each record, in input order.
+  core::Result<std::vector<std::int64_t>> WriteAlbums(const std::vector<catalog::AlbumRecord>& records);
+  // Opens the connection now (the worker checks the database at start).
+  core::Result<void> Ping();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace db

@@ -1,0 +1,68 @@
+#include "common/runtime/topology.hpp"
+
+namespace runtime {
+namespace {
+
+// The broker dead-letters a message redelivered this many times (crash loops, workers
+// killed mid-job). Far above our own attempt limit: it only catches what the runtime
+// could not account for.
+constexpr std::int64_t kDeliveryLimit = 20;
+
+const std::vector<std::string> kBuilderQueues = {"recommend", "features"};
+
+}  // namespace
+
+const std::vector<DelayTier>& DefaultDelayTiers() {
+  using namespace std::chrono_literals;
+  static const std::vector<DelayTier> kTiers = {
+      {"1s", 1s}, {"5s", 5s}, {"30s", 30s}, {"2m", 2min}, {"10m", 10min}};
+  return kTiers;
+}
+
+std::string JobQueue(const std::string& consumer) { return "tunefleet." + consumer; }
+std::string DeadQueue(const std::string& provider) { return "tunefleet." + provider + ".dead"; }
+std::string DelayQueue(const DelayTier& tier) { return "tunefleet.retry." + tier.name; }
+std::string ProviderRoutingKey(const std::string& entity, const std::string& provider) {
+  return entity + "." + provider;
+}
+
+amqp::Topology FleetTopology(const std::vector<std::string>& providers, const std::vector<DelayTier>& tiers) {
+  amqp::Topology t;
+  t.exchanges = {{kJobsExchange, "topic"},
+                 {kRetryExchange, "headers"},
+                 {kDeadExchange, "direct"},
+                 {kFollowupsExchange, "topic"}};
+  auto add_consumer_queue = [&t](const std::string& name) {
+    t.queues.push_back({JobQueue(name), true,
+                        {{"x-delivery-limit", kDeliveryLimit},
+                         {"x-dead-letter-exchange", std::string(kDeadExchange)},
+                         {"x-dead-letter-routing-key", name}}});
+    t.queues.push_back({DeadQueue(name), true, {}});
+    t.bindings.push_back({DeadQueue(name), kDeadExchange, name, {}});
+  };
+  for (const auto& provider : providers) {
+    add_consumer_queue(provider);
+    for (const char* entity : {"track", "album"}) {
+      t.bindings.push_back({JobQueue(provider), kJobsExchange, ProviderRoutingKey(entity, provider), {}});
+      if (provider != "noop") {
+        t.bindings.push_back({JobQueue(provider), kJobsExchange, std::string(entity) + ".all", {}});
+      }
+    }
+  }
+  for (const auto& builder : kBuilderQueues) {
+    add_consumer_queue(builder);
+    t.bindings.push_back({JobQueue(builder), kFollowupsExchange, "followup.#", {}});
+  }
+  for (const auto& tier : tiers) {
+    // Classic queues: a TTL queue only expires messages at its head, which is exactly right
+    // when every message in it has the same delay.
+    t.queues.push_back({DelayQueue(tier), false,
+                        {{"x-message-ttl", static_cast<std::int64_t>(tier.delay.count())},
+                         {"x-dead-letter-exchange", std::string(kJobsExchange)}}});
+    t.bindings.push_back({DelayQueue(tier), kRetryExchange, "",
+                          {{"x-match", std::string("all")}, {kDelayHeader, tier.name}}});
+  }
+  return t;
+}
+
+}  // namespace runtime

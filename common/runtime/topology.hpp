@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/amqp/message.hpp"
+
+// Names and shape of tunefleet's RabbitMQ topology (docs/RUNTIME.md). Every binary declares
+// the whole fleet topology at start, idempotently, so any process can start first.
+namespace runtime {
+
+inline constexpr const char* kJobsExchange = "tunefleet.jobs";           // topic: <entity>.<provider|all>
+inline constexpr const char* kRetryExchange = "tunefleet.retry";         // headers: x-tunefleet-delay
+inline constexpr const char* kDeadExchange = "tunefleet.dead";           // direct: <provider>
+inline constexpr const char* kFollowupsExchange = "tunefleet.followups";  // topic: followup.<provider>
+
+// Message headers written by the runtime.
+inline constexpr const char* kAttemptHeader = "x-tunefleet-attempt";         // failed attempts so far
+inline constexpr const char* kDelayHeader = "x-tunefleet-delay";             // retry tier name
+inline constexpr const char* kReasonHeader = "x-tunefleet-reason";           // why it died
+inline constexpr const char* kLastStatusHeader = "x-tunefleet-last-status";  // invalid_input, transient...
+inline constexpr const char* kProviderHeader = "x-tunefleet-provider";
+inline constexpr const char* kRoutingKeyHeader = "x-tunefleet-routing-key";  // where to replay it
+inline constexpr const char* kDeadAtHeader = "x-tunefleet-dead-at";
+inline constexpr const char* kTraceHeader = "x-tunefleet-trace-id";
+
+struct DelayTier {
+  std::string name;                 // "5s": the header value and the queue suffix
+  std::chrono::milliseconds delay;  // the queue's message TTL
+};
+
+// The default backoff tiers: 1 s, 5 s, 30 s, 2 min, 10 min.
+const std::vector<DelayTier>& DefaultDelayTiers();
+
+std::string JobQueue(const std::string& consumer);      // tunefleet.spotify, tunefleet.recommend
+std::string DeadQueue(const std::string& provider);     // tunefleet.spotify.dead
+std::string DelayQueue(const DelayTier& tier);          // tunefleet.retry.5s
+// The provider-specific routing key of a job: track.spotify, album.lastfm.
+std::string ProviderRoutingKey(const std::string& entity, const std::string& provider);
+
+// Queues: one quorum queue per provider (bound to <entity>.<provider> and <entity>.all for
+// track and album; delivery limit as the poison backstop, dead-lettering to tunefleet.dead),
+// one dead-letter queue per provider, one classic TTL queue per delay tier dead-lettering
+// back to tunefleet.jobs, and the builders' quorum queues on tunefleet.followups.
+amqp::Topology FleetTopology(const std::vector<std::string>& providers,
+                             const std::vector<DelayTier>& tiers = DefaultDelayTiers());
+
+}  // namespace runtime

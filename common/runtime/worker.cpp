@@ -1,0 +1,505 @@
+#include "common/runtime/worker.hpp"
+
+#include <uv.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+
+#include "common/db/catalog_writer.hpp"
+#include "common/json/job_writer.hpp"
+#include "common/runtime/retry_decision.hpp"
+
+namespace runtime {
+namespace {
+
+template <typename Handle>
+void CloseAndFree(Handle*& handle) {
+  if (handle == nullptr) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(handle), [](uv_handle_t* h) { delete reinterpret_cast<Handle*>(h); });
+  handle = nullptr;
+}
+
+uv_timer_t* NewTimer(uv_loop_s& loop, void* owner) {
+  auto* timer = new uv_timer_t;
+  uv_timer_init(&loop, timer);
+  timer->data = owner;
+  return timer;
+}
+
+std::string NowRfc3339() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buf;
+}
+
+std::string EntityOf(const amqp::Delivery& delivery) {
+  // Routing keys are <entity>.<provider|all>; after a retry the key is <entity>.<provider>.
+  auto dot = delivery.routing_key.find('.');
+  return dot == std::string::npos ? std::string("track") : delivery.routing_key.substr(0, dot);
+}
+
+}  // namespace
+
+Worker::Worker(uv_loop_s& loop, WorkerSettings settings, Provider& provider, metrics::WorkerMetrics& metrics,
+               metrics::HealthState& health)
+    : loop_(loop),
+      settings_(std::move(settings)),
+      provider_(provider),
+      provider_name_(provider.Name()),
+      metrics_(metrics),
+      health_(health),
+      logger_(logging::Logger("runtime").With({{"provider", provider_name_}})),
+      parser_(json::JobParserSettings{settings_.max_body_bytes}),
+      tiers_(DefaultDelayTiers()) {
+  batch_timer_ = NewTimer(loop_, this);
+  db_retry_timer_ = NewTimer(loop_, this);
+  shutdown_timer_ = NewTimer(loop_, this);
+  health_.SetHealthy("rabbitmq", false);
+  health_.SetHealthy("postgres", false);
+}
+
+Worker::~Worker() {
+  if (!finished_) FinishShutdown();
+}
+
+void Worker::Start() {
+  store_ = std::make_unique<db::CatalogWriter>(settings_.postgres.dsn);
+  writer_ = std::make_unique<WriterThread>(loop_);
+  // Check the database once at start so /readyz tells the truth before the first batch.
+  writer_->Post({[this] { (void)store_->Ping(); }, [] {}});
+  health_.SetHealthy("postgres", true);
+  metrics_.DatabaseUp().Set(1);
+
+  amqp::ClientSettings client_settings;
+  client_settings.connection.url = settings_.amqp.url;
+  client_settings.connection.heartbeat = settings_.amqp.heartbeat;
+  client_settings.connection.connection_name = "tunefleet-" + provider_name_;
+  client_settings.topology = FleetTopology(config::KnownProviders(), tiers_);
+  client_settings.queue = JobQueue(provider_name_);
+  client_settings.prefetch = settings_.amqp.prefetch;
+  amqp::Client::Callbacks callbacks;
+  callbacks.on_ready = [this](std::uint64_t generation) { OnConnected(generation); };
+  callbacks.on_delivery = [this](amqp::Delivery d) { OnDelivery(std::move(d)); };
+  callbacks.on_lost = [this](const std::string&) { OnConnectionLost(); };
+  callbacks.on_fatal = [this](const std::string& why) {
+    logger_.Error("cannot set up RabbitMQ; stopping", {{"error", why}});
+    Shutdown(on_finished_);
+  };
+  client_ = std::make_unique<amqp::Client>(loop_, std::move(client_settings), std::move(callbacks),
+                                           logging::Logger("amqp").With({{"provider", provider_name_}}));
+  client_->Start();
+}
+
+void Worker::OnConnected(std::uint64_t) {
+  tracker_.Reset();
+  health_.SetHealthy("rabbitmq", true);
+  metrics_.BrokerUp().Set(1);
+}
+
+void Worker::OnConnectionLost() {
+  health_.SetHealthy("rabbitmq", false);
+  metrics_.BrokerUp().Set(0);
+  metrics_.AmqpReconnects().Increment();
+  // Deliveries not yet started will come again on the next connection.
+  std::uint64_t generation = client_->generation();
+  for (auto seq : waiting_) {
+    auto it = in_flight_.find(seq);
+    if (it != in_flight_.end() && it->second.delivery.generation == generation) in_flight_.erase(it);
+  }
+  waiting_.clear();
+  tracker_.Reset();
+  metrics_.InFlight().Set(static_cast<double>(in_flight_.size()));
+  MaybeFinishShutdown();
+}
+
+logging::Logger Worker::JobLogger(const InFlight& job) const { return logger_.WithJob(job.job_id, job.trace_id); }
+
+void Worker::OnDelivery(amqp::Delivery delivery) {
+  std::uint64_t seq = next_seq_++;
+  metrics_.JobsConsumed().Increment();
+  tracker_.Received(delivery.delivery_tag);
+  InFlight job;
+  job.received = std::chrono::steady_clock::now();
+  job.job_id = delivery.message_id;
+  job.entity = EntityOf(delivery);
+  job.delivery = std::move(delivery);
+  in_flight_.emplace(seq, std::move(job));
+  metrics_.InFlight().Set(static_cast<double>(in_flight_.size()));
+  if (db_down_) {
+    waiting_.push_back(seq);  // the database is down: do not start new work
+    return;
+  }
+  Process(seq);
+}
+
+void Worker::Process(std::uint64_t seq) {
+  auto it = in_flight_.find(seq);
+  if (it == in_flight_.end()) return;
+  InFlight& job = it->second;
+  auto parsed = parser_.Parse(job.delivery.body);
+  if (!parsed) {
+    DeadLetter(seq, "invalid_message", "invalid message: " + parsed.error().message, 0);
+    return;
+  }
+  job.job_id = std::string(json::JobId(*parsed));
+  job.trace_id = std::string(json::TraceId(*parsed));
+  if (std::holds_alternative<json::FollowUp>(*parsed)) {
+    DeadLetter(seq, "invalid_message", "a follow-up message reached a provider queue", 0);
+    return;
+  }
+  JobLogger(job).Debug("job started", {{"attempt", amqp::HeaderInt(job.delivery.headers, kAttemptHeader, 0)}});
+  // One catch around the plug-in: a throwing provider must not take the worker down.
+  try {
+    provider_.Enrich(*parsed, [this, seq](core::Result<Enrichment> result) { OnEnriched(seq, std::move(result)); });
+  } catch (const std::exception& e) {
+    OnEnriched(seq, core::Error::Transient(std::string("provider threw: ") + e.what()));
+  }
+}
+
+void Worker::OnEnriched(std::uint64_t seq, core::Result<Enrichment> result) {
+  auto it = in_flight_.find(seq);
+  if (it == in_flight_.end()) return;
+  if (!result) {
+    const core::Error& error = result.error();
+    if (error.kind == core::ErrorKind::kTransient) {
+      Retry(seq, error);
+    } else {
+      DeadLetter(seq, "invalid_input", error.message,
+                 amqp::HeaderInt(it->second.delivery.headers, kAttemptHeader, 0) + 1);
+    }
+    return;
+  }
+  // Every record carries the job id, so a row can be traced back to its message.
+  for (auto& track : result->tracks) {
+    if (track.job_id.empty()) track.job_id = it->second.job_id;
+    if (track.provider.empty()) track.provider = provider_name_;
+  }
+  for (auto& album : result->albums) {
+    if (album.job_id.empty()) album.job_id = it->second.job_id;
+    if (album.provider.empty()) album.provider = provider_name_;
+  }
+  pending_rows_ += std::max<std::size_t>(1, result->tracks.size() + result->albums.size());
+  pending_.push_back({seq, std::move(*result)});
+  if (pending_rows_ >= settings_.batch_size || draining_) {
+    Flush();
+  } else {
+    ScheduleFlush();
+  }
+}
+
+void Worker::ScheduleFlush() {
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(batch_timer_)) != 0) return;
+  uv_timer_start(batch_timer_, [](uv_timer_t* t) { static_cast<Worker*>(t->data)->Flush(); },
+                 static_cast<std::uint64_t>(settings_.batch_max_wait.count()), 0);
+}
+
+void Worker::Flush() {
+  if (writer_busy_ || (db_down_ && uv_is_active(reinterpret_cast<uv_handle_t*>(db_retry_timer_)) != 0)) return;
+  std::vector<Pending> batch;
+  if (!singles_.empty()) {
+    batch.push_back(std::move(singles_.front()));
+    singles_.pop_front();
+  } else {
+    if (pending_.empty()) return;
+    uv_timer_stop(batch_timer_);
+    std::size_t rows = 0;
+    while (!pending_.empty() && rows < settings_.batch_size) {
+      rows += std::max<std::size_t>(1, pending_.front().enrichment.tracks.size() +
+                                           pending_.front().enrichment.albums.size());
+      batch.push_back(std::move(pending_.front()));
+      pending_.pop_front();
+    }
+    pending_rows_ -= std::min(pending_rows_, rows);
+  }
+  writer_busy_ = true;
+  auto shared_batch = std::make_shared<std::vector<Pending>>(std::move(batch));
+  auto result = std::make_shared<core::Result<std::vector<std::vector<std::int64_t>>>>(
+      std::vector<std::vector<std::int64_t>>{});
+  auto seconds = std::make_shared<double>(0);
+  writer_->Post({[this, shared_batch, result, seconds] {
+                   auto start = std::chrono::steady_clock::now();
+                   std::vector<catalog::TrackRecord> tracks;
+                   std::vector<catalog::AlbumRecord> albums;
+                   for (const auto& p : *shared_batch) {
+                     tracks.insert(tracks.end(), p.enrichment.tracks.begin(), p.enrichment.tracks.end());
+                     albums.insert(albums.end(), p.enrichment.albums.begin(), p.enrichment.albums.end());
+                   }
+                   std::vector<std::int64_t> track_ids;
+                   if (!tracks.empty()) {
+                     auto written = store_->WriteTracks(tracks);
+                     if (!written) {
+                       *result = written.error();
+                       return;
+                     }
+                     track_ids = std::move(*written);
+                   }
+                   if (!albums.empty()) {
+                     auto written = store_->WriteAlbums(albums);
+                     if (!written) {
+                       *result = written.error();
+                       return;
+                     }
+                   }
+                   std::vector<std::vector<std::int64_t>> per_job;
+                   std::size_t next = 0;
+                   for (const auto& p : *shared_batch) {
+                     std::size_t n = p.enrichment.tracks.size();
+                     per_job.emplace_back(track_ids.begin() + static_cast<std::ptrdiff_t>(next),
+                                          track_ids.begin() + static_cast<std::ptrdiff_t>(next + n));
+                     next += n;
+                   }
+                   *result = std::move(per_job);
+                   *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                 },
+                 [this, shared_batch, result, seconds] {
+                   OnBatchWritten(std::move(*shared_batch), std::move(*result), *seconds);
+                 }});
+}
+
+void Worker::OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector<std::vector<std::int64_t>>> result,
+                            double seconds) {
+  writer_busy_ = false;
+  if (!result) {
+    const core::Error& error = result.error();
+    metrics_.DbErrors().Increment();
+    if (error.kind == core::ErrorKind::kInvalidInput) {
+      if (batch.size() > 1) {
+        // One bad row refuses the whole statement: find it by writing the jobs one by one.
+        logger_.Warn("database refused a batch; retrying its jobs one at a time",
+                     {{"error", error.message}, {"jobs", batch.size()}});
+        for (auto& p : batch) singles_.push_back(std::move(p));
+      } else {
+        DeadLetter(batch.front().seq, "database_refused", error.message, 0);
+      }
+      Flush();
+      return;
+    }
+    // Transient: keep the batch (in order), stop starting new jobs, retry with backoff.
+    ++db_failures_;
+    if (!db_down_) logger_.Error("database unavailable; holding the batch and pausing", {{"error", error.message}});
+    db_down_ = true;
+    health_.SetHealthy("postgres", false);
+    metrics_.DatabaseUp().Set(0);
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+      pending_rows_ += std::max<std::size_t>(1, it->enrichment.tracks.size() + it->enrichment.albums.size());
+      pending_.push_front(std::move(*it));
+    }
+    double ceiling = std::min(static_cast<double>(settings_.db_retry_max.count()),
+                              250.0 * std::pow(2.0, std::min(db_failures_, 16)));
+    uv_timer_start(db_retry_timer_, [](uv_timer_t* t) {
+      auto* self = static_cast<Worker*>(t->data);
+      uv_timer_stop(self->db_retry_timer_);
+      self->Flush();
+    }, static_cast<std::uint64_t>(ceiling), 0);
+    return;
+  }
+  if (db_down_) {
+    logger_.Info("database is back; resuming", {{"failed_attempts", db_failures_}});
+    db_down_ = false;
+    health_.SetHealthy("postgres", true);
+    metrics_.DatabaseUp().Set(1);
+    ResumeWaiting();
+  }
+  db_failures_ = 0;
+  metrics_.CommitSeconds().Observe(seconds);
+  std::size_t rows = 0;
+  for (const auto& p : batch) rows += p.enrichment.tracks.size() + p.enrichment.albums.size();
+  metrics_.BatchSize().Observe(static_cast<double>(rows));
+  PublishFollowupsAndAck(std::move(batch), *result);
+  Flush();
+  MaybeFinishShutdown();
+}
+
+void Worker::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vector<std::vector<std::int64_t>>& ids) {
+  // The batch is acked once every follow-up it emits is confirmed: a crash in between
+  // redelivers the jobs, which rewrite the same rows and emit the follow-ups again.
+  struct Group {
+    std::size_t remaining = 0;
+    bool failed = false;
+    std::vector<std::uint64_t> seqs;
+    std::vector<std::string> outcomes;
+  };
+  auto group = std::make_shared<Group>();
+  std::string emitted_at = NowRfc3339();
+  std::vector<amqp::OutgoingMessage> messages;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto it = in_flight_.find(batch[i].seq);
+    if (it == in_flight_.end()) continue;
+    group->seqs.push_back(batch[i].seq);
+    bool found = std::any_of(batch[i].enrichment.tracks.begin(), batch[i].enrichment.tracks.end(),
+                             [](const auto& t) { return t.status == catalog::SourceStatus::kOk; }) ||
+                 std::any_of(batch[i].enrichment.albums.begin(), batch[i].enrichment.albums.end(),
+                             [](const auto& a) { return a.status == catalog::SourceStatus::kOk; });
+    group->outcomes.push_back(found ? "stored" : "not_found");
+    for (std::size_t t = 0; t < batch[i].enrichment.tracks.size() && t < ids[i].size(); ++t) {
+      const auto& track = batch[i].enrichment.tracks[t];
+      json::FollowUp followup{.job_id = it->second.job_id + ":" + provider_name_ + ":" + std::to_string(ids[i][t]),
+                              .trace_id = it->second.trace_id.empty() ? it->second.job_id : it->second.trace_id,
+                              .track_id = ids[i][t],
+                              .provider = provider_name_,
+                              .reason = track.status == catalog::SourceStatus::kOk ? "enriched" : "not_found",
+                              .emitted_at = emitted_at};
+      messages.push_back({kFollowupsExchange, "followup." + provider_name_, followup.job_id,
+                          json::Serialize(followup), {}});
+    }
+  }
+  auto finish = [this, group] {
+    if (group->failed) {
+      for (auto seq : group->seqs) Requeue(seq);
+      return;
+    }
+    std::map<std::string, std::vector<std::uint64_t>> by_outcome;
+    for (std::size_t i = 0; i < group->seqs.size(); ++i) by_outcome[group->outcomes[i]].push_back(group->seqs[i]);
+    for (auto& [outcome, seqs] : by_outcome) Ack(seqs, outcome);
+  };
+  if (messages.empty()) {
+    finish();
+    return;
+  }
+  group->remaining = messages.size();
+  for (auto& message : messages) {
+    client_->Publish(message, [this, group, finish](core::Result<void> confirmed) {
+      if (confirmed) metrics_.FollowupsPublished().Increment();
+      else group->failed = true;
+      if (--group->remaining == 0) finish();
+    });
+  }
+}
+
+void Worker::Retry(std::uint64_t seq, const core::Error& error) {
+  InFlight& job = in_flight_.at(seq);
+  auto previous = static_cast<int>(amqp::HeaderInt(job.delivery.headers, kAttemptHeader, 0));
+  RetryDecision decision = DecideRetry(previous, settings_.max_attempts, error.retry_after, tiers_);
+  if (decision.kind == RetryDecision::Kind::kDeadLetter) {
+    DeadLetter(seq, "attempts_exhausted", error.message, decision.attempt);
+    return;
+  }
+  JobLogger(job).Warn("job failed; retrying later",
+                      {{"error", error.message}, {"attempt", decision.attempt}, {"delay", decision.tier->name}});
+  amqp::OutgoingMessage message;
+  message.exchange = kRetryExchange;
+  // Provider-specific key: a job published to track.all must come back to this provider only.
+  message.routing_key = ProviderRoutingKey(job.entity, provider_name_);
+  message.message_id = job.delivery.message_id;
+  message.body = job.delivery.body;
+  message.headers = job.delivery.headers;
+  message.headers[kAttemptHeader] = std::int64_t{decision.attempt};
+  message.headers[kDelayHeader] = decision.tier->name;
+  message.headers[kReasonHeader] = error.message.substr(0, 512);
+  PublishThenAck(seq, std::move(message), "retried");
+}
+
+void Worker::DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why, std::int64_t attempts) {
+  InFlight& job = in_flight_.at(seq);
+  JobLogger(job).Error("job dead-lettered", {{"reason", reason}, {"error", why}, {"attempts", attempts}});
+  metrics_.DeadLettered(reason).Increment();
+  amqp::OutgoingMessage message;
+  message.exchange = kDeadExchange;
+  message.routing_key = provider_name_;
+  message.message_id = job.delivery.message_id;
+  message.body = job.delivery.body;
+  message.headers = job.delivery.headers;
+  message.headers.erase(kDelayHeader);
+  message.headers[kReasonHeader] = why.substr(0, 1024);
+  message.headers[kLastStatusHeader] = reason;
+  message.headers[kAttemptHeader] = attempts;
+  message.headers[kProviderHeader] = provider_name_;
+  message.headers[kRoutingKeyHeader] = ProviderRoutingKey(job.entity, provider_name_);
+  message.headers[kDeadAtHeader] = NowRfc3339();
+  PublishThenAck(seq, std::move(message), "dead_lettered");
+}
+
+void Worker::PublishThenAck(std::uint64_t seq, amqp::OutgoingMessage message, std::string outcome) {
+  client_->Publish(message, [this, seq, outcome](core::Result<void> confirmed) {
+    if (confirmed) Ack({seq}, outcome);
+    else Requeue(seq);  // not stored by the broker: put the original back
+  });
+}
+
+void Worker::Ack(const std::vector<std::uint64_t>& seqs, const std::string& outcome) {
+  std::map<std::uint64_t, std::vector<std::uint64_t>> tags_by_generation;
+  auto now = std::chrono::steady_clock::now();
+  for (auto seq : seqs) {
+    auto it = in_flight_.find(seq);
+    if (it == in_flight_.end()) continue;
+    tags_by_generation[it->second.delivery.generation].push_back(it->second.delivery.delivery_tag);
+    metrics_.JobDuration().Observe(std::chrono::duration<double>(now - it->second.received).count());
+    in_flight_.erase(it);
+  }
+  metrics_.JobsDone(outcome).Increment(static_cast<double>(seqs.size()));
+  for (auto& [generation, tags] : tags_by_generation) {
+    if (generation != client_->generation()) continue;  // that connection is gone: redelivered
+    for (const auto& call : tracker_.Finish(tags)) client_->Ack(generation, call.delivery_tag, call.multiple);
+  }
+  metrics_.InFlight().Set(static_cast<double>(in_flight_.size()));
+  MaybeFinishShutdown();
+}
+
+void Worker::Requeue(std::uint64_t seq) {
+  auto it = in_flight_.find(seq);
+  if (it == in_flight_.end()) return;
+  if (it->second.delivery.generation == client_->generation()) {
+    tracker_.Drop(it->second.delivery.delivery_tag);
+    client_->Requeue(it->second.delivery.generation, it->second.delivery.delivery_tag);
+  }
+  in_flight_.erase(it);
+  metrics_.InFlight().Set(static_cast<double>(in_flight_.size()));
+  MaybeFinishShutdown();
+}
+
+void Worker::ResumeWaiting() {
+  auto waiting = std::move(waiting_);
+  waiting_.clear();
+  for (auto seq : waiting) {
+    if (db_down_) {
+      waiting_.push_back(seq);
+      continue;
+    }
+    Process(seq);
+  }
+}
+
+void Worker::Shutdown(std::function<void()> on_finished) {
+  if (on_finished) on_finished_ = std::move(on_finished);
+  if (draining_) return;
+  draining_ = true;
+  logger_.Info("shutting down: finishing in-flight jobs", {{"in_flight", in_flight_.size()}});
+  if (client_) client_->StopConsuming();
+  uv_timer_start(shutdown_timer_, [](uv_timer_t* t) {
+    auto* self = static_cast<Worker*>(t->data);
+    self->logger_.Warn("shutdown timeout: leaving unfinished jobs to be redelivered",
+                       {{"in_flight", self->in_flight_.size()}});
+    self->FinishShutdown();
+  }, static_cast<std::uint64_t>(settings_.shutdown_timeout.count()), 0);
+  Flush();
+  MaybeFinishShutdown();
+}
+
+void Worker::MaybeFinishShutdown() {
+  if (!draining_ || finished_) return;
+  // Jobs waiting for a dead connection or a down database cannot finish; the timeout ends those.
+  bool idle = in_flight_.empty() && !writer_busy_ && pending_.empty() && singles_.empty();
+  if (idle) FinishShutdown();
+}
+
+void Worker::FinishShutdown() {
+  if (finished_) return;
+  finished_ = true;
+  if (client_) client_->Close();
+  if (writer_) writer_->Stop();
+  CloseAndFree(batch_timer_);
+  CloseAndFree(db_retry_timer_);
+  CloseAndFree(shutdown_timer_);
+  logger_.Info("worker stopped", {{"unfinished", in_flight_.size()}});
+  if (on_finished_) {
+    auto callback = std::move(on_finished_);
+    on_finished_ = nullptr;
+    callback();
+  }
+}
+
+}  // namespace runtime

@@ -1,0 +1,117 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/amqp/client.hpp"
+#include "common/json/job_parser.hpp"
+#include "common/logging/logger.hpp"
+#include "common/metrics/health.hpp"
+#include "common/metrics/worker_metrics.hpp"
+#include "common/runtime/ack_tracker.hpp"
+#include "common/runtime/provider.hpp"
+#include "common/runtime/topology.hpp"
+#include "common/runtime/worker_settings.hpp"
+#include "common/runtime/writer_thread.hpp"
+
+struct uv_loop_s;
+struct uv_timer_s;
+
+namespace db {
+class CatalogWriter;
+}
+
+namespace runtime {
+
+// The loop every provider worker runs: consume (prefetch window) -> validate -> provider ->
+// batch -> one transaction on the writer thread -> follow-ups with confirms -> ack.
+//
+// Delivery is at least once and every write is idempotent, so the guarantees are:
+// a message is acked only after its rows committed and its follow-ups were confirmed;
+// invalid messages are dead-lettered with a reason and never retried; transient failures
+// go through the delay queues with an attempt counter and are dead-lettered after
+// `max_attempts`; while the database is down nothing is acked or dead-lettered and no new
+// delivery is started. Loop thread only.
+class Worker {
+ public:
+  Worker(uv_loop_s& loop, WorkerSettings settings, Provider& provider, metrics::WorkerMetrics& metrics,
+         metrics::HealthState& health);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void Start();
+  // Graceful stop: cancel the consumer, finish in-flight jobs and the pending batch, ack,
+  // close. `on_finished` runs once everything is closed (or the shutdown timeout passed).
+  void Shutdown(std::function<void()> on_finished);
+
+ private:
+  struct InFlight {
+    amqp::Delivery delivery;
+    std::chrono::steady_clock::time_point received;
+    std::string job_id;
+    std::string trace_id;
+    std::string entity;  // "track" or "album"
+  };
+  struct Pending {
+    std::uint64_t seq;
+    Enrichment enrichment;
+  };
+
+  void OnDelivery(amqp::Delivery delivery);
+  void OnConnected(std::uint64_t generation);
+  void OnConnectionLost();
+  void Process(std::uint64_t seq);
+  void OnEnriched(std::uint64_t seq, core::Result<Enrichment> result);
+  void ScheduleFlush();
+  void Flush();
+  void OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector<std::vector<std::int64_t>>> result,
+                      double seconds);
+  void PublishFollowupsAndAck(std::vector<Pending> batch, const std::vector<std::vector<std::int64_t>>& ids);
+  void Retry(std::uint64_t seq, const core::Error& error);
+  void DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why, std::int64_t attempts);
+  void PublishThenAck(std::uint64_t seq, amqp::OutgoingMessage message, std::string outcome);
+  void Ack(const std::vector<std::uint64_t>& seqs, const std::string& outcome);
+  void Requeue(std::uint64_t seq);
+  void ResumeWaiting();
+  void MaybeFinishShutdown();
+  void FinishShutdown();
+  logging::Logger JobLogger(const InFlight& job) const;
+
+  uv_loop_s& loop_;
+  WorkerSettings settings_;
+  Provider& provider_;
+  std::string provider_name_;
+  metrics::WorkerMetrics& metrics_;
+  metrics::HealthState& health_;
+  logging::Logger logger_;
+  json::JobParser parser_;
+  std::vector<DelayTier> tiers_;
+  std::unique_ptr<amqp::Client> client_;
+  std::unique_ptr<WriterThread> writer_;
+  std::unique_ptr<db::CatalogWriter> store_;  // used on the writer thread only
+  AckTracker tracker_;
+  std::map<std::uint64_t, InFlight> in_flight_;
+  std::deque<std::uint64_t> waiting_;  // received while the database is down
+  std::deque<Pending> pending_;        // enriched, not yet written
+  std::size_t pending_rows_ = 0;
+  std::deque<Pending> singles_;        // a refused batch, retried one job at a time
+  std::uint64_t next_seq_ = 1;
+  bool writer_busy_ = false;
+  bool db_down_ = false;
+  int db_failures_ = 0;
+  bool draining_ = false;
+  bool finished_ = false;
+  uv_timer_s* batch_timer_ = nullptr;
+  uv_timer_s* db_retry_timer_ = nullptr;
+  uv_timer_s* shutdown_timer_ = nullptr;
+  std::function<void()> on_finished_;
+};
+
+}  // namespace runtime

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "common/config/env.hpp"
+#include "common/config/settings.hpp"
+
+namespace runtime {
+
+struct WorkerSettings {
+  config::AmqpSettings amqp;
+  config::PostgresSettings postgres;
+  config::MetricsSettings metrics;
+  config::LogSettings log;
+  std::size_t batch_size = 500;                         // TUNEFLEET_BATCH_SIZE: rows per transaction
+  std::chrono::milliseconds batch_max_wait{50};         // TUNEFLEET_BATCH_MAX_WAIT: flush a partial batch after
+  int max_attempts = 6;                                 // TUNEFLEET_MAX_ATTEMPTS: failures before dead-lettering
+  std::size_t max_body_bytes = 256 * 1024;              // TUNEFLEET_MAX_BODY_BYTES
+  std::chrono::milliseconds shutdown_timeout{20000};    // TUNEFLEET_SHUTDOWN_TIMEOUT: drain limit on SIGTERM
+  std::chrono::milliseconds db_retry_max{10000};        // TUNEFLEET_DB_RETRY_MAX: backoff cap while the DB is down
+};
+
+// Reads and validates every setting once; throws config::ConfigError naming the variable.
+WorkerSettings LoadWorkerSettings(const config::Env& env);
+
+}  // namespace runtime
