@@ -1,0 +1,80 @@
+#include "tests/support/test_database.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "common/db/connection.hpp"
+#include "common/db/migrator.hpp"
+#include "tests/support/endpoints.hpp"
+
+namespace test_support {
+namespace {
+
+// tf_<suite>_<test>_<random>, within PostgreSQL's 63-byte identifier limit.
+std::string DatabaseName() {
+  std::string suffix = UniqueSuffix();
+  return "tf_" + CurrentTestSlug(63 - 3 - 1 - suffix.size()) + "_" + suffix;
+}
+
+}  // namespace
+
+TestDatabase::TestDatabase(Schema schema) : name_(DatabaseName()) {
+  auto dsn = db::DsnWithDatabase(PgDsn(), name_);
+  if (!dsn) throw std::runtime_error(dsn.error().message);
+  dsn_ = *dsn;
+  try {
+    pqxx::connection admin{PgDsn()};
+    pqxx::nontransaction tx{admin};
+    tx.exec("CREATE DATABASE " + tx.quote_name(name_));
+  } catch (const pqxx::broken_connection& e) {
+    throw std::runtime_error("cannot reach PostgreSQL at " + db::DescribeDsn(PgDsn()) +
+                             " (start it with scripts/stack up, or set TUNEFLEET_PG_DSN): " + e.what());
+  }
+  if (schema == Schema::kMigrated) {
+    db::Migrator migrator{{.dsn = dsn_, .migrations_dir = TUNEFLEET_SOURCE_DIR "/migrations"}};
+    auto report = migrator.Apply();
+    if (!report) throw std::runtime_error("migrating test database " + name_ + ": " + report.error().message);
+  }
+}
+
+TestDatabase::~TestDatabase() {
+  try {
+    pqxx::connection admin{PgDsn()};
+    pqxx::nontransaction tx{admin};
+    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "could not drop test database " << name_ << ": " << e.what();
+  }
+}
+
+std::unique_ptr<pqxx::connection> TestDatabase::Connect() const { return std::make_unique<pqxx::connection>(dsn_); }
+
+std::string TestDatabase::Scalar(const std::string& sql) const {
+  auto conn = Connect();
+  pqxx::nontransaction tx{*conn};
+  auto row = tx.exec1(sql);
+  return row[0].is_null() ? "" : row[0].as<std::string>();
+}
+
+std::int64_t TestDatabase::Int(const std::string& sql) const {
+  auto conn = Connect();
+  pqxx::nontransaction tx{*conn};
+  auto row = tx.exec1(sql);
+  if (row[0].is_null()) throw std::runtime_error("NULL where a number was expected: " + sql);
+  return row[0].as<std::int64_t>();
+}
+
+std::vector<std::vector<std::string>> TestDatabase::Rows(const std::string& sql) const {
+  auto conn = Connect();
+  pqxx::nontransaction tx{*conn};
+  std::vector<std::vector<std::string>> out;
+  for (const auto& row : tx.exec(sql)) {
+    std::vector<std::string> values;
+    for (const auto& field : row) values.push_back(field.is_null() ? "" : field.as<std::string>());
+    out.push_back(std::move(values));
+  }
+  return out;
+}
+
+}  // namespace test_support
