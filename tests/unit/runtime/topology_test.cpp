@@ -1,0 +1,101 @@
+#include "common/runtime/topology.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "common/config/settings.hpp"
+
+namespace runtime {
+namespace {
+
+const amqp::QueueSpec* FindQueue(const amqp::Topology& t, const std::string& name) {
+  auto it = std::find_if(t.queues.begin(), t.queues.end(), [&](const auto& q) { return q.name == name; });
+  return it == t.queues.end() ? nullptr : &*it;
+}
+
+std::set<std::string> KeysBound(const amqp::Topology& t, const std::string& queue, const std::string& exchange) {
+  std::set<std::string> keys;
+  for (const auto& b : t.bindings) {
+    if (b.queue == queue && b.exchange == exchange) keys.insert(b.routing_key);
+  }
+  return keys;
+}
+
+TEST(FleetTopology, EveryProviderQueueIsQuorumWithADeliveryLimitDeadLetteringToTheDeadExchange) {
+  auto t = FleetTopology(config::KnownProviders());
+  for (const auto& provider : config::KnownProviders()) {
+    SCOPED_TRACE(provider);
+    const auto* q = FindQueue(t, "tunefleet." + provider);
+    ASSERT_NE(q, nullptr);
+    EXPECT_TRUE(q->quorum);
+    ASSERT_TRUE(q->arguments.count("x-delivery-limit"));
+    EXPECT_GT(std::get<std::int64_t>(q->arguments.at("x-delivery-limit")), 0);
+    EXPECT_EQ(std::get<std::string>(q->arguments.at("x-dead-letter-exchange")), kDeadExchange);
+    EXPECT_EQ(std::get<std::string>(q->arguments.at("x-dead-letter-routing-key")), provider);
+  }
+}
+
+TEST(FleetTopology, ProviderQueuesTakeTheirOwnAndAllKeysButNoopOnlyItsOwn) {
+  auto t = FleetTopology(config::KnownProviders());
+  for (const auto& provider : config::KnownProviders()) {
+    SCOPED_TRACE(provider);
+    std::set<std::string> expected = {"track." + provider, "album." + provider};
+    if (provider != "noop") expected.insert({"track.all", "album.all"});
+    EXPECT_EQ(KeysBound(t, JobQueue(provider), kJobsExchange), expected);
+  }
+}
+
+TEST(FleetTopology, EachProviderHasADeadQueueBoundByName) {
+  auto t = FleetTopology(config::KnownProviders());
+  for (const auto& provider : config::KnownProviders()) {
+    SCOPED_TRACE(provider);
+    ASSERT_NE(FindQueue(t, DeadQueue(provider)), nullptr);
+    EXPECT_EQ(KeysBound(t, DeadQueue(provider), kDeadExchange), std::set<std::string>{provider});
+  }
+}
+
+TEST(FleetTopology, DelayQueuesAreTtlQueuesDeadLetteringBackToTheJobsExchange) {
+  auto t = FleetTopology(config::KnownProviders());
+  ASSERT_EQ(DefaultDelayTiers().size(), 5u);
+  for (const auto& tier : DefaultDelayTiers()) {
+    SCOPED_TRACE(tier.name);
+    const auto* q = FindQueue(t, DelayQueue(tier));
+    ASSERT_NE(q, nullptr);
+    EXPECT_EQ(std::get<std::int64_t>(q->arguments.at("x-message-ttl")), tier.delay.count());
+    EXPECT_EQ(std::get<std::string>(q->arguments.at("x-dead-letter-exchange")), kJobsExchange);
+    // No dead-letter routing key: the message keeps its own, <entity>.<provider>.
+    EXPECT_EQ(q->arguments.count("x-dead-letter-routing-key"), 0u);
+    auto binding = std::find_if(t.bindings.begin(), t.bindings.end(),
+                                [&](const auto& b) { return b.queue == DelayQueue(tier); });
+    ASSERT_NE(binding, t.bindings.end());
+    EXPECT_EQ(binding->exchange, kRetryExchange);
+    EXPECT_EQ(std::get<std::string>(binding->arguments.at("x-match")), "all");
+    EXPECT_EQ(std::get<std::string>(binding->arguments.at(kDelayHeader)), tier.name);
+  }
+}
+
+TEST(FleetTopology, BuilderQueuesAreQuorumAndTakeEveryFollowUp) {
+  auto t = FleetTopology(config::KnownProviders());
+  for (const std::string builder : {"recommend", "features"}) {
+    SCOPED_TRACE(builder);
+    const auto* q = FindQueue(t, JobQueue(builder));
+    ASSERT_NE(q, nullptr);
+    EXPECT_TRUE(q->quorum);
+    EXPECT_EQ(KeysBound(t, JobQueue(builder), kFollowupsExchange), std::set<std::string>{"followup.#"});
+  }
+}
+
+TEST(FleetTopology, DeclaresTheFourExchangesWithTheirTypes) {
+  auto t = FleetTopology(config::KnownProviders());
+  std::set<std::pair<std::string, std::string>> exchanges;
+  for (const auto& e : t.exchanges) exchanges.insert({e.name, e.type});
+  EXPECT_EQ(exchanges, (std::set<std::pair<std::string, std::string>>{{kJobsExchange, "topic"},
+                                                                      {kRetryExchange, "headers"},
+                                                                      {kDeadExchange, "direct"},
+                                                                      {kFollowupsExchange, "topic"}}));
+}
+
+}  // namespace
+}  // namespace runtime
