@@ -13,7 +13,7 @@
 namespace config {
 namespace {
 
-std::string Join(std::initializer_list<std::string_view> items) {
+std::string JoinComma(std::initializer_list<std::string_view> items) {
   std::string out;
   for (auto item : items) {
     if (!out.empty()) out += ", ";
@@ -168,9 +168,11 @@ std::string Env::Url(const std::string& key, std::string_view fallback,
   for (auto allowed : schemes) scheme_ok = scheme_ok || scheme_text == allowed;
   if (rc != CURLUE_OK || !scheme_ok) {
     // Never echo the value: URLs carry passwords.
-    throw ConfigError(key + " is not a valid URL; expected " + Join(schemes) +
-                      " URL such as " + std::string(fallback.substr(0, fallback.find("://") + 3)) +
-                      "host:port/..." + (rc != CURLUE_OK ? std::string(" (") + curl_url_strerror(rc) + ")" : ""));
+    std::string expected;
+    for (auto allowed : schemes) expected += (expected.empty() ? "" : " or ") + std::string(allowed) + "://";
+    throw ConfigError(key + " is not a valid URL; expected a " + expected + " URL such as " +
+                      std::string(fallback.substr(0, fallback.find("://") + 3)) + "host:port/..." +
+                      (rc != CURLUE_OK ? std::string(" (") + curl_url_strerror(rc) + ")" : ""));
   }
   return value;
 }
@@ -181,7 +183,7 @@ std::string Env::OneOf(const std::string& key, std::string_view fallback,
   for (auto choice : choices) {
     if (value == choice) return value;
   }
-  throw ConfigError(key + "=" + Quote(value) + " is not one of: " + Join(choices));
+  throw ConfigError(key + "=" + Quote(value) + " is not one of: " + JoinComma(choices));
 }
 
 }  // namespace config
