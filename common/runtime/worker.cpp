@@ -70,9 +70,18 @@ void Worker::Start() {
   store_ = std::make_unique<db::CatalogWriter>(settings_.postgres.dsn);
   writer_ = std::make_unique<WriterThread>(loop_);
   // Check the database once at start so /readyz tells the truth before the first batch.
-  writer_->Post({[this] { (void)store_->Ping(); }, [] {}});
-  health_.SetHealthy("postgres", true);
-  metrics_.DatabaseUp().Set(1);
+  auto ping = std::make_shared<core::Result<void>>();
+  writer_->Post({[this, ping] { *ping = store_->Ping(); },
+                 [this, ping] {
+                   if (!*ping) {
+                     logger_.Warn("database not reachable at start; jobs will wait for it",
+                                  {{"error", ping->error().message}});
+                   }
+                   if (!db_down_) {
+                     health_.SetHealthy("postgres", ping->has_value());
+                     metrics_.DatabaseUp().Set(ping->has_value() ? 1 : 0);
+                   }
+                 }});
 
   amqp::ClientSettings client_settings;
   client_settings.connection.url = settings_.amqp.url;
@@ -297,11 +306,11 @@ void Worker::OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector
     }, static_cast<std::uint64_t>(ceiling), 0);
     return;
   }
+  health_.SetHealthy("postgres", true);
+  metrics_.DatabaseUp().Set(1);
   if (db_down_) {
     logger_.Info("database is back; resuming", {{"failed_attempts", db_failures_}});
     db_down_ = false;
-    health_.SetHealthy("postgres", true);
-    metrics_.DatabaseUp().Set(1);
     ResumeWaiting();
   }
   db_failures_ = 0;
