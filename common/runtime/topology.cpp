@@ -59,8 +59,10 @@ amqp::Topology FleetTopology(const std::vector<std::string>& providers, const st
     t.queues.push_back({DelayQueue(tier), false,
                         {{"x-message-ttl", static_cast<std::int64_t>(tier.delay.count())},
                          {"x-dead-letter-exchange", std::string(kJobsExchange)}}});
+    // "all-with-x" (RabbitMQ 3.10+): with plain "all" the broker ignores binding keys that
+    // start with "x-", so every tier's binding would match every retried message.
     t.bindings.push_back({DelayQueue(tier), kRetryExchange, "",
-                          {{"x-match", std::string("all")}, {kDelayHeader, tier.name}}});
+                          {{"x-match", std::string("all-with-x")}, {kDelayHeader, tier.name}}});
   }
   return t;
 }

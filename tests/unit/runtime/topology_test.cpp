@@ -71,7 +71,7 @@ TEST(FleetTopology, DelayQueuesAreTtlQueuesDeadLetteringBackToTheJobsExchange) {
                                 [&](const auto& b) { return b.queue == DelayQueue(tier); });
     ASSERT_NE(binding, t.bindings.end());
     EXPECT_EQ(binding->exchange, kRetryExchange);
-    EXPECT_EQ(std::get<std::string>(binding->arguments.at("x-match")), "all");
+    EXPECT_EQ(std::get<std::string>(binding->arguments.at("x-match")), "all-with-x");
     EXPECT_EQ(std::get<std::string>(binding->arguments.at(kDelayHeader)), tier.name);
   }
 }
