@@ -1,0 +1,79 @@
+#include "common/gateway/fleet_rate_limiter.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace gateway {
+namespace {
+
+// GCRA. KEYS[1]: the limit's key. ARGV[1]: emission interval T (microseconds per request).
+// ARGV[2]: burst. State: the theoretical arrival time (TAT) in microseconds on Redis' clock.
+// A request is allowed when max(TAT, now) - now <= (burst - 1) * T; then TAT advances by T.
+// Returns {1, 0} when allowed, {0, wait_us} when not.
+constexpr const char* kGcraScript = R"LUA(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local tolerance = (tonumber(ARGV[2]) - 1) * interval
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local wait = tat - tolerance - now
+if wait > 0 then return {0, math.ceil(wait)} end
+local new_tat = tat + interval
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1000)
+return {1, 0}
+)LUA";
+
+}  // namespace
+
+FleetRateLimiter::FleetRateLimiter(redis::RedisClient& redis, const resilience::Clock& clock,
+                                   FleetRateLimitSettings settings, logging::Logger logger)
+    : redis_(redis),
+      settings_(std::move(settings)),
+      logger_(std::move(logger)),
+      local_({settings_.rate_per_second * settings_.local_share,
+              std::max(1.0, std::floor(settings_.burst * settings_.local_share))},
+             clock) {}
+
+void FleetRateLimiter::SetRate(double rate_per_second) {
+  settings_.rate_per_second = std::max(0.01, rate_per_second);
+  local_.SetRate(settings_.rate_per_second * settings_.local_share);
+}
+
+void FleetRateLimiter::AcquireLocally(const Decision& decision) {
+  if (local_.TryAcquire()) {
+    decision(std::chrono::milliseconds{0});
+  } else {
+    decision(std::max(std::chrono::milliseconds{1}, local_.TimeUntilAvailable()));
+  }
+}
+
+void FleetRateLimiter::Acquire(Decision decision) {
+  long long interval_us = std::llround(1e6 / std::max(0.01, settings_.rate_per_second));
+  redis_.Command({"EVAL", kGcraScript, "1", "tunefleet:ratelimit:" + settings_.key, std::to_string(interval_us),
+                  std::to_string(std::max(1.0, settings_.burst))},
+                 [this, decision = std::move(decision)](core::Result<redis::Reply> reply) {
+                   bool valid = reply && reply->type == redis::Reply::Type::kArray && reply->elements.size() == 2;
+                   if (!valid) {
+                     if (!degraded_) {
+                       logger_.Warn("fleet rate limit unavailable; using the local bucket",
+                                    {{"limit", settings_.key},
+                                     {"local_rate", settings_.rate_per_second * settings_.local_share},
+                                     {"error", reply ? std::string("unexpected reply") : reply.error().message}});
+                     }
+                     degraded_ = true;
+                     AcquireLocally(decision);
+                     return;
+                   }
+                   if (degraded_) logger_.Info("fleet rate limit available again", {{"limit", settings_.key}});
+                   degraded_ = false;
+                   if (reply->elements[0].integer == 1) {
+                     decision(std::chrono::milliseconds{0});
+                   } else {
+                     auto wait_us = reply->elements[1].integer;
+                     decision(std::chrono::milliseconds{std::max<std::int64_t>(1, (wait_us + 999) / 1000)});
+                   }
+                 });
+}
+
+}  // namespace gateway

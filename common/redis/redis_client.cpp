@@ -1,0 +1,192 @@
+#include "common/redis/redis_client.hpp"
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <hiredis/adapters/libuv.h>
+#include <uv.h>
+
+#include <curl/curl.h>
+
+namespace redis {
+namespace {
+
+Reply Convert(const redisReply* r) {
+  Reply out;
+  switch (r->type) {
+    case REDIS_REPLY_STRING: out.type = Reply::Type::kString; out.text.assign(r->str, r->len); break;
+    case REDIS_REPLY_STATUS: out.type = Reply::Type::kStatus; out.text.assign(r->str, r->len); break;
+    case REDIS_REPLY_INTEGER: out.type = Reply::Type::kInteger; out.integer = r->integer; break;
+    case REDIS_REPLY_ARRAY:
+      out.type = Reply::Type::kArray;
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
+      break;
+    default: out.type = Reply::Type::kNil; break;
+  }
+  return out;
+}
+
+}  // namespace
+
+// One command in flight: answered by Redis, by the timeout, or by a disconnect, whichever
+// comes first; the others find `done` set.
+struct RedisClient::Pending {
+  ReplyCallback callback;
+  bool done = false;
+  uv_timer_t* timer = nullptr;
+
+  void Finish(core::Result<Reply> result) {
+    if (done) return;
+    done = true;
+    if (timer != nullptr) {
+      delete static_cast<std::weak_ptr<Pending>*>(timer->data);
+      timer->data = nullptr;
+      uv_timer_stop(timer);
+      uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+      timer = nullptr;
+    }
+    callback(std::move(result));
+  }
+};
+
+RedisClient::RedisClient(uv_loop_s& loop, RedisClientSettings settings, logging::Logger logger)
+    : loop_(loop), settings_(std::move(settings)), logger_(std::move(logger)) {
+  CURLU* url = curl_url();
+  host_ = "127.0.0.1";
+  if (curl_url_set(url, CURLUPART_URL, settings_.url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+    char* part = nullptr;
+    if (curl_url_get(url, CURLUPART_HOST, &part, 0) == CURLUE_OK) host_ = part;
+    curl_free(part);
+    part = nullptr;
+    if (curl_url_get(url, CURLUPART_PORT, &part, 0) == CURLUE_OK) port_ = std::atoi(part);
+    curl_free(part);
+    part = nullptr;
+    if (curl_url_get(url, CURLUPART_PATH, &part, 0) == CURLUE_OK && part[0] == '/' && part[1] != '\0') {
+      database_ = std::atoi(part + 1);
+    }
+    curl_free(part);
+  }
+  curl_url_cleanup(url);
+  reconnect_timer_ = new uv_timer_t;
+  uv_timer_init(&loop_, reconnect_timer_);
+  reconnect_timer_->data = this;
+  Connect();
+}
+
+RedisClient::~RedisClient() { Close(); }
+
+void RedisClient::Close() {
+  if (closed_) return;
+  closed_ = true;
+  *alive_ = false;
+  if (context_ != nullptr) {
+    context_->data = nullptr;
+    redisAsyncFree(context_);  // calls pending callbacks with a null reply
+    context_ = nullptr;
+  }
+  connected_ = false;
+  uv_timer_stop(reconnect_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(reconnect_timer_),
+           [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+}
+
+void RedisClient::Connect() {
+  if (closed_) return;
+  context_ = redisAsyncConnect(host_.c_str(), port_);
+  if (context_ == nullptr || context_->err != 0) {
+    if (!warned_) logger_.Warn("redis unavailable", {{"endpoint", host_ + ":" + std::to_string(port_)}});
+    warned_ = true;
+    if (context_ != nullptr) redisAsyncFree(context_);
+    context_ = nullptr;
+    ScheduleReconnect();
+    return;
+  }
+  context_->data = this;
+  redisLibuvAttach(context_, &loop_);
+  redisAsyncSetConnectCallback(context_, [](const redisAsyncContext* c, int status) {
+    if (c->data != nullptr) static_cast<RedisClient*>(c->data)->OnConnected(status);
+  });
+  redisAsyncSetDisconnectCallback(context_, [](const redisAsyncContext* c, int status) {
+    if (c->data != nullptr) static_cast<RedisClient*>(c->data)->OnDisconnected(status);
+  });
+  if (database_ != 0) {
+    std::string select = std::to_string(database_);
+    const char* argv[] = {"SELECT", select.c_str()};
+    size_t lens[] = {6, select.size()};
+    redisAsyncCommandArgv(context_, nullptr, nullptr, 2, argv, lens);
+  }
+}
+
+void RedisClient::OnConnected(int status) {
+  if (status != REDIS_OK) {
+    // hiredis frees the context after a failed connect.
+    context_ = nullptr;
+    connected_ = false;
+    if (!warned_) logger_.Warn("redis unavailable", {{"endpoint", host_ + ":" + std::to_string(port_)}});
+    warned_ = true;
+    ScheduleReconnect();
+    return;
+  }
+  connected_ = true;
+  if (warned_) logger_.Info("redis reachable again", {{"endpoint", host_ + ":" + std::to_string(port_)}});
+  warned_ = false;
+}
+
+void RedisClient::OnDisconnected(int) {
+  // hiredis frees the context after this callback and fails its pending commands.
+  context_ = nullptr;
+  connected_ = false;
+  if (!warned_) logger_.Warn("redis connection lost", {{"endpoint", host_ + ":" + std::to_string(port_)}});
+  warned_ = true;
+  ScheduleReconnect();
+}
+
+void RedisClient::ScheduleReconnect() {
+  if (closed_) return;
+  uv_timer_start(reconnect_timer_, [](uv_timer_t* t) { static_cast<RedisClient*>(t->data)->Connect(); },
+                 static_cast<std::uint64_t>(settings_.reconnect_interval.count()), 0);
+}
+
+void RedisClient::Command(const std::vector<std::string>& argv, ReplyCallback callback) {
+  if (!connected_ || context_ == nullptr) {
+    callback(core::Error::Transient("redis at " + host_ + ":" + std::to_string(port_) + " is not connected"));
+    return;
+  }
+  auto pending = std::make_shared<Pending>();
+  pending->callback = std::move(callback);
+  std::vector<const char*> args;
+  std::vector<size_t> lens;
+  for (const auto& a : argv) {
+    args.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  // hiredis owns a raw pointer until it answers; the shared_ptr copy it holds is released there.
+  auto* holder = new std::shared_ptr<Pending>(pending);
+  int rc = redisAsyncCommandArgv(
+      context_,
+      [](redisAsyncContext*, void* reply, void* privdata) {
+        std::unique_ptr<std::shared_ptr<Pending>> owned(static_cast<std::shared_ptr<Pending>*>(privdata));
+        auto* r = static_cast<redisReply*>(reply);
+        if (r == nullptr) {
+          (*owned)->Finish(core::Error::Transient("redis connection lost before the answer"));
+        } else if (r->type == REDIS_REPLY_ERROR) {
+          (*owned)->Finish(core::Error::InvalidInput(std::string("redis error: ") + std::string(r->str, r->len)));
+        } else {
+          (*owned)->Finish(Convert(r));
+        }
+      },
+      holder, static_cast<int>(args.size()), args.data(), lens.data());
+  if (rc != REDIS_OK) {
+    delete holder;
+    pending->Finish(core::Error::Transient("redis command could not be sent"));
+    return;
+  }
+  pending->timer = new uv_timer_t;
+  uv_timer_init(&loop_, pending->timer);
+  pending->timer->data = new std::weak_ptr<Pending>(pending);
+  uv_timer_start(pending->timer, [](uv_timer_t* t) {
+    auto locked = static_cast<std::weak_ptr<Pending>*>(t->data)->lock();
+    if (locked) locked->Finish(core::Error::Transient("redis did not answer in time"));
+  }, static_cast<std::uint64_t>(settings_.command_timeout.count()), 0);
+}
+
+}  // namespace redis

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/core/result.hpp"
+#include "common/logging/logger.hpp"
+
+struct uv_loop_s;
+struct uv_timer_s;
+struct redisAsyncContext;
+
+namespace redis {
+
+struct RedisClientSettings {
+  std::string url = "redis://127.0.0.1:36379/0";        // redis://host:port/db
+  std::chrono::milliseconds command_timeout{250};      // a slower answer counts as Redis being away
+  std::chrono::milliseconds reconnect_interval{1000};
+};
+
+struct Reply {
+  enum class Type { kNil, kString, kInteger, kArray, kStatus };
+  Type type = Type::kNil;
+  std::string text;  // kString, kStatus
+  std::int64_t integer = 0;
+  std::vector<Reply> elements;
+};
+
+using ReplyCallback = std::function<void(core::Result<Reply>)>;
+
+// Redis through hiredis' async API on the worker's libuv loop. Reconnects on its own; while
+// disconnected, or when an answer takes longer than `command_timeout`, commands fail at once
+// with kTransient so callers can fall back (local rate limit, cache miss). A Redis error
+// reply is kInvalidInput. Loop thread only; callbacks run on the loop, exactly once each.
+class RedisClient {
+ public:
+  RedisClient(uv_loop_s& loop, RedisClientSettings settings, logging::Logger logger);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  void Command(const std::vector<std::string>& argv, ReplyCallback callback);
+  bool connected() const { return connected_; }
+  void Close();
+
+ private:
+  struct Pending;
+  void Connect();
+  void OnConnected(int status);
+  void OnDisconnected(int status);
+  void ScheduleReconnect();
+
+  uv_loop_s& loop_;
+  RedisClientSettings settings_;
+  logging::Logger logger_;
+  std::string host_;
+  int port_ = 6379;
+  int database_ = 0;
+  redisAsyncContext* context_ = nullptr;
+  bool connected_ = false;
+  bool closed_ = false;
+  bool warned_ = false;
+  uv_timer_s* reconnect_timer_ = nullptr;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace redis

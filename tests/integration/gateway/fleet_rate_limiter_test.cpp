@@ -1,0 +1,133 @@
+// The fleet-wide limiter against the private stack's real Redis (TUNEFLEET_REDIS_URL).
+#include "common/gateway/fleet_rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+#include <uv.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <vector>
+
+namespace gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string RedisUrl() {
+  const char* url = std::getenv("TUNEFLEET_REDIS_URL");
+  return url != nullptr ? url : "redis://127.0.0.1:36379/0";
+}
+
+std::string UniqueKey() {
+  std::random_device random;
+  return "test-" + std::to_string(random()) + std::to_string(random());
+}
+
+// One simulated process: its own Redis connection and limiter, asking again as soon as it
+// may, until the deadline.
+struct Hammer {
+  Hammer(uv_loop_t& loop, const resilience::Clock& clock, FleetRateLimitSettings settings)
+      : redis(loop, {.url = RedisUrl()}, logging::Logger("test")),
+        limiter(redis, clock, std::move(settings), logging::Logger("test")) {
+    timer = new uv_timer_t;
+    uv_timer_init(&loop, timer);
+    timer->data = this;
+  }
+  ~Hammer() {
+    uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  }
+  void Next() {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      redis.Close();
+      return;
+    }
+    limiter.Acquire([this](std::chrono::milliseconds wait) {
+      if (wait.count() == 0) {
+        ++granted;
+        Next();
+      } else {
+        uv_timer_start(timer, [](uv_timer_t* t) { static_cast<Hammer*>(t->data)->Next(); },
+                       static_cast<std::uint64_t>(wait.count()), 0);
+      }
+    });
+  }
+
+  redis::RedisClient redis;
+  FleetRateLimiter limiter;
+  uv_timer_t* timer = nullptr;
+  int granted = 0;
+  std::chrono::steady_clock::time_point deadline;
+};
+
+// Waits until every hammer's Redis client is connected (bounded), so the run measures the
+// fleet limit and not the start-up fallback.
+void WaitConnected(uv_loop_t& loop, std::vector<std::unique_ptr<Hammer>>& hammers) {
+  auto until = std::chrono::steady_clock::now() + 5s;
+  auto all = [&] {
+    for (auto& h : hammers) if (!h->redis.connected()) return false;
+    return true;
+  };
+  while (!all() && std::chrono::steady_clock::now() < until) uv_run(&loop, UV_RUN_ONCE);
+  ASSERT_TRUE(all()) << "redis at " << RedisUrl() << " did not accept connections (scripts/stack up)";
+}
+
+TEST(FleetRateLimiter, FourProcessesTogetherStayUnderOneLimit) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  resilience::SteadyClock clock;
+  const double rate = 20;
+  const double burst = 5;
+  const auto duration = 3s;
+  std::string key = UniqueKey();
+  std::vector<std::unique_ptr<Hammer>> hammers;
+  for (int i = 0; i < 4; ++i) {
+    hammers.push_back(std::make_unique<Hammer>(loop, clock, FleetRateLimitSettings{key, rate, burst, 0.25}));
+  }
+  WaitConnected(loop, hammers);
+  auto start = std::chrono::steady_clock::now();
+  for (auto& h : hammers) {
+    h->deadline = start + duration;
+    h->Next();
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  int total = 0;
+  for (auto& h : hammers) {
+    total += h->granted;
+    EXPECT_FALSE(h->limiter.degraded());
+  }
+  // GCRA bound: at most burst + rate * elapsed over any window.
+  EXPECT_LE(total, static_cast<int>(burst + rate * seconds)) << "granted " << total << " in " << seconds << " s";
+  std::printf("granted %d in %.2f s (limit %.0f/s, burst %.0f)\n", total, seconds, rate, burst);
+  EXPECT_GE(total, static_cast<int>(0.9 * rate * 3)) << "the limit should be used, not wasted";
+  hammers.clear();
+  uv_run(&loop, UV_RUN_DEFAULT);
+  EXPECT_EQ(uv_loop_close(&loop), 0);
+}
+
+TEST(FleetRateLimiter, FallsBackToTheLocalShareWhenRedisIsAway) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  resilience::SteadyClock clock;
+  {
+    redis::RedisClient redis(loop, {.url = "redis://127.0.0.1:1/0"}, logging::Logger("test"));
+    FleetRateLimiter limiter(redis, clock, {UniqueKey(), 100, 8, 0.25}, logging::Logger("test"));
+    int granted = 0;
+    int refused = 0;
+    for (int i = 0; i < 10; ++i) {
+      limiter.Acquire([&](std::chrono::milliseconds wait) { (wait.count() == 0 ? granted : refused)++; });
+    }
+    EXPECT_TRUE(limiter.degraded());
+    EXPECT_EQ(granted, 2);  // local burst: floor(8 * 0.25)
+    EXPECT_EQ(refused, 8);
+    redis.Close();
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);
+  EXPECT_EQ(uv_loop_close(&loop), 0);
+}
+
+}  // namespace
+}  // namespace gateway
