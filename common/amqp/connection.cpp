@@ -342,6 +342,9 @@ core::Result<void> Connection::Pump(const std::function<void(Delivery)>& on_deli
       default:
         break;  // basic.cancel-ok, basic.qos-ok of late replies, etc.
     }
+    // A callback may have closed this connection (a worker finishing its shutdown from a
+    // confirm): the connection state is gone, so stop reading.
+    if (!state_->open) return core::Ok();
     amqp_maybe_release_buffers(state_->conn);
   }
 }
