@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "common/db/connection.hpp"
 #include "common/db/migrator.hpp"
@@ -39,13 +41,28 @@ TestDatabase::TestDatabase(Schema schema) : name_(DatabaseName()) {
 }
 
 TestDatabase::~TestDatabase() {
-  try {
-    pqxx::connection admin{PgDsn()};
-    pqxx::nontransaction tx{admin};
-    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "could not drop test database " << name_ << ": " << e.what();
+  // WITH (FORCE) refuses to end a backend of another role, and an autovacuum worker (which
+  // has none) counts as one: then end our own sessions and let a plain DROP DATABASE stop
+  // autovacuum. Bounded: a few tries over at most ~10 s.
+  std::string error;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    try {
+      pqxx::connection admin{PgDsn()};
+      pqxx::nontransaction tx{admin};
+      if (attempt % 2 == 0) {
+        tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
+      } else {
+        tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " + tx.quote(name_) +
+                " AND usename = current_user AND pid <> pg_backend_pid()");
+        tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name_));
+      }
+      return;
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
+  ADD_FAILURE() << "could not drop test database " << name_ << ": " << error;
 }
 
 std::unique_ptr<pqxx::connection> TestDatabase::Connect() const { return std::make_unique<pqxx::connection>(dsn_); }

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -67,6 +68,10 @@ WorkerProcess::~WorkerProcess() {
     std::cerr << "----- last lines of " << binary_.filename().string() << " (pid " << pid_ << ", "
               << (status_ ? Describe(*status_) : "still running") << ") -----\n"
               << LogTail(40) << "-----\n";
+  }
+  if (const char* keep = std::getenv("TUNEFLEET_TEST_KEEP_LOGS"); keep != nullptr && *keep != '\0') {
+    std::cerr << "kept worker log " << log_path_.string() << "\n";
+    return;
   }
   std::error_code ec;
   fs::remove_all(dir_, ec);

@@ -21,7 +21,8 @@ std::string Describe(const ExitStatus& status);
 // A worker binary started with posix_spawn: the test process's environment minus every
 // TUNEFLEET_* variable, plus `env`; stdout and stderr go to one log file in a temp folder
 // of its own. The destructor SIGKILLs a process still running, prints the log's tail when
-// the current test has failed, and removes the folder. Not thread safe.
+// the current test has failed, and removes the folder (kept when TUNEFLEET_TEST_KEEP_LOGS
+// is set). Not thread safe.
 class WorkerProcess {
  public:
   WorkerProcess(const std::filesystem::path& binary, const std::map<std::string, std::string>& env);

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "tests/support/test_database.hpp"
+#include "tests/support/test_vhost.hpp"
+#include "tests/support/worker_process.hpp"
+
+// What the runtime integration tests share: the environment of a worker pointed at one
+// test's vhost and database, and the counts every test checks.
+namespace runtime_test {
+
+inline constexpr const char* kJobQueue = "tunefleet.noop";
+inline constexpr const char* kDeadQueue = "tunefleet.noop.dead";
+inline constexpr const char* kRecommendQueue = "tunefleet.recommend";
+inline constexpr const char* kFeaturesQueue = "tunefleet.features";
+
+// TUNEFLEET_AMQP_URL and TUNEFLEET_PG_DSN of the test's vhost and database, metrics off,
+// plus `extra` (which wins).
+std::map<std::string, std::string> WorkerEnv(const test_support::TestVhost& vhost,
+                                             const test_support::TestDatabase& database,
+                                             const std::map<std::string, std::string>& extra = {});
+
+struct RowCounts {
+  std::int64_t tracks = 0;
+  std::int64_t distinct_keys = 0;    // count(DISTINCT identity_key)
+  std::int64_t distinct_titles = 0;  // count(DISTINCT title)
+  std::int64_t sources = 0;          // track_sources rows of provider noop
+  std::int64_t distinct_jobs = 0;    // count(DISTINCT track_sources.job_id)
+};
+RowCounts CountRows(const test_support::TestDatabase& database);
+std::string Describe(const RowCounts& counts);
+
+// Waits until `jobs` tracks and source rows are stored and the job queue has nothing ready,
+// failing early if `worker` exits.
+bool WaitForAllStored(const test_support::TestDatabase& database, test_support::TestVhost& vhost,
+                      test_support::WorkerProcess& worker, std::int64_t jobs, std::chrono::milliseconds timeout);
+
+// SIGTERM, then expect a clean exit (code 0) within `timeout`.
+void StopGracefully(test_support::WorkerProcess& worker, std::chrono::milliseconds timeout);
+
+// Expects exactly `jobs` tracks with distinct identity keys and titles, `jobs` noop source
+// rows from `jobs` distinct jobs, an empty job queue and an empty dead-letter queue. Call
+// with no worker running (so nothing is unacked).
+void ExpectExactlyOnce(const test_support::TestDatabase& database, test_support::TestVhost& vhost,
+                       std::int64_t jobs);
+
+}  // namespace runtime_test
