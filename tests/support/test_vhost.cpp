@@ -20,6 +20,7 @@ namespace {
 
 constexpr std::size_t kPublishChunk = 500;
 constexpr std::chrono::seconds kConfirmTimeout{30};
+constexpr int kPublishAttempts = 3;
 
 std::string PercentEncode(const std::string& text) {
   static const char* kHex = "0123456789ABCDEF";
@@ -153,25 +154,34 @@ void TestVhost::Declare(const amqp::Topology& topology) {
 }
 
 void TestVhost::Publish(const std::vector<amqp::OutgoingMessage>& messages) {
-  std::size_t refused = 0;
-  std::string last_refusal;
   for (std::size_t start = 0; start < messages.size(); start += kPublishChunk) {
     std::size_t end = std::min(messages.size(), start + kPublishChunk);
-    WithConnection<void>("publishing", [&](amqp::Connection& c) -> core::Result<void> {
-      for (std::size_t i = start; i < end; ++i) {
-        auto r = c.Publish(messages[i], [&](core::Result<void> confirmed) {
-          if (!confirmed) {
-            ++refused;
-            last_refusal = confirmed.error().message;
+    // A chunk that was not wholly confirmed is published again on a new connection (the
+    // broker may have restarted): at least once, like any publisher.
+    for (int attempt = 1;; ++attempt) {
+      std::size_t refused = 0;
+      std::string why;
+      try {
+        WithConnection<void>("publishing", [&](amqp::Connection& c) -> core::Result<void> {
+          for (std::size_t i = start; i < end; ++i) {
+            auto r = c.Publish(messages[i], [&](core::Result<void> confirmed) {
+              if (!confirmed) {
+                ++refused;
+                why = confirmed.error().message;
+              }
+            });
+            if (!r) return r;
           }
+          return c.WaitForConfirms(kConfirmTimeout);
         });
-        if (!r) return r;
+        if (refused == 0) break;
+        why = std::to_string(refused) + " messages not confirmed: " + why;
+      } catch (const std::runtime_error& e) {
+        why = e.what();
       }
-      return c.WaitForConfirms(kConfirmTimeout);
-    });
-  }
-  if (refused > 0) {
-    throw std::runtime_error(std::to_string(refused) + " messages were not confirmed: " + last_refusal);
+      if (attempt == kPublishAttempts) throw std::runtime_error(why);
+      connection_.reset();
+    }
   }
 }
 

@@ -42,7 +42,9 @@ class TestVhost {
   void DeclareFleetTopology();
   void Declare(const amqp::Topology& topology);
 
-  // Publishes with publisher confirms; returns once the broker confirmed every message.
+  // Publishes with publisher confirms, in chunks; returns once the broker confirmed every
+  // message. A chunk not wholly confirmed is sent again on a new connection (up to 3 times),
+  // so after a broker restart some messages may arrive twice.
   void Publish(const std::vector<amqp::OutgoingMessage>& messages);
   // Publishes track jobs "<prefix>-<i>" for i in [first, first + count) to tunefleet.jobs
   // with routing key track.noop (see TrackJob below), in confirmed chunks.

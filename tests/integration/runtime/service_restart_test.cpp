@@ -1,0 +1,108 @@
+// The runtime while the private stack's services restart. These tests stop and start the
+// shared RabbitMQ and PostgreSQL (scripts/stack), so ctest runs them alone (RUN_SERIAL), and
+// the fixture brings the stack back up whatever happens.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "tests/integration/runtime/runtime_test_support.hpp"
+#include "tests/support/wait.hpp"
+
+namespace runtime_test {
+namespace {
+
+using namespace std::chrono_literals;
+using test_support::NoopWorkerBinary;
+using test_support::TestDatabase;
+using test_support::TestVhost;
+using test_support::WaitUntil;
+using test_support::WorkerProcess;
+
+constexpr int kJobsBefore = 6000;
+constexpr int kJobsAfter = 4000;
+constexpr int kJobs = kJobsBefore + kJobsAfter;
+
+// Runs `scripts/stack <args>` (its progress goes to stderr) and returns its exit status.
+int Stack(const std::string& args) {
+  std::string command = "timeout 300 " TUNEFLEET_SOURCE_DIR "/scripts/stack " + args + " >/dev/null";
+  std::cerr << "running scripts/stack " << args << "\n";
+  auto start = std::chrono::steady_clock::now();
+  int rc = std::system(command.c_str());
+  std::cerr << "scripts/stack " << args << ": status " << rc << " after "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s\n";
+  return rc;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+class ServiceRestartTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    vhost_.DeclareFleetTopology();
+    vhost_.PublishTrackJobs("job", 0, kJobsBefore);
+  }
+  // Whatever happened, leave the stack up for the next test (and for the vhost and database
+  // destructors, which run after this).
+  void TearDown() override { EXPECT_EQ(Stack("up"), 0) << "could not bring the stack back up"; }
+
+  // Small batches and window, so the run is still going when the service goes away.
+  std::map<std::string, std::string> Env() {
+    return WorkerEnv(vhost_, database_, {{"TUNEFLEET_BATCH_SIZE", "50"}, {"TUNEFLEET_AMQP_PREFETCH", "100"}});
+  }
+
+  TestDatabase database_;
+  TestVhost vhost_;
+};
+
+TEST_F(ServiceRestartTest, RabbitMqRestartMidRunLosesAndDoublesNothing) {
+  auto start = std::chrono::steady_clock::now();
+  WorkerProcess worker(NoopWorkerBinary(), Env());
+  ASSERT_TRUE(WaitUntil([&] { return !worker.Running() || CountRows(database_).tracks >= 1000; }, 120s,
+                        "1000 rows before the restart", [&] { return Describe(CountRows(database_)); }));
+  ASSERT_TRUE(worker.Running());
+  std::int64_t before = CountRows(database_).tracks;
+  ASSERT_EQ(Stack("restart rabbitmq"), 0);
+  std::cout << "rabbitmq restarted: " << before << " rows before, " << CountRows(database_).tracks << " after\n";
+  // The rest of the jobs arrive after the restart: the worker must have reconnected.
+  vhost_.PublishTrackJobs("job", kJobsBefore, kJobsAfter);
+
+  ASSERT_TRUE(WaitForAllStored(database_, vhost_, worker, kJobs, 300s));
+  testing::Test::RecordProperty("run_seconds", std::to_string(SecondsSince(start)));
+  EXPECT_NE(worker.Log().find("rabbitmq connection lost"), std::string::npos) << "the restart went unnoticed";
+  StopGracefully(worker, 30s);
+  ExpectExactlyOnce(database_, vhost_, kJobs);
+}
+
+TEST_F(ServiceRestartTest, PostgresDownTwentySecondsMidRunLosesAndDoublesNothing) {
+  auto start = std::chrono::steady_clock::now();
+  WorkerProcess worker(NoopWorkerBinary(), Env());
+  ASSERT_TRUE(WaitUntil([&] { return !worker.Running() || CountRows(database_).tracks >= 1000; }, 120s,
+                        "1000 rows before the outage", [&] { return Describe(CountRows(database_)); }));
+  ASSERT_TRUE(worker.Running());
+  ASSERT_EQ(Stack("stop postgres"), 0);
+  auto down = std::chrono::steady_clock::now();
+  // Jobs keep arriving while the database is away.
+  vhost_.PublishTrackJobs("job", kJobsBefore, kJobsAfter);
+  // The outage lasts 20 s by design; meanwhile the worker must stay up and dead-letter nothing.
+  while (std::chrono::steady_clock::now() - down < 20s) {
+    ASSERT_TRUE(worker.Running()) << "the worker exited while the database was down";
+    ASSERT_EQ(vhost_.Depth(kDeadQueue), 0u) << "a job was dead-lettered while the database was down";
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_EQ(Stack("start postgres"), 0);
+  EXPECT_TRUE(worker.Running());
+  EXPECT_EQ(vhost_.Depth(kDeadQueue), 0u);
+
+  ASSERT_TRUE(WaitForAllStored(database_, vhost_, worker, kJobs, 300s));
+  testing::Test::RecordProperty("run_seconds", std::to_string(SecondsSince(start)));
+  EXPECT_NE(worker.Log().find("database is back; resuming"), std::string::npos) << worker.LogTail(20);
+  StopGracefully(worker, 30s);
+  ExpectExactlyOnce(database_, vhost_, kJobs);
+}
+
+}  // namespace
+}  // namespace runtime_test
