@@ -12,7 +12,7 @@
 namespace gateway {
 
 struct FleetRateLimitSettings {
-  std::string key;               // "spotify": one limit shared by every process using this key
+  std::string key{};               // "spotify": one limit shared by every process using this key
   double rate_per_second = 10;   // the provider's quota for the whole fleet
   double burst = 10;
   // When Redis is away, each process falls back to a local bucket at this share of the rate
@@ -42,7 +42,7 @@ class FleetRateLimiter {
   void AcquireLocally(const Decision& decision);
 
   redis::RedisClient& redis_;
-  FleetRateLimitSettings settings_;
+  FleetRateLimitSettings settings_{};
   logging::Logger logger_;
   resilience::TokenBucket local_;
   bool degraded_ = false;

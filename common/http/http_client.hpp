@@ -36,7 +36,7 @@ struct Request {
 
 struct Response {
   long status = 0;
-  std::string body;
+  std::string body{};
   std::map<std::string, std::string> headers;  // names lower-cased; last value wins
   double seconds = 0;                          // total transfer time
 

@@ -25,9 +25,9 @@ struct RedisClientSettings {
 struct Reply {
   enum class Type { kNil, kString, kInteger, kArray, kStatus };
   Type type = Type::kNil;
-  std::string text;  // kString, kStatus
+  std::string text{};  // kString, kStatus
   std::int64_t integer = 0;
-  std::vector<Reply> elements;
+  std::vector<Reply> elements{};
 };
 
 using ReplyCallback = std::function<void(core::Result<Reply>)>;
@@ -57,7 +57,7 @@ class RedisClient {
   uv_loop_s& loop_;
   RedisClientSettings settings_;
   logging::Logger logger_;
-  std::string host_;
+  std::string host_{};
   int port_ = 6379;
   int database_ = 0;
   redisAsyncContext* context_ = nullptr;

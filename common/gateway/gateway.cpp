@@ -1,0 +1,322 @@
+#include "common/gateway/gateway.hpp"
+
+#include <uv.h>
+
+#include <charconv>
+#include <ctime>
+
+namespace gateway {
+namespace {
+
+std::string Excerpt(const std::string& body) {
+  std::string out = body.substr(0, 160);
+  for (auto& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+double BreakerGauge(resilience::CircuitBreaker::State state) {
+  switch (state) {
+    case resilience::CircuitBreaker::State::kClosed: return 0;
+    case resilience::CircuitBreaker::State::kHalfOpen: return 1;
+    case resilience::CircuitBreaker::State::kOpen: return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> ParseRetryAfter(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  double seconds = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec == std::errc{} && end == value.data() + value.size() && seconds >= 0) {
+    return std::chrono::milliseconds{static_cast<long long>(seconds * 1000)};
+  }
+  std::tm tm{};
+  if (strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) != nullptr) {
+    auto diff = static_cast<long long>(timegm(&tm) - std::time(nullptr));
+    return std::chrono::milliseconds{std::max(0LL, diff) * 1000};
+  }
+  return std::nullopt;
+}
+
+std::optional<core::Error> ClassifyStatus(const http::Response& response, const std::string& what) {
+  long s = response.status;
+  if (s >= 200 && s < 300) return std::nullopt;
+  std::string why = what + ": HTTP " + std::to_string(s) + " " + Excerpt(response.body);
+  if (s == 404) return core::Error::NotFound(why);
+  if (s == 429 || s >= 500 || s == 408) {
+    return core::Error::Transient(why, ParseRetryAfter(response.Header("retry-after")));
+  }
+  return core::Error::InvalidInput(why);
+}
+
+// What a pending timer runs; owned by the timer's data until it fires or the gateway closes.
+struct TimerTask {
+  std::set<uv_timer_t*>* registry;
+  std::function<void()> fn;
+};
+
+struct Gateway::Flight {
+  std::string key;
+  http::Request request;
+  CallOptions options;
+  std::vector<CallDone> waiters;
+  int attempt = 0;
+};
+
+Gateway::Gateway(uv_loop_s& loop, http::HttpClient& http, redis::RedisClient& redis, const resilience::Clock& clock,
+                 GatewaySettings settings, metrics::GatewayMetrics& metrics, logging::Logger logger)
+    : loop_(loop),
+      http_(http),
+      redis_(redis),
+      settings_(std::move(settings)),
+      metrics_(metrics),
+      logger_(std::move(logger)),
+      limiter_(redis, clock, settings_.rate_limit, logger_),
+      breaker_(settings_.breaker, clock),
+      backoff_(settings_.backoff),
+      budget_(settings_.retry_budget, clock) {
+  metrics_.RateLimit().Set(settings_.rate_limit.rate_per_second);
+}
+
+Gateway::~Gateway() { Close(); }
+
+void Gateway::Close() {
+  if (closed_) return;
+  closed_ = true;
+  for (auto* timer : timers_) {
+    uv_timer_stop(timer);
+    delete static_cast<TimerTask*>(timer->data);
+    uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  }
+  timers_.clear();
+  auto flights = std::move(flights_);
+  flights_.clear();
+  for (auto& [key, flight] : flights) {
+    for (auto& done : flight->waiters) done(core::Error::Transient("gateway closed"));
+  }
+}
+
+void Gateway::After(std::chrono::milliseconds delay, std::function<void()> fn) {
+  if (closed_) return;
+  auto* timer = new uv_timer_t;
+  uv_timer_init(&loop_, timer);
+  timer->data = new TimerTask{&timers_, std::move(fn)};
+  timers_.insert(timer);
+  uv_timer_start(timer, [](uv_timer_t* t) {
+    auto* task = static_cast<TimerTask*>(t->data);
+    t->data = nullptr;
+    task->registry->erase(t);
+    uv_close(reinterpret_cast<uv_handle_t*>(t), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    auto callback = std::move(task->fn);
+    delete task;
+    callback();
+  }, static_cast<std::uint64_t>(std::max<long long>(0, delay.count())), 0);
+}
+
+void Gateway::Call(http::Request request, CallOptions options, CallDone done) {
+  if (closed_) {
+    done(core::Error::Transient("gateway closed"));
+    return;
+  }
+  std::string key = !options.cache_key.empty() ? options.cache_key : request.method + " " + request.url + "\n" + request.body;
+  bool cached = options.use_cache && !options.cache_key.empty() && options.cache_ttl.count() > 0;
+  if (!cached) {
+    Coalesce(std::move(key), std::move(request), std::move(options), std::move(done));
+    return;
+  }
+  std::string redis_key = "tunefleet:cache:" + settings_.provider + ":" + options.cache_key;
+  redis_.Command({"GET", redis_key}, [this, key = std::move(key), request = std::move(request),
+                                      options = std::move(options), done = std::move(done)](
+                                         core::Result<redis::Reply> reply) mutable {
+    if (reply && reply->type == redis::Reply::Type::kString) {
+      auto newline = reply->text.find('\n');
+      long status = std::atol(reply->text.substr(0, newline).c_str());
+      if (newline != std::string::npos && status > 0) {
+        metrics_.CacheHits().Increment();
+        http::Response cached_response;
+        cached_response.status = status;
+        cached_response.body = reply->text.substr(newline + 1);
+        if (status == 404) done(core::Error::NotFound(options.endpoint + ": not found (cached)"));
+        else done(std::move(cached_response));
+        return;
+      }
+    }
+    metrics_.CacheMisses().Increment();
+    Coalesce(std::move(key), std::move(request), std::move(options), std::move(done));
+  });
+}
+
+void Gateway::Coalesce(std::string key, http::Request request, CallOptions options, CallDone done) {
+  auto it = flights_.find(key);
+  if (it != flights_.end()) {
+    metrics_.Coalesced().Increment();
+    it->second->waiters.push_back(std::move(done));
+    return;
+  }
+  auto flight = std::make_shared<Flight>();
+  flight->key = key;
+  flight->request = std::move(request);
+  flight->options = std::move(options);
+  flight->waiters.push_back(std::move(done));
+  flights_.emplace(std::move(key), flight);
+  metrics_.InFlight().Set(static_cast<double>(flights_.size()));
+  Acquire(flight);
+}
+
+void Gateway::Acquire(const std::shared_ptr<Flight>& flight) {
+  limiter_.Acquire([this, flight](std::chrono::milliseconds wait) {
+    metrics_.RateLimitDegraded().Set(limiter_.degraded() ? 1 : 0);
+    if (wait.count() == 0) {
+      EnterBulkhead(flight);
+      return;
+    }
+    metrics_.RateLimitWaits().Increment();
+    if (wait > settings_.max_rate_wait) {
+      Finish(flight, core::Error::Transient(settings_.provider + " rate limit: next slot in " +
+                                                std::to_string(wait.count()) + " ms", wait));
+      return;
+    }
+    After(wait, [this, flight] { Acquire(flight); });
+  });
+}
+
+void Gateway::EnterBulkhead(const std::shared_ptr<Flight>& flight) {
+  if (active_ >= settings_.max_concurrency) {
+    bulkhead_queue_.push_back(flight);
+    return;
+  }
+  ++active_;
+  Send(flight);
+}
+
+void Gateway::ObserveBreaker(resilience::CircuitBreaker::State before) {
+  auto after = breaker_.state();
+  metrics_.BreakerState().Set(BreakerGauge(after));
+  if (after != before) {
+    metrics_.BreakerTransitions(std::string(resilience::ToString(after))).Increment();
+    logger_.Warn("circuit breaker changed state", {{"from", std::string(resilience::ToString(before))},
+                                                   {"to", std::string(resilience::ToString(after))}});
+  }
+}
+
+void Gateway::Send(const std::shared_ptr<Flight>& flight) {
+  auto before = breaker_.state();
+  if (!breaker_.AllowRequest()) {
+    ObserveBreaker(before);
+    --active_;
+    metrics_.ApiCalls(flight->options.endpoint, "breaker_open").Increment();
+    Finish(flight, core::Error::Transient(settings_.provider + " circuit breaker is open", breaker_.RetryAfter()));
+    if (!bulkhead_queue_.empty()) {
+      auto next = bulkhead_queue_.front();
+      bulkhead_queue_.pop_front();
+      EnterBulkhead(next);
+    }
+    return;
+  }
+  ObserveBreaker(before);
+  budget_.OnRequest();
+  auto started = std::chrono::steady_clock::now();
+  http_.Send(flight->request, [this, flight, started](core::Result<http::Response> result) {
+    OnResponse(flight, std::move(result), started);
+  });
+}
+
+void Gateway::Adapt(const http::Response& response) {
+  if (settings_.remaining_header.empty()) return;
+  std::string value = response.Header(settings_.remaining_header);
+  if (value.empty()) return;
+  int remaining = std::atoi(value.c_str());
+  double base = settings_.rate_limit.rate_per_second;
+  if (remaining <= settings_.remaining_low_watermark && !slowed_down_) {
+    slowed_down_ = true;
+    limiter_.SetRate(base / 2);
+    metrics_.RateLimit().Set(base / 2);
+    logger_.Warn("provider says few requests remain; halving the rate", {{"remaining", remaining}});
+  } else if (remaining > 2 * settings_.remaining_low_watermark && slowed_down_) {
+    slowed_down_ = false;
+    limiter_.SetRate(base);
+    metrics_.RateLimit().Set(base);
+  }
+}
+
+void Gateway::OnResponse(const std::shared_ptr<Flight>& flight, core::Result<http::Response> result,
+                         std::chrono::steady_clock::time_point started) {
+  if (closed_) return;
+  --active_;
+  if (!bulkhead_queue_.empty()) {
+    auto next = bulkhead_queue_.front();
+    bulkhead_queue_.pop_front();
+    EnterBulkhead(next);
+  }
+  auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  const std::string& endpoint = flight->options.endpoint;
+  metrics_.ApiLatency(endpoint).Observe(static_cast<double>(latency.count()) / 1000.0);
+  std::optional<core::Error> error;
+  if (!result) {
+    error = result.error();
+    metrics_.ApiCalls(endpoint, "error").Increment();
+  } else {
+    metrics_.ApiCalls(endpoint, std::to_string(result->status)).Increment();
+    Adapt(*result);
+    if (flight->options.pass_statuses.count(result->status) == 0) {
+      error = ClassifyStatus(*result, settings_.provider + " " + endpoint);
+    }
+    if (!error && flight->options.classify) error = flight->options.classify(*result);
+  }
+  auto before = breaker_.state();
+  if (error && error->kind == core::ErrorKind::kTransient) breaker_.OnFailure();
+  else breaker_.OnSuccess(latency);
+  ObserveBreaker(before);
+
+  if (!error) {
+    Finish(flight, std::move(result));
+    return;
+  }
+  if (error->kind != core::ErrorKind::kTransient) {
+    Finish(flight, *error);
+    return;
+  }
+  ++flight->attempt;
+  if (flight->attempt >= settings_.max_attempts) {
+    Finish(flight, *error);
+    return;
+  }
+  if (!budget_.TryRetry()) {
+    metrics_.RetriesRefusedByBudget().Increment();
+    Finish(flight, *error);
+    return;
+  }
+  auto delay = backoff_.NextDelay(flight->attempt - 1, random_, error->retry_after);
+  if (delay > settings_.max_retry_wait) {
+    error->retry_after = delay;
+    Finish(flight, *error);
+    return;
+  }
+  metrics_.Retries().Increment();
+  After(delay, [this, flight] { Acquire(flight); });
+}
+
+void Gateway::Finish(const std::shared_ptr<Flight>& flight, core::Result<http::Response> result) {
+  flights_.erase(flight->key);
+  metrics_.InFlight().Set(static_cast<double>(flights_.size()));
+  const CallOptions& options = flight->options;
+  if (options.use_cache && !options.cache_key.empty() && options.cache_ttl.count() > 0) {
+    std::string redis_key = "tunefleet:cache:" + settings_.provider + ":" + options.cache_key;
+    if (result && result->status >= 200 && result->status < 300) {
+      redis_.Command({"SET", redis_key, std::to_string(result->status) + "\n" + result->body, "EX",
+                      std::to_string(options.cache_ttl.count())},
+                     [](core::Result<redis::Reply>) {});
+    } else if (!result && result.error().kind == core::ErrorKind::kNotFound && options.not_found_ttl.count() > 0) {
+      redis_.Command({"SET", redis_key, "404\n", "EX", std::to_string(options.not_found_ttl.count())},
+                     [](core::Result<redis::Reply>) {});
+    }
+  }
+  auto waiters = std::move(flight->waiters);
+  for (auto& done : waiters) done(result);
+}
+
+}  // namespace gateway

@@ -1,0 +1,117 @@
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+
+#include "common/core/result.hpp"
+#include "common/gateway/fleet_rate_limiter.hpp"
+#include "common/http/http_client.hpp"
+#include "common/logging/logger.hpp"
+#include "common/metrics/gateway_metrics.hpp"
+#include "common/redis/redis_client.hpp"
+#include "common/resilience/backoff.hpp"
+#include "common/resilience/circuit_breaker.hpp"
+#include "common/resilience/retry_budget.hpp"
+
+struct uv_loop_s;
+struct uv_timer_s;
+
+namespace gateway {
+
+struct GatewaySettings {
+  std::string provider{};                          // metric label, cache and rate-limit key prefix
+  FleetRateLimitSettings rate_limit{};
+  resilience::CircuitBreakerSettings breaker{};
+  resilience::BackoffSettings backoff{};
+  resilience::RetryBudgetSettings retry_budget{};
+  int max_concurrency = 64;                      // bulkhead: calls in flight at once
+  int max_attempts = 3;                          // tries here before the job goes to the delay queues
+  std::chrono::milliseconds max_retry_wait{3000};   // a longer retry wait goes to the delay queues
+  std::chrono::milliseconds max_rate_wait{120000};  // a longer rate-limit wait too
+  // Adaptive limit: a response header telling how many requests remain in the provider's
+  // window (Discogs: x-discogs-ratelimit-remaining). At or below the watermark the rate is
+  // halved until it recovers.
+  std::string remaining_header{};
+  int remaining_low_watermark = 5;
+};
+
+struct CallOptions {
+  std::string endpoint = "call";      // metric label: "search", "track", "audio_features"
+  std::string cache_key{};              // empty: not cached (and coalesced by method + URL)
+  std::chrono::seconds cache_ttl{0};  // 0: not cached
+  std::chrono::seconds not_found_ttl{3600};
+  bool use_cache = true;
+  // Providers that report errors inside 200 bodies (Last.fm) turn them into errors here.
+  std::function<std::optional<core::Error>(const http::Response&)> classify{};
+  // Statuses handed back as a Response instead of an error (e.g. 401 to refresh a token).
+  std::set<long> pass_statuses{};
+};
+
+// The answer: a 2xx (or pass_statuses) Response; kNotFound for 404; kInvalidInput for other
+// 4xx; kTransient (with retry_after when known) for timeouts, resets, 429, 5xx, an open
+// breaker or an exhausted retry budget, after the in-process retries.
+using CallDone = std::function<void(core::Result<http::Response>)>;
+
+// The only way a provider reaches the network. Per call, in order: response cache (Redis)
+// -> coalescing of identical calls in flight -> fleet-wide rate limit -> bulkhead ->
+// circuit breaker -> HTTP -> retry with full-jitter backoff honouring Retry-After, within
+// a retry budget. Every decision is counted in GatewayMetrics. Loop thread only; `done` runs
+// on the loop, once per call. Must outlive its calls (Close fails them).
+class Gateway {
+ public:
+  Gateway(uv_loop_s& loop, http::HttpClient& http, redis::RedisClient& redis, const resilience::Clock& clock,
+          GatewaySettings settings, metrics::GatewayMetrics& metrics, logging::Logger logger);
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  void Call(http::Request request, CallOptions options, CallDone done);
+  resilience::CircuitBreaker::State breaker_state() const { return breaker_.state(); }
+  bool rate_limit_degraded() const { return limiter_.degraded(); }
+  void Close();
+
+ private:
+  struct Flight;
+  void Coalesce(std::string key, http::Request request, CallOptions options, CallDone done);
+  void Acquire(const std::shared_ptr<Flight>& flight);
+  void EnterBulkhead(const std::shared_ptr<Flight>& flight);
+  void Send(const std::shared_ptr<Flight>& flight);
+  void OnResponse(const std::shared_ptr<Flight>& flight, core::Result<http::Response> result,
+                  std::chrono::steady_clock::time_point started);
+  void Finish(const std::shared_ptr<Flight>& flight, core::Result<http::Response> result);
+  void After(std::chrono::milliseconds delay, std::function<void()> fn);
+  void ObserveBreaker(resilience::CircuitBreaker::State before);
+  void Adapt(const http::Response& response);
+
+  uv_loop_s& loop_;
+  http::HttpClient& http_;
+  redis::RedisClient& redis_;
+  GatewaySettings settings_;
+  metrics::GatewayMetrics& metrics_;
+  logging::Logger logger_;
+  FleetRateLimiter limiter_;
+  resilience::CircuitBreaker breaker_;
+  resilience::Backoff backoff_;
+  resilience::RetryBudget budget_;
+  std::mt19937_64 random_{std::random_device{}()};
+  std::map<std::string, std::shared_ptr<Flight>> flights_;
+  std::deque<std::shared_ptr<Flight>> bulkhead_queue_;
+  int active_ = 0;
+  bool slowed_down_ = false;
+  std::set<uv_timer_s*> timers_;
+  bool closed_ = false;
+};
+
+// Status classification shared by the gateway and providers' tests.
+std::optional<core::Error> ClassifyStatus(const http::Response& response, const std::string& what);
+// Retry-After in seconds ("120") or as an HTTP date; nullopt when absent or unparsable.
+std::optional<std::chrono::milliseconds> ParseRetryAfter(const std::string& value);
+
+}  // namespace gateway
