@@ -35,22 +35,6 @@ std::string RandomSuffix() {
   return out.str();
 }
 
-// tf_<suite>_<test>_<random>, lower case, within PostgreSQL's 63-byte identifier limit.
-std::string DatabaseName() {
-  std::string test = "test";
-  if (const auto* info = testing::UnitTest::GetInstance()->current_test_info()) {
-    test = std::string(info->test_suite_name()) + "_" + info->name();
-  }
-  std::string clean;
-  for (char c : test) {
-    if (std::isalnum(static_cast<unsigned char>(c))) clean += static_cast<char>(std::tolower(c));
-    if (c == '_' || c == '/') clean += '_';
-  }
-  std::string suffix = RandomSuffix();
-  clean.resize(std::min(clean.size(), 63 - 3 - 1 - suffix.size()));
-  return "tf_" + clean + "_" + suffix;
-}
-
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -59,48 +43,6 @@ std::string ReadFile(const fs::path& path) {
 }
 
 }  // namespace
-
-std::string AdminDsn() {
-  const char* dsn = std::getenv("TUNEFLEET_PG_DSN");
-  return dsn != nullptr && *dsn != '\0' ? dsn
-                                        : "postgresql://tunefleet:tunefleet@127.0.0.1:35432/tunefleet";
-}
-
-TestDatabase::TestDatabase() : name_(DatabaseName()) {
-  auto dsn = db::DsnWithDatabase(AdminDsn(), name_);
-  if (!dsn) throw std::runtime_error(dsn.error().message);
-  dsn_ = *dsn;
-  try {
-    pqxx::connection admin{AdminDsn()};
-    pqxx::nontransaction tx{admin};
-    tx.exec("CREATE DATABASE " + tx.quote_name(name_));
-  } catch (const pqxx::broken_connection& e) {
-    throw std::runtime_error("cannot reach PostgreSQL at " + db::DescribeDsn(AdminDsn()) +
-                             " (start it with scripts/stack up, or set TUNEFLEET_PG_DSN): " +
-                             e.what());
-  }
-}
-
-TestDatabase::~TestDatabase() {
-  try {
-    pqxx::connection admin{AdminDsn()};
-    pqxx::nontransaction tx{admin};
-    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "could not drop test database " << name_ << ": " << e.what();
-  }
-}
-
-std::unique_ptr<pqxx::connection> TestDatabase::Connect() const {
-  return std::make_unique<pqxx::connection>(dsn_);
-}
-
-std::string TestDatabase::Scalar(const std::string& sql) const {
-  auto conn = Connect();
-  pqxx::nontransaction tx{*conn};
-  auto row = tx.exec1(sql);
-  return row[0].is_null() ? "" : row[0].as<std::string>();
-}
 
 TempDir::TempDir() : path_(fs::temp_directory_path() / ("tf_migrate_" + RandomSuffix())) {
   fs::create_directories(path_);

@@ -9,32 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/test_database.hpp"
+
 // Helpers for the integration tests of migrations: a throwaway database per test, a throwaway
 // folder, and a way to run the built `tunefleet` binary.
 namespace migrate_test {
 
-// The server under test: TUNEFLEET_PG_DSN, else the private stack's default.
-std::string AdminDsn();
-
-// CREATE DATABASE tf_<test>_<random> on construction, DROP ... WITH (FORCE) on destruction,
-// so tests run in any order and in parallel. Fails the test (does not skip) when PostgreSQL
-// is not reachable.
-class TestDatabase {
+// An empty throwaway database (tests/support/test_database.hpp): these tests apply the
+// migrations themselves.
+class TestDatabase : public test_support::TestDatabase {
  public:
-  TestDatabase();
-  ~TestDatabase();
-  TestDatabase(const TestDatabase&) = delete;
-  TestDatabase& operator=(const TestDatabase&) = delete;
-
-  const std::string& name() const { return name_; }
-  const std::string& dsn() const { return dsn_; }
-  std::unique_ptr<pqxx::connection> Connect() const;
-  // The first column of the first row of `sql`, as text ("" for NULL).
-  std::string Scalar(const std::string& sql) const;
-
- private:
-  std::string name_;
-  std::string dsn_;
+  TestDatabase() : test_support::TestDatabase(Schema::kEmpty) {}
 };
 
 // A fresh folder under the system temp folder, removed with its contents.
