@@ -1,0 +1,407 @@
+#include "tools/provider_sim/server.hpp"
+
+#include <http_parser.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include <array>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <unordered_set>
+
+#include "common/logging/logger.hpp"
+#include "tools/provider_sim/simulator.hpp"
+
+namespace provider_sim {
+namespace {
+
+constexpr std::size_t kMaxBufferedInput = 1 << 20;  // a client sending more while waiting is dropped
+constexpr std::size_t kMaxBody = 1 << 20;
+
+std::string_view Reason(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+  }
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
+class Connection;
+
+}  // namespace
+
+struct Server::State {
+  State(uv_loop_t& l, Simulator& s) : loop(l), simulator(s) {}
+  uv_loop_t& loop;
+  Simulator& simulator;
+  uv_tcp_t* listener = nullptr;
+  std::unordered_set<Connection*> connections;
+  http_parser_settings parser_settings{};
+  logging::Logger log{"provider-sim"};
+};
+
+namespace {
+
+// One accepted socket. Owns its uv_tcp_t and (once latency is needed) a uv_timer_t, both on
+// the heap with `data` pointing here; deletes itself once both are closed and no write is
+// pending, so callbacks never see a freed owner.
+class Connection {
+ public:
+  explicit Connection(Server::State& server) : server_(server) {
+    http_parser_init(&parser_, HTTP_REQUEST);
+    parser_.data = this;
+    tcp_ = new uv_tcp_t;
+    tcp_->data = this;
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  bool Accept(uv_stream_t* listener) {
+    uv_tcp_init(&server_.loop, tcp_);
+    open_handles_ = 1;
+    server_.connections.insert(this);
+    if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(tcp_)) != 0) {
+      Close(false);
+      return false;
+    }
+    uv_tcp_nodelay(tcp_, 1);
+    int rc = uv_read_start(reinterpret_cast<uv_stream_t*>(tcp_), OnAlloc, OnRead);
+    if (rc != 0) {
+      Close(false);
+      return false;
+    }
+    return true;
+  }
+
+  // `reset`: SO_LINGER 0 first, so the close sends RST instead of FIN.
+  void Close(bool reset) {
+    if (closing_) return;
+    closing_ = true;
+    server_.connections.erase(this);
+    if (reset) {
+      uv_os_fd_t fd;
+      if (uv_fileno(reinterpret_cast<uv_handle_t*>(tcp_), &fd) == 0) {
+        linger option{1, 0};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, sizeof option);
+      }
+    }
+    if (timer_ != nullptr) {
+      uv_timer_stop(timer_);
+      uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) {
+        auto* self = static_cast<Connection*>(h->data);
+        delete reinterpret_cast<uv_timer_t*>(h);
+        self->HandleClosed();
+      });
+    }
+    uv_close(reinterpret_cast<uv_handle_t*>(tcp_), [](uv_handle_t* h) {
+      auto* self = static_cast<Connection*>(h->data);
+      delete reinterpret_cast<uv_tcp_t*>(h);
+      self->HandleClosed();
+    });
+  }
+
+  // http_parser callbacks (http_parser_settings in Server::State).
+  static int OnMessageBegin(http_parser* p) {
+    auto* self = static_cast<Connection*>(p->data);
+    self->url_.clear();
+    self->field_.clear();
+    self->value_.clear();
+    self->body_.clear();
+    self->authorization_.clear();
+    self->user_agent_.clear();
+    self->expect_continue_ = false;
+    self->in_value_ = false;
+    return 0;
+  }
+  static int OnUrl(http_parser* p, const char* at, std::size_t length) {
+    static_cast<Connection*>(p->data)->url_.append(at, length);
+    return 0;
+  }
+  static int OnHeaderField(http_parser* p, const char* at, std::size_t length) {
+    auto* self = static_cast<Connection*>(p->data);
+    if (self->in_value_) self->CommitHeader();
+    self->field_.append(at, length);
+    return 0;
+  }
+  static int OnHeaderValue(http_parser* p, const char* at, std::size_t length) {
+    auto* self = static_cast<Connection*>(p->data);
+    self->value_.append(at, length);
+    self->in_value_ = true;
+    return 0;
+  }
+  static int OnHeadersComplete(http_parser* p) {
+    auto* self = static_cast<Connection*>(p->data);
+    if (self->in_value_) self->CommitHeader();
+    if (self->expect_continue_) self->WriteRaw("HTTP/1.1 100 Continue\r\n\r\n");
+    return 0;
+  }
+  static int OnBody(http_parser* p, const char* at, std::size_t length) {
+    auto* self = static_cast<Connection*>(p->data);
+    if (self->body_.size() + length > kMaxBody) return 1;  // parse error -> 400, close
+    self->body_.append(at, length);
+    return 0;
+  }
+  static int OnMessageComplete(http_parser* p) {
+    auto* self = static_cast<Connection*>(p->data);
+    self->keep_alive_ = http_should_keep_alive(p) != 0;
+    self->message_complete_ = true;
+    http_parser_pause(p, 1);  // one request at a time: answers must go out in order
+    return 0;
+  }
+
+ private:
+  ~Connection() = default;
+
+  void HandleClosed() {
+    if (--open_handles_ == 0 && pending_writes_ == 0) delete this;
+  }
+
+  void CommitHeader() {
+    if (EqualsIgnoreCase(field_, "authorization")) authorization_ = value_;
+    else if (EqualsIgnoreCase(field_, "user-agent")) user_agent_ = value_;
+    else if (EqualsIgnoreCase(field_, "expect") && EqualsIgnoreCase(value_, "100-continue")) expect_continue_ = true;
+    field_.clear();
+    value_.clear();
+    in_value_ = false;
+  }
+
+  static void OnAlloc(uv_handle_t*, std::size_t, uv_buf_t* buf) {
+    // One loop thread and OnRead copies what it keeps, so one buffer serves every socket.
+    static std::array<char, 65536> buffer;
+    *buf = uv_buf_init(buffer.data(), static_cast<unsigned>(buffer.size()));
+  }
+
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+    auto* self = static_cast<Connection*>(stream->data);
+    if (nread < 0) {
+      self->Close(false);  // EOF or error; a held (timeout) request dies with it
+      return;
+    }
+    if (nread == 0 || self->closing_) return;
+    self->pending_.append(buf->base, static_cast<std::size_t>(nread));
+    if (self->pending_.size() > kMaxBufferedInput) {
+      self->Close(true);
+      return;
+    }
+    self->Process();
+  }
+
+  // Parses and dispatches buffered requests until one must wait (latency, hold).
+  void Process() {
+    while (!in_flight_ && !closing_ && !close_after_write_ && !pending_.empty()) {
+      http_parser_pause(&parser_, 0);
+      std::string input = std::move(pending_);
+      pending_.clear();
+      message_complete_ = false;
+      std::size_t parsed = http_parser_execute(&parser_, &server_.parser_settings, input.data(), input.size());
+      if (message_complete_) {
+        pending_.assign(input, parsed, std::string::npos);
+        Dispatch();
+        continue;
+      }
+      if (HTTP_PARSER_ERRNO(&parser_) != HPE_OK || parser_.upgrade != 0) {
+        keep_alive_ = false;
+        Write({400, R"({"error":"malformed HTTP request"})", {}, false});
+        return;
+      }
+    }
+  }
+
+  void Dispatch() {
+    Request request;
+    request.method = http_method_str(static_cast<http_method>(parser_.method));
+    request.target = ParseTarget(url_);
+    request.authorization = std::move(authorization_);
+    request.user_agent = std::move(user_agent_);
+    request.body = std::move(body_);
+    if (logging::Enabled(logging::Level::kDebug)) {
+      server_.log.Debug("request", {{"method", request.method}, {"url", url_}});
+    }
+    Outcome outcome = server_.simulator.Handle(request);
+    in_flight_ = true;
+    if (outcome.action == Action::kHold) return;  // answered never; EOF closes us
+    if (outcome.delay.count() <= 0) {
+      Finish(std::move(outcome));
+      return;
+    }
+    waiting_ = std::move(outcome);
+    if (timer_ == nullptr) {
+      timer_ = new uv_timer_t;
+      uv_timer_init(&server_.loop, timer_);
+      timer_->data = this;
+      ++open_handles_;
+    }
+    uv_timer_start(timer_, OnTimer, static_cast<std::uint64_t>(waiting_.delay.count()), 0);
+  }
+
+  static void OnTimer(uv_timer_t* timer) {
+    auto* self = static_cast<Connection*>(timer->data);
+    self->Finish(std::move(self->waiting_));
+    self->Process();
+  }
+
+  void Finish(Outcome outcome) {
+    in_flight_ = false;
+    if (outcome.action == Action::kReset) {
+      Close(true);
+      return;
+    }
+    Write(outcome.response);
+  }
+
+  void Write(const Response& response) {
+    std::string out;
+    out.reserve(response.body.size() + 256);
+    out += "HTTP/1.1 ";
+    out += std::to_string(response.status);
+    out += ' ';
+    out += Reason(response.status);
+    out += "\r\nServer: provider-sim\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ";
+    out += std::to_string(response.body.size());
+    out += "\r\n";
+    for (const auto& [name, value] : response.headers) {
+      out += name;
+      out += ": ";
+      out += value;
+      out += "\r\n";
+    }
+    if (!keep_alive_) out += "Connection: close\r\n";
+    out += "\r\n";
+    out += response.body;
+    if (!keep_alive_) close_after_write_ = true;
+    WriteRaw(std::move(out));
+  }
+
+  struct WriteRequest {
+    uv_write_t req;
+    std::string data;
+  };
+
+  void WriteRaw(std::string data) {
+    if (closing_) return;
+    auto* write = new WriteRequest{{}, std::move(data)};
+    write->req.data = this;
+    uv_buf_t buf = uv_buf_init(write->data.data(), static_cast<unsigned>(write->data.size()));
+    int rc = uv_write(&write->req, reinterpret_cast<uv_stream_t*>(tcp_), &buf, 1, OnWritten);
+    if (rc != 0) {
+      delete write;
+      Close(true);
+      return;
+    }
+    ++pending_writes_;
+  }
+
+  static void OnWritten(uv_write_t* req, int status) {
+    auto* self = static_cast<Connection*>(req->data);
+    delete reinterpret_cast<WriteRequest*>(req);
+    --self->pending_writes_;
+    if (self->closing_) {
+      if (self->open_handles_ == 0 && self->pending_writes_ == 0) delete self;
+      return;
+    }
+    if (status < 0 || (self->close_after_write_ && self->pending_writes_ == 0)) self->Close(false);
+  }
+
+  Server::State& server_;
+  uv_tcp_t* tcp_ = nullptr;
+  uv_timer_t* timer_ = nullptr;
+  int open_handles_ = 0;
+  int pending_writes_ = 0;
+  bool closing_ = false;
+  bool close_after_write_ = false;
+
+  http_parser parser_{};
+  std::string pending_;  // received, not yet parsed
+  bool message_complete_ = false;
+  bool in_flight_ = false;  // a request is being answered (or held)
+  bool keep_alive_ = true;
+  Outcome waiting_;         // the answer a timer will send
+
+  std::string url_, field_, value_, body_, authorization_, user_agent_;
+  bool in_value_ = false;
+  bool expect_continue_ = false;
+};
+
+void OnConnection(uv_stream_t* listener, int status) {
+  auto* state = static_cast<Server::State*>(listener->data);
+  if (status < 0) {
+    state->log.Warn("accept failed", {{"error", uv_strerror(status)}});
+    return;
+  }
+  auto* connection = new Connection(*state);
+  connection->Accept(listener);
+}
+
+}  // namespace
+
+Server::Server(uv_loop_s& loop, Simulator& simulator) : state_(std::make_unique<State>(loop, simulator)) {
+  http_parser_settings& s = state_->parser_settings;
+  http_parser_settings_init(&s);
+  s.on_message_begin = Connection::OnMessageBegin;
+  s.on_url = Connection::OnUrl;
+  s.on_header_field = Connection::OnHeaderField;
+  s.on_header_value = Connection::OnHeaderValue;
+  s.on_headers_complete = Connection::OnHeadersComplete;
+  s.on_body = Connection::OnBody;
+  s.on_message_complete = Connection::OnMessageComplete;
+}
+
+Server::~Server() = default;
+
+int Server::Listen(int port) {
+  auto fail = [](const char* what, int rc) {
+    throw std::runtime_error(std::string(what) + ": " + uv_strerror(rc));
+  };
+  state_->listener = new uv_tcp_t;
+  uv_tcp_init(&state_->loop, state_->listener);
+  state_->listener->data = state_.get();
+  sockaddr_in addr{};
+  if (int rc = uv_ip4_addr("127.0.0.1", port, &addr); rc != 0) fail("address", rc);
+  if (int rc = uv_tcp_bind(state_->listener, reinterpret_cast<const sockaddr*>(&addr), 0); rc != 0) {
+    fail("bind 127.0.0.1", rc);
+  }
+  if (int rc = uv_listen(reinterpret_cast<uv_stream_t*>(state_->listener), 4096, OnConnection); rc != 0) {
+    fail("listen", rc);
+  }
+  sockaddr_storage bound{};
+  int length = sizeof bound;
+  if (int rc = uv_tcp_getsockname(state_->listener, reinterpret_cast<sockaddr*>(&bound), &length); rc != 0) {
+    fail("getsockname", rc);
+  }
+  return ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+}
+
+void Server::Close() {
+  if (state_->listener != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(state_->listener),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+    state_->listener = nullptr;
+  }
+  auto connections = state_->connections;
+  for (Connection* connection : connections) connection->Close(false);
+}
+
+std::size_t Server::connection_count() const { return state_->connections.size(); }
+
+}  // namespace provider_sim

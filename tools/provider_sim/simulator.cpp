@@ -1,0 +1,218 @@
+#include "tools/provider_sim/simulator.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "tools/provider_sim/json_out.hpp"
+
+namespace provider_sim {
+namespace {
+
+Response Json(int status, std::string body) { return {status, std::move(body), {}, false}; }
+
+Response SimError(int status, std::string_view message) {
+  JsonOut out;
+  out.BeginObject();
+  out.Field("error", message);
+  out.EndObject();
+  return Json(status, out.Take());
+}
+
+void Count(std::map<std::string, std::uint64_t, std::less<>>& counts, std::string_view key) {
+  auto it = counts.find(key);
+  if (it == counts.end()) it = counts.emplace(std::string(key), 0).first;
+  ++it->second;
+}
+
+void WriteCounts(JsonOut& out, std::string_view key, const std::map<std::string, std::uint64_t, std::less<>>& counts) {
+  out.Key(key).BeginObject();
+  for (const auto& [name, count] : counts) out.Field(name, static_cast<std::int64_t>(count));
+  out.EndObject();
+}
+
+}  // namespace
+
+Simulator::Simulator(SimSettings settings, const resilience::Clock& clock)
+    : settings_(std::move(settings)),
+      clock_(clock),
+      catalog_(settings_.seed, settings_.not_found_share, BuiltinVocabulary()),
+      discogs_window_(clock),
+      random_(settings_.seed ^ 0x73696d75ull),
+      started_(clock.Now()) {
+  apis_[static_cast<std::size_t>(Provider::kSpotify)] = MakeSpotifyApi(catalog_);
+  apis_[static_cast<std::size_t>(Provider::kLastfm)] = MakeLastfmApi(catalog_);
+  apis_[static_cast<std::size_t>(Provider::kMusicbrainz)] = MakeMusicBrainzApi(catalog_);
+  apis_[static_cast<std::size_t>(Provider::kDiscogs)] = MakeDiscogsApi(catalog_);
+  for (std::size_t i = 0; i < kProviderCount; ++i) {
+    gates_[i] = std::make_unique<RateGate>(GateSettings(static_cast<Provider>(i)), clock_);
+  }
+}
+
+RateGateSettings Simulator::GateSettings(Provider p) const {
+  const ProviderSettings& ps = settings_.of(p);
+  return {.rate_per_second = settings_.unlimited ? 0.0 : ps.rate_per_second,
+          .burst = ps.burst,
+          .slack = settings_.rate_slack};
+}
+
+std::chrono::milliseconds Simulator::Latency(const ProviderSettings& p) {
+  auto delay = p.latency;
+  if (p.jitter.count() > 0) {
+    std::uniform_int_distribution<std::int64_t> jitter(0, p.jitter.count());
+    delay += std::chrono::milliseconds{jitter(random_)};
+  }
+  return delay;
+}
+
+Outcome Simulator::Handle(const Request& request) {
+  std::string_view path = request.target.path;
+  if (path.starts_with("/_sim/")) return HandleControl(request, path.substr(5));
+  for (std::size_t i = 0; i < kProviderCount; ++i) {
+    std::string_view name = kProviderNames[i];
+    if (path.size() >= name.size() + 2 && path[0] == '/' && path.substr(1, name.size()) == name &&
+        path[name.size() + 1] == '/') {
+      return HandleProvider(static_cast<Provider>(i), request, path.substr(name.size() + 1));
+    }
+  }
+  return {Action::kRespond, SimError(404, "no provider at this path; expected /spotify, /lastfm, /musicbrainz, /discogs or /_sim"), {}};
+}
+
+Outcome Simulator::HandleProvider(Provider provider, const Request& request, std::string_view path) {
+  auto index = static_cast<std::size_t>(provider);
+  ProviderApi& api = *apis_[index];
+  ProviderStats& stats = stats_[index];
+  const ProviderSettings& ps = settings_.of(provider);
+  RateGate& gate = *gates_[index];
+  if (provider == Provider::kDiscogs) discogs_window_.Record();
+
+  Outcome outcome;
+  outcome.delay = Latency(ps);
+  std::string_view endpoint = api.Endpoint(request, path);
+  ++stats.requests;
+  Count(stats.by_endpoint, endpoint.empty() ? "unknown" : endpoint);
+
+  std::string_view fault_name;
+  if (endpoint.empty()) {
+    outcome.response = api.UnknownPath();
+  } else if (api.Limited(endpoint) && !gate.Admit()) {
+    ++stats.limited;
+    outcome.response = api.RateLimited(gate.RetryAfterSeconds());
+  } else if (ps.error_rate > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < ps.error_rate) {
+    FaultKind kind = ps.error_kinds[std::uniform_int_distribution<std::size_t>(0, ps.error_kinds.size() - 1)(random_)];
+    fault_name = FaultName(kind);
+    ++stats.faults_injected;
+    Count(stats.faults_by_kind, fault_name);
+    switch (kind) {
+      case FaultKind::k500: outcome.response = api.ServerError(500); break;
+      case FaultKind::k503: outcome.response = api.ServerError(503); break;
+      case FaultKind::kTimeout:
+        Count(stats.by_status, "timeout");
+        return {Action::kHold, {}, {}};
+      case FaultKind::kReset:
+        Count(stats.by_status, "reset");
+        return {Action::kReset, {}, outcome.delay};
+      case FaultKind::kMalformed: {
+        auto refused = api.CheckAuth(endpoint, request);
+        outcome.response = refused ? std::move(*refused) : api.Handle(endpoint, path, request);
+        std::string& body = outcome.response.body;
+        body.resize(body.size() / 2);  // cut mid-document: never valid JSON
+        break;
+      }
+    }
+  } else if (auto refused = api.CheckAuth(endpoint, request)) {
+    outcome.response = std::move(*refused);
+  } else {
+    outcome.response = api.Handle(endpoint, path, request);
+  }
+
+  if (provider == Provider::kDiscogs) AddDiscogsHeaders(outcome.response);
+  if (outcome.response.not_found) ++stats.not_found;
+  Count(stats.by_status, std::to_string(outcome.response.status));
+  return outcome;
+}
+
+void Simulator::AddDiscogsHeaders(Response& response) {
+  auto limit = static_cast<std::int64_t>(std::lround(settings_.of(Provider::kDiscogs).rate_per_second * 60));
+  auto used = static_cast<std::int64_t>(discogs_window_.Used());
+  response.headers.emplace_back("X-Discogs-Ratelimit", std::to_string(limit));
+  response.headers.emplace_back("X-Discogs-Ratelimit-Used", std::to_string(used));
+  response.headers.emplace_back("X-Discogs-Ratelimit-Remaining", std::to_string(std::max<std::int64_t>(0, limit - used)));
+}
+
+Outcome Simulator::HandleControl(const Request& request, std::string_view path) {
+  if (path == "/health" && request.method == "GET") return {Action::kRespond, Json(200, R"({"status":"ok"})"), {}};
+  if (path == "/stats" && request.method == "GET") return {Action::kRespond, Json(200, StatsJson()), {}};
+  if (path == "/reset" && request.method == "POST") {
+    Reset();
+    return {Action::kRespond, Json(200, StatsJson()), {}};
+  }
+  if (path == "/config" && request.method == "GET") return {Action::kRespond, Json(200, ConfigJson()), {}};
+  if (path == "/config" && request.method == "POST") {
+    if (auto error = Configure(request.body)) return {Action::kRespond, SimError(400, *error), {}};
+    return {Action::kRespond, Json(200, ConfigJson()), {}};
+  }
+  return {Action::kRespond, SimError(404, "unknown control path; expected GET /_sim/stats, /_sim/health, /_sim/config, POST /_sim/reset, /_sim/config"), {}};
+}
+
+void Simulator::Reset() {
+  for (std::size_t i = 0; i < kProviderCount; ++i) {
+    stats_[i] = ProviderStats{};
+    // A reset also refills the buckets, so a test starts from a known state.
+    gates_[i] = std::make_unique<RateGate>(GateSettings(static_cast<Provider>(i)), clock_);
+  }
+  discogs_window_.Clear();
+  started_ = clock_.Now();
+}
+
+std::optional<std::string> Simulator::Configure(std::string_view json) {
+  if (auto error = ApplyConfigJson(json, settings_)) return error;
+  catalog_.set_not_found_share(settings_.not_found_share);
+  for (std::size_t i = 0; i < kProviderCount; ++i) gates_[i]->Reconfigure(GateSettings(static_cast<Provider>(i)));
+  return std::nullopt;
+}
+
+std::string Simulator::StatsJson() const {
+  JsonOut out;
+  out.BeginObject();
+  for (std::size_t i = 0; i < kProviderCount; ++i) {
+    const ProviderStats& s = stats_[i];
+    out.Key(kProviderNames[i]).BeginObject();
+    out.Field("requests", static_cast<std::int64_t>(s.requests));
+    WriteCounts(out, "by_endpoint", s.by_endpoint);
+    WriteCounts(out, "by_status", s.by_status);
+    out.Field("limited", static_cast<std::int64_t>(s.limited));
+    out.Field("not_found", static_cast<std::int64_t>(s.not_found));
+    out.Field("faults_injected", static_cast<std::int64_t>(s.faults_injected));
+    WriteCounts(out, "faults_by_kind", s.faults_by_kind);
+    out.EndObject();
+  }
+  out.Field("uptime_s", std::chrono::duration<double>(clock_.Now() - started_).count());
+  out.EndObject();
+  return out.Take();
+}
+
+std::string Simulator::ConfigJson() const {
+  JsonOut out;
+  out.BeginObject();
+  out.Field("seed", static_cast<std::int64_t>(settings_.seed));
+  out.Field("not_found_share", settings_.not_found_share);
+  out.Field("unlimited", settings_.unlimited);
+  out.Field("rate_slack_ms", static_cast<double>(settings_.rate_slack.count()) / 1000.0);
+  for (std::size_t i = 0; i < kProviderCount; ++i) {
+    const ProviderSettings& p = settings_.providers[i];
+    out.Key(kProviderNames[i]).BeginObject();
+    out.Field("latency_ms", static_cast<std::int64_t>(p.latency.count()));
+    out.Field("jitter_ms", static_cast<std::int64_t>(p.jitter.count()));
+    out.Field("error_rate", p.error_rate);
+    out.Key("error_kinds").BeginArray();
+    for (auto kind : p.error_kinds) out.Str(FaultName(kind));
+    out.EndArray();
+    out.Field("rate", p.rate_per_second);
+    out.Field("burst", p.burst);
+    out.EndObject();
+  }
+  out.EndObject();
+  return out.Take();
+}
+
+}  // namespace provider_sim

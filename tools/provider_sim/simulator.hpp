@@ -1,0 +1,83 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "common/resilience/clock.hpp"
+#include "tools/provider_sim/catalog.hpp"
+#include "tools/provider_sim/provider_api.hpp"
+#include "tools/provider_sim/rate_gate.hpp"
+#include "tools/provider_sim/settings.hpp"
+
+namespace provider_sim {
+
+// What the server does with a request.
+enum class Action {
+  kRespond,  // send `response` after `delay`
+  kHold,     // never answer (timeout fault); the client gives up
+  kReset,    // after `delay`, close the connection with SO_LINGER 0 (RST)
+};
+
+struct Outcome {
+  Action action = Action::kRespond;
+  Response response;
+  std::chrono::milliseconds delay{0};
+};
+
+struct ProviderStats {
+  std::uint64_t requests = 0;
+  std::uint64_t limited = 0;  // refused by the rate limit: violations (RateGate)
+  std::uint64_t not_found = 0;
+  std::uint64_t faults_injected = 0;
+  std::map<std::string, std::uint64_t, std::less<>> by_endpoint;
+  std::map<std::string, std::uint64_t, std::less<>> by_status;  // "200", "429", "timeout", "reset"
+  std::map<std::string, std::uint64_t, std::less<>> faults_by_kind;
+};
+
+// Everything the server does apart from sockets: routes a request to its provider, applies
+// the provider's rate limit, draws faults, asks the provider API for the answer, adds latency
+// and counts it all; also serves /_sim/ (stats, reset, config, health). Pure logic over an
+// injected clock and a seeded random source, so unit tests drive it without a network.
+// Not thread safe: the server calls it from its one loop thread.
+class Simulator {
+ public:
+  Simulator(SimSettings settings, const resilience::Clock& clock);
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  Outcome Handle(const Request& request);
+
+  const SimSettings& settings() const { return settings_; }
+  const ProviderStats& stats(Provider p) const { return stats_[static_cast<std::size_t>(p)]; }
+  Catalog& catalog() { return catalog_; }
+  std::string StatsJson() const;
+  std::string ConfigJson() const;
+  void Reset();
+  // Applies a /_sim/config body; the error names the key, and nothing changes on error.
+  std::optional<std::string> Configure(std::string_view json);
+
+ private:
+  Outcome HandleControl(const Request& request, std::string_view path);
+  Outcome HandleProvider(Provider provider, const Request& request, std::string_view path);
+  std::chrono::milliseconds Latency(const ProviderSettings& p);
+  RateGateSettings GateSettings(Provider p) const;
+  void AddDiscogsHeaders(Response& response);
+
+  SimSettings settings_;
+  const resilience::Clock& clock_;
+  Catalog catalog_;
+  std::array<std::unique_ptr<ProviderApi>, kProviderCount> apis_;
+  std::array<std::unique_ptr<RateGate>, kProviderCount> gates_;
+  std::array<ProviderStats, kProviderCount> stats_;
+  MinuteWindow discogs_window_;
+  std::mt19937_64 random_;
+  resilience::Clock::TimePoint started_;
+};
+
+}  // namespace provider_sim
