@@ -171,6 +171,7 @@ class DiscogsApi final : public ProviderApi {
     out.Field("tracks", "");
     out.Field("id", release.artist_id);
     out.Field("resource_url", artist_url);
+    out.Field("thumbnail_url", "");
     out.EndObject();
     out.EndArray();
     out.Field("artists_sort", release.artist);
@@ -182,6 +183,7 @@ class DiscogsApi final : public ProviderApi {
     out.Field("entity_type_name", "Label");
     out.Field("id", static_cast<std::int64_t>(Mix(Fnv1a(release.label)) % 1'000'000));
     out.Field("resource_url", std::string(kApi) + "labels/" + std::to_string(Mix(Fnv1a(release.label)) % 1'000'000));
+    out.Field("thumbnail_url", "");
     out.EndObject();
     out.EndArray();
     out.EmptyArray("series");
@@ -203,6 +205,11 @@ class DiscogsApi final : public ProviderApi {
     out.Field("count", release.have / 50);
     out.Field("average", 3.5 + static_cast<double>(release.want % 150) / 100.0);
     out.EndObject();
+    out.Key("submitter").BeginObject();
+    out.Field("username", "provider-sim");
+    out.Field("resource_url", std::string(kApi) + "users/provider-sim");
+    out.EndObject();
+    out.EmptyArray("contributors");
     out.Field("data_quality", "Needs Vote");
     out.Field("status", "Accepted");
     out.EndObject();
@@ -243,6 +250,7 @@ class DiscogsApi final : public ProviderApi {
     out.Field("thumb", "");
     out.Field("estimated_weight", 230);
     out.Field("blocked_from_sale", false);
+    out.Field("is_offensive", false);
     out.EndObject();
     return out.Take();
   }

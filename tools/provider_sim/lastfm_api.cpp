@@ -258,6 +258,14 @@ class LastfmApi final : public ProviderApi {
     out.Field("listeners", std::to_string(listeners));
     out.Field("playcount", std::to_string(static_cast<std::int64_t>(listeners) * r.Int(5, 60)));
     out.Field("url", album_url);
+    if (q.Get("username")) out.Field("userplaycount", r.Int(0, 200));
+    out.Key("wiki").BeginObject();
+    out.Field("published", "01 Jan 2010, 00:00");
+    std::string summary = album.title + " is an album by " + album.artist + ", released in " +
+                          std::to_string(album.year) + ". <a href=\"" + album_url + "\">Read more on Last.fm</a>.";
+    out.Field("summary", summary);
+    out.Field("content", summary);
+    out.EndObject();
     out.EndObject();
     out.EndObject();
     return {200, out.Take(), {}, false};
