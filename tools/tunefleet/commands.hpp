@@ -9,7 +9,9 @@ namespace cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // the operation failed (database down, bad migration)
 inline constexpr int kExitUsage = 2;    // bad flags or configuration: nothing was attempted
+inline constexpr int kExitSomeRejected = 3;  // publish: some input lines rejected, the rest confirmed
 
 int RunMigrate(int argc, char* argv[]);
+int RunPublish(int argc, char* argv[]);
 
 }  // namespace cli

@@ -15,6 +15,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"migrate", "apply database migrations; --status lists them", cli::RunMigrate},
+    {"publish", "publish jobs from CSV or JSON Lines, with publisher confirms", cli::RunPublish},
 };
 
 void PrintUsage(std::FILE* out) {

@@ -1,0 +1,354 @@
+// `tunefleet publish` end to end: the real binary, a real broker, one vhost per test.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <set>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/json/job_parser.hpp"
+#include "tests/support/endpoints.hpp"
+#include "tests/support/test_vhost.hpp"
+#include "tests/support/wait.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A scratch folder removed at the end of the test.
+class TempDir {
+ public:
+  TempDir() : path_(fs::temp_directory_path() / ("tf_publish_" + test_support::UniqueSuffix())) {
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const fs::path& path() const { return path_; }
+  fs::path Write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name, std::ios::binary) << text;
+    return path_ / name;
+  }
+
+ private:
+  fs::path path_;
+};
+
+// Starts <build>/bin/tunefleet with `args`, the test's environment minus TUNEFLEET_* plus
+// `env`, stdin from `stdin_path`, stdout and stderr into files in `scratch`.
+pid_t SpawnTunefleet(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                     const fs::path& scratch, const std::string& stdin_path = "/dev/null") {
+  const std::string binary = std::string(TUNEFLEET_BINARY_DIR) + "/bin/tunefleet";
+  std::vector<std::string> arg_strings = {binary};
+  arg_strings.insert(arg_strings.end(), args.begin(), args.end());
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::strncmp(*e, "TUNEFLEET_", 10) != 0) env_strings.emplace_back(*e);
+  }
+  for (const auto& [key, value] : env) env_strings.push_back(key + "=" + value);
+  std::vector<char*> argv;
+  for (auto& s : arg_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+
+  const std::string out_path = (scratch / "stdout").string();
+  const std::string err_path = (scratch / "stderr").string();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + binary + ": " + std::strerror(rc));
+  return pid;
+}
+
+// Waits (at most two minutes) for a process from SpawnTunefleet and collects its output.
+CliRun WaitTunefleet(pid_t pid, const fs::path& scratch) {
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 2min;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      ADD_FAILURE() << "tunefleet publish did not finish within 2 minutes";
+      break;
+    }
+    usleep(10'000);
+  }
+  CliRun run;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  run.out = ReadFile(scratch / "stdout");
+  run.err = ReadFile(scratch / "stderr");
+  return run;
+}
+
+CliRun RunTunefleet(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                    const fs::path& scratch, const std::string& stdin_path = "/dev/null") {
+  return WaitTunefleet(SpawnTunefleet(args, env, scratch, stdin_path), scratch);
+}
+
+std::string UrlEncode(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    }
+  }
+  return out;
+}
+
+// Closes every client connection to `vhost` through the management API; how many it closed.
+int CloseConnections(const std::string& vhost) {
+  std::string body;
+  if (test_support::ManagementRequest("GET", "/vhosts/" + UrlEncode(vhost) + "/connections", "", &body) != 200) {
+    return 0;
+  }
+  rapidjson::Document connections;
+  connections.Parse(body.c_str());
+  if (!connections.IsArray()) return 0;
+  int closed = 0;
+  for (const auto& connection : connections.GetArray()) {
+    std::string ignored;
+    const std::string name = connection["name"].GetString();
+    if (test_support::ManagementRequest("DELETE", "/connections/" + UrlEncode(name), "", &ignored) / 100 == 2) {
+      ++closed;
+    }
+  }
+  return closed;
+}
+
+// A TCP port on 127.0.0.1 that nothing listens on (bound, then released).
+int ClosedPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+// A track CSV of `count` data lines; line i + 2 (after the header) is track i.
+std::string TrackCsv(int count, int bad_every = 0) {
+  std::string csv = "artist,title,isrc,discogs_id\n";
+  for (int i = 0; i < count; ++i) {
+    if (bad_every > 0 && i % bad_every == bad_every - 1) {
+      csv += (i / bad_every) % 2 == 0 ? "Artist " + std::to_string(i) + ",Title,not-an-isrc,\n"
+                                      : "Artist " + std::to_string(i) + ",,,\n";  // missing title
+      continue;
+    }
+    csv += "Artist " + std::to_string(i % 97) + ",\"Title " + std::to_string(i) + ", live\",GBAYE92" +
+           std::to_string(10000 + i % 90000) + "," + std::to_string(i + 1) + "\n";
+  }
+  return csv;
+}
+
+std::size_t CountLines(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+class PublishCliTest : public testing::Test {
+ protected:
+  std::map<std::string, std::string> Env() const { return {{"TUNEFLEET_AMQP_URL", vhost_.amqp_url()}}; }
+
+  test_support::TestVhost vhost_;
+  TempDir scratch_;
+};
+
+TEST_F(PublishCliTest, PublishesHundredThousandLinesAllConfirmed) {
+  const auto input = scratch_.Write("tracks.csv", TrackCsv(100'000));
+  const CliRun run = RunTunefleet({"publish", input.string(), "--providers", "noop"}, Env(), scratch_.path());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("published 100000 jobs (100000 confirmed) to tunefleet.jobs as track.noop in "),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("; 0 rejected"), std::string::npos) << run.out;
+  // Confirmed means enqueued: the queue holds every job at once, and nothing else got any.
+  EXPECT_EQ(vhost_.Depth("tunefleet.noop"), 100'000u);
+  EXPECT_EQ(vhost_.Depth("tunefleet.spotify"), 0u);
+  EXPECT_FALSE(fs::exists(input.string() + ".rejects"));
+}
+
+TEST_F(PublishCliTest, BadLinesGoToTheRejectsFileAndTheRestIsPublished) {
+  const auto input = scratch_.Write("tracks.csv", TrackCsv(10'000, 100));
+  const CliRun run = RunTunefleet({"publish", input.string(), "--providers", "noop", "--job-id-prefix", "bad"}, Env(),
+                               scratch_.path());
+  ASSERT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_NE(run.out.find("published 9900 jobs (9900 confirmed)"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("; 100 rejected (see " + input.string() + ".rejects)"), std::string::npos) << run.out;
+  const std::string rejects = ReadFile(input.string() + ".rejects");
+  EXPECT_EQ(CountLines(rejects), 100u);
+  // Track 99 is on line 101 (after the header): a bad ISRC; track 199 lacks its title.
+  EXPECT_NE(rejects.find("line 101: invalid tunefleet.track_job/1: /isrc violates \"pattern\": "
+                         "\"^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$\"\tArtist 99,Title,not-an-isrc,\n"),
+            std::string::npos)
+      << rejects.substr(0, 500);
+  EXPECT_NE(rejects.find("line 201: missing title\tArtist 199,,,\n"), std::string::npos) << rejects.substr(0, 500);
+  EXPECT_EQ(vhost_.Depth("tunefleet.noop"), 9'900u);
+}
+
+TEST_F(PublishCliTest, UnreachableBrokerFailsNamingHostPortAndVariable) {
+  const int port = ClosedPort();
+  const auto input = scratch_.Write("tracks.csv", TrackCsv(10));
+  const CliRun run = RunTunefleet({"publish", input.string(), "--give-up-after", "1s"},
+                               {{"TUNEFLEET_AMQP_URL", "amqp://guest:guest@127.0.0.1:" + std::to_string(port) + "/"}},
+                               scratch_.path());
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("127.0.0.1:" + std::to_string(port)), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("TUNEFLEET_AMQP_URL"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("gave up after"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("nothing was published"), std::string::npos) << run.err;
+  EXPECT_EQ(run.out, "");
+}
+
+TEST_F(PublishCliTest, DryRunPublishesNothing) {
+  vhost_.DeclareFleetTopology();
+  const auto input = scratch_.Write("tracks.csv", TrackCsv(1'000, 100));
+  const CliRun run = RunTunefleet({"publish", input.string(), "--dry-run", "--providers", "noop"}, Env(), scratch_.path());
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_NE(run.out.find("validated 1000 lines"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("990 valid, nothing published"), std::string::npos) << run.out;
+  EXPECT_EQ(CountLines(ReadFile(input.string() + ".rejects")), 10u);
+  EXPECT_EQ(vhost_.Depth("tunefleet.noop"), 0u);
+  EXPECT_EQ(vhost_.Depth("tunefleet.spotify"), 0u);
+}
+
+TEST_F(PublishCliTest, ProvidersListPublishesOneMessagePerProvider) {
+  const auto input = scratch_.Write("tracks.csv", TrackCsv(50));
+  const CliRun run =
+      RunTunefleet({"publish", input.string(), "--providers", "spotify,lastfm"}, Env(), scratch_.path());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("published 100 jobs (100 confirmed) to tunefleet.jobs as track.spotify,track.lastfm"),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(vhost_.Depth("tunefleet.spotify"), 50u);
+  EXPECT_EQ(vhost_.Depth("tunefleet.lastfm"), 50u);
+  EXPECT_EQ(vhost_.Depth("tunefleet.discogs"), 0u);
+}
+
+TEST_F(PublishCliTest, DefaultAllReachesEveryProviderQueue) {
+  const auto input = scratch_.Write("tracks.csv", TrackCsv(20));
+  const CliRun run = RunTunefleet({"publish", input.string()}, Env(), scratch_.path());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("published 20 jobs (20 confirmed) to tunefleet.jobs as track.all"), std::string::npos)
+      << run.out;
+  for (const char* provider : {"spotify", "lastfm", "musicbrainz", "discogs"}) {
+    EXPECT_EQ(vhost_.Depth(std::string("tunefleet.") + provider), 20u) << provider;
+  }
+  EXPECT_EQ(vhost_.Depth("tunefleet.noop"), 0u);
+}
+
+TEST_F(PublishCliTest, AlbumJsonLinesFromStdinCarryJobIdsFromLineNumbers) {
+  const auto input = scratch_.Write(
+      "albums.jsonl",
+      "{\"artist\":\"Radiohead\",\"album\":\"OK Computer\",\"year\":1997}\n"
+      "\n"
+      "{\"artist\":\"Björk\",\"album\":\"Homogenic\",\"upc\":\"0731453925621\"}\n");
+  const CliRun run = RunTunefleet({"publish", "-", "--kind", "album", "--providers", "noop", "--job-id-prefix", "alb",
+                                "--rejects", (scratch_.path() / "r").string()},
+                               Env(), scratch_.path(), input.string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto messages = vhost_.Take("tunefleet.noop", 2, 10s);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].message_id, "alb-1");
+  EXPECT_EQ(messages[1].message_id, "alb-3");
+  EXPECT_EQ(messages[1].routing_key, "album.noop");
+  auto job = json::JobParser().Parse(messages[1].body);
+  ASSERT_TRUE(job.has_value()) << job.error().message;
+  const auto& album = std::get<json::AlbumJob>(*job);
+  EXPECT_EQ(album.artist, "Björk");
+  EXPECT_EQ(album.upc, "0731453925621");
+  EXPECT_EQ(album.trace_id, "alb-3");
+}
+
+TEST_F(PublishCliTest, SkipLinesResumesAfterTheGivenLine) {
+  const auto input = scratch_.Write("tracks.csv", TrackCsv(100));
+  const CliRun run = RunTunefleet(
+      {"publish", input.string(), "--providers", "noop", "--job-id-prefix", "res", "--skip-lines", "61"}, Env(),
+      scratch_.path());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("published 40 jobs (40 confirmed)"), std::string::npos) << run.out;
+  auto messages = vhost_.Take("tunefleet.noop", 1, 10s);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].message_id, "res-62");
+}
+
+TEST_F(PublishCliTest, UnknownCsvColumnIsAUsageError) {
+  const auto input = scratch_.Write("tracks.csv", "artist,title,genre\nA,T,rock\n");
+  const CliRun run = RunTunefleet({"publish", input.string()}, Env(), scratch_.path());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("unknown column \"genre\""), std::string::npos) << run.err;
+  EXPECT_EQ(CountLines(run.err), 1u) << run.err;
+}
+
+TEST_F(PublishCliTest, ReconnectsAndRepublishesWhenTheConnectionDrops) {
+  constexpr int kLines = 20'000;
+  const auto input = scratch_.Write("tracks.csv", TrackCsv(kLines));
+  // Paced, so the run lasts long enough (about 4 s) to lose its connection in the middle.
+  const pid_t pid = SpawnTunefleet(
+      {"publish", input.string(), "--providers", "noop", "--job-id-prefix", "drop", "--rate", "5000/s"}, Env(),
+      scratch_.path());
+  // The management API lists a connection once its statistics are in (after a second or so).
+  const bool closed = test_support::WaitUntil([&] { return CloseConnections(vhost_.name()) > 0; }, 3s,
+                                              "the publisher's connection to show up and be closed");
+  const CliRun run = WaitTunefleet(pid, scratch_.path());
+  ASSERT_TRUE(closed);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("CONNECTION_FORCED"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("reconnected to "), std::string::npos) << run.err;
+  EXPECT_NE(run.out.find("published 20000 jobs (20000 confirmed)"), std::string::npos) << run.out;
+  // At least once: every job is there; a few may be there twice.
+  const std::uint32_t depth = vhost_.Depth("tunefleet.noop");
+  ASSERT_GE(depth, static_cast<std::uint32_t>(kLines));
+  auto messages = vhost_.Take("tunefleet.noop", depth, 60s);
+  std::set<std::string> ids;
+  for (const auto& message : messages) ids.insert(message.message_id);
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kLines));
+}
+
+}  // namespace
