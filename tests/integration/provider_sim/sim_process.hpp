@@ -1,0 +1,64 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <curl/curl.h>
+
+namespace provider_sim_test {
+
+// <build>/bin/provider-sim.
+std::string SimBinary();
+
+// provider-sim started with posix_spawn on an ephemeral port; the constructor waits (at most
+// 10 s) for its "listening on 127.0.0.1:<port>" line. stderr goes to a temp file, printed
+// when a test fails. The destructor sends SIGTERM, waits, and SIGKILLs if it must.
+class SimProcess {
+ public:
+  explicit SimProcess(std::vector<std::string> args);
+  ~SimProcess();
+  SimProcess(const SimProcess&) = delete;
+  SimProcess& operator=(const SimProcess&) = delete;
+
+  int port() const { return port_; }
+  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  // Waits for the process to exit; its exit code, or nullopt on timeout.
+  std::optional<int> WaitExit(std::chrono::milliseconds timeout);
+  std::string Stderr() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string stderr_path_;
+  bool exited_ = false;
+};
+
+struct HttpResult {
+  CURLcode code = CURLE_OK;
+  long status = 0;
+  std::string body;
+  std::string content_type;
+  std::map<std::string, std::string> headers;  // lower-case names
+  long connects = 0;                           // new connections this transfer opened
+  std::chrono::milliseconds elapsed{0};
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url{};
+  std::vector<std::string> headers{};  // "Name: value"
+  std::string body{};
+  long timeout_ms = 10'000;
+};
+
+// One transfer on `handle` (reused: keep-alive), or on a fresh handle when null.
+HttpResult Fetch(const HttpRequest& request, CURL* handle = nullptr);
+// All at once, each on its own connection (curl multi); results in request order.
+std::vector<HttpResult> FetchConcurrently(const std::vector<HttpRequest>& requests);
+
+}  // namespace provider_sim_test
