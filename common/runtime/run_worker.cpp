@@ -8,37 +8,88 @@
 #include <optional>
 #include <string>
 
+#include "common/gateway/gateway.hpp"
+#include "common/gateway/micro_batcher.hpp"
+#include "common/http/http_client.hpp"
+#include "common/metrics/gateway_metrics.hpp"
 #include "common/metrics/http_server.hpp"
+#include "common/redis/redis_client.hpp"
+#include "common/resilience/clock.hpp"
 #include "common/runtime/worker.hpp"
 
 namespace runtime {
 namespace {
 
-struct SignalState {
-  Worker* worker = nullptr;
-  int received = 0;
-  uv_signal_t* handles[2] = {nullptr, nullptr};
+// The network side of a provider, all on the worker's loop.
+struct Services {
+  std::unique_ptr<http::HttpClient> http;
+  std::unique_ptr<redis::RedisClient> redis;
+  std::unique_ptr<metrics::GatewayMetrics> metrics;
+  std::unique_ptr<gateway::Gateway> gateway;
+
+  void Close() {
+    if (gateway) gateway->Close();
+    if (http) http->Close();
+    if (redis) redis->Close();
+  }
 };
 
-void CloseSignals(SignalState& state) {
-  for (auto*& handle : state.handles) {
+struct LoopState {
+  Worker* worker = nullptr;
+  Provider* provider = nullptr;
+  Services* services = nullptr;
+  metrics::HealthState* health = nullptr;
+  std::string provider_name;
+  int received = 0;
+  uv_signal_t* signals[2] = {nullptr, nullptr};
+  uv_timer_t* health_timer = nullptr;
+};
+
+void CloseHandles(LoopState& state) {
+  for (auto*& handle : state.signals) {
     if (handle == nullptr) continue;
     uv_signal_stop(handle);
     uv_close(reinterpret_cast<uv_handle_t*>(handle), [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
     handle = nullptr;
   }
+  if (state.health_timer != nullptr) {
+    uv_timer_stop(state.health_timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(state.health_timer),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    state.health_timer = nullptr;
+  }
+}
+
+void UpdateProviderHealth(LoopState& state) {
+  if (state.services->gateway == nullptr) return;
+  auto breaker = state.services->gateway->breaker_state();
+  state.health->Set(state.provider_name,
+                    {breaker != resilience::CircuitBreaker::State::kOpen,
+                     {{"circuit_breaker_state", "\"" + std::string(resilience::ToString(breaker)) + "\""},
+                      {"rate_limit", state.services->gateway->rate_limit_degraded() ? "\"local\"" : "\"fleet\""}}});
+}
+
+int Usage(const std::string& program, const ProviderSpec& spec) {
+  std::printf(
+      "usage: %s                 run the worker (configured by TUNEFLEET_* environment variables)\n"
+      "%s"
+      "\nSee docs/CONFIGURATION.md for the variables (TUNEFLEET_AMQP_URL, TUNEFLEET_PG_DSN, %sBASE_URL, ...).\n",
+      program.c_str(),
+      spec.normalize ? ("       " + program + " normalize FILE  print the normalized record of a saved response\n").c_str()
+                     : "",
+      ProviderEnvPrefix(spec.name).c_str());
+  return 0;
 }
 
 }  // namespace
 
-int RunWorker(int argc, char* argv[], const ProviderFactory& factory) {
+int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
   std::string program = argc > 0 ? argv[0] : "tunefleet-worker";
   if (argc > 1 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
-    std::printf("usage: %s\n\nA tunefleet worker: consumes its queue until SIGTERM. Configured by environment "
-                "variables (docs/CONFIGURATION.md): TUNEFLEET_AMQP_URL, TUNEFLEET_PG_DSN, "
-                "TUNEFLEET_METRICS_PORT, TUNEFLEET_BATCH_SIZE, ...\n",
-                program.c_str());
-    return 0;
+    return Usage(program, spec);
+  }
+  if (argc > 1 && std::strcmp(argv[1], "normalize") == 0 && spec.normalize) {
+    return spec.normalize(argc - 2, argv + 2);
   }
   if (argc > 1) {
     std::fprintf(stderr, "%s: unexpected argument '%s'; workers are configured by environment variables (--help)\n",
@@ -47,10 +98,12 @@ int RunWorker(int argc, char* argv[], const ProviderFactory& factory) {
   }
   config::Env env;
   WorkerSettings settings;
-  std::unique_ptr<Provider> provider;
+  ProviderSettings provider_settings;
+  config::RedisSettings redis_settings;
   try {
     settings = LoadWorkerSettings(env);
-    provider = factory(env);
+    provider_settings = LoadProviderSettings(env, spec.name, spec.policy);
+    redis_settings = config::LoadRedisSettings(env);
   } catch (const config::ConfigError& e) {
     std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), e.what());
     return 2;
@@ -58,12 +111,12 @@ int RunWorker(int argc, char* argv[], const ProviderFactory& factory) {
   logging::Configure(logging::ParseLevel(settings.log.level));
   logging::Logger logger("main");
 
-  metrics::WorkerMetrics worker_metrics{std::string(provider->Name())};
+  metrics::WorkerMetrics worker_metrics{spec.name};
   metrics::HealthState health;
-  std::optional<metrics::HttpServer> http;
+  std::optional<metrics::HttpServer> http_server;
   if (settings.metrics.port != 0) {
     try {
-      http.emplace(settings.metrics, worker_metrics.registry(), health);
+      http_server.emplace(settings.metrics, worker_metrics.registry(), health);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
       return 2;
@@ -72,34 +125,84 @@ int RunWorker(int argc, char* argv[], const ProviderFactory& factory) {
 
   uv_loop_t loop;
   uv_loop_init(&loop);
+  resilience::SteadyClock clock;
   int exit_code = 0;
   {
+    Services services;
+    if (spec.policy.uses_network) {
+      http::HttpClientSettings http_settings;
+      http_settings.user_agent = provider_settings.policy.user_agent;
+      http_settings.connect_timeout = provider_settings.policy.connect_timeout;
+      http_settings.total_timeout = provider_settings.policy.total_timeout;
+      http_settings.max_connections_per_host = std::max(8, provider_settings.policy.max_concurrency);
+      services.http = std::make_unique<http::HttpClient>(loop, http_settings);
+      services.redis = std::make_unique<redis::RedisClient>(loop, redis::RedisClientSettings{.url = redis_settings.url},
+                                                            logging::Logger("redis").With({{"provider", spec.name}}));
+      services.metrics = std::make_unique<metrics::GatewayMetrics>(worker_metrics.registry(), spec.name);
+      services.gateway = std::make_unique<gateway::Gateway>(
+          loop, *services.http, *services.redis, clock, provider_settings.gateway, *services.metrics,
+          logging::Logger("gateway").With({{"provider", spec.name}}));
+    }
+    ProviderContext context{env, provider_settings, services.gateway.get(), services.metrics.get(),
+                            [&loop](std::size_t max_ids, std::chrono::milliseconds window, auto fetch) {
+                              return std::make_unique<gateway::MicroBatcher>(
+                                  loop, gateway::MicroBatcherSettings{max_ids, window}, std::move(fetch));
+                            }};
+    std::unique_ptr<Provider> provider;
+    try {
+      provider = spec.make(context);
+    } catch (const config::ConfigError& e) {
+      std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), e.what());
+      services.Close();
+      uv_run(&loop, UV_RUN_DEFAULT);
+      uv_loop_close(&loop);
+      return 2;
+    }
+    LoopState state;  // declared before the worker: the worker's last callback uses it
     Worker worker(loop, settings, *provider, worker_metrics, health);
-    SignalState signals;
-    signals.worker = &worker;
+    state.worker = &worker;
+    state.provider = provider.get();
+    state.services = &services;
+    state.health = &health;
+    state.provider_name = spec.name;
     int signums[2] = {SIGTERM, SIGINT};
     for (int i = 0; i < 2; ++i) {
-      signals.handles[i] = new uv_signal_t;
-      uv_signal_init(&loop, signals.handles[i]);
-      signals.handles[i]->data = &signals;
-      uv_signal_start(signals.handles[i], [](uv_signal_t* handle, int signum) {
-        auto* state = static_cast<SignalState*>(handle->data);
-        if (++state->received > 1) {
+      state.signals[i] = new uv_signal_t;
+      uv_signal_init(&loop, state.signals[i]);
+      state.signals[i]->data = &state;
+      uv_signal_start(state.signals[i], [](uv_signal_t* handle, int signum) {
+        auto* s = static_cast<LoopState*>(handle->data);
+        if (++s->received > 1) {
           // Second signal: leave now. Unacked deliveries are redelivered by the broker.
           std::fprintf(stderr, "received signal %d again; exiting without draining\n", signum);
           std::_Exit(130);
         }
         logging::Logger("main").Info("signal received; draining", {{"signal", signum}});
-        state->worker->Shutdown([state] { CloseSignals(*state); });
+        s->worker->Shutdown(nullptr);
       }, signums[i]);
     }
-    logger.Info("worker starting", {{"provider", std::string(provider->Name())},
+    if (services.gateway) {
+      state.health_timer = new uv_timer_t;
+      uv_timer_init(&loop, state.health_timer);
+      state.health_timer->data = &state;
+      UpdateProviderHealth(state);
+      uv_timer_start(state.health_timer, [](uv_timer_t* t) { UpdateProviderHealth(*static_cast<LoopState*>(t->data)); },
+                     1000, 1000);
+    }
+    logger.Info("worker starting", {{"provider", spec.name},
                                     {"metrics_port", static_cast<std::int64_t>(settings.metrics.port)},
                                     {"batch_size", settings.batch_size},
                                     {"prefetch", static_cast<std::int64_t>(settings.amqp.prefetch)}});
+    // When the worker has drained (signal, or a fatal broker setup error), close the rest.
+    worker.OnFinished([&state] {
+      CloseHandles(state);
+      state.services->Close();
+    });
     worker.Start();
     uv_run(&loop, UV_RUN_DEFAULT);
-    CloseSignals(signals);
+    CloseHandles(state);
+    provider.reset();
+    services.Close();
     uv_run(&loop, UV_RUN_DEFAULT);
   }
   uv_run(&loop, UV_RUN_DEFAULT);

@@ -2,18 +2,50 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "common/config/env.hpp"
 #include "common/runtime/provider.hpp"
+#include "common/runtime/provider_settings.hpp"
+
+namespace gateway {
+class Gateway;
+class MicroBatcher;
+}
+namespace metrics {
+class GatewayMetrics;
+}
 
 namespace runtime {
 
-// Builds the provider once configuration is read (a provider's own settings come from `env`).
-using ProviderFactory = std::function<std::unique_ptr<Provider>(const config::Env& env)>;
+// What a provider gets when the worker builds it. Everything is owned by RunWorker and
+// outlives the provider. `gateway` is null for providers that do not use the network.
+struct ProviderContext {
+  const config::Env& env;
+  const ProviderSettings& settings;
+  gateway::Gateway* gateway;
+  metrics::GatewayMetrics* metrics;
+  // Makes a micro-batcher on the worker's loop (for multi-id endpoints); owned by the caller,
+  // destroyed before RunWorker returns (i.e. by the provider's destructor).
+  std::function<std::unique_ptr<gateway::MicroBatcher>(std::size_t max_ids, std::chrono::milliseconds window,
+                                                       std::function<void(const std::vector<std::string>&,
+                                                                          std::function<void(core::Result<std::map<std::string, std::string>>)>)>)>
+      make_batcher;
+};
+
+// A provider binary: its name, default policy, how to build it, and optionally how to
+// normalize a saved response (`tunefleet-<name> normalize FILE`).
+struct ProviderSpec {
+  std::string name;
+  ProviderPolicy policy;
+  std::function<std::unique_ptr<Provider>(ProviderContext& context)> make;
+  // argv after "normalize"; prints JSON and returns the exit code. Optional.
+  std::function<int(int argc, char* argv[])> normalize;
+};
 
 // The whole life of a worker process: read and validate configuration (a bad setting exits
 // 2 with one line naming the variable), serve /metrics /healthz /readyz, run the loop until
 // SIGTERM/SIGINT and drain; a second signal exits at once. Returns the exit code.
-int RunWorker(int argc, char* argv[], const ProviderFactory& factory);
+int RunWorker(int argc, char* argv[], const ProviderSpec& spec);
 
 }  // namespace runtime

@@ -50,6 +50,8 @@ class Worker {
   // Graceful stop: cancel the consumer, finish in-flight jobs and the pending batch, ack,
   // close. `on_finished` runs once everything is closed (or the shutdown timeout passed).
   void Shutdown(std::function<void()> on_finished);
+  // Runs once the worker has stopped, whatever stopped it.
+  void OnFinished(std::function<void()> on_finished) { on_finished_ = std::move(on_finished); }
 
  private:
   struct InFlight {

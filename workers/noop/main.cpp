@@ -2,5 +2,9 @@
 #include "workers/noop/noop_provider.hpp"
 
 int main(int argc, char* argv[]) {
-  return runtime::RunWorker(argc, argv, [](const config::Env&) { return std::make_unique<noop::NoopProvider>(); });
+  runtime::ProviderSpec spec;
+  spec.name = "noop";
+  spec.policy.uses_network = false;
+  spec.make = [](runtime::ProviderContext&) { return std::make_unique<noop::NoopProvider>(); };
+  return runtime::RunWorker(argc, argv, spec);
 }

@@ -24,5 +24,9 @@ class FailingProvider : public runtime::Provider {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  return runtime::RunWorker(argc, argv, [](const config::Env&) { return std::make_unique<FailingProvider>(); });
+  runtime::ProviderSpec spec;
+  spec.name = "noop";
+  spec.policy.uses_network = false;
+  spec.make = [](runtime::ProviderContext&) { return std::make_unique<FailingProvider>(); };
+  return runtime::RunWorker(argc, argv, spec);
 }

@@ -1,0 +1,53 @@
+#include "common/runtime/provider_settings.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace runtime {
+
+std::string ProviderEnvPrefix(const std::string& name) {
+  std::string prefix = "TUNEFLEET_";
+  for (char c : name) prefix += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return prefix + "_";
+}
+
+ProviderSettings LoadProviderSettings(const config::Env& env, const std::string& name, const ProviderPolicy& defaults) {
+  using namespace std::chrono_literals;
+  const std::string p = ProviderEnvPrefix(name);
+  ProviderSettings s;
+  ProviderPolicy& policy = s.policy;
+  policy = defaults;
+  if (policy.uses_network) {
+    policy.base_url = env.Url(p + "BASE_URL", defaults.base_url, {"http", "https"});
+  }
+  policy.rate_per_second = env.Double(p + "RATE", defaults.rate_per_second, 0.01, 100000);
+  policy.burst = env.Double(p + "BURST", defaults.burst, 1, 100000);
+  policy.local_share = env.Double(p + "LOCAL_SHARE", defaults.local_share, 0.01, 1);
+  policy.breaker_failures = static_cast<int>(env.Int(p + "BREAKER_FAILURES", defaults.breaker_failures, 1, 1000));
+  policy.breaker_open = env.Duration(p + "BREAKER_OPEN", defaults.breaker_open, 100ms);
+  policy.breaker_successes = static_cast<int>(env.Int(p + "BREAKER_SUCCESSES", defaults.breaker_successes, 1, 1000));
+  policy.slow_call = env.Duration(p + "SLOW_CALL", defaults.slow_call);
+  policy.connect_timeout = env.Duration(p + "CONNECT_TIMEOUT", defaults.connect_timeout, 10ms);
+  policy.total_timeout = env.Duration(p + "TIMEOUT", defaults.total_timeout, 10ms);
+  policy.max_concurrency = static_cast<int>(env.Int(p + "MAX_CONCURRENCY", defaults.max_concurrency, 1, 100000));
+  policy.max_attempts = static_cast<int>(env.Int(p + "MAX_ATTEMPTS", defaults.max_attempts, 1, 20));
+  policy.user_agent = env.String(p + "USER_AGENT", defaults.user_agent);
+  if (policy.connect_timeout > policy.total_timeout) {
+    throw config::ConfigError(p + "CONNECT_TIMEOUT is longer than " + p + "TIMEOUT; the total must include the connect");
+  }
+
+  gateway::GatewaySettings& g = s.gateway;
+  g.provider = name;
+  g.rate_limit = {name, policy.rate_per_second, policy.burst, policy.local_share};
+  g.breaker = {.failure_threshold = policy.breaker_failures,
+               .open_duration = policy.breaker_open,
+               .successes_to_close = policy.breaker_successes,
+               .half_open_max_calls = 1,
+               .slow_call = policy.slow_call};
+  g.max_concurrency = policy.max_concurrency;
+  g.max_attempts = policy.max_attempts;
+  g.remaining_header = policy.remaining_header;
+  return s;
+}
+
+}  // namespace runtime
