@@ -20,6 +20,7 @@ struct TrackFields {
   std::optional<std::int32_t> popularity;    // 0..100
   std::optional<std::int32_t> track_number;  // >= 1
   std::optional<std::string> release_date;   // YYYY-MM-DD, YYYY-MM or YYYY
+  std::optional<std::string> artist_credit;  // as credited: "Ed Sheeran feat. Andrea Bocelli & Jessie J"
   std::optional<std::string> isrc;            // ids the provider found
   std::optional<std::string> mbid;
   std::optional<std::string> spotify_id;
@@ -64,6 +65,7 @@ struct AlbumRef {
 struct AlbumFields {
   std::optional<std::string> title;
   std::optional<std::string> release_date;
+  std::optional<std::string> artist_credit;  // as credited, joined with the provider's join phrases
   std::optional<std::string> upc;
   std::optional<std::string> mbid;
   std::optional<std::string> spotify_id;

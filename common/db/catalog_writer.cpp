@@ -271,6 +271,7 @@ void TrackFieldsJson(Writer& w, const catalog::TrackFields& f) {
   if (f.popularity) { w.Key("popularity"); w.Int(std::clamp(*f.popularity, 0, 100)); }
   if (f.track_number && *f.track_number >= 1 && *f.track_number <= 32767) { w.Key("track_number"); w.Int(*f.track_number); }
   ReleaseDate(w, f.release_date);
+  if (f.artist_credit && !f.artist_credit->empty()) String(w, "artist_credit", *f.artist_credit);
   if (f.isrc) {
     std::string isrc = NormalizeIsrc(*f.isrc);
     if (!isrc.empty()) String(w, "isrc", isrc);
@@ -297,6 +298,7 @@ void AlbumFieldsJson(Writer& w, const catalog::AlbumFields& f) {
   w.StartObject();
   if (f.title) String(w, "title", *f.title);
   ReleaseDate(w, f.release_date);
+  if (f.artist_credit && !f.artist_credit->empty()) String(w, "artist_credit", *f.artist_credit);
   if (f.upc) String(w, "upc", *f.upc);
   if (f.mbid) String(w, "mbid", *f.mbid);
   if (f.spotify_id) String(w, "spotify_id", *f.spotify_id);
