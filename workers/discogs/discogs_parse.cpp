@@ -1,0 +1,759 @@
+#include "workers/discogs/discogs_parse.hpp"
+
+#include "common/json/record_writer.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+namespace discogs {
+namespace {
+
+using rapidjson::Value;
+
+// The first problem found while reading one document; later ones add nothing.
+struct Problems {
+  std::string what;  // "release", "search", "master"
+  std::optional<std::string> first;
+  void Add(std::string problem) {
+    if (!first) first = what + ": " + std::move(problem);
+  }
+};
+
+const char* TypeName(const Value& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return "a boolean";
+    case rapidjson::kObjectType: return "an object";
+    case rapidjson::kArrayType: return "an array";
+    case rapidjson::kStringType: return "a string";
+    case rapidjson::kNumberType: return "a number";
+  }
+  return "unknown";
+}
+
+bool IsBlank(std::string_view body) {
+  return std::all_of(body.begin(), body.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+}
+
+// Parses `body` into `doc` and checks it is an object; else a kInvalidInput naming `what`.
+std::optional<core::Error> ParseObject(std::string_view body, std::string_view what, rapidjson::Document& doc) {
+  std::string prefix = std::string(what) + ": ";
+  if (IsBlank(body)) return core::Error::InvalidInput(prefix + "empty body, expected JSON");
+  std::size_t first = body.find_first_not_of(" \t\r\n");
+  if (body[first] == '<') {
+    return core::Error::InvalidInput(prefix + "an HTML or XML page, not JSON (" + std::to_string(body.size()) +
+                                     " bytes starting \"" + std::string(body.substr(first, 40)) + "\")");
+  }
+  doc.Parse<rapidjson::kParseStopWhenDoneFlag>(body.data(), body.size());
+  if (doc.HasParseError()) {
+    std::size_t offset = doc.GetErrorOffset();
+    bool truncated = offset >= body.size() || doc.GetParseError() == rapidjson::kParseErrorStringMissQuotationMark;
+    return core::Error::InvalidInput(prefix + "body is not JSON" + (truncated ? " (truncated?)" : "") + ": " +
+                                     rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
+                                     std::to_string(offset) + " of " + std::to_string(body.size()));
+  }
+  if (!doc.IsObject()) {
+    return core::Error::InvalidInput(prefix + "expected a JSON object, got " + TypeName(doc));
+  }
+  return std::nullopt;
+}
+
+const Value* Member(const Value& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || it->value.IsNull()) return nullptr;
+  return &it->value;
+}
+
+std::optional<std::string> OptString(const Value& object, const char* key, const std::string& path, Problems& p) {
+  const Value* v = Member(object, key);
+  if (v == nullptr) return std::nullopt;
+  if (!v->IsString()) {
+    p.Add(path + "/" + key + " is " + TypeName(*v) + ", expected a string");
+    return std::nullopt;
+  }
+  return std::string(v->GetString(), v->GetStringLength());
+}
+
+std::optional<std::int64_t> ParseInteger(std::string_view text) {
+  std::int64_t out = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return out;
+}
+
+// An integer, or (allow_text) a string holding one, as search results spell years.
+std::optional<std::int64_t> OptInt(const Value& object, const char* key, const std::string& path, Problems& p,
+                                   bool allow_text = false) {
+  const Value* v = Member(object, key);
+  if (v == nullptr) return std::nullopt;
+  if (v->IsInt64()) return v->GetInt64();
+  if (allow_text && v->IsString()) return ParseInteger(std::string_view(v->GetString(), v->GetStringLength()));
+  p.Add(path + "/" + key + " is " + (v->IsNumber() ? "not an integer" : TypeName(*v)) + ", expected an integer");
+  return std::nullopt;
+}
+
+std::vector<std::string> StringArray(const Value& object, const char* key, const std::string& path, Problems& p) {
+  std::vector<std::string> out;
+  const Value* v = Member(object, key);
+  if (v == nullptr) return out;
+  if (!v->IsArray()) {
+    p.Add(path + "/" + key + " is " + TypeName(*v) + ", expected an array of strings");
+    return out;
+  }
+  for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
+    const Value& item = (*v)[i];
+    if (!item.IsString()) {
+      p.Add(path + "/" + key + "/" + std::to_string(i) + " is " + TypeName(item) + ", expected a string");
+      continue;
+    }
+    out.emplace_back(item.GetString(), item.GetStringLength());
+  }
+  return out;
+}
+
+const Value* OptArray(const Value& object, const char* key, const std::string& path, Problems& p) {
+  const Value* v = Member(object, key);
+  if (v == nullptr) return nullptr;
+  if (!v->IsArray()) {
+    p.Add(path + "/" + key + " is " + TypeName(*v) + ", expected an array");
+    return nullptr;
+  }
+  return v;
+}
+
+// "Synkopy & Oldřich Veselý", "Enid Blyton Read By Kate Winslet".
+std::string ArtistCredit(const Value& object, const std::string& path, Problems& p) {
+  const Value* artists = OptArray(object, "artists", path, p);
+  if (artists == nullptr) return "";
+  std::string credit;
+  for (rapidjson::SizeType i = 0; i < artists->Size(); ++i) {
+    const Value& a = (*artists)[i];
+    std::string item_path = path + "/artists/" + std::to_string(i);
+    if (!a.IsObject()) {
+      p.Add(item_path + " is " + TypeName(a) + ", expected an object");
+      continue;
+    }
+    std::string name = CleanName(OptString(a, "name", item_path, p).value_or(""));
+    if (name.empty()) continue;
+    credit += name;
+    std::string join = OptString(a, "join", item_path, p).value_or("");
+    if (i + 1 == artists->Size()) break;
+    if (join.empty() || join == ",") credit += ", ";
+    else credit += " " + join + " ";
+  }
+  while (!credit.empty() && (credit.back() == ' ' || credit.back() == ',')) credit.pop_back();
+  return credit;
+}
+
+std::vector<std::string> TrackArtists(const Value& track, const std::string& path, Problems& p) {
+  std::vector<std::string> out;
+  const Value* artists = OptArray(track, "artists", path, p);
+  if (artists == nullptr) return out;
+  for (rapidjson::SizeType i = 0; i < artists->Size(); ++i) {
+    const Value& a = (*artists)[i];
+    if (!a.IsObject()) {
+      p.Add(path + "/artists/" + std::to_string(i) + " is " + TypeName(a) + ", expected an object");
+      continue;
+    }
+    auto name = OptString(a, "name", path + "/artists/" + std::to_string(i), p);
+    if (name && !name->empty()) out.push_back(CleanName(*name));
+  }
+  return out;
+}
+
+void ReadTracks(const Value& list, const std::string& path, Problems& p, std::vector<Track>& out) {
+  for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+    const Value& t = list[i];
+    std::string item_path = path + "/" + std::to_string(i);
+    if (!t.IsObject()) {
+      p.Add(item_path + " is " + TypeName(t) + ", expected an object");
+      continue;
+    }
+    std::string type = OptString(t, "type_", item_path, p).value_or("track");
+    if (type == "heading") continue;
+    if (type == "index") {
+      // An index track groups sub-tracks (movements); the playable ones are inside.
+      if (const Value* subs = OptArray(t, "sub_tracks", item_path, p)) ReadTracks(*subs, item_path + "/sub_tracks", p, out);
+      continue;
+    }
+    Track track;
+    track.position = OptString(t, "position", item_path, p).value_or("");
+    track.title = OptString(t, "title", item_path, p).value_or("");
+    track.duration_ms = ParseDuration(OptString(t, "duration", item_path, p).value_or(""));
+    track.artists = TrackArtists(t, item_path, p);
+    track.ordinal = static_cast<int>(out.size()) + 1;
+    out.push_back(std::move(track));
+  }
+}
+
+std::optional<std::string> FirstLabel(const Value& object, Problems& p) {
+  const Value* labels = OptArray(object, "labels", "", p);
+  if (labels == nullptr || labels->Empty()) return std::nullopt;
+  const Value& first = (*labels)[0];
+  if (!first.IsObject()) {
+    p.Add("/labels/0 is " + std::string(TypeName(first)) + ", expected an object");
+    return std::nullopt;
+  }
+  auto name = OptString(first, "name", "/labels/0", p);
+  if (!name || name->empty()) return std::nullopt;
+  return CleanName(*name);
+}
+
+core::Result<Release> ReadRelease(std::string_view body, bool master) {
+  const char* what = master ? "master" : "release";
+  rapidjson::Document doc;
+  if (auto error = ParseObject(body, what, doc)) return *error;
+  Problems p{what, std::nullopt};
+  Release r;
+  r.is_master = master;
+  const Value* id = Member(doc, "id");
+  if (id == nullptr) {
+    if (auto message = OptString(doc, "message", "", p)) return core::Error::InvalidInput(std::string(what) + ": an error body: " + *message);
+    return core::Error::InvalidInput(std::string(what) + ": /id is missing");
+  }
+  if (!id->IsInt64() || id->GetInt64() < 1) {
+    return core::Error::InvalidInput(std::string(what) + ": /id is " + (id->IsNumber() ? "not a positive integer" : TypeName(*id)) +
+                                     ", expected a positive integer");
+  }
+  r.id = id->GetInt64();
+  r.title = OptString(doc, "title", "", p).value_or("");
+  r.artist = ArtistCredit(doc, "", p);
+  std::int64_t year = OptInt(doc, "year", "", p, true).value_or(0);
+  r.release_date = ReleaseDate(OptString(doc, "released", "", p).value_or(""), year);
+  r.master_id = OptInt(doc, "master_id", "", p);
+  if (r.master_id && *r.master_id < 1) r.master_id.reset();
+  r.main_release = OptInt(doc, "main_release", "", p);
+  r.genres = StringArray(doc, "genres", "", p);
+  r.styles = StringArray(doc, "styles", "", p);
+  if (const Value* tracklist = OptArray(doc, "tracklist", "", p)) ReadTracks(*tracklist, "/tracklist", p, r.tracklist);
+  r.label = FirstLabel(doc, p);
+  if (p.first) return core::Error::InvalidInput(*p.first);
+  return r;
+}
+
+bool IsDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Parenthesised and bracketed parts and a " - Remastered ..." tail removed.
+std::string StripVersion(std::string_view title) {
+  std::string out;
+  int depth = 0;
+  for (char c : title) {
+    if (c == '(' || c == '[') ++depth;
+    else if ((c == ')' || c == ']') && depth > 0) --depth;
+    else if (depth == 0) out += c;
+  }
+  if (auto dash = out.find(" - "); dash != std::string::npos && dash > 0) out.resize(dash);
+  return FoldTitle(out);
+}
+
+// Track number on its medium: "7" -> 7, "2-5" / "2.5" -> 5; vinyl sides ("A1") and others
+// take the running order on the release.
+std::optional<std::int32_t> TrackNumber(const Track& track) {
+  std::string_view pos = track.position;
+  std::optional<std::int64_t> n;
+  if (IsDigits(pos)) {
+    n = ParseInteger(pos);
+  } else if (auto sep = pos.find_first_of("-."); sep != std::string_view::npos && IsDigits(pos.substr(0, sep)) &&
+                                                  IsDigits(pos.substr(sep + 1))) {
+    n = ParseInteger(pos.substr(sep + 1));
+  } else {
+    n = track.ordinal;
+  }
+  if (!n || *n < 1 || *n > 10000) return std::nullopt;
+  return static_cast<std::int32_t>(*n);
+}
+
+// Discogs' Non-Music styles: never a music genre.
+bool IsNonMusicStyle(std::string_view style) {
+  static const std::array<std::string_view, 16> kStyles = {
+      "audiobook", "comedy", "dialogue", "education", "field recording", "interview", "monolog", "poetry",
+      "political", "promotional", "radioplay", "religious", "speech", "spoken word", "technical", "therapy"};
+  std::string folded = FoldTitle(style);
+  return std::find(kStyles.begin(), kStyles.end(), folded) != kStyles.end();
+}
+
+// Discogs' names as the vocabulary spells them: composite top-level genres split, and the
+// few styles whose plain name means something else ("Romantic" is the classical era, not a
+// mood). Anything else is passed through, with " music" tried when the bare name is unknown
+// ("Folk" -> "folk music").
+std::vector<std::string> VocabularyNames(std::string_view name) {
+  static const std::vector<std::pair<std::string_view, std::vector<std::string>>> kNames = {
+      {"Folk, World, & Country", {"folk music", "world music", "country"}},
+      {"Funk / Soul", {"funk", "soul"}},
+      {"Stage & Screen", {"film score"}},
+      {"Soundtrack", {"film score"}},
+      {"Score", {"film score"}},
+      {"Brass & Military", {"brass band"}},
+      {"Children's", {"children's music"}},
+      {"Latin", {"latin american"}},
+      {"Romantic", {"classical"}},
+  };
+  for (const auto& [discogs_name, names] : kNames) {
+    if (name == discogs_name) return names;
+  }
+  const auto& vocabulary = normalize::Vocabulary::Default();
+  std::string plain(name);
+  if (!vocabulary.Genre(plain) && !vocabulary.Mood(plain) && vocabulary.Genre(plain + " music")) return {plain + " music"};
+  return {plain};
+}
+
+// --- JSON output (provenance and the normalize subcommand) ---
+
+template <typename W>
+void StringList(W& w, const char* key, const std::vector<std::string>& items) {
+  w.Key(key);
+  w.StartArray();
+  for (const auto& s : items) w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+  w.EndArray();
+}
+
+template <typename W>
+void Str(W& w, const char* key, std::string_view value) {
+  w.Key(key);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+template <typename W>
+void OptStr(W& w, const char* key, const std::optional<std::string>& value) {
+  if (value) Str(w, key, *value);
+}
+
+template <typename W>
+void OptI64(W& w, const char* key, const std::optional<std::int64_t>& value) {
+  if (!value) return;
+  w.Key(key);
+  w.Int64(*value);
+}
+
+template <typename W>
+void TrackJson(W& w, const Track& t) {
+  w.StartObject();
+  Str(w, "position", t.position);
+  Str(w, "title", t.title);
+  if (t.duration_ms) OptI64(w, "duration_ms", std::optional<std::int64_t>(*t.duration_ms));
+  if (auto n = TrackNumber(t)) OptI64(w, "track_number", std::optional<std::int64_t>(*n));
+  if (!t.artists.empty()) StringList(w, "artists", t.artists);
+  w.EndObject();
+}
+
+// What a source row keeps of the release ("raw"): enough to re-normalize without the
+// 10-30 kB body.
+std::string Provenance(const Release& r, const Track* track) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key(r.is_master ? "master_id" : "release_id");
+  w.Int64(r.id);
+  if (!r.is_master) OptI64(w, "master_id", r.master_id);
+  Str(w, "title", r.title);
+  Str(w, "artist", r.artist);
+  OptStr(w, "released", r.release_date);
+  StringList(w, "genres", r.genres);
+  StringList(w, "styles", r.styles);
+  if (track != nullptr) {
+    w.Key("track");
+    TrackJson(w, *track);
+  }
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+// Embeds the pretty JSON of a record (json::RecordJson) as a value.
+template <typename W>
+void Embed(W& w, const std::string& json_text) {
+  rapidjson::Document doc;
+  doc.Parse(json_text.data(), json_text.size());
+  doc.Accept(w);
+}
+
+catalog::AlbumRecord AlbumRecordFor(const Release& release) {
+  json::AlbumJob job;
+  job.artist = release.artist;
+  job.album = release.title;
+  return AlbumFromRelease(job, release);
+}
+
+// The record a track job for this track of `release` gets.
+catalog::TrackRecord TrackRecordFor(const Release& release, const Track& track) {
+  json::TrackJob job;
+  job.artist = track.artists.empty() ? release.artist : track.artists.front();
+  job.title = track.title;
+  if (!release.title.empty()) job.album = release.title;
+  return TrackFromRelease(job, release);
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+std::string SplitHitArtist(const std::string& title, std::string* rest) {
+  auto dash = title.find(" - ");
+  if (dash == std::string::npos) {
+    if (rest != nullptr) *rest = title;
+    return "";
+  }
+  if (rest != nullptr) *rest = title.substr(dash + 3);
+  return CleanName(title.substr(0, dash));
+}
+
+}  // namespace
+
+core::Result<SearchPage> ParseSearch(std::string_view body) {
+  rapidjson::Document doc;
+  if (auto error = ParseObject(body, "search", doc)) return *error;
+  Problems p{"search", std::nullopt};
+  SearchPage page;
+  if (const Value* pagination = Member(doc, "pagination")) {
+    if (!pagination->IsObject()) {
+      p.Add(std::string("/pagination is ") + TypeName(*pagination) + ", expected an object");
+    } else {
+      page.page = static_cast<int>(std::clamp<std::int64_t>(OptInt(*pagination, "page", "/pagination", p).value_or(1), 0, 1'000'000));
+      page.pages = static_cast<int>(std::clamp<std::int64_t>(OptInt(*pagination, "pages", "/pagination", p).value_or(1), 0, 1'000'000));
+      page.items = OptInt(*pagination, "items", "/pagination", p).value_or(0);
+    }
+  }
+  const Value* results = Member(doc, "results");
+  if (results == nullptr) {
+    if (auto message = OptString(doc, "message", "", p)) return core::Error::InvalidInput("search: an error body: " + *message);
+    return core::Error::InvalidInput("search: /results is missing");
+  }
+  if (!results->IsArray()) {
+    return core::Error::InvalidInput(std::string("search: /results is ") + TypeName(*results) + ", expected an array");
+  }
+  for (rapidjson::SizeType i = 0; i < results->Size(); ++i) {
+    const Value& r = (*results)[i];
+    std::string path = "/results/" + std::to_string(i);
+    if (!r.IsObject()) {
+      p.Add(path + " is " + TypeName(r) + ", expected an object");
+      continue;
+    }
+    SearchHit hit;
+    auto id = OptInt(r, "id", path, p);
+    if (!id) {
+      p.Add(path + "/id is missing");
+      continue;
+    }
+    hit.id = *id;
+    hit.type = OptString(r, "type", path, p).value_or("release");
+    hit.title = OptString(r, "title", path, p).value_or("");
+    if (auto year = OptInt(r, "year", path, p, true); year && *year > 0) hit.year = static_cast<int>(std::min<std::int64_t>(*year, 9999));
+    hit.genres = StringArray(r, "genre", path, p);
+    hit.styles = StringArray(r, "style", path, p);
+    hit.master_id = OptInt(r, "master_id", path, p);
+    if (hit.master_id && *hit.master_id < 1) hit.master_id.reset();
+    page.results.push_back(std::move(hit));
+  }
+  page.items = std::max<std::int64_t>(page.items, static_cast<std::int64_t>(page.results.size()));
+  if (p.first) return core::Error::InvalidInput(*p.first);
+  return page;
+}
+
+core::Result<Release> ParseRelease(std::string_view body) { return ReadRelease(body, false); }
+core::Result<Release> ParseMaster(std::string_view body) { return ReadRelease(body, true); }
+
+std::optional<std::string> ParseErrorMessage(std::string_view body) {
+  if (IsBlank(body)) return std::nullopt;
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject() || doc.HasMember("id") || doc.HasMember("results")) return std::nullopt;
+  auto it = doc.FindMember("message");
+  if (it == doc.MemberEnd() || !it->value.IsString()) return std::nullopt;
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+std::optional<std::int32_t> ParseDuration(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty() || text.size() > 12) return std::nullopt;
+  std::int64_t total = 0;
+  int parts = 0;
+  while (true) {
+    auto colon = text.find(':');
+    std::string_view part = text.substr(0, colon);
+    if (!IsDigits(part) || part.size() > 4) return std::nullopt;
+    std::int64_t value = *ParseInteger(part);
+    if (parts > 0 && value >= 60) return std::nullopt;  // minutes and seconds after the first part
+    total = total * 60 + value;
+    ++parts;
+    if (colon == std::string_view::npos) break;
+    text.remove_prefix(colon + 1);
+  }
+  if (parts > 3 || total <= 0) return std::nullopt;
+  std::int64_t ms = total * 1000;
+  if (ms > std::numeric_limits<std::int32_t>::max()) return std::nullopt;
+  return static_cast<std::int32_t>(ms);
+}
+
+std::optional<std::string> ReleaseDate(std::string_view released, std::int64_t year) {
+  auto valid_year = [](std::int64_t y) { return y >= 1000 && y <= 9999; };
+  std::string_view y = released.substr(0, 4);
+  if (released.size() >= 4 && IsDigits(y) && valid_year(*ParseInteger(y))) {
+    std::string out(y);
+    if (released.size() == 4) return out;
+    if (released.size() >= 7 && released[4] == '-' && IsDigits(released.substr(5, 2))) {
+      auto month = *ParseInteger(released.substr(5, 2));
+      if (month < 1 || month > 12) return out;  // "1999-00-00": the year only
+      out += "-" + std::string(released.substr(5, 2));
+      if (released.size() == 7) return out;
+      if (released.size() == 10 && released[7] == '-' && IsDigits(released.substr(8, 2))) {
+        auto day = *ParseInteger(released.substr(8, 2));
+        if (day >= 1 && day <= 31) out += "-" + std::string(released.substr(8, 2));
+        return out;  // "1999-03-00": year and month
+      }
+      return out;
+    }
+  }
+  if (valid_year(year)) return std::to_string(year);
+  return std::nullopt;
+}
+
+std::string CleanName(std::string_view name) {
+  std::string out(name);
+  while (!out.empty() && (out.back() == ' ' || out.back() == '*')) out.pop_back();
+  // " (12)": Discogs' number for artists sharing a name.
+  if (out.size() > 4 && out.back() == ')') {
+    auto open = out.rfind(" (");
+    if (open != std::string::npos && IsDigits(std::string_view(out).substr(open + 2, out.size() - open - 3))) {
+      out.resize(open);
+    }
+  }
+  for (std::string_view article : {", The", ", A", ", An"}) {
+    if (out.size() > article.size() && std::string_view(out).ends_with(article)) {
+      out = std::string(article.substr(2)) + " " + out.substr(0, out.size() - article.size());
+      break;
+    }
+  }
+  return out;
+}
+
+std::string FoldTitle(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\'') continue;  // "Singin'" and "Singin" match
+    if (u >= 0x80 || std::isalnum(u) != 0) {
+      if (space && !out.empty()) out += ' ';
+      space = false;
+      out += static_cast<char>(u < 0x80 ? std::tolower(u) : u);
+    } else {
+      space = true;
+    }
+  }
+  return out;
+}
+
+normalize::Classified ClassifyGenres(const std::vector<std::string>& genres, const std::vector<std::string>& styles,
+                                     std::string_view artist) {
+  bool music = std::any_of(genres.begin(), genres.end(), [](const std::string& g) { return g != "Non-Music"; });
+  std::vector<normalize::WeightedTag> tags;
+  if (music || genres.empty()) {
+    // Styles are the finer genres ("Synth-pop" under "Electronic", "Pop"): they rank first.
+    for (const auto& style : styles) {
+      if (IsNonMusicStyle(style)) continue;
+      for (auto& name : VocabularyNames(style)) tags.push_back({std::move(name), 2.0});
+    }
+    for (const auto& genre : genres) {
+      if (genre == "Non-Music") continue;
+      for (auto& name : VocabularyNames(genre)) tags.push_back({std::move(name), 1.0});
+    }
+  }
+  return normalize::Vocabulary::Default().Classify(tags, artist);
+}
+
+const SearchHit* BestHit(const SearchPage& page, std::string_view artist, std::string_view title,
+                         std::optional<std::int64_t> year) {
+  const SearchHit* best = nullptr;
+  int best_score = -1;
+  std::string want_artist = FoldTitle(CleanName(artist));
+  std::string want_title = FoldTitle(title);
+  std::string want_stripped = StripVersion(title);
+  for (const auto& hit : page.results) {
+    if (hit.type != "release") continue;
+    std::string rest;
+    std::string hit_artist = FoldTitle(SplitHitArtist(hit.title, &rest));
+    int score = 0;
+    if (!want_artist.empty() && hit_artist == want_artist) score += 4;
+    if (!want_title.empty()) {
+      if (FoldTitle(rest) == want_title) score += 2;
+      else if (StripVersion(rest) == want_stripped) score += 1;
+    }
+    if (year && hit.year && *hit.year == *year) score += 1;
+    if (score > best_score) {
+      best = &hit;
+      best_score = score;
+    }
+  }
+  return best;
+}
+
+const Track* FindTrack(const Release& release, std::string_view title, std::string_view artist) {
+  std::string want = FoldTitle(title);
+  std::string want_stripped = StripVersion(title);
+  std::string want_artist = FoldTitle(CleanName(artist));
+  if (want.empty()) return nullptr;
+  auto by_artist = [&](const Track& t) {
+    return std::any_of(t.artists.begin(), t.artists.end(), [&](const std::string& a) { return FoldTitle(a) == want_artist; });
+  };
+  // Exact (folded) titles first, then titles that differ only by a version suffix; within
+  // each, a track credited to the artist wins (compilations repeat titles).
+  for (int pass = 0; pass < 2; ++pass) {
+    const Track* first = nullptr;
+    for (const auto& t : release.tracklist) {
+      bool match = pass == 0 ? FoldTitle(t.title) == want : (!want_stripped.empty() && StripVersion(t.title) == want_stripped);
+      if (!match) continue;
+      if (!want_artist.empty() && by_artist(t)) return &t;
+      if (first == nullptr) first = &t;
+    }
+    if (first != nullptr) return first;
+  }
+  return nullptr;
+}
+
+catalog::TrackRecord TrackNotFound(const json::TrackJob& job) {
+  catalog::TrackRecord r;
+  r.ref = {job.artist, job.title, job.album, job.isrc, job.mbid, job.spotify_id, job.discogs_id};
+  r.provider = "discogs";
+  r.job_id = job.job_id;
+  r.status = catalog::SourceStatus::kNotFound;
+  return r;
+}
+
+catalog::TrackRecord TrackFromRelease(const json::TrackJob& job, const Release& release) {
+  catalog::TrackRecord r = TrackNotFound(job);
+  r.status = catalog::SourceStatus::kOk;
+  r.external_id = std::to_string(release.id);
+  auto classified = ClassifyGenres(release.genres, release.styles, job.artist);
+  r.genres = std::move(classified.genres);
+  r.moods = std::move(classified.moods);
+  r.fields.discogs_id = release.id;
+  r.fields.release_date = release.release_date;
+  if (!release.artist.empty()) r.fields.artist_credit = release.artist;
+  const Track* track = FindTrack(release, job.title, job.artist);
+  r.fields.title = track != nullptr ? track->title : job.title;
+  if (track != nullptr) {
+    // Compilations ("Various") credit each track's own artists.
+    if (!track->artists.empty()) r.fields.artist_credit = JoinNames(track->artists);
+    r.fields.duration_ms = track->duration_ms;
+    r.fields.track_number = TrackNumber(*track);
+  }
+  r.raw_json = Provenance(release, track);
+  return r;
+}
+
+catalog::AlbumRecord AlbumNotFound(const json::AlbumJob& job) {
+  catalog::AlbumRecord r;
+  r.ref = {job.artist, job.album, job.upc, job.mbid, job.spotify_id, job.discogs_id};
+  r.provider = "discogs";
+  r.job_id = job.job_id;
+  r.status = catalog::SourceStatus::kNotFound;
+  return r;
+}
+
+catalog::AlbumRecord AlbumFromRelease(const json::AlbumJob& job, const Release& release) {
+  catalog::AlbumRecord r = AlbumNotFound(job);
+  r.status = catalog::SourceStatus::kOk;
+  r.external_id = release.is_master ? "master:" + std::to_string(release.id) : std::to_string(release.id);
+  auto classified = ClassifyGenres(release.genres, release.styles, job.artist);
+  r.genres = std::move(classified.genres);
+  r.moods = std::move(classified.moods);
+  r.fields.discogs_id = release.id;
+  r.fields.title = release.title.empty() ? job.album : release.title;
+  if (!release.artist.empty()) r.fields.artist_credit = release.artist;
+  r.fields.release_date = release.release_date;
+  if (!release.tracklist.empty()) r.fields.total_tracks = static_cast<std::int32_t>(release.tracklist.size());
+  r.fields.label = release.label;
+  r.raw_json = Provenance(release, nullptr);
+  return r;
+}
+
+core::Result<std::string> NormalizeSaved(std::string_view body) {
+  rapidjson::Document doc;
+  if (auto error = ParseObject(body, "saved response", doc)) return *error;
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
+  w.SetIndent(' ', 2);
+  if (doc.HasMember("results") || doc.HasMember("pagination")) {
+    auto page = ParseSearch(body);
+    if (!page) return page.error();
+    w.StartObject();
+    Str(w, "kind", "search");
+    OptI64(w, "page", std::optional<std::int64_t>(page->page));
+    OptI64(w, "pages", std::optional<std::int64_t>(page->pages));
+    OptI64(w, "items", std::optional<std::int64_t>(page->items));
+    const SearchHit* best = BestHit(*page, "", "");
+    w.Key("best");
+    if (best != nullptr) w.Int64(best->id);
+    else w.Null();
+    w.Key("records");
+    w.StartArray();
+    for (const auto& hit : page->results) {
+      if (hit.type != "release") continue;
+      Release release;
+      release.id = hit.id;
+      release.artist = SplitHitArtist(hit.title, &release.title);
+      release.genres = hit.genres;
+      release.styles = hit.styles;
+      release.master_id = hit.master_id;
+      if (hit.year) release.release_date = ReleaseDate("", *hit.year);
+      Embed(w, json::RecordJson(AlbumRecordFor(release)));
+    }
+    w.EndArray();
+    w.EndObject();
+  } else if (!doc.HasMember("id") && doc.HasMember("message")) {
+    auto message = ParseErrorMessage(body);
+    if (!message) return core::Error::InvalidInput("error: /message is not a string");
+    std::string lower = FoldTitle(*message);
+    w.StartObject();
+    Str(w, "kind", "error");
+    Str(w, "status", lower.find("not found") != std::string::npos ? "not_found" : "error");
+    Str(w, "message", *message);
+    w.EndObject();
+  } else if (doc.HasMember("main_release") || doc.HasMember("versions_url")) {
+    auto master = ParseMaster(body);
+    if (!master) return master.error();
+    w.StartObject();
+    Str(w, "kind", "master");
+    w.Key("album");
+    Embed(w, json::RecordJson(AlbumRecordFor(*master)));
+    OptI64(w, "main_release", master->main_release);
+    w.Key("tracks");
+    w.StartArray();
+    for (const auto& t : master->tracklist) Embed(w, json::RecordJson(TrackRecordFor(*master, t)));
+    w.EndArray();
+    w.EndObject();
+  } else if (doc.HasMember("id")) {
+    auto release = ParseRelease(body);
+    if (!release) return release.error();
+    w.StartObject();
+    Str(w, "kind", "release");
+    w.Key("album");
+    Embed(w, json::RecordJson(AlbumRecordFor(*release)));
+    w.Key("tracks");
+    w.StartArray();
+    for (const auto& t : release->tracklist) Embed(w, json::RecordJson(TrackRecordFor(*release, t)));
+    w.EndArray();
+    w.EndObject();
+  } else {
+    return core::Error::InvalidInput(
+        "saved response: not a Discogs body we know; expected search results (\"results\"), a release or master "
+        "(\"id\") or an error (\"message\")");
+  }
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+}  // namespace discogs

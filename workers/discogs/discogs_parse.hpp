@@ -1,0 +1,105 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/catalog/records.hpp"
+#include "common/core/result.hpp"
+#include "common/json/job.hpp"
+#include "common/normalize/vocabulary.hpp"
+
+// Pure parsing and normalizing of Discogs API bodies (recorded ones are enough to test it):
+// no sockets, no clock, no globals besides the read-only vocabulary. Every malformed body
+// (not JSON, an HTML page, empty, a field of the wrong type) is a kInvalidInput error that
+// names the document kind ("release", "search", "master") and the problem.
+namespace discogs {
+
+// One row of GET /database/search. `title` is Discogs' "Artist - Title".
+struct SearchHit {
+  std::int64_t id = 0;
+  std::string type;                  // "release", "master", "artist", "label"
+  std::string title;
+  std::optional<int> year;           // "1995" in the body; absent on some results
+  std::vector<std::string> genres;   // "genre"
+  std::vector<std::string> styles;   // "style"
+  std::optional<std::int64_t> master_id;
+};
+
+struct SearchPage {
+  std::vector<SearchHit> results;
+  int page = 1;
+  int pages = 1;
+  std::int64_t items = 0;
+};
+
+struct Track {
+  std::string position;               // "A1", "1-3", "12", "" for index tracks
+  std::string title;
+  std::optional<std::int32_t> duration_ms;
+  std::vector<std::string> artists;   // track-level credits (compilations), cleaned names
+  int ordinal = 0;                    // 1-based among the release's playable tracks
+};
+
+// GET /releases/{id} or GET /masters/{id}, reduced to what we store.
+struct Release {
+  std::int64_t id = 0;
+  bool is_master = false;
+  std::string title;
+  std::string artist;                 // the credit: cleaned names with their joins ("Various" kept)
+  std::optional<std::string> release_date;  // YYYY-MM-DD, YYYY-MM or YYYY
+  std::optional<std::int64_t> master_id;    // a master: its main_release is in main_release
+  std::optional<std::int64_t> main_release;
+  std::vector<std::string> genres;
+  std::vector<std::string> styles;
+  std::vector<Track> tracklist;       // playable tracks only (headings dropped, index sub-tracks flattened)
+  std::optional<std::string> label;
+};
+
+core::Result<SearchPage> ParseSearch(std::string_view body);
+core::Result<Release> ParseRelease(std::string_view body);
+core::Result<Release> ParseMaster(std::string_view body);
+// The "message" of an error body ({"message": "Release not found."}); nullopt otherwise.
+std::optional<std::string> ParseErrorMessage(std::string_view body);
+
+// --- normalizing helpers (exposed for tests) ---
+
+// "3:45" -> 225000, "1:02:03" -> 3723000; empty or unparsable -> nullopt.
+std::optional<std::int32_t> ParseDuration(std::string_view text);
+// "2016-06-03" -> itself, "1999-03-00" -> "1999-03", "1999-00-00" and "1999" -> "1999";
+// missing or malformed `released` falls back to `year` when it is > 0; else nullopt.
+std::optional<std::string> ReleaseDate(std::string_view released, std::int64_t year);
+// Discogs disambiguates names with " (2)" and sorts articles last ("Persuader, The"):
+// "Uruk-Hai (2)" -> "Uruk-Hai", "Persuader, The" -> "The Persuader".
+std::string CleanName(std::string_view name);
+// Case, punctuation and spacing folded, for comparing titles and names.
+std::string FoldTitle(std::string_view text);
+// Canonical genres and moods from Discogs genres and styles: styles (the finer genres) weigh
+// more than genres; composite genres are split ("Funk / Soul"); Non-Music and its styles
+// (Audiobook, Interview, Spoken Word, ...) are dropped; `artist` is never a genre.
+normalize::Classified ClassifyGenres(const std::vector<std::string>& genres,
+                                     const std::vector<std::string>& styles, std::string_view artist);
+
+// The result that best answers a search for `artist` and `title` (an album title, or empty):
+// release rows only, preferring a matching artist, then title, then `year`. Null when none.
+const SearchHit* BestHit(const SearchPage& page, std::string_view artist, std::string_view title,
+                         std::optional<std::int64_t> year = std::nullopt);
+// The track called `title` on `release` (folded; a version suffix in parentheses may
+// differ), preferring one credited to `artist` on compilations. Null when none.
+const Track* FindTrack(const Release& release, std::string_view title, std::string_view artist = {});
+
+// --- records ---
+
+catalog::TrackRecord TrackFromRelease(const json::TrackJob& job, const Release& release);
+catalog::TrackRecord TrackNotFound(const json::TrackJob& job);
+catalog::AlbumRecord AlbumFromRelease(const json::AlbumJob& job, const Release& release);
+catalog::AlbumRecord AlbumNotFound(const json::AlbumJob& job);
+
+// `tunefleet-discogs normalize FILE`: recognizes a saved body by its shape (search results,
+// release, master, error message) and returns, as pretty JSON, the normalized record(s) it
+// yields. A malformed or unrecognized body is a kInvalidInput error.
+core::Result<std::string> NormalizeSaved(std::string_view body);
+
+}  // namespace discogs

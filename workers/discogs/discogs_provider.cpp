@@ -1,0 +1,215 @@
+#include "workers/discogs/discogs_provider.hpp"
+
+#include <utility>
+#include <variant>
+
+#include "common/gateway/gateway.hpp"
+#include "common/http/url.hpp"
+#include "workers/discogs/discogs_parse.hpp"
+
+namespace discogs {
+
+struct DiscogsProvider::Shared {
+  gateway::Gateway* gateway;
+  DiscogsSettings settings;
+};
+
+namespace {
+
+using namespace std::chrono_literals;
+using SharedPtr = std::shared_ptr<DiscogsProvider::Shared>;
+using Done = runtime::EnrichDone;
+
+core::Error Within(core::Error error, const std::string& what) {
+  error.message = "discogs GET " + what + ": " + error.message;
+  return error;
+}
+
+runtime::Enrichment One(catalog::TrackRecord record) {
+  runtime::Enrichment out;
+  out.tracks.push_back(std::move(record));
+  return out;
+}
+
+runtime::Enrichment One(catalog::AlbumRecord record) {
+  runtime::Enrichment out;
+  out.albums.push_back(std::move(record));
+  return out;
+}
+
+// One GET through the gateway. `kind` is the metric label and the cache key's prefix.
+void Get(const SharedPtr& shared, const std::string& path, const std::string& kind, std::chrono::seconds ttl,
+         gateway::CallDone done) {
+  const DiscogsSettings& s = shared->settings;
+  http::Request request;
+  request.url = s.base_url + path;
+  request.headers = {{"Authorization", "Discogs token=" + s.token},
+                     {"Accept", "application/vnd.discogs.v2.discogs+json"}};
+  gateway::CallOptions options;
+  options.endpoint = kind;
+  options.use_cache = s.cache;
+  if (s.cache) {
+    // The path names the resource; the token is not part of it, so the fleet shares entries.
+    options.cache_key = kind + ":" + path;
+    options.cache_ttl = ttl;
+    options.not_found_ttl = s.not_found_ttl;
+  }
+  shared->gateway->Call(std::move(request), std::move(options), std::move(done));
+}
+
+// GET /releases/{id}, parsed; `on_release` gets the release or nullopt for a 404.
+void FetchRelease(const SharedPtr& shared, std::int64_t id,
+                  std::function<void(core::Result<std::optional<Release>>)> on_release, bool master = false) {
+  std::string path = (master ? "/masters/" : "/releases/") + std::to_string(id);
+  Get(shared, path, master ? "master" : "release", shared->settings.release_ttl,
+      [path, master, on_release = std::move(on_release)](core::Result<http::Response> response) {
+        if (!response) {
+          if (response.error().kind == core::ErrorKind::kNotFound) on_release(std::optional<Release>());
+          else on_release(Within(response.error(), path));
+          return;
+        }
+        auto release = master ? ParseMaster(response->body) : ParseRelease(response->body);
+        if (!release) on_release(Within(release.error(), path));
+        else on_release(std::optional<Release>(std::move(*release)));
+      });
+}
+
+// GET /database/search..., then the best release's id (nullopt: nothing suitable).
+void Search(const SharedPtr& shared, const std::string& path, std::string artist, std::string title,
+            std::optional<std::int64_t> year, std::function<void(core::Result<std::optional<std::int64_t>>)> on_hit) {
+  Get(shared, path, "search", shared->settings.search_ttl,
+      [path, artist = std::move(artist), title = std::move(title), year,
+       on_hit = std::move(on_hit)](core::Result<http::Response> response) {
+        if (!response) {
+          if (response.error().kind == core::ErrorKind::kNotFound) on_hit(std::optional<std::int64_t>());
+          else on_hit(Within(response.error(), path));
+          return;
+        }
+        auto page = ParseSearch(response->body);
+        if (!page) {
+          on_hit(Within(page.error(), path));
+          return;
+        }
+        const SearchHit* hit = BestHit(*page, artist, title, year);
+        on_hit(hit != nullptr ? std::optional<std::int64_t>(hit->id) : std::nullopt);
+      });
+}
+
+void EnrichTrack(const SharedPtr& shared, const json::TrackJob& job, Done done) {
+  auto with_release = [job, done](core::Result<std::optional<Release>> release) {
+    if (!release) return done(release.error());
+    if (!*release) return done(One(TrackNotFound(job)));
+    done(One(TrackFromRelease(job, **release)));
+  };
+  if (job.discogs_id) return FetchRelease(shared, *job.discogs_id, std::move(with_release));
+  Search(shared, TrackSearchPath(job, shared->settings.per_page), job.artist, job.album.value_or(""), std::nullopt,
+         [shared, job, done, with_release = std::move(with_release)](core::Result<std::optional<std::int64_t>> hit) mutable {
+           if (!hit) return done(hit.error());
+           if (!*hit) return done(One(TrackNotFound(job)));
+           FetchRelease(shared, **hit, std::move(with_release));
+         });
+}
+
+void EnrichAlbum(const SharedPtr& shared, const json::AlbumJob& job, Done done) {
+  auto with_release = [job, done](core::Result<std::optional<Release>> release) {
+    if (!release) return done(release.error());
+    if (!*release) return done(One(AlbumNotFound(job)));
+    done(One(AlbumFromRelease(job, **release)));
+  };
+  if (job.discogs_id) {
+    // An album job's discogs_id may name a release or a master (schemas/README.md).
+    std::int64_t id = *job.discogs_id;
+    return FetchRelease(shared, id, [shared, id, job, done, with_release](core::Result<std::optional<Release>> release) {
+      if (!release || *release) return with_release(std::move(release));
+      FetchRelease(shared, id, with_release, /*master=*/true);
+    });
+  }
+  Search(shared, AlbumSearchPath(job, shared->settings.per_page), job.artist, job.album, job.year,
+         [shared, job, done, with_release = std::move(with_release)](core::Result<std::optional<std::int64_t>> hit) mutable {
+           if (!hit) return done(hit.error());
+           if (!*hit) return done(One(AlbumNotFound(job)));
+           FetchRelease(shared, **hit, std::move(with_release));
+         });
+}
+
+std::string Query(std::initializer_list<std::pair<std::string_view, std::string_view>> params) {
+  std::string out;
+  for (const auto& [key, value] : params) {
+    if (value.empty()) continue;
+    out += out.empty() ? '?' : '&';
+    out += std::string(key) + "=" + http::PercentEncode(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+runtime::ProviderPolicy DefaultPolicy() {
+  runtime::ProviderPolicy p;
+  p.base_url = "https://api.discogs.com";
+  p.rate_per_second = 1.0;  // 60 a minute for authenticated clients
+  p.burst = 5;
+  p.breaker_failures = 5;
+  p.breaker_open = 60s;
+  p.breaker_successes = 2;
+  p.remaining_header = "x-discogs-ratelimit-remaining";
+  // Discogs asks every client for a User-Agent that identifies it.
+  p.user_agent = "tunefleet-discogs/0.1 +https://example.invalid/tunefleet";
+  return p;
+}
+
+DiscogsSettings LoadDiscogsSettings(const config::Env& env, const runtime::ProviderPolicy& policy) {
+  DiscogsSettings s;
+  s.base_url = policy.base_url;
+  while (!s.base_url.empty() && s.base_url.back() == '/') s.base_url.pop_back();
+  s.token = env.Secret("TUNEFLEET_DISCOGS_TOKEN", "");
+  if (s.token.empty()) {
+    throw config::ConfigError(
+        "TUNEFLEET_DISCOGS_TOKEN is not set; Discogs needs a personal access token "
+        "(TUNEFLEET_DISCOGS_TOKEN or TUNEFLEET_DISCOGS_TOKEN_FILE)");
+  }
+  for (char c : s.token) {
+    if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
+      throw config::ConfigError("TUNEFLEET_DISCOGS_TOKEN contains a space or control character; expected a token");
+    }
+  }
+  auto seconds = [&env](const std::string& key, std::chrono::seconds fallback) {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+        env.Duration(key, std::chrono::duration_cast<std::chrono::milliseconds>(fallback), 1s));
+  };
+  s.cache = env.Bool("TUNEFLEET_DISCOGS_CACHE", s.cache);
+  s.release_ttl = seconds("TUNEFLEET_DISCOGS_RELEASE_CACHE_TTL", s.release_ttl);
+  s.search_ttl = seconds("TUNEFLEET_DISCOGS_SEARCH_CACHE_TTL", s.search_ttl);
+  s.not_found_ttl = seconds("TUNEFLEET_DISCOGS_NOT_FOUND_TTL", s.not_found_ttl);
+  s.per_page = static_cast<int>(env.Int("TUNEFLEET_DISCOGS_PER_PAGE", s.per_page, 1, 100));
+  return s;
+}
+
+std::string TrackSearchPath(const json::TrackJob& job, int per_page) {
+  std::string pages = std::to_string(per_page);
+  if (job.album && !job.album->empty()) {
+    return "/database/search" +
+           Query({{"type", "release"}, {"artist", job.artist}, {"release_title", *job.album}, {"per_page", pages}});
+  }
+  return "/database/search" + Query({{"type", "release"}, {"artist", job.artist}, {"track", job.title}, {"per_page", pages}});
+}
+
+std::string AlbumSearchPath(const json::AlbumJob& job, int per_page) {
+  return "/database/search" + Query({{"type", "release"},
+                                     {"artist", job.artist},
+                                     {"release_title", job.album},
+                                     {"per_page", std::to_string(per_page)}});
+}
+
+DiscogsProvider::DiscogsProvider(gateway::Gateway& gateway, DiscogsSettings settings)
+    : shared_(std::make_shared<Shared>(Shared{&gateway, std::move(settings)})) {}
+
+DiscogsProvider::~DiscogsProvider() = default;
+
+void DiscogsProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
+  if (const auto* track = std::get_if<json::TrackJob>(&job)) return EnrichTrack(shared_, *track, std::move(done));
+  if (const auto* album = std::get_if<json::AlbumJob>(&job)) return EnrichAlbum(shared_, *album, std::move(done));
+  done(core::Error::InvalidInput("discogs: handles track and album jobs, not " + std::string(json::TypeName(job))));
+}
+
+}  // namespace discogs
