@@ -1,0 +1,553 @@
+#include "workers/spotify/spotify_provider.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+
+#include "common/gateway/gateway.hpp"
+#include "common/gateway/micro_batcher.hpp"
+#include "common/http/url.hpp"
+#include "common/logging/logger.hpp"
+#include "common/metrics/gateway_metrics.hpp"
+#include "workers/spotify/spotify_parse.hpp"
+
+namespace spotify {
+namespace {
+
+constexpr std::size_t kAudioFeaturesMaxIds = 100;
+constexpr std::size_t kArtistsMaxIds = 50;
+
+using Values = gateway::MicroBatcher::Values;
+
+std::string TrimSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+// A cache-key part: ASCII lower case, whitespace collapsed, then percent-encoded so parts
+// joined with ':' cannot collide. The same key always means the same request.
+std::string KeyPart(std::string_view text) {
+  std::string folded;
+  bool space = false;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u == ' ' || u == '\t' || u == '\n' || u == '\r' || u == '\v' || u == '\f') {
+      space = !folded.empty();
+      continue;
+    }
+    if (space) folded += ' ';
+    space = false;
+    folded += (u < 0x80) ? static_cast<char>(std::tolower(u)) : c;
+  }
+  return http::PercentEncode(folded);
+}
+
+std::string JoinIds(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) {
+    if (!out.empty()) out += ',';
+    out += http::PercentEncode(id);
+  }
+  return out;
+}
+
+}  // namespace
+
+SpotifySettings LoadSpotifySettings(const config::Env& env, const runtime::ProviderSettings& provider) {
+  SpotifySettings s;
+  s.base_url = TrimSlash(provider.policy.base_url);
+  s.auth_url = TrimSlash(env.Url("TUNEFLEET_SPOTIFY_AUTH_URL", s.auth_url, {"http", "https"}));
+  s.client_id = env.Secret("TUNEFLEET_SPOTIFY_CLIENT_ID", "");
+  if (s.client_id.empty()) {
+    throw config::ConfigError(
+        "TUNEFLEET_SPOTIFY_CLIENT_ID is not set (or TUNEFLEET_SPOTIFY_CLIENT_ID_FILE): the client id of a Spotify app");
+  }
+  s.client_secret = env.Secret("TUNEFLEET_SPOTIFY_CLIENT_SECRET", "");
+  if (s.client_secret.empty()) {
+    throw config::ConfigError(
+        "TUNEFLEET_SPOTIFY_CLIENT_SECRET is not set (or TUNEFLEET_SPOTIFY_CLIENT_SECRET_FILE): the app's client secret");
+  }
+  auto seconds = [&](const char* key, std::chrono::seconds fallback) {
+    auto ms = env.Duration(key, std::chrono::duration_cast<std::chrono::milliseconds>(fallback),
+                           std::chrono::milliseconds{1000});
+    return std::chrono::duration_cast<std::chrono::seconds>(ms);
+  };
+  s.track_ttl = seconds("TUNEFLEET_SPOTIFY_TRACK_TTL", s.track_ttl);
+  s.album_ttl = seconds("TUNEFLEET_SPOTIFY_ALBUM_TTL", s.album_ttl);
+  s.search_ttl = seconds("TUNEFLEET_SPOTIFY_SEARCH_TTL", s.search_ttl);
+  s.batch_window = env.Duration("TUNEFLEET_SPOTIFY_BATCH_WINDOW", s.batch_window);
+  if (s.batch_window > std::chrono::milliseconds{60000}) {
+    throw config::ConfigError("TUNEFLEET_SPOTIFY_BATCH_WINDOW is longer than 60s; jobs would wait that long");
+  }
+  return s;
+}
+
+struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
+  using TokenDone = std::function<void(core::Result<std::string>)>;
+
+  Impl(SpotifySettings s, runtime::ProviderContext& context, const resilience::Clock& c)
+      : settings(std::move(s)), gateway(*context.gateway), metrics(context.metrics), clock(c) {}
+
+  void Start(runtime::ProviderContext& context) {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    features_batcher = context.make_batcher(kAudioFeaturesMaxIds, settings.batch_window,
+                                            [weak](const std::vector<std::string>& ids, auto done) {
+                                              if (auto self = weak.lock()) self->FetchAudioFeatures(ids, std::move(done));
+                                              else done(core::Error::Transient("spotify provider stopped"));
+                                            });
+    artists_batcher = context.make_batcher(kArtistsMaxIds, settings.batch_window,
+                                           [weak](const std::vector<std::string>& ids, auto done) {
+                                             if (auto self = weak.lock()) self->FetchArtists(ids, std::move(done));
+                                             else done(core::Error::Transient("spotify provider stopped"));
+                                           });
+  }
+
+  // --- token --------------------------------------------------------------------------
+
+  void WithToken(TokenDone done) {
+    if (token && clock.Now() < token_refresh_at) {
+      done(*token);
+      return;
+    }
+    token_waiters.push_back(std::move(done));
+    if (token_waiters.size() == 1) FetchToken();  // otherwise a fetch is already in flight
+  }
+
+  void ForgetToken(const std::string& used) {
+    if (token && *token == used) token.reset();
+  }
+
+  void FetchToken() {
+    http::Request request{.method = "POST",
+                          .url = settings.auth_url + "/api/token",
+                          .headers = {{"Authorization", BasicAuthorization(settings.client_id, settings.client_secret)},
+                                      {"Content-Type", "application/x-www-form-urlencoded"}},
+                          .body = "grant_type=client_credentials"};
+    gateway::CallOptions options{.endpoint = "token", .use_cache = false, .pass_statuses = {400, 401, 403}};
+    std::weak_ptr<Impl> weak = weak_from_this();
+    gateway.Call(std::move(request), std::move(options), [weak](core::Result<http::Response> response) {
+      auto self = weak.lock();
+      if (!self) return;
+      self->OnToken(std::move(response));
+    });
+  }
+
+  void OnToken(core::Result<http::Response> response) {
+    auto waiters = std::move(token_waiters);
+    token_waiters.clear();
+    core::Result<std::string> outcome = core::Error::Transient("spotify token: no answer");
+    if (!response) {
+      // A refused token says nothing about the job: never dead-letter for it.
+      core::Error error = response.error();
+      error.kind = core::ErrorKind::kTransient;
+      outcome = error;
+    } else if (response->status != 200) {
+      auto error = ParseError(response->body);
+      std::string why = "spotify token: HTTP " + std::to_string(response->status) +
+                        (error ? " " + error->type + " " + error->message : std::string()) +
+                        " (check TUNEFLEET_SPOTIFY_CLIENT_ID and TUNEFLEET_SPOTIFY_CLIENT_SECRET)";
+      logger.Error("cannot get a Spotify access token", {{"status", response->status}, {"why", why}});
+      outcome = core::Error::Transient(why, std::chrono::milliseconds{60000});
+    } else if (auto parsed = ParseToken(response->body); !parsed) {
+      outcome = core::Error::Transient(parsed.error().message);
+    } else {
+      token = parsed->access_token;
+      auto lifetime = std::chrono::duration_cast<std::chrono::steady_clock::duration>(parsed->expires_in);
+      auto margin = std::min<std::chrono::steady_clock::duration>(settings.token_margin, lifetime / 2);
+      token_refresh_at = clock.Now() + lifetime - margin;
+      ++tokens_fetched;
+      outcome = *token;
+    }
+    for (auto& done : waiters) done(outcome);
+  }
+
+  // --- API calls ----------------------------------------------------------------------
+
+  // GET {base}{path} with the bearer token; a 401 drops the token and tries once more with a
+  // fresh one. A 2xx body that is not a JSON object is kInvalidInput and never cached.
+  void ApiGet(std::string path, gateway::CallOptions options, gateway::CallDone done, bool refreshed = false) {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    WithToken([weak, path = std::move(path), options = std::move(options), done = std::move(done),
+               refreshed](core::Result<std::string> bearer) mutable {
+      auto self = weak.lock();
+      if (!self) {
+        done(core::Error::Transient("spotify provider stopped"));
+        return;
+      }
+      if (!bearer) {
+        done(bearer.error());
+        return;
+      }
+      http::Request request{.url = self->settings.base_url + path, .headers = {{"Authorization", "Bearer " + *bearer}}};
+      gateway::CallOptions call = options;
+      call.pass_statuses.insert(401);
+      call.classify = [endpoint = call.endpoint](const http::Response& r) -> std::optional<core::Error> {
+        if (r.status < 200 || r.status >= 300) return std::nullopt;
+        return CheckBody(r.body, endpoint);
+      };
+      self->gateway.Call(std::move(request), std::move(call),
+                         [weak, path, options, done = std::move(done), refreshed,
+                          used = *bearer](core::Result<http::Response> response) mutable {
+                           auto me = weak.lock();
+                           if (!me) {
+                             done(core::Error::Transient("spotify provider stopped"));
+                             return;
+                           }
+                           if (response && response->status == 401) {
+                             me->ForgetToken(used);
+                             if (refreshed) {
+                               done(core::Error::Transient("spotify " + options.endpoint +
+                                                           ": HTTP 401 even with a fresh token"));
+                               return;
+                             }
+                             me->ApiGet(std::move(path), std::move(options), std::move(done), true);
+                             return;
+                           }
+                           done(std::move(response));
+                         });
+    });
+  }
+
+  void CountBatch(std::size_t ids) {
+    if (metrics == nullptr) return;
+    metrics->BatchedCalls().Increment();
+    metrics->BatchedItems().Increment(static_cast<double>(ids));
+  }
+
+  void FetchAudioFeatures(const std::vector<std::string>& ids, gateway::MicroBatcher::FetchDone done) {
+    if (!audio_features_available) {
+      done(Values{});
+      return;
+    }
+    CountBatch(ids.size());
+    std::weak_ptr<Impl> weak = weak_from_this();
+    ApiGet("/v1/audio-features?ids=" + JoinIds(ids), {.endpoint = "audio_features", .pass_statuses = {403}},
+           [weak, done = std::move(done)](core::Result<http::Response> response) {
+             if (!response) {
+               done(response.error());
+               return;
+             }
+             if (response->status == 403) {
+               if (auto self = weak.lock()) self->DisableAudioFeatures(response->body);
+               done(Values{});
+               return;
+             }
+             auto split = SplitAudioFeatures(response->body);
+             if (!split) done(split.error());
+             else done(std::move(*split));
+           });
+  }
+
+  void DisableAudioFeatures(const std::string& body) {
+    if (!audio_features_available) return;
+    audio_features_available = false;
+    auto error = ParseError(body);
+    logger.Warn("Spotify refuses audio features for this app (403; apps registered after November 2024 have no "
+                "access); tracks are written without them until the worker restarts",
+                {{"message", error ? error->message : std::string()}});
+  }
+
+  void FetchArtists(const std::vector<std::string>& ids, gateway::MicroBatcher::FetchDone done) {
+    CountBatch(ids.size());
+    ApiGet("/v1/artists?ids=" + JoinIds(ids), {.endpoint = "artists"},
+           [done = std::move(done)](core::Result<http::Response> response) {
+             if (!response) {
+               done(response.error());
+               return;
+             }
+             auto split = SplitArtists(response->body);
+             if (!split) done(split.error());
+             else done(std::move(*split));
+           });
+  }
+
+  // --- track jobs ---------------------------------------------------------------------
+
+  struct TrackFlow {
+    json::TrackJob job;
+    runtime::EnrichDone done;
+    Track track;
+    std::optional<std::string> features;
+    std::vector<std::optional<Artist>> artists;
+    int pending = 0;
+    std::optional<core::Error> error;
+  };
+
+  void StartTrack(const json::TrackJob& job, runtime::EnrichDone done) {
+    auto flow = std::make_shared<TrackFlow>();
+    flow->job = job;
+    flow->done = std::move(done);
+    if (job.spotify_id && !job.spotify_id->empty()) LookupTrack(flow);
+    else if (job.isrc && !NormalizeIsrc(*job.isrc).empty()) SearchTrackByIsrc(flow);
+    else SearchTrackByName(flow);
+  }
+
+  static void Fail(const std::shared_ptr<TrackFlow>& flow, core::Error error) {
+    flow->done(std::move(error));
+  }
+
+  void LookupTrack(const std::shared_ptr<TrackFlow>& flow) {
+    const std::string& id = *flow->job.spotify_id;
+    std::weak_ptr<Impl> weak = weak_from_this();
+    ApiGet("/v1/tracks/" + http::PercentEncode(id),
+           {.endpoint = "track", .cache_key = "track:" + id, .cache_ttl = settings.track_ttl},
+           [weak, flow](core::Result<http::Response> response) {
+             auto self = weak.lock();
+             if (!self) return Fail(flow, core::Error::Transient("spotify provider stopped"));
+             if (!response) {
+               if (response.error().kind != core::ErrorKind::kNotFound) return Fail(flow, response.error());
+               // An unknown spotify_id: look the track up as if the job had none.
+               if (flow->job.isrc && !NormalizeIsrc(*flow->job.isrc).empty()) return self->SearchTrackByIsrc(flow);
+               return self->SearchTrackByName(flow);
+             }
+             auto track = ParseTrack(response->body);
+             if (!track) return Fail(flow, track.error());
+             self->OnTrack(flow, std::move(*track));
+           });
+  }
+
+  void SearchTrackByIsrc(const std::shared_ptr<TrackFlow>& flow) {
+    std::string isrc = NormalizeIsrc(*flow->job.isrc);
+    std::weak_ptr<Impl> weak = weak_from_this();
+    ApiGet("/v1/search?q=" + http::PercentEncode(IsrcQuery(isrc)) + "&type=track&limit=" +
+               std::to_string(settings.search_limit),
+           {.endpoint = "search", .cache_key = "search:track:isrc:" + http::PercentEncode(isrc),
+            .cache_ttl = settings.search_ttl},
+           [weak, flow](core::Result<http::Response> response) {
+             auto self = weak.lock();
+             if (!self) return Fail(flow, core::Error::Transient("spotify provider stopped"));
+             if (!response) return Fail(flow, response.error());
+             auto items = ParseTrackSearch(response->body);
+             if (!items) return Fail(flow, items.error());
+             // Spotify does not know every ISRC; the names may still find the track.
+             if (items->empty()) return self->SearchTrackByName(flow);
+             auto best = PickTrack(*items, flow->job.title, flow->job.artist);
+             self->OnTrack(flow, std::move((*items)[*best]));
+           });
+  }
+
+  void SearchTrackByName(const std::shared_ptr<TrackFlow>& flow) {
+    const auto& job = flow->job;
+    std::weak_ptr<Impl> weak = weak_from_this();
+    ApiGet("/v1/search?q=" + http::PercentEncode(TrackQuery(job.title, job.artist)) + "&type=track&limit=" +
+               std::to_string(settings.search_limit),
+           {.endpoint = "search", .cache_key = "search:track:" + KeyPart(job.artist) + ":" + KeyPart(job.title),
+            .cache_ttl = settings.search_ttl},
+           [weak, flow](core::Result<http::Response> response) {
+             auto self = weak.lock();
+             if (!self) return Fail(flow, core::Error::Transient("spotify provider stopped"));
+             if (!response) return Fail(flow, response.error());
+             auto items = ParseTrackSearch(response->body);
+             if (!items) return Fail(flow, items.error());
+             auto best = PickTrack(*items, flow->job.title, flow->job.artist);
+             if (!best) {
+               runtime::Enrichment out;
+               out.tracks.push_back(NotFoundTrack(flow->job));
+               return flow->done(std::move(out));
+             }
+             self->OnTrack(flow, std::move((*items)[*best]));
+           });
+  }
+
+  void OnTrack(const std::shared_ptr<TrackFlow>& flow, Track track) {
+    flow->track = std::move(track);
+    std::vector<std::string> artist_ids;
+    for (const auto& a : flow->track.artists) {
+      if (!a.id.empty() && std::find(artist_ids.begin(), artist_ids.end(), a.id) == artist_ids.end()) {
+        artist_ids.push_back(a.id);
+      }
+    }
+    flow->artists.resize(artist_ids.size());
+    flow->pending = static_cast<int>(artist_ids.size()) + 1;
+    auto finish_one = [flow] {
+      if (--flow->pending > 0) return;
+      if (flow->error) return flow->done(*flow->error);
+      std::vector<Artist> artists;
+      for (auto& a : flow->artists) {
+        if (a) artists.push_back(std::move(*a));
+      }
+      runtime::Enrichment out;
+      out.tracks.push_back(TrackRecordOf(flow->job, flow->track, flow->features, artists));
+      flow->done(std::move(out));
+    };
+    if (audio_features_available) {
+      features_batcher->Get(flow->track.id, [flow, finish_one](core::Result<std::optional<std::string>> features) {
+        if (!features) flow->error = features.error();
+        else flow->features = std::move(*features);
+        finish_one();
+      });
+    } else {
+      finish_one();
+    }
+    for (std::size_t i = 0; i < artist_ids.size(); ++i) {
+      artists_batcher->Get(artist_ids[i], [flow, finish_one, i](core::Result<std::optional<std::string>> json) {
+        if (!json) {
+          flow->error = json.error();
+        } else if (*json) {
+          auto artist = ParseArtist(**json);
+          if (!artist) flow->error = artist.error();
+          else flow->artists[i] = std::move(*artist);
+        }
+        finish_one();
+      });
+    }
+  }
+
+  // --- album jobs ---------------------------------------------------------------------
+
+  struct AlbumFlow {
+    json::AlbumJob job;
+    runtime::EnrichDone done;
+    Album album;
+    std::vector<std::optional<Artist>> artists;
+    int pending = 0;
+    std::optional<core::Error> error;
+  };
+
+  void StartAlbum(const json::AlbumJob& job, runtime::EnrichDone done) {
+    auto flow = std::make_shared<AlbumFlow>();
+    flow->job = job;
+    flow->done = std::move(done);
+    if (job.spotify_id && !job.spotify_id->empty()) LookupAlbum(flow, *job.spotify_id, true);
+    else SearchAlbum(flow);
+  }
+
+  static void NotFound(const std::shared_ptr<AlbumFlow>& flow) {
+    runtime::Enrichment out;
+    out.albums.push_back(NotFoundAlbum(flow->job));
+    flow->done(std::move(out));
+  }
+
+  void SearchAlbum(const std::shared_ptr<AlbumFlow>& flow) {
+    const auto& job = flow->job;
+    std::weak_ptr<Impl> weak = weak_from_this();
+    ApiGet("/v1/search?q=" + http::PercentEncode(AlbumQuery(job.album, job.artist)) + "&type=album&limit=" +
+               std::to_string(settings.search_limit),
+           {.endpoint = "search", .cache_key = "search:album:" + KeyPart(job.artist) + ":" + KeyPart(job.album),
+            .cache_ttl = settings.search_ttl},
+           [weak, flow](core::Result<http::Response> response) {
+             auto self = weak.lock();
+             if (!self) return flow->done(core::Error::Transient("spotify provider stopped"));
+             if (!response) return flow->done(response.error());
+             auto items = ParseAlbumSearch(response->body);
+             if (!items) return flow->done(items.error());
+             auto best = PickAlbum(*items, flow->job.album, flow->job.artist);
+             if (!best) return NotFound(flow);
+             self->LookupAlbum(flow, (*items)[*best].id, false);
+           });
+  }
+
+  void LookupAlbum(const std::shared_ptr<AlbumFlow>& flow, const std::string& id, bool from_job) {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    ApiGet("/v1/albums/" + http::PercentEncode(id),
+           {.endpoint = "album", .cache_key = "album:" + id, .cache_ttl = settings.album_ttl},
+           [weak, flow, from_job](core::Result<http::Response> response) {
+             auto self = weak.lock();
+             if (!self) return flow->done(core::Error::Transient("spotify provider stopped"));
+             if (!response) {
+               if (response.error().kind != core::ErrorKind::kNotFound) return flow->done(response.error());
+               // The job's spotify_id is unknown: search by name. A search hit that then 404s
+               // is not there either.
+               if (from_job) return self->SearchAlbum(flow);
+               return NotFound(flow);
+             }
+             auto album = ParseAlbum(response->body);
+             if (!album) return flow->done(album.error());
+             self->OnAlbum(flow, std::move(*album));
+           });
+  }
+
+  void OnAlbum(const std::shared_ptr<AlbumFlow>& flow, Album album) {
+    flow->album = std::move(album);
+    std::vector<std::string> artist_ids;
+    for (const auto& a : flow->album.artists) {
+      if (!a.id.empty() && std::find(artist_ids.begin(), artist_ids.end(), a.id) == artist_ids.end()) {
+        artist_ids.push_back(a.id);
+      }
+    }
+    auto finish = [flow] {
+      if (flow->error) return flow->done(*flow->error);
+      std::vector<Artist> artists;
+      for (auto& a : flow->artists) {
+        if (a) artists.push_back(std::move(*a));
+      }
+      runtime::Enrichment out;
+      out.albums.push_back(AlbumRecordOf(flow->job, flow->album, artists));
+      flow->done(std::move(out));
+    };
+    if (artist_ids.empty()) return finish();
+    flow->artists.resize(artist_ids.size());
+    flow->pending = static_cast<int>(artist_ids.size());
+    for (std::size_t i = 0; i < artist_ids.size(); ++i) {
+      artists_batcher->Get(artist_ids[i], [flow, finish, i](core::Result<std::optional<std::string>> json) {
+        if (!json) {
+          flow->error = json.error();
+        } else if (*json) {
+          auto artist = ParseArtist(**json);
+          if (!artist) flow->error = artist.error();
+          else flow->artists[i] = std::move(*artist);
+        }
+        if (--flow->pending == 0) finish();
+      });
+    }
+  }
+
+  SpotifySettings settings;
+  gateway::Gateway& gateway;
+  metrics::GatewayMetrics* metrics;
+  const resilience::Clock& clock;
+  logging::Logger logger{logging::Logger("spotify").With({{"provider", "spotify"}})};
+  std::optional<std::string> token;
+  resilience::Clock::TimePoint token_refresh_at{};
+  std::vector<TokenDone> token_waiters;
+  int tokens_fetched = 0;
+  bool audio_features_available = true;
+  // Last: destroyed first, failing their waiters while the rest is still alive.
+  std::unique_ptr<gateway::MicroBatcher> features_batcher;
+  std::unique_ptr<gateway::MicroBatcher> artists_batcher;
+};
+
+SpotifyProvider::SpotifyProvider(SpotifySettings settings, runtime::ProviderContext& context,
+                                 const resilience::Clock& clock) {
+  if (context.gateway == nullptr) throw config::ConfigError("spotify: the worker was built without a network gateway");
+  impl_ = std::make_shared<Impl>(std::move(settings), context, clock);
+  impl_->Start(context);
+}
+
+SpotifyProvider::~SpotifyProvider() = default;
+
+bool SpotifyProvider::audio_features_available() const { return impl_->audio_features_available; }
+
+void SpotifyProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
+  if (const auto* track = std::get_if<json::TrackJob>(&job)) {
+    impl_->StartTrack(*track, std::move(done));
+  } else if (const auto* album = std::get_if<json::AlbumJob>(&job)) {
+    impl_->StartAlbum(*album, std::move(done));
+  } else {
+    done(core::Error::InvalidInput("spotify: " + std::string(json::TypeName(job)) + " is not a track or album job"));
+  }
+}
+
+int NormalizeCommand(int argc, char* argv[]) {
+  if (argc != 1) {
+    std::fprintf(stderr, "usage: tunefleet-spotify normalize FILE   (a saved Spotify Web API response)\n");
+    return 2;
+  }
+  std::ifstream in(argv[0], std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "tunefleet-spotify normalize: cannot read %s\n", argv[0]);
+    return 1;
+  }
+  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto normalized = NormalizeResponse(body);
+  if (!normalized) {
+    std::fprintf(stderr, "tunefleet-spotify normalize: %s: %s\n", argv[0], normalized.error().message.c_str());
+    return 1;
+  }
+  std::printf("%s\n", normalized->c_str());
+  return 0;
+}
+
+}  // namespace spotify
