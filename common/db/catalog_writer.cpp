@@ -114,7 +114,13 @@ merged AS (
     sc.isrc #>> '{}' AS isrc,
     (sc.mbid #>> '{}')::uuid AS mbid,
     sc.spotify_id #>> '{}' AS spotify_id,
-    (sc.discogs_id #>> '{}')::bigint AS discogs_id
+    (sc.discogs_id #>> '{}')::bigint AS discogs_id,
+    -- How many tracks of this batch claim the same provider id: only a sole claimant may
+    -- take it (NOT EXISTS below cannot see rows this statement updates).
+    count(*) OVER (PARTITION BY sc.isrc #>> '{}') AS isrc_claims,
+    count(*) OVER (PARTITION BY sc.mbid #>> '{}') AS mbid_claims,
+    count(*) OVER (PARTITION BY sc.spotify_id #>> '{}') AS spotify_claims,
+    count(*) OVER (PARTITION BY sc.discogs_id #>> '{}') AS discogs_claims
   FROM (SELECT DISTINCT unnest($1::bigint[]) AS track_id) d LEFT JOIN scalars sc ON sc.track_id = d.track_id
 )
 UPDATE tracks t SET
@@ -126,10 +132,10 @@ UPDATE tracks t SET
   release_date = COALESCE(m.release_date, t.release_date),
   release_year = COALESCE(m.release_year, t.release_year),
   audio_features = COALESCE(m.audio_features, t.audio_features),
-  isrc = COALESCE(t.isrc, CASE WHEN m.isrc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.isrc = m.isrc) THEN m.isrc END),
-  mbid = COALESCE(t.mbid, CASE WHEN m.mbid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.mbid = m.mbid) THEN m.mbid END),
-  spotify_id = COALESCE(t.spotify_id, CASE WHEN m.spotify_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.spotify_id = m.spotify_id) THEN m.spotify_id END),
-  discogs_id = COALESCE(t.discogs_id, CASE WHEN m.discogs_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.discogs_id = m.discogs_id) THEN m.discogs_id END),
+  isrc = COALESCE(t.isrc, CASE WHEN m.isrc IS NOT NULL AND m.isrc_claims = 1 AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.isrc = m.isrc) THEN m.isrc END),
+  mbid = COALESCE(t.mbid, CASE WHEN m.mbid IS NOT NULL AND m.mbid_claims = 1 AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.mbid = m.mbid) THEN m.mbid END),
+  spotify_id = COALESCE(t.spotify_id, CASE WHEN m.spotify_id IS NOT NULL AND m.spotify_claims = 1 AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.spotify_id = m.spotify_id) THEN m.spotify_id END),
+  discogs_id = COALESCE(t.discogs_id, CASE WHEN m.discogs_id IS NOT NULL AND m.discogs_claims = 1 AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.discogs_id = m.discogs_id) THEN m.discogs_id END),
   updated_at = now(), enriched_at = now()
 FROM merged m WHERE t.id = m.track_id
 )SQL";
@@ -331,10 +337,13 @@ core::Error MapError(const std::exception& e, const std::string& dsn) {
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     std::string state = sql->sqlstate();
     std::string first_line = std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
-    // 40xxx serialization/deadlock, 08xxx connection, 53xxx resources, 57Pxx shutdown,
-    // 23505 a concurrent writer took a provider id between our check and our insert.
+    // 40xxx serialization/deadlock, 08xxx connection, 53xxx resources, 57Pxx shutdown.
+    // A unique violation (23505) is not retried as a whole: the worker then writes the batch
+    // one job at a time, which resolves a race with a concurrent writer (the id is then seen
+    // as taken) and dead-letters a job that conflicts deterministically, instead of
+    // retrying the same batch forever.
     if (state.rfind("40", 0) == 0 || state.rfind("08", 0) == 0 || state.rfind("53", 0) == 0 ||
-        state.rfind("57P", 0) == 0 || state == "23505" || state.empty()) {
+        state.rfind("57P", 0) == 0 || state.empty()) {
       return core::Error::Transient("database error " + state + ": " + first_line);
     }
     return core::Error::InvalidInput("database refused the batch (" + state + "): " + first_line);

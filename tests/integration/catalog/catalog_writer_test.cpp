@@ -1,0 +1,107 @@
+// db::CatalogWriter against a real PostgreSQL database with the migrations applied.
+#include "common/db/catalog_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/test_database.hpp"
+
+namespace db {
+namespace {
+
+catalog::TrackRecord Track(const std::string& provider, const std::string& artist, const std::string& title) {
+  catalog::TrackRecord r;
+  r.ref.artist = artist;
+  r.ref.title = title;
+  r.provider = provider;
+  r.job_id = provider + ":" + title;
+  return r;
+}
+
+class CatalogWriterTest : public ::testing::Test {
+ protected:
+  test_support::TestDatabase db_;
+  CatalogWriter writer_{db_.dsn()};
+};
+
+TEST_F(CatalogWriterTest, WritingTheSameBatchTwiceChangesNothing) {
+  auto a = Track("spotify", "Daft Punk", "One More Time");
+  a.genres = {"house", "electronic"};
+  a.fields.duration_ms = 320000;
+  std::vector<catalog::TrackRecord> batch = {a, Track("spotify", "Air", "La Femme d'Argent")};
+  auto first = writer_.WriteTracks(batch);
+  ASSERT_TRUE(first) << first.error().message;
+  auto second = writer_.WriteTracks(batch);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(*first, *second);
+  EXPECT_EQ(db_.Int("select count(*) from tracks"), 2);
+  EXPECT_EQ(db_.Int("select count(*) from track_sources"), 2);
+  EXPECT_EQ(db_.Scalar("select duration_ms from tracks where title = 'One More Time'"), "320000");
+}
+
+TEST_F(CatalogWriterTest, MergesProvidersWithoutOverwritingEachOther) {
+  auto spotify = Track("spotify", "Daft Punk", "Digital Love");
+  spotify.genres = {"house", "electronic"};
+  spotify.fields.popularity = 70;
+  auto lastfm = Track("lastfm", "Daft Punk", "Digital Love");
+  lastfm.genres = {"electronic", "disco"};
+  lastfm.moods = {"happy"};
+  ASSERT_TRUE(writer_.WriteTracks({spotify}));
+  ASSERT_TRUE(writer_.WriteTracks({lastfm}));
+  EXPECT_EQ(db_.Scalar("select genres::text from tracks"), "{electronic,house,disco}");
+  EXPECT_EQ(db_.Scalar("select moods::text from tracks"), "{happy}");
+  EXPECT_EQ(db_.Scalar("select providers_done::text from tracks"), "{lastfm,spotify}");
+  EXPECT_EQ(db_.Scalar("select popularity from tracks"), "70");
+  // A re-run of one provider replaces only its own contribution.
+  lastfm.genres = {"french house"};
+  ASSERT_TRUE(writer_.WriteTracks({lastfm}));
+  EXPECT_EQ(db_.Scalar("select genres::text from track_sources where provider = 'spotify'"), "{house,electronic}");
+  // Ties (one provider each, same rank) go alphabetically.
+  EXPECT_EQ(db_.Scalar("select genres::text from tracks"), "{\"french house\",house,electronic}");
+}
+
+TEST_F(CatalogWriterTest, TwoTracksClaimingOneProviderIdInABatchDoNotFailIt) {
+  auto a = Track("spotify", "Artist", "Song");
+  a.fields.isrc = "USRC17607839";
+  auto b = Track("spotify", "Artist", "Song (Remastered)");
+  b.fields.isrc = "USRC17607839";
+  auto written = writer_.WriteTracks({a, b});
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(db_.Int("select count(*) from tracks"), 2);
+  EXPECT_LE(db_.Int("select count(*) from tracks where isrc is not null"), 1);
+}
+
+TEST_F(CatalogWriterTest, AJobIdClaimedByAnotherRowIsLeftOut) {
+  auto a = Track("spotify", "Artist", "Song");
+  a.ref.isrc = "USRC17607839";
+  ASSERT_TRUE(writer_.WriteTracks({a}));
+  auto b = Track("spotify", "Artist", "Other Song");
+  b.fields.isrc = "USRC17607839";  // a provider found the same ISRC for another row
+  auto written = writer_.WriteTracks({b});
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(db_.Scalar("select isrc from tracks where title = 'Other Song'"), "");
+}
+
+TEST_F(CatalogWriterTest, NotFoundIsRecordedAsSuch) {
+  auto a = Track("discogs", "Nobody", "Nothing");
+  a.status = catalog::SourceStatus::kNotFound;
+  ASSERT_TRUE(writer_.WriteTracks({a}));
+  EXPECT_EQ(db_.Scalar("select status from track_sources"), "not_found");
+  EXPECT_EQ(db_.Scalar("select providers_done::text from tracks"), "{discogs}");
+}
+
+TEST_F(CatalogWriterTest, StoresTitlesByteForByte) {
+  std::string title = "Quote \" backslash \\ '); DROP TABLE tracks; -- \xF0\x9F\x8E\xB5";
+  ASSERT_TRUE(writer_.WriteTracks({Track("noop", "A", title)}));
+  EXPECT_EQ(db_.Scalar("select title from tracks"), title);
+}
+
+TEST_F(CatalogWriterTest, UnreachableDatabaseIsTransient) {
+  CatalogWriter writer("postgresql://tunefleet:secret@127.0.0.1:1/none");
+  auto written = writer.WriteTracks({Track("noop", "A", "B")});
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(written.error().message.find("secret"), std::string::npos) << written.error().message;
+}
+
+}  // namespace
+}  // namespace db
