@@ -1,0 +1,62 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/config/env.hpp"
+#include "common/gateway/gateway.hpp"
+#include "common/logging/logger.hpp"
+#include "common/normalize/vocabulary.hpp"
+#include "common/runtime/provider.hpp"
+#include "common/runtime/provider_settings.hpp"
+#include "workers/lastfm/lastfm_parse.hpp"
+
+namespace lastfm {
+
+struct LastfmSettings {
+  std::string base_url = "https://ws.audioscrobbler.com";  // TUNEFLEET_LASTFM_BASE_URL (policy)
+  std::string api_key{};                                    // TUNEFLEET_LASTFM_API_KEY[_FILE]; never logged
+  std::chrono::seconds tags_ttl{7 * 24 * 3600};             // TUNEFLEET_LASTFM_TAGS_TTL: cache of every answer
+};
+
+// Reads the API key (required: a missing key is a config::ConfigError naming it) and the
+// cache TTL; the base URL comes from the provider policy.
+LastfmSettings LoadLastfmSettings(const config::Env& env, const runtime::ProviderSettings& provider);
+
+// Last.fm as a provider. A track job: track.getTopTags, then track.getInfo when the job
+// lacks a duration, an mbid or an album, and artist.getTopTags when the track has no tags
+// (both at once). An album job: album.getInfo, then artist.getTopTags when it has no tags.
+// Error 6 becomes a not_found record. Loop thread only; calls in flight when it is destroyed
+// are dropped (the runtime destroys it only after draining).
+class LastfmProvider : public runtime::Provider {
+ public:
+  LastfmProvider(gateway::Gateway& gateway, LastfmSettings settings,
+                 const normalize::Vocabulary& vocabulary = normalize::Vocabulary::Default());
+  ~LastfmProvider() override;
+
+  // runtime::Provider
+  std::string_view Name() const override { return "lastfm"; }
+  void Enrich(const json::Job& job, runtime::EnrichDone done) override;
+
+ private:
+  struct TrackFlow;
+  struct AlbumFlow;
+  using Params = std::vector<std::pair<std::string, std::string>>;
+  // One method call through the gateway, cached under method:<key parts>.
+  void Call(const std::string& method, const Params& params, gateway::CallDone done);
+  void EnrichTrack(const json::TrackJob& job, runtime::EnrichDone done);
+  void TrackTagsAnswered(const std::shared_ptr<TrackFlow>& flow, core::Result<http::Response> result);
+  void FinishTrack(const std::shared_ptr<TrackFlow>& flow);
+  void EnrichAlbum(const json::AlbumJob& job, runtime::EnrichDone done);
+  void AlbumInfoAnswered(const std::shared_ptr<AlbumFlow>& flow, core::Result<http::Response> result);
+
+  gateway::Gateway& gateway_;
+  LastfmSettings settings_;
+  const normalize::Vocabulary& vocabulary_;
+  logging::Logger logger_{"lastfm"};
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::shared_ptr<bool> key_error_logged_ = std::make_shared<bool>(false);
+};
+
+}  // namespace lastfm
