@@ -64,7 +64,10 @@ int main(int argc, char* argv[]) {
   RaiseFileLimit();
 
   uv_loop_t loop;
-  uv_loop_init(&loop);
+  if (int rc = uv_loop_init(&loop); rc != 0) {
+    std::fprintf(stderr, "provider-sim: uv_loop_init: %s\n", uv_strerror(rc));
+    return 1;
+  }
   resilience::SteadyClock clock;
   provider_sim::Simulator simulator(settings, clock);
   provider_sim::Server server(loop, simulator);
@@ -85,10 +88,17 @@ int main(int argc, char* argv[]) {
   Shutdown shutdown{&server, {}};
   for (int signum : {SIGINT, SIGTERM}) {
     auto* handle = new uv_signal_t;
-    uv_signal_init(&loop, handle);
+    if (int rc = uv_signal_init(&loop, handle); rc != 0) {
+      delete handle;
+      log.Error("cannot handle signal", {{"signal", signum}, {"error", uv_strerror(rc)}});
+      return 1;
+    }
     handle->data = &shutdown;
-    uv_signal_start(handle, OnSignal, signum);
     shutdown.signals.push_back(handle);
+    if (int rc = uv_signal_start(handle, OnSignal, signum); rc != 0) {
+      log.Error("cannot handle signal", {{"signal", signum}, {"error", uv_strerror(rc)}});
+      return 1;
+    }
   }
   uv_run(&loop, UV_RUN_DEFAULT);
   int rc = uv_loop_close(&loop);

@@ -78,7 +78,12 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   bool Accept(uv_stream_t* listener) {
-    uv_tcp_init(&server_.loop, tcp_);
+    if (int rc = uv_tcp_init(&server_.loop, tcp_); rc != 0) {
+      server_.log.Error("uv_tcp_init failed", {{"error", uv_strerror(rc)}});
+      delete tcp_;
+      delete this;
+      return false;
+    }
     open_handles_ = 1;
     server_.connections.insert(this);
     if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(tcp_)) != 0) {
@@ -247,12 +252,21 @@ class Connection {
     }
     waiting_ = std::move(outcome);
     if (timer_ == nullptr) {
-      timer_ = new uv_timer_t;
-      uv_timer_init(&server_.loop, timer_);
+      auto* timer = new uv_timer_t;
+      if (int rc = uv_timer_init(&server_.loop, timer); rc != 0) {
+        delete timer;
+        server_.log.Error("uv_timer_init failed", {{"error", uv_strerror(rc)}});
+        Close(true);
+        return;
+      }
+      timer_ = timer;
       timer_->data = this;
       ++open_handles_;
     }
-    uv_timer_start(timer_, OnTimer, static_cast<std::uint64_t>(waiting_.delay.count()), 0);
+    if (int rc = uv_timer_start(timer_, OnTimer, static_cast<std::uint64_t>(waiting_.delay.count()), 0); rc != 0) {
+      server_.log.Error("uv_timer_start failed", {{"error", uv_strerror(rc)}});
+      Close(true);
+    }
   }
 
   static void OnTimer(uv_timer_t* timer) {
@@ -373,8 +387,12 @@ int Server::Listen(int port) {
   auto fail = [](const char* what, int rc) {
     throw std::runtime_error(std::string(what) + ": " + uv_strerror(rc));
   };
-  state_->listener = new uv_tcp_t;
-  uv_tcp_init(&state_->loop, state_->listener);
+  auto* listener = new uv_tcp_t;
+  if (int rc = uv_tcp_init(&state_->loop, listener); rc != 0) {
+    delete listener;
+    fail("uv_tcp_init", rc);
+  }
+  state_->listener = listener;
   state_->listener->data = state_.get();
   sockaddr_in addr{};
   if (int rc = uv_ip4_addr("127.0.0.1", port, &addr); rc != 0) fail("address", rc);
