@@ -97,7 +97,13 @@ std::optional<std::int64_t> OptInt(const Value& object, const char* key, const s
   const Value* v = Member(object, key);
   if (v == nullptr) return std::nullopt;
   if (v->IsInt64()) return v->GetInt64();
-  if (allow_text && v->IsString()) return ParseInteger(std::string_view(v->GetString(), v->GetStringLength()));
+  if (allow_text && v->IsString()) {
+    std::string_view text(v->GetString(), v->GetStringLength());
+    if (text.empty()) return std::nullopt;
+    if (auto n = ParseInteger(text)) return n;
+    p.Add(path + "/" + key + " is \"" + std::string(text.substr(0, 20)) + "\", expected an integer");
+    return std::nullopt;
+  }
   p.Add(path + "/" + key + " is " + (v->IsNumber() ? "not an integer" : TypeName(*v)) + ", expected an integer");
   return std::nullopt;
 }
@@ -183,7 +189,13 @@ void ReadTracks(const Value& list, const std::string& path, Problems& p, std::ve
     if (type == "heading") continue;
     if (type == "index") {
       // An index track groups sub-tracks (movements); the playable ones are inside.
+      // Their titles ("Part 1") only make sense under the index's: "Sysyphus - Part 1".
+      std::string index_title = OptString(t, "title", item_path, p).value_or("");
+      std::size_t first_sub = out.size();
       if (const Value* subs = OptArray(t, "sub_tracks", item_path, p)) ReadTracks(*subs, item_path + "/sub_tracks", p, out);
+      for (std::size_t k = first_sub; k < out.size() && !index_title.empty(); ++k) {
+        out[k].title = out[k].title.empty() ? index_title : index_title + " - " + out[k].title;
+      }
       continue;
     }
     Track track;
@@ -391,7 +403,7 @@ catalog::TrackRecord TrackRecordFor(const Release& release, const Track& track) 
   job.artist = track.artists.empty() ? release.artist : track.artists.front();
   job.title = track.title;
   if (!release.title.empty()) job.album = release.title;
-  return TrackFromRelease(job, release);
+  return TrackRecordFrom(job, release, &track);
 }
 
 std::string JoinNames(const std::vector<std::string>& names) {
@@ -634,6 +646,10 @@ catalog::TrackRecord TrackNotFound(const json::TrackJob& job) {
 }
 
 catalog::TrackRecord TrackFromRelease(const json::TrackJob& job, const Release& release) {
+  return TrackRecordFrom(job, release, FindTrack(release, job.title, job.artist));
+}
+
+catalog::TrackRecord TrackRecordFrom(const json::TrackJob& job, const Release& release, const Track* track) {
   catalog::TrackRecord r = TrackNotFound(job);
   r.status = catalog::SourceStatus::kOk;
   r.external_id = std::to_string(release.id);
@@ -643,7 +659,6 @@ catalog::TrackRecord TrackFromRelease(const json::TrackJob& job, const Release& 
   r.fields.discogs_id = release.id;
   r.fields.release_date = release.release_date;
   if (!release.artist.empty()) r.fields.artist_credit = release.artist;
-  const Track* track = FindTrack(release, job.title, job.artist);
   r.fields.title = track != nullptr ? track->title : job.title;
   if (track != nullptr) {
     // Compilations ("Various") credit each track's own artists.

@@ -93,6 +93,8 @@ const Track* FindTrack(const Release& release, std::string_view title, std::stri
 // --- records ---
 
 catalog::TrackRecord TrackFromRelease(const json::TrackJob& job, const Release& release);
+// The same for a given track of `release` (null: the track is not on it).
+catalog::TrackRecord TrackRecordFrom(const json::TrackJob& job, const Release& release, const Track* track);
 catalog::TrackRecord TrackNotFound(const json::TrackJob& job);
 catalog::AlbumRecord AlbumFromRelease(const json::AlbumJob& job, const Release& release);
 catalog::AlbumRecord AlbumNotFound(const json::AlbumJob& job);

@@ -1,0 +1,400 @@
+// discogs_parse against recorded Discogs bodies (tests/data/discogs/SOURCES.md) and
+// malformed ones: every malformed body is a kInvalidInput naming the problem, never a crash.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "workers/discogs/discogs_parse.hpp"
+
+namespace discogs {
+namespace {
+
+std::string Fixture(const std::string& name) {
+  std::ifstream in(std::string(TUNEFLEET_SOURCE_DIR) + "/tests/data/discogs/" + name, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "missing fixture " << name;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Release LoadRelease(const std::string& name) {
+  auto release = ParseRelease(Fixture(name));
+  EXPECT_TRUE(release.has_value()) << (release ? "" : release.error().message);
+  return release ? *release : Release{};
+}
+
+json::TrackJob Job(std::string artist, std::string title) {
+  json::TrackJob job;
+  job.job_id = "job-1";
+  job.trace_id = "trace-1";
+  job.artist = std::move(artist);
+  job.title = std::move(title);
+  return job;
+}
+
+bool Contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+TEST(DiscogsRelease, RickAstleyGivesStylesBeforeGenresAndTheTracksDuration) {
+  Release release = LoadRelease("harmony-release-1503102-rick-astley.json");
+  EXPECT_EQ(release.id, 1503102);
+  EXPECT_EQ(release.master_id, 96559);
+  EXPECT_EQ(release.artist, "Rick Astley");
+  EXPECT_EQ(release.tracklist.size(), 3u);
+
+  auto record = TrackFromRelease(Job("Rick Astley", "Never Gonna Give You Up"), release);
+  EXPECT_EQ(record.provider, "discogs");
+  EXPECT_EQ(record.job_id, "job-1");
+  EXPECT_EQ(record.status, catalog::SourceStatus::kOk);
+  EXPECT_EQ(record.external_id, "1503102");
+  EXPECT_EQ(record.fields.discogs_id, 1503102);
+  EXPECT_EQ(record.fields.title, "Never Gonna Give You Up");
+  EXPECT_EQ(record.fields.duration_ms, 212000);  // "3:32", position B2
+  EXPECT_EQ(record.fields.track_number, 3);
+  EXPECT_EQ(record.fields.release_date, "1987");
+  ASSERT_FALSE(record.genres.empty());
+  EXPECT_EQ(record.genres.front(), "synth-pop") << "the style (finer genre) ranks above Electronic and Pop";
+  EXPECT_TRUE(Contains(record.genres, "electronic"));
+  EXPECT_TRUE(Contains(record.genres, "pop"));
+  ASSERT_TRUE(record.raw_json.has_value());
+  EXPECT_NE(record.raw_json->find("\"release_id\":1503102"), std::string::npos);
+  EXPECT_NE(record.raw_json->find("\"position\":\"B2\""), std::string::npos);
+}
+
+TEST(DiscogsRelease, VariousCompilationFindsTheTrackAndCreditsItsOwnArtist) {
+  Release release = LoadRelease("harmony-release-16004480-various-clockwork-orange.json");
+  EXPECT_EQ(release.artist, "Various");
+  auto record = TrackFromRelease(Job("Walter Carlos", "Timesteps (Excerpt)"), release);
+  EXPECT_EQ(record.fields.duration_ms, 4 * 60000 + 18000);
+  EXPECT_EQ(record.fields.track_number, 9);
+  EXPECT_EQ(record.fields.artist_credit, "Walter Carlos");
+}
+
+TEST(DiscogsRelease, RepeatedTitleOnACompilationPrefersTheJobsArtist) {
+  Release release = LoadRelease("harmony-release-16004480-various-clockwork-orange.json");
+  // "William Tell Overture (Abridged)" is track 6 (Walter Carlos) and track 12 (Rossini).
+  EXPECT_EQ(TrackFromRelease(Job("Gioacchino Rossini", "William Tell Overture (Abridged)"), release).fields.track_number, 12);
+  EXPECT_EQ(TrackFromRelease(Job("Walter Carlos", "William Tell Overture (Abridged)"), release).fields.track_number, 6);
+}
+
+TEST(DiscogsRelease, YearZeroWithoutReleasedGivesNoDate) {
+  Release release = LoadRelease("harmony-release-16004480-various-clockwork-orange.json");
+  EXPECT_FALSE(release.release_date.has_value());
+  auto record = TrackFromRelease(Job("Walter Carlos", "Timesteps (Excerpt)"), release);
+  EXPECT_FALSE(record.fields.release_date.has_value());
+}
+
+TEST(DiscogsRelease, PartialReleasedDatesKeepYearAndMonth) {
+  EXPECT_EQ(LoadRelease("joalla-release-1.json").release_date, "1999-03");   // "1999-03-00"
+  EXPECT_EQ(LoadRelease("joalla-release-79.json").release_date, "1998-12");  // "1998-12-00"
+  EXPECT_EQ(LoadRelease("harmony-release-8604223-pink-floyd-ummagumma.json").release_date, "2016-06-03");
+}
+
+TEST(DiscogsRelease, RelativeUrlsAndSortedArtistNamesParse) {
+  Release release = LoadRelease("joalla-release-1.json");
+  EXPECT_EQ(release.id, 1);
+  EXPECT_EQ(release.artist, "The Persuader");  // "Persuader, The"
+  EXPECT_EQ(release.label, "Svek");
+  EXPECT_EQ(release.master_id, 5427);
+  auto record = TrackFromRelease(Job("The Persuader", "Östermalm"), release);
+  EXPECT_EQ(record.fields.duration_ms, 4 * 60000 + 45000);
+  EXPECT_EQ(record.fields.track_number, 1);  // position "A"
+}
+
+TEST(DiscogsRelease, MissingMasterIdIsFine) {
+  Release release = LoadRelease("harmony-release-11578434-non-music-audiobook.json");
+  EXPECT_FALSE(release.master_id.has_value());
+  EXPECT_EQ(release.artist, "Enid Blyton Read By Kate Winslet");
+}
+
+TEST(DiscogsRelease, NonMusicAudiobookGivesNoMusicGenres) {
+  Release release = LoadRelease("harmony-release-11578434-non-music-audiobook.json");
+  auto record = TrackFromRelease(Job("Enid Blyton", "Untitled"), release);
+  EXPECT_TRUE(record.genres.empty());
+  EXPECT_TRUE(record.moods.empty());
+  EXPECT_EQ(record.fields.track_number, 1);  // "1-1": track 1 of disc 1
+  EXPECT_FALSE(record.fields.duration_ms.has_value());  // duration ""
+}
+
+TEST(DiscogsRelease, HeadingsAreDroppedAndIndexSubTracksFlattened) {
+  Release release = LoadRelease("harmony-release-8604223-pink-floyd-ummagumma.json");
+  ASSERT_EQ(release.tracklist.size(), 16u);
+  EXPECT_EQ(release.tracklist[0].title, "Astronomy Domine");
+  EXPECT_EQ(release.tracklist[4].title, "Sysyphus - Part 1");
+  EXPECT_EQ(release.tracklist[4].position, "C1.1");
+  auto record = TrackFromRelease(Job("Pink Floyd", "Grantchester Meadows"), release);
+  EXPECT_EQ(record.fields.track_number, 9);
+  EXPECT_FALSE(record.fields.duration_ms.has_value());
+}
+
+TEST(DiscogsRelease, TrackNotOnTheReleaseKeepsTheJobsTitleAndNoDuration) {
+  Release release = LoadRelease("harmony-release-1503102-rick-astley.json");
+  auto record = TrackFromRelease(Job("Rick Astley", "Together Forever"), release);
+  EXPECT_EQ(record.status, catalog::SourceStatus::kOk);
+  EXPECT_EQ(record.fields.title, "Together Forever");
+  EXPECT_FALSE(record.fields.duration_ms.has_value());
+  EXPECT_FALSE(record.fields.track_number.has_value());
+}
+
+TEST(DiscogsRelease, VersionSuffixMatchesWhenNoExactTitle) {
+  Release release = LoadRelease("joalla-release-79.json");
+  auto record = TrackFromRelease(Job("The Persuader", "Kungsbron (Original Mix)"), release);
+  EXPECT_EQ(record.fields.title, "Kungsbron");
+  EXPECT_EQ(record.fields.duration_ms, 4 * 60000 + 42000);
+}
+
+TEST(DiscogsRelease, AlbumRecordCarriesTitleDateLabelAndTrackCount) {
+  Release release = LoadRelease("harmony-release-8604223-pink-floyd-ummagumma.json");
+  json::AlbumJob job;
+  job.job_id = "album-1";
+  job.artist = "Pink Floyd";
+  job.album = "Ummagumma";
+  auto record = AlbumFromRelease(job, release);
+  EXPECT_EQ(record.external_id, "8604223");
+  EXPECT_EQ(record.fields.discogs_id, 8604223);
+  EXPECT_EQ(record.fields.title, "Ummagumma");
+  EXPECT_EQ(record.fields.release_date, "2016-06-03");
+  EXPECT_EQ(record.fields.label, "Pink Floyd Records");
+  EXPECT_EQ(record.fields.total_tracks, 16);
+  ASSERT_GE(record.genres.size(), 3u);
+  EXPECT_EQ(record.genres.back(), "rock") << "the broad genre after the styles";
+}
+
+TEST(DiscogsRelease, NotFoundRecordsCopyTheJobAndNothingElse) {
+  auto track = TrackNotFound(Job("Nobody", "Nothing"));
+  EXPECT_EQ(track.status, catalog::SourceStatus::kNotFound);
+  EXPECT_EQ(track.ref.artist, "Nobody");
+  EXPECT_EQ(track.provider, "discogs");
+  EXPECT_FALSE(track.external_id.has_value());
+  json::AlbumJob job;
+  job.job_id = "a";
+  job.artist = "Nobody";
+  job.album = "Nothing";
+  auto album = AlbumNotFound(job);
+  EXPECT_EQ(album.status, catalog::SourceStatus::kNotFound);
+  EXPECT_EQ(album.ref.title, "Nothing");
+}
+
+TEST(DiscogsMaster, ParsesMainReleaseTracklistAndArtistCredit) {
+  auto master = ParseMaster(Fixture("joalla-master-4242.json"));
+  ASSERT_TRUE(master.has_value()) << master.error().message;
+  EXPECT_TRUE(master->is_master);
+  EXPECT_EQ(master->main_release, 79);
+  EXPECT_EQ(master->tracklist.size(), 4u);
+  EXPECT_EQ(master->release_date, "1998");
+  auto synkopy = ParseMaster(Fixture("buntine-master-synkopy.json"));
+  ASSERT_TRUE(synkopy.has_value()) << synkopy.error().message;
+  EXPECT_EQ(synkopy->artist, "Synkopy & Oldřich Veselý");
+  json::AlbumJob job;
+  job.artist = "Synkopy";
+  job.album = synkopy->title;
+  EXPECT_EQ(AlbumFromRelease(job, *synkopy).external_id, "master:9800");
+}
+
+TEST(DiscogsSearch, ResultLackingYearHasNoYear) {
+  auto page = ParseSearch(Fixture("buntine-database-search-moonblood.json"));
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  ASSERT_EQ(page->results.size(), 4u);
+  EXPECT_EQ(page->results[0].year, 1995);
+  EXPECT_FALSE(page->results[2].year.has_value());
+  const SearchHit* hit = BestHit(*page, "Moonblood", "Kingdom Under Funeral Skies");
+  ASSERT_NE(hit, nullptr);
+  EXPECT_EQ(hit->id, 1206759);
+}
+
+TEST(DiscogsSearch, ArtistRowsAreSkippedAndRelativeUrlsParse) {
+  auto page = ParseSearch(Fixture("joalla-database-search-q-trash80.json"));
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  EXPECT_EQ(page->results[0].type, "artist");
+  const SearchHit* hit = BestHit(*page, "Trash80", "");
+  ASSERT_NE(hit, nullptr);
+  EXPECT_EQ(hit->id, 1743771);
+  hit = BestHit(*page, "Trash80", "Hologram");
+  ASSERT_NE(hit, nullptr);
+  EXPECT_EQ(hit->id, 480740);
+}
+
+TEST(DiscogsSearch, PagedSearchReadsPaginationAndTheFirstPage) {
+  auto page = ParseSearch(Fixture("maxep-database-search-nirvana-paged.json"));
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  EXPECT_EQ(page->page, 1);
+  EXPECT_EQ(page->pages, 66);
+  EXPECT_EQ(page->items, 198);
+  ASSERT_EQ(page->results.size(), 3u);
+  // Non-Music next to Rock: the Non-Music style (Interview) goes, the music stays.
+  auto classified = ClassifyGenres(page->results[0].genres, page->results[0].styles, "Nirvana");
+  EXPECT_EQ(classified.genres, (std::vector<std::string>{"grunge", "rock"}));
+  // A year breaks the tie between equally good rows.
+  const SearchHit* hit = BestHit(*page, "Nirvana", "Nevermind", 2005);
+  ASSERT_NE(hit, nullptr);
+  EXPECT_EQ(hit->id, 2028757);
+}
+
+TEST(DiscogsSearch, NoReleaseRowsGivesNoHit) {
+  auto page = ParseSearch(R"({"pagination":{"page":1,"pages":0,"per_page":5,"items":0,"urls":{}},"results":[]})");
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(BestHit(*page, "Anyone", "Anything"), nullptr);
+}
+
+TEST(DiscogsError, NotFoundMessageIsRecognized) {
+  std::string body = Fixture("swiftdiscogs-error-release-404.json");
+  EXPECT_EQ(ParseErrorMessage(body), "Release not found.");
+  auto release = ParseRelease(body);
+  ASSERT_FALSE(release.has_value());
+  EXPECT_EQ(release.error().kind, core::ErrorKind::kInvalidInput);
+  EXPECT_NE(release.error().message.find("Release not found."), std::string::npos);
+  EXPECT_FALSE(ParseErrorMessage(Fixture("joalla-release-1.json")).has_value());
+}
+
+struct MalformedCase {
+  const char* file;
+  bool search;
+  const char* expected;  // part of the message
+};
+
+class DiscogsMalformedTest : public testing::TestWithParam<MalformedCase> {};
+
+TEST_P(DiscogsMalformedTest, GivesInvalidInputNamingTheProblem) {
+  const auto& c = GetParam();
+  std::string body = Fixture(c.file);
+  core::Error error;
+  if (c.search) {
+    auto page = ParseSearch(body);
+    ASSERT_FALSE(page.has_value());
+    error = page.error();
+  } else {
+    auto release = ParseRelease(body);
+    ASSERT_FALSE(release.has_value());
+    error = release.error();
+  }
+  EXPECT_EQ(error.kind, core::ErrorKind::kInvalidInput);
+  EXPECT_NE(error.message.find(c.expected), std::string::npos) << error.message;
+  EXPECT_EQ(error.message.rfind(c.search ? "search: " : "release: ", 0), 0u) << error.message;
+  auto normalized = NormalizeSaved(body);
+  ASSERT_FALSE(normalized.has_value());
+  EXPECT_EQ(normalized.error().kind, core::ErrorKind::kInvalidInput);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Bodies, DiscogsMalformedTest,
+    testing::Values(MalformedCase{"malformed-truncated-release.json", false, "not JSON (truncated?)"},
+                    MalformedCase{"malformed-html-error-page.html", false, "HTML"},
+                    MalformedCase{"malformed-html-error-page.html", true, "HTML"},
+                    MalformedCase{"malformed-empty.json", false, "empty body"},
+                    MalformedCase{"malformed-empty.json", true, "empty body"},
+                    MalformedCase{"malformed-genres-string.json", false, "/genres is a string"},
+                    MalformedCase{"malformed-search-results-object.json", true, "/results is an object"},
+                    MalformedCase{"malformed-release-id-string.json", false, "/id is a string"},
+                    MalformedCase{"malformed-top-level-array.json", false, "expected a JSON object"},
+                    MalformedCase{"malformed-top-level-array.json", true, "expected a JSON object"}));
+
+TEST(DiscogsMalformed, EveryTruncationOfEveryFixtureIsAnError) {
+  for (const char* name : {"harmony-release-1503102-rick-astley.json", "joalla-database-search-q-trash80.json",
+                           "joalla-master-4242.json", "maxep-database-search-nirvana-paged.json",
+                           "harmony-release-16004480-various-clockwork-orange.json"}) {
+    std::string body = Fixture(name);
+    ASSERT_TRUE(NormalizeSaved(body).has_value()) << name;
+    for (std::size_t cut = 0; cut + 1 < body.size(); cut += 61) {
+      SCOPED_TRACE(std::string(name) + " cut at " + std::to_string(cut));
+      std::string_view part(body.data(), cut);
+      EXPECT_FALSE(ParseRelease(part).has_value());
+      EXPECT_FALSE(ParseSearch(part).has_value());
+      EXPECT_FALSE(NormalizeSaved(part).has_value());
+    }
+  }
+}
+
+TEST(DiscogsMalformed, UnexpectedTypesAnywhereAreErrorsNotCrashes) {
+  const char* bodies[] = {
+      R"({"id":1,"tracklist":5})",
+      R"({"id":1,"tracklist":[1,2]})",
+      R"({"id":1,"tracklist":[{"title":7}]})",
+      R"({"id":1,"tracklist":[{"type_":"index","sub_tracks":"x"}]})",
+      R"({"id":1,"artists":[{"name":["x"]}]})",
+      R"({"id":1,"artists":"Various"})",
+      R"({"id":1,"year":"nineteen"})",
+      R"({"id":1,"year":1.5})",
+      R"({"id":1,"styles":[null, 3]})",
+      R"({"id":1,"labels":[4]})",
+      R"({"id":1,"master_id":"5"})",
+      R"({"id":-4})",
+      R"({"id":1e30})",
+      R"({"title":"no id"})",
+  };
+  for (const char* body : bodies) {
+    auto release = ParseRelease(body);
+    EXPECT_FALSE(release.has_value()) << body;
+    if (!release) {
+      EXPECT_EQ(release.error().kind, core::ErrorKind::kInvalidInput);
+    }
+  }
+  const char* searches[] = {
+      R"({"results":[1]})",
+      R"({"results":[{"type":"release"}]})",
+      R"({"results":[{"id":1,"genre":"Rock"}]})",
+      R"({"results":[{"id":1,"year":{}}]})",
+      R"({"pagination":[],"results":[]})",
+      R"({"message":"You are making requests too quickly."})",
+  };
+  for (const char* body : searches) {
+    auto page = ParseSearch(body);
+    EXPECT_FALSE(page.has_value()) << body;
+  }
+}
+
+TEST(DiscogsNormalize, ParseDurationReadsMinutesSecondsAndHours) {
+  EXPECT_EQ(ParseDuration("3:45"), 225000);
+  EXPECT_EQ(ParseDuration("0:07"), 7000);
+  EXPECT_EQ(ParseDuration("1:02:03"), 3723000);
+  EXPECT_EQ(ParseDuration("12:00"), 720000);
+  EXPECT_FALSE(ParseDuration("").has_value());
+  EXPECT_FALSE(ParseDuration("3:75").has_value());
+  EXPECT_FALSE(ParseDuration("abc").has_value());
+  EXPECT_FALSE(ParseDuration("3:4x").has_value());
+  EXPECT_FALSE(ParseDuration(":").has_value());
+  EXPECT_FALSE(ParseDuration("0:00").has_value());
+  EXPECT_FALSE(ParseDuration("1:1:1:1").has_value());
+  EXPECT_FALSE(ParseDuration("99999999:00").has_value());
+}
+
+TEST(DiscogsNormalize, ReleaseDateHandlesPartialAndMissingParts) {
+  EXPECT_EQ(ReleaseDate("2016-06-03", 2016), "2016-06-03");
+  EXPECT_EQ(ReleaseDate("1999-03-00", 1999), "1999-03");
+  EXPECT_EQ(ReleaseDate("1999-00-00", 1999), "1999");
+  EXPECT_EQ(ReleaseDate("1987", 1987), "1987");
+  EXPECT_EQ(ReleaseDate("", 1995), "1995");
+  EXPECT_EQ(ReleaseDate("", 0), std::nullopt);
+  EXPECT_EQ(ReleaseDate("unknown", 0), std::nullopt);
+  EXPECT_EQ(ReleaseDate("0000-00-00", 0), std::nullopt);
+  EXPECT_EQ(ReleaseDate("1999-13-01", 0), "1999");
+}
+
+TEST(DiscogsNormalize, CleanNameDropsNumbersAndMovesArticles) {
+  EXPECT_EQ(CleanName("Uruk-Hai (2)"), "Uruk-Hai");
+  EXPECT_EQ(CleanName("Persuader, The"), "The Persuader");
+  EXPECT_EQ(CleanName("Artist*"), "Artist");
+  EXPECT_EQ(CleanName("Sunn O)))"), "Sunn O)))");
+  EXPECT_EQ(CleanName("Band (Live)"), "Band (Live)");
+}
+
+TEST(DiscogsNormalize, FoldTitleIgnoresCasePunctuationAndApostrophes) {
+  EXPECT_EQ(FoldTitle("Singin' In The Rain"), FoldTitle("singin in the rain"));
+  EXPECT_EQ(FoldTitle("  Hey,   Jude! "), "hey jude");
+  EXPECT_EQ(FoldTitle("Östermalm"), "Östermalm");
+}
+
+TEST(DiscogsNormalize, CompositeGenresAreSplitAndNonMusicDropped) {
+  auto soul = ClassifyGenres({"Funk / Soul"}, {}, "");
+  EXPECT_EQ(soul.genres, (std::vector<std::string>{"funk", "soul"}));
+  auto only_non_music = ClassifyGenres({"Non-Music"}, {"Spoken Word", "Comedy"}, "");
+  EXPECT_TRUE(only_non_music.genres.empty());
+  auto artist_named = ClassifyGenres({"Rock"}, {"Grunge", "Nirvana"}, "Nirvana");
+  EXPECT_EQ(artist_named.genres, (std::vector<std::string>{"grunge", "rock"}));
+}
+
+}  // namespace
+}  // namespace discogs

@@ -1,0 +1,99 @@
+// The Discogs provider's settings and request paths (the flow itself runs against
+// provider-sim in tests/integration/discogs/).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "workers/discogs/discogs_provider.hpp"
+
+namespace discogs {
+namespace {
+
+config::Env EnvOf(std::map<std::string, std::string> values) {
+  return config::Env([values = std::move(values)](const std::string& key) -> std::optional<std::string> {
+    auto it = values.find(key);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  });
+}
+
+TEST(DiscogsSettings, DefaultPolicyIsDesignsDiscogsRow) {
+  runtime::ProviderPolicy p = DefaultPolicy();
+  EXPECT_EQ(p.base_url, "https://api.discogs.com");
+  EXPECT_DOUBLE_EQ(p.rate_per_second, 1.0);
+  EXPECT_DOUBLE_EQ(p.burst, 5);
+  EXPECT_EQ(p.breaker_failures, 5);
+  EXPECT_EQ(p.breaker_open, std::chrono::seconds(60));
+  EXPECT_EQ(p.breaker_successes, 2);
+  EXPECT_EQ(p.remaining_header, "x-discogs-ratelimit-remaining");
+  EXPECT_NE(p.user_agent.find("tunefleet-discogs"), std::string::npos);
+  auto settings = runtime::LoadProviderSettings(EnvOf({}), "discogs", p);
+  EXPECT_EQ(settings.gateway.remaining_header, "x-discogs-ratelimit-remaining");
+  EXPECT_DOUBLE_EQ(settings.gateway.rate_limit.rate_per_second, 1.0);
+}
+
+TEST(DiscogsSettings, MissingTokenIsAConfigErrorNamingTheVariable) {
+  try {
+    (void)LoadDiscogsSettings(EnvOf({}), DefaultPolicy());
+    FAIL() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("TUNEFLEET_DISCOGS_TOKEN"), std::string::npos) << e.what();
+  }
+}
+
+TEST(DiscogsSettings, TokenComesFromTheVariableOrAFile) {
+  auto s = LoadDiscogsSettings(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "abc123"}}), DefaultPolicy());
+  EXPECT_EQ(s.token, "abc123");
+  EXPECT_TRUE(s.cache);
+  EXPECT_EQ(s.release_ttl, std::chrono::hours(24 * 30));
+
+  auto path = std::filesystem::temp_directory_path() / ("discogs-token-" + std::to_string(::getpid()));
+  std::ofstream(path) << "from-file\n";
+  auto from_file = LoadDiscogsSettings(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN_FILE", path.string()}}), DefaultPolicy());
+  std::filesystem::remove(path);
+  EXPECT_EQ(from_file.token, "from-file");
+}
+
+TEST(DiscogsSettings, TokenWithAControlCharacterIsRefused) {
+  EXPECT_THROW((void)LoadDiscogsSettings(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "abc\r\nX-Evil: 1"}}), DefaultPolicy()),
+               config::ConfigError);
+}
+
+TEST(DiscogsSettings, CacheAndTtlsAreOverridable) {
+  runtime::ProviderPolicy policy = DefaultPolicy();
+  policy.base_url = "http://127.0.0.1:8089/discogs/";
+  auto s = LoadDiscogsSettings(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "t"},
+                                      {"TUNEFLEET_DISCOGS_CACHE", "false"},
+                                      {"TUNEFLEET_DISCOGS_RELEASE_CACHE_TTL", "2h"},
+                                      {"TUNEFLEET_DISCOGS_PER_PAGE", "10"}}),
+                               policy);
+  EXPECT_EQ(s.base_url, "http://127.0.0.1:8089/discogs");
+  EXPECT_FALSE(s.cache);
+  EXPECT_EQ(s.release_ttl, std::chrono::hours(2));
+  EXPECT_EQ(s.per_page, 10);
+  EXPECT_THROW((void)LoadDiscogsSettings(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "t"}, {"TUNEFLEET_DISCOGS_PER_PAGE", "0"}}),
+                                         policy),
+               config::ConfigError);
+}
+
+TEST(DiscogsRequests, TrackSearchUsesTheAlbumAsReleaseTitleWhenPresent) {
+  json::TrackJob job;
+  job.artist = "AC/DC";
+  job.title = "T.N.T. & more";
+  EXPECT_EQ(TrackSearchPath(job, 5), "/database/search?type=release&artist=AC%2FDC&track=T.N.T.%20%26%20more&per_page=5");
+  job.album = "High Voltage";
+  EXPECT_EQ(TrackSearchPath(job, 5), "/database/search?type=release&artist=AC%2FDC&release_title=High%20Voltage&per_page=5");
+}
+
+TEST(DiscogsRequests, AlbumSearchEncodesUtf8) {
+  json::AlbumJob job;
+  job.artist = "Sigur Rós";
+  job.album = "( )";
+  EXPECT_EQ(AlbumSearchPath(job, 5), "/database/search?type=release&artist=Sigur%20R%C3%B3s&release_title=%28%20%29&per_page=5");
+}
+
+}  // namespace
+}  // namespace discogs

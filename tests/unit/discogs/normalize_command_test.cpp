@@ -1,0 +1,85 @@
+// `tunefleet-discogs normalize FILE` through the built binary: JSON on stdout and exit 0
+// for every recorded body, a one-line message and exit 1 for a malformed one.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace {
+
+struct CommandResult {
+  int code = -1;
+  std::string out;
+};
+
+// Runs the binary through the shell with stderr folded into stdout.
+CommandResult Normalize(const std::string& args) {
+  std::string command = std::string(TUNEFLEET_BINARY_DIR) + "/bin/tunefleet-discogs normalize " + args + " 2>&1";
+  CommandResult run;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+  int status = pclose(pipe);
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string Data(const std::string& name) { return std::string(TUNEFLEET_SOURCE_DIR) + "/tests/data/discogs/" + name; }
+
+TEST(DiscogsNormalizeCommand, ReleasePrintsTheAlbumAndTrackRecords) {
+  CommandResult run = Normalize(Data("harmony-release-1503102-rick-astley.json"));
+  EXPECT_EQ(run.code, 0) << run.out;
+  EXPECT_NE(run.out.find("\"kind\": \"release\""), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\"external_id\": \"1503102\""), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\"duration_ms\": 212000"), std::string::npos) << run.out;
+}
+
+TEST(DiscogsNormalizeCommand, EveryRecordedShapeIsRecognized) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"buntine-database-search-moonblood.json", "\"kind\": \"search\""},
+      {"maxep-database-search-nirvana-paged.json", "\"pages\": 66"},
+      {"joalla-database-search-q-trash80.json", "\"best\": 1743771"},
+      {"joalla-master-4242.json", "\"kind\": \"master\""},
+      {"buntine-master-synkopy.json", "\"external_id\": \"master:9800\""},
+      {"harmony-release-16004480-various-clockwork-orange.json", "\"artist_credit\": \"Walter Carlos\""},
+      {"harmony-release-11578434-non-music-audiobook.json", "\"genres\": []"},
+      {"harmony-release-8604223-pink-floyd-ummagumma.json", "\"release_date\": \"2016-06-03\""},
+      {"joalla-release-1.json", "\"release_date\": \"1999-03\""},
+      {"joalla-release-79.json", "\"release_date\": \"1998-12\""},
+      {"swiftdiscogs-error-release-404.json", "\"status\": \"not_found\""},
+  };
+  for (const auto& [file, expected] : cases) {
+    CommandResult run = Normalize(Data(file));
+    EXPECT_EQ(run.code, 0) << file << ": " << run.out;
+    EXPECT_NE(run.out.find(expected), std::string::npos) << file << ": " << run.out.substr(0, 2000);
+  }
+}
+
+TEST(DiscogsNormalizeCommand, MalformedFileExitsOneWithAClearMessage) {
+  CommandResult run = Normalize(Data("malformed-truncated-release.json"));
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.out.find("malformed-truncated-release.json: saved response: body is not JSON (truncated?)"),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 1) << "one line: " << run.out;
+
+  CommandResult html = Normalize(Data("malformed-html-error-page.html"));
+  EXPECT_EQ(html.code, 1);
+  EXPECT_NE(html.out.find("HTML"), std::string::npos) << html.out;
+}
+
+TEST(DiscogsNormalizeCommand, MissingFileExitsOneAndNoFileIsAUsageError) {
+  CommandResult missing = Normalize(Data("no-such-file.json"));
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.out.find("cannot read"), std::string::npos) << missing.out;
+  CommandResult usage = Normalize("");
+  EXPECT_EQ(usage.code, 2);
+  EXPECT_NE(usage.out.find("usage"), std::string::npos) << usage.out;
+}
+
+}  // namespace
