@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 // Typed job messages, one struct per schema in schemas/. Field names and meanings are those of
 // the schema (schemas/README.md); an absent optional property is std::nullopt. Every member has
@@ -50,7 +51,7 @@ struct FollowUp {
 
   std::string job_id{};
   std::string trace_id{};
-  std::int64_t track_id = 0;  // tracks.id
+  std::vector<std::int64_t> track_ids{};  // tracks.id of every track one committed batch wrote
   std::string provider{};     // spotify, lastfm, musicbrainz, discogs or noop
   std::string reason{};       // enriched or not_found
   std::string emitted_at{};   // RFC 3339, kept as sent

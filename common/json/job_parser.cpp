@@ -186,11 +186,20 @@ AlbumJob ToAlbumJob(const Value& object) {
   };
 }
 
+std::vector<std::int64_t> Int64Array(const Value& object, const char* name) {
+  std::vector<std::int64_t> out;
+  for (const auto& item : Member(object, name).GetArray()) {
+    assert(item.IsInt64());  // the schema's integer items with a maximum of INT64_MAX
+    out.push_back(item.GetInt64());
+  }
+  return out;
+}
+
 FollowUp ToFollowUp(const Value& object) {
   return FollowUp{
       .job_id = String(object, "job_id"),
       .trace_id = String(object, "trace_id"),
-      .track_id = Int64(object, "track_id"),
+      .track_ids = Int64Array(object, "track_ids"),
       .provider = String(object, "provider"),
       .reason = String(object, "reason"),
       .emitted_at = String(object, "emitted_at"),

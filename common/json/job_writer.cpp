@@ -53,7 +53,10 @@ void Fields(Writer& writer, const AlbumJob& job) {
 }
 
 void Fields(Writer& writer, const FollowUp& job) {
-  Field(writer, "track_id", job.track_id);
+  writer.Key("track_ids");
+  writer.StartArray();
+  for (auto id : job.track_ids) writer.Int64(id);
+  writer.EndArray();
   Field(writer, "provider", job.provider);
   Field(writer, "reason", job.reason);
   Field(writer, "emitted_at", job.emitted_at);

@@ -324,8 +324,11 @@ void Worker::OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector
 }
 
 void Worker::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vector<std::vector<std::int64_t>>& ids) {
-  // The batch is acked once every follow-up it emits is confirmed: a crash in between
-  // redelivers the jobs, which rewrite the same rows and emit the follow-ups again.
+  // One follow-up per committed batch and reason (chunks of at most kMaxFollowupIds), not one
+  // per job: the broker's cost per job stays small. The batch is acked once its follow-ups
+  // are confirmed: a crash in between redelivers the jobs, which rewrite the same rows and
+  // emit the follow-ups again (the builders are idempotent).
+  constexpr std::size_t kMaxFollowupIds = 1000;
   struct Group {
     std::size_t remaining = 0;
     bool failed = false;
@@ -333,11 +336,12 @@ void Worker::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vecto
     std::vector<std::string> outcomes;
   };
   auto group = std::make_shared<Group>();
-  std::string emitted_at = NowRfc3339();
-  std::vector<amqp::OutgoingMessage> messages;
+  std::map<std::string, std::vector<std::int64_t>> ids_by_reason;
+  std::string trace_id;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto it = in_flight_.find(batch[i].seq);
     if (it == in_flight_.end()) continue;
+    if (trace_id.empty()) trace_id = it->second.trace_id.empty() ? it->second.job_id : it->second.trace_id;
     group->seqs.push_back(batch[i].seq);
     bool found = std::any_of(batch[i].enrichment.tracks.begin(), batch[i].enrichment.tracks.end(),
                              [](const auto& t) { return t.status == catalog::SourceStatus::kOk; }) ||
@@ -345,13 +349,24 @@ void Worker::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vecto
                              [](const auto& a) { return a.status == catalog::SourceStatus::kOk; });
     group->outcomes.push_back(found ? "stored" : "not_found");
     for (std::size_t t = 0; t < batch[i].enrichment.tracks.size() && t < ids[i].size(); ++t) {
-      const auto& track = batch[i].enrichment.tracks[t];
-      json::FollowUp followup{.job_id = it->second.job_id + ":" + provider_name_ + ":" + std::to_string(ids[i][t]),
-                              .trace_id = it->second.trace_id.empty() ? it->second.job_id : it->second.trace_id,
-                              .track_id = ids[i][t],
-                              .provider = provider_name_,
-                              .reason = track.status == catalog::SourceStatus::kOk ? "enriched" : "not_found",
-                              .emitted_at = emitted_at};
+      bool ok = batch[i].enrichment.tracks[t].status == catalog::SourceStatus::kOk;
+      ids_by_reason[ok ? "enriched" : "not_found"].push_back(ids[i][t]);
+    }
+  }
+  std::string emitted_at = NowRfc3339();
+  std::vector<amqp::OutgoingMessage> messages;
+  for (auto& [reason, track_ids] : ids_by_reason) {
+    for (std::size_t start = 0; start < track_ids.size(); start += kMaxFollowupIds) {
+      std::size_t end = std::min(track_ids.size(), start + kMaxFollowupIds);
+      json::FollowUp followup{
+          .job_id = "fu:" + provider_name_ + ":" + reason + ":" + std::to_string(track_ids[start]) + ":" +
+                    std::to_string(end - start),
+          .trace_id = trace_id.empty() ? std::string("followup") : trace_id.substr(0, 64),
+          .track_ids = std::vector<std::int64_t>(track_ids.begin() + static_cast<std::ptrdiff_t>(start),
+                                                 track_ids.begin() + static_cast<std::ptrdiff_t>(end)),
+          .provider = provider_name_,
+          .reason = reason,
+          .emitted_at = emitted_at};
       messages.push_back({kFollowupsExchange, "followup." + provider_name_, followup.job_id,
                           json::Serialize(followup), {}});
     }

@@ -39,7 +39,7 @@ std::string Album(const std::string& extra = "") {
 }
 
 std::string FollowUpMessage(const std::string& extra = "") {
-  return R"({"type":"tunefleet.followup/1","job_id":"j-1","trace_id":"t-1","track_id":7,)"
+  return R"({"type":"tunefleet.followup/1","job_id":"j-1","trace_id":"t-1","track_ids":[7],)"
          R"("provider":"lastfm","reason":"not_found","emitted_at":"2024-01-02T03:04:05Z")" +
          extra + "}";
 }
@@ -109,7 +109,7 @@ TEST(JobParser, AcceptsFollowUpWithEveryFieldTyped) {
   ASSERT_TRUE(std::holds_alternative<FollowUp>(*result));
   EXPECT_EQ(std::get<FollowUp>(*result), (FollowUp{.job_id = "followup:spotify:987654",
                                                    .trace_id = "4bf92f3577b34da6a3ce929d0e0e4736",
-                                                   .track_id = 987654,
+                                                   .track_ids = {987654, 987655},
                                                    .provider = "spotify",
                                                    .reason = "enriched",
                                                    .emitted_at = "2024-06-01T12:35:02+02:00"}));
@@ -139,13 +139,20 @@ TEST(JobParser, RejectsMissingArtistNamingTheField) {
             "invalid tunefleet.track_job/1: /artist is missing (violates \"required\")");
 }
 
+TEST(JobParser, RejectsAFollowUpWithoutTrackIds) {
+  const JobParser parser;
+  EXPECT_THAT(Rejection(parser.Parse(R"({"type":"tunefleet.followup/1","job_id":"j","trace_id":"t","track_ids":[],)"
+                                     R"("provider":"noop","reason":"enriched","emitted_at":"2024-01-02T03:04:05Z"})")),
+              HasSubstr("/track_ids violates \"minItems\""));
+}
+
 TEST(JobParser, RejectsMissingTraceIdAndTrackIdNamingTheField) {
   const JobParser parser;
   EXPECT_THAT(Rejection(parser.Parse(R"({"type":"tunefleet.album_job/1","job_id":"j","artist":"A","album":"B"})")),
               HasSubstr("/trace_id is missing"));
   EXPECT_THAT(Rejection(parser.Parse(R"({"type":"tunefleet.followup/1","job_id":"j","trace_id":"t",)"
                                      R"("provider":"noop","reason":"enriched","emitted_at":"2024-01-02T03:04:05Z"})")),
-              HasSubstr("/track_id is missing"));
+              HasSubstr("/track_ids is missing"));
 }
 
 TEST(JobParser, RejectsWrongTypeNamingTheFieldAndExpectedType) {

@@ -64,7 +64,7 @@ TEST(Serialize, RoundTripsEveryFieldOfEveryJobKind) {
                            .year = 2005});
   ExpectRoundTrip(FollowUp{.job_id = "f",
                            .trace_id = "g",
-                           .track_id = 42,
+                           .track_ids = {42, 43},
                            .provider = "musicbrainz",
                            .reason = "not_found",
                            .emitted_at = "2024-06-01T12:35:02-05:30"});
