@@ -1,0 +1,479 @@
+#include "workers/musicbrainz/musicbrainz_parse.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <memory>
+
+#include "common/http/url.hpp"
+#include "common/json/record_writer.hpp"
+
+namespace musicbrainz {
+namespace {
+
+using rapidjson::Value;
+
+std::string Where(std::string_view endpoint) { return "musicbrainz " + std::string(endpoint); }
+
+core::Error Invalid(std::string_view endpoint, const std::string& why) {
+  return core::Error::InvalidInput(Where(endpoint) + ": " + why);
+}
+
+core::Result<std::shared_ptr<rapidjson::Document>> ParseObject(std::string_view body, std::string_view endpoint) {
+  std::size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return Invalid(endpoint, "empty body");
+  if (body[first] == '<') return Invalid(endpoint, "HTML instead of JSON (an error page?)");
+  auto doc = std::make_shared<rapidjson::Document>();
+  doc->Parse(body.data(), body.size());
+  if (doc->HasParseError()) {
+    return Invalid(endpoint, std::string("malformed JSON: ") + rapidjson::GetParseError_En(doc->GetParseError()) +
+                                 " at offset " + std::to_string(doc->GetErrorOffset()));
+  }
+  if (!doc->IsObject()) return Invalid(endpoint, "expected a JSON object");
+  return doc;
+}
+
+const Value* Member(const Value& object, const char* name) {
+  if (!object.IsObject()) return nullptr;
+  auto it = object.FindMember(name);
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+std::string String(const Value* value) {
+  if (value == nullptr || !value->IsString()) return "";
+  return std::string(value->GetString(), value->GetStringLength());
+}
+
+std::optional<std::string> NonEmpty(std::string text) {
+  if (text.empty()) return std::nullopt;
+  return text;
+}
+
+// A number that may arrive as "100" (older answers) or 100.
+std::optional<double> Number(const Value* value) {
+  if (value == nullptr) return std::nullopt;
+  if (value->IsNumber()) return value->GetDouble();
+  if (value->IsString()) {
+    const char* text = value->GetString();
+    char* end = nullptr;
+    double n = std::strtod(text, &end);
+    if (end != text && *end == '\0') return n;
+  }
+  return std::nullopt;
+}
+
+core::Result<std::vector<normalize::WeightedTag>> Tags(const Value& object, const char* key, std::string_view endpoint) {
+  std::vector<normalize::WeightedTag> out;
+  const Value* list = Member(object, key);
+  if (list == nullptr || list->IsNull()) return out;
+  if (!list->IsArray()) return Invalid(endpoint, std::string("\"") + key + "\" is not a list");
+  for (const auto& tag : list->GetArray()) {
+    if (!tag.IsObject()) return Invalid(endpoint, std::string("an entry of \"") + key + "\" is not an object");
+    std::string name = String(Member(tag, "name"));
+    if (name.empty()) continue;
+    auto count = Number(Member(tag, "count"));
+    out.push_back({std::move(name), count ? *count : 1.0});
+  }
+  return out;
+}
+
+core::Result<std::optional<std::string>> ArtistCredit(const Value& object, std::string_view endpoint) {
+  const Value* credits = Member(object, "artist-credit");
+  if (credits == nullptr || credits->IsNull()) return std::optional<std::string>{};
+  if (!credits->IsArray()) return Invalid(endpoint, "\"artist-credit\" is not a list");
+  std::string out;
+  for (const auto& credit : credits->GetArray()) {
+    if (!credit.IsObject()) return Invalid(endpoint, "an artist credit is not an object");
+    std::string name = String(Member(credit, "name"));
+    if (name.empty()) {
+      if (const Value* artist = Member(credit, "artist")) name = String(Member(*artist, "name"));
+    }
+    out += name + String(Member(credit, "joinphrase"));
+  }
+  return NonEmpty(std::move(out));
+}
+
+std::optional<int> Score(const Value& object) {
+  auto n = Number(Member(object, "score"));
+  if (!n) return std::nullopt;
+  return static_cast<int>(*n);
+}
+
+core::Result<Recording> RecordingFrom(const Value& r, std::string_view endpoint) {
+  if (!r.IsObject()) return Invalid(endpoint, "a recording is not an object");
+  Recording out;
+  out.id = String(Member(r, "id"));
+  if (out.id.empty()) return Invalid(endpoint, "a recording without an \"id\"");
+  out.title = String(Member(r, "title"));
+  out.score = Score(r);
+  if (auto length = Number(Member(r, "length")); length && *length >= 0 && *length < 2e9) {
+    out.length_ms = static_cast<std::int32_t>(*length);
+  }
+  out.first_release_date = NonEmpty(String(Member(r, "first-release-date")));
+  if (const Value* releases = Member(r, "releases"); !out.first_release_date && releases != nullptr && releases->IsArray()) {
+    // Lookups with inc=releases but no first-release-date: the earliest dated release.
+    for (const auto& release : releases->GetArray()) {
+      std::string date = String(Member(release, "date"));
+      if (!date.empty() && (!out.first_release_date || date < *out.first_release_date)) out.first_release_date = date;
+    }
+  }
+  auto credit = ArtistCredit(r, endpoint);
+  if (!credit) return credit.error();
+  out.artist_credit = std::move(*credit);
+  if (const Value* isrcs = Member(r, "isrcs"); isrcs != nullptr && isrcs->IsArray()) {
+    for (const auto& isrc : isrcs->GetArray()) {
+      if (isrc.IsString()) out.isrcs.emplace_back(isrc.GetString());
+    }
+  }
+  auto tags = Tags(r, "tags", endpoint);
+  if (!tags) return tags.error();
+  out.tags = std::move(*tags);
+  auto genres = Tags(r, "genres", endpoint);
+  if (!genres) return genres.error();
+  out.genres = std::move(*genres);
+  return out;
+}
+
+core::Result<ReleaseGroup> ReleaseGroupFrom(const Value& g, std::string_view endpoint) {
+  if (!g.IsObject()) return Invalid(endpoint, "a release group is not an object");
+  ReleaseGroup out;
+  out.id = String(Member(g, "id"));
+  if (out.id.empty()) return Invalid(endpoint, "a release group without an \"id\"");
+  out.title = String(Member(g, "title"));
+  out.score = Score(g);
+  out.first_release_date = NonEmpty(String(Member(g, "first-release-date")));
+  out.primary_type = NonEmpty(String(Member(g, "primary-type")));
+  auto credit = ArtistCredit(g, endpoint);
+  if (!credit) return credit.error();
+  out.artist_credit = std::move(*credit);
+  auto tags = Tags(g, "tags", endpoint);
+  if (!tags) return tags.error();
+  out.tags = std::move(*tags);
+  auto genres = Tags(g, "genres", endpoint);
+  if (!genres) return genres.error();
+  out.genres = std::move(*genres);
+  return out;
+}
+
+template <typename T, typename From>
+core::Result<std::vector<T>> List(const rapidjson::Document& doc, const char* key, std::string_view endpoint, From from) {
+  const Value* list = Member(doc, key);
+  if (list == nullptr) return Invalid(endpoint, std::string("no \"") + key + "\" list in the answer");
+  if (!list->IsArray()) return Invalid(endpoint, std::string("\"") + key + "\" is not a list");
+  std::vector<T> out;
+  for (const auto& item : list->GetArray()) {
+    auto parsed = from(item, endpoint);
+    if (!parsed) return parsed.error();
+    out.push_back(std::move(*parsed));
+  }
+  return out;
+}
+
+std::string Fold(std::string_view text) { return normalize::Vocabulary::Fold(text); }
+
+template <typename T>
+const T* Best(const std::vector<T>& candidates, std::string_view title) {
+  const T* best = nullptr;
+  std::string folded = Fold(title);
+  for (const auto& c : candidates) {
+    int score = c.score.value_or(0);
+    if (best == nullptr || score > best->score.value_or(0) ||
+        (score == best->score.value_or(0) && Fold(best->title) != folded && Fold(c.title) == folded)) {
+      best = &c;
+    }
+  }
+  return best;
+}
+
+std::vector<normalize::WeightedTag> GenresThenTags(const std::vector<normalize::WeightedTag>& genres,
+                                                   const std::vector<normalize::WeightedTag>& tags) {
+  std::vector<normalize::WeightedTag> all = genres;
+  all.insert(all.end(), tags.begin(), tags.end());
+  return all;
+}
+
+std::string Base(std::string_view base_url) {
+  std::string base(base_url);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/ws/2/";
+}
+
+bool IsUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : std::isxdigit(static_cast<unsigned char>(text[i])) == 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string EscapeLucene(std::string_view text) {
+  static constexpr std::string_view kSpecial = "+-&|!(){}[]^\"~*?:\\/";
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (char c : text) {
+    if (kSpecial.find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string RecordingQuery(std::string_view artist, std::string_view title) {
+  return "recording:\"" + EscapeLucene(title) + "\" AND artist:\"" + EscapeLucene(artist) + "\"";
+}
+
+std::string ReleaseGroupQuery(std::string_view artist, std::string_view album) {
+  return "releasegroup:\"" + EscapeLucene(album) + "\" AND artist:\"" + EscapeLucene(artist) + "\"";
+}
+
+std::string IsrcUrl(std::string_view base_url, std::string_view isrc) {
+  return Base(base_url) + "isrc/" + http::PercentEncode(isrc) + "?inc=" + std::string(kIsrcInc) + "&fmt=json";
+}
+
+std::string RecordingUrl(std::string_view base_url, std::string_view mbid) {
+  return Base(base_url) + "recording/" + http::PercentEncode(mbid) + "?inc=" + std::string(kRecordingInc) + "&fmt=json";
+}
+
+std::string RecordingSearchUrl(std::string_view base_url, std::string_view artist, std::string_view title) {
+  return Base(base_url) + "recording?query=" + http::PercentEncode(RecordingQuery(artist, title)) +
+         "&limit=" + std::to_string(kSearchLimit) + "&fmt=json";
+}
+
+std::string ReleaseGroupUrl(std::string_view base_url, std::string_view mbid) {
+  return Base(base_url) + "release-group/" + http::PercentEncode(mbid) + "?inc=" + std::string(kReleaseGroupInc) +
+         "&fmt=json";
+}
+
+std::string ReleaseGroupSearchUrl(std::string_view base_url, std::string_view artist, std::string_view album) {
+  return Base(base_url) + "release-group?query=" + http::PercentEncode(ReleaseGroupQuery(artist, album)) +
+         "&limit=" + std::to_string(kSearchLimit) + "&fmt=json";
+}
+
+std::optional<core::Error> ClassifyBody(std::string_view body, std::string_view endpoint) {
+  auto doc = ParseObject(body, endpoint);
+  if (!doc) return doc.error();
+  return std::nullopt;
+}
+
+core::Result<Recording> ParseRecording(std::string_view body, std::string_view endpoint) {
+  auto doc = ParseObject(body, endpoint);
+  if (!doc) return doc.error();
+  return RecordingFrom(**doc, endpoint);
+}
+
+core::Result<std::vector<Recording>> ParseIsrc(std::string_view body, std::string_view endpoint) {
+  auto doc = ParseObject(body, endpoint);
+  if (!doc) return doc.error();
+  return List<Recording>(**doc, "recordings", endpoint, RecordingFrom);
+}
+
+core::Result<std::vector<Recording>> ParseRecordingSearch(std::string_view body, std::string_view endpoint) {
+  return ParseIsrc(body, endpoint);  // the same list under the same key
+}
+
+core::Result<ReleaseGroup> ParseReleaseGroup(std::string_view body, std::string_view endpoint) {
+  auto doc = ParseObject(body, endpoint);
+  if (!doc) return doc.error();
+  return ReleaseGroupFrom(**doc, endpoint);
+}
+
+core::Result<std::vector<ReleaseGroup>> ParseReleaseGroupSearch(std::string_view body, std::string_view endpoint) {
+  auto doc = ParseObject(body, endpoint);
+  if (!doc) return doc.error();
+  return List<ReleaseGroup>(**doc, "release-groups", endpoint, ReleaseGroupFrom);
+}
+
+const Recording* BestRecording(const std::vector<Recording>& candidates, std::string_view title) {
+  return Best(candidates, title);
+}
+
+const ReleaseGroup* BestReleaseGroup(const std::vector<ReleaseGroup>& candidates, std::string_view title) {
+  return Best(candidates, title);
+}
+
+bool NeedsLookup(const Recording& recording) { return recording.tags.empty() && recording.genres.empty(); }
+bool NeedsLookup(const ReleaseGroup& group) { return group.tags.empty() && group.genres.empty(); }
+
+catalog::TrackRecord NotFoundTrack(const json::TrackJob& job) {
+  catalog::TrackRecord r;
+  r.ref = {job.artist, job.title, job.album, job.isrc, job.mbid, job.spotify_id, job.discogs_id};
+  r.provider = "musicbrainz";
+  r.job_id = job.job_id;
+  r.status = catalog::SourceStatus::kNotFound;
+  return r;
+}
+
+catalog::AlbumRecord NotFoundAlbum(const json::AlbumJob& job) {
+  catalog::AlbumRecord r;
+  r.ref = {job.artist, job.album, job.upc, job.mbid, job.spotify_id, job.discogs_id};
+  r.provider = "musicbrainz";
+  r.job_id = job.job_id;
+  r.status = catalog::SourceStatus::kNotFound;
+  return r;
+}
+
+catalog::TrackRecord TrackRecordFrom(const json::TrackJob& job, const Recording& recording, std::string raw_json,
+                                     const normalize::Vocabulary& vocabulary) {
+  catalog::TrackRecord r = NotFoundTrack(job);
+  r.status = catalog::SourceStatus::kOk;
+  std::string mbid = recording.id;
+  for (char& c : mbid) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (IsUuid(mbid)) {
+    r.external_id = mbid;
+    r.fields.mbid = mbid;
+  } else {
+    r.external_id = recording.id;
+  }
+  if (!recording.title.empty()) r.fields.title = recording.title;
+  r.fields.duration_ms = recording.length_ms;
+  r.fields.release_date = recording.first_release_date;
+  r.fields.artist_credit = recording.artist_credit;
+  if (job.isrc) {
+    r.fields.isrc = job.isrc;
+  } else if (!recording.isrcs.empty()) {
+    r.fields.isrc = recording.isrcs.front();
+  }
+  auto classified = vocabulary.Classify(GenresThenTags(recording.genres, recording.tags), job.artist);
+  r.genres = std::move(classified.genres);
+  r.moods = std::move(classified.moods);
+  if (!raw_json.empty()) r.raw_json = std::move(raw_json);
+  return r;
+}
+
+catalog::AlbumRecord AlbumRecordFrom(const json::AlbumJob& job, const ReleaseGroup& group, std::string raw_json,
+                                     const normalize::Vocabulary& vocabulary) {
+  catalog::AlbumRecord r = NotFoundAlbum(job);
+  r.status = catalog::SourceStatus::kOk;
+  std::string mbid = group.id;
+  for (char& c : mbid) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  r.external_id = mbid;
+  if (IsUuid(mbid)) r.fields.mbid = mbid;
+  if (!group.title.empty()) r.fields.title = group.title;
+  r.fields.release_date = group.first_release_date;
+  r.fields.artist_credit = group.artist_credit;
+  auto classified = vocabulary.Classify(GenresThenTags(group.genres, group.tags), job.artist);
+  r.genres = std::move(classified.genres);
+  r.moods = std::move(classified.moods);
+  if (!raw_json.empty()) r.raw_json = std::move(raw_json);
+  return r;
+}
+
+core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocabulary& vocabulary) {
+  auto parsed = ParseObject(body, "normalize");
+  if (!parsed) return parsed.error();
+  const rapidjson::Document& d = **parsed;
+  Normalized out;
+  auto track_job = [](const Recording& rec) {
+    std::string artist = rec.artist_credit.value_or("");
+    return json::TrackJob{.job_id = "normalize", .artist = artist, .title = rec.title};
+  };
+  if (const Value* error = Member(d, "error"); error != nullptr && error->IsString()) {
+    out.shape = "error";
+    std::string message = "musicbrainz answer: " + String(error);
+    if (String(error) == "Not Found") out.error = core::Error::NotFound(message);
+    else if (String(error).find("rate limit") != std::string::npos) out.error = core::Error::Transient(message);
+    else out.error = core::Error::InvalidInput(message);
+    return out;
+  }
+  if (Member(d, "recordings") != nullptr) {
+    bool isrc = Member(d, "isrc") != nullptr;
+    out.shape = isrc ? "isrc" : "recording-search";
+    auto list = isrc ? ParseIsrc(body, "isrc") : ParseRecordingSearch(body, "recording-search");
+    if (!list) return list.error();
+    out.candidates = static_cast<int>(list->size());
+    const Recording* best = BestRecording(*list, "");
+    if (best != nullptr) {
+      json::TrackJob job = track_job(*best);
+      if (isrc) job.isrc = String(Member(d, "isrc"));
+      out.track = TrackRecordFrom(job, *best, "", vocabulary);
+    }
+    return out;
+  }
+  if (Member(d, "release-groups") != nullptr) {
+    out.shape = "release-group-search";
+    auto list = ParseReleaseGroupSearch(body, "release-group-search");
+    if (!list) return list.error();
+    out.candidates = static_cast<int>(list->size());
+    if (const ReleaseGroup* best = BestReleaseGroup(*list, ""); best != nullptr) {
+      json::AlbumJob job{.job_id = "normalize", .artist = best->artist_credit.value_or(""), .album = best->title};
+      out.album = AlbumRecordFrom(job, *best, "", vocabulary);
+    }
+    return out;
+  }
+  // A lookup: release groups have a primary type, recordings a length or video flag.
+  if (Member(d, "id") != nullptr && (Member(d, "primary-type") != nullptr || Member(d, "primary-type-id") != nullptr)) {
+    out.shape = "release-group";
+    auto group = ParseReleaseGroup(body, "release-group");
+    if (!group) return group.error();
+    json::AlbumJob job{.job_id = "normalize", .artist = group->artist_credit.value_or(""), .album = group->title};
+    out.album = AlbumRecordFrom(job, *group, "", vocabulary);
+    return out;
+  }
+  if (Member(d, "id") != nullptr && (Member(d, "length") != nullptr || Member(d, "video") != nullptr)) {
+    out.shape = "recording";
+    auto rec = ParseRecording(body, "recording");
+    if (!rec) return rec.error();
+    out.track = TrackRecordFrom(track_job(*rec), *rec, "", vocabulary);
+    return out;
+  }
+  return Invalid("normalize",
+                 "not a MusicBrainz answer this worker knows (expected a recording, an ISRC lookup, a release group, "
+                 "search results or an error)");
+}
+
+std::string NormalizedJson(const Normalized& n) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
+  w.SetIndent(' ', 2);
+  auto str = [&w](const char* key, std::string_view value) {
+    w.Key(key);
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  w.StartObject();
+  str("provider", "musicbrainz");
+  str("shape", n.shape);
+  if (n.error) {
+    w.Key("error");
+    w.StartObject();
+    str("kind", core::ToString(n.error->kind));
+    str("message", n.error->message);
+    w.EndObject();
+  }
+  if (n.shape == "isrc" || n.shape.ends_with("-search")) {
+    w.Key("candidates");
+    w.Int(n.candidates);
+  }
+  auto record = [&w](const std::string& text) {
+    rapidjson::Document doc;
+    doc.Parse(text.c_str());
+    w.Key("record");
+    doc.Accept(w);
+  };
+  if (n.track) record(json::RecordJson(*n.track));
+  if (n.album) record(json::RecordJson(*n.album));
+  w.EndObject();
+  return std::string(buffer.GetString()) + "\n";
+}
+
+std::string KeyPart(std::string_view name) {
+  std::string folded;
+  bool space = false;
+  for (char c : name) {
+    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+      space = !folded.empty();
+      continue;
+    }
+    if (space) folded += ' ';
+    space = false;
+    folded += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return http::PercentEncode(folded);
+}
+
+}  // namespace musicbrainz

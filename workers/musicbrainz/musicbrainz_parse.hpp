@@ -1,0 +1,106 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/catalog/records.hpp"
+#include "common/core/result.hpp"
+#include "common/json/job.hpp"
+#include "common/normalize/vocabulary.hpp"
+
+// MusicBrainz WS/2 JSON answers -> our records, and the requests that ask for them. Pure: no
+// I/O, no globals (tests/unit/musicbrainz/). `endpoint` names the call in error messages.
+namespace musicbrainz {
+
+// Lucene query syntax: a backslash before each of + - & | ! ( ) { } [ ] ^ " ~ * ? : \ /
+// ("AC/DC" -> "AC\/DC", "a && b" -> "a \&\& b").
+std::string EscapeLucene(std::string_view text);
+// recording:"<title>" AND artist:"<artist>" (escaped).
+std::string RecordingQuery(std::string_view artist, std::string_view title);
+// releasegroup:"<album>" AND artist:"<artist>" (escaped).
+std::string ReleaseGroupQuery(std::string_view artist, std::string_view album);
+
+// Request URLs under `base_url` (https://musicbrainz.org, or provider-sim's /musicbrainz).
+inline constexpr std::string_view kRecordingInc = "tags+genres+isrcs+artist-credits+releases";
+inline constexpr std::string_view kIsrcInc = "artist-credits+tags+genres";
+inline constexpr std::string_view kReleaseGroupInc = "tags+genres+artist-credits";
+inline constexpr int kSearchLimit = 5;
+std::string IsrcUrl(std::string_view base_url, std::string_view isrc);
+std::string RecordingUrl(std::string_view base_url, std::string_view mbid);
+std::string RecordingSearchUrl(std::string_view base_url, std::string_view artist, std::string_view title);
+std::string ReleaseGroupUrl(std::string_view base_url, std::string_view mbid);
+std::string ReleaseGroupSearchUrl(std::string_view base_url, std::string_view artist, std::string_view album);
+
+// For gateway::CallOptions::classify: a 2xx body that is not a JSON object (empty, HTML, cut
+// off) is kInvalidInput, so it is neither cached nor parsed further.
+std::optional<core::Error> ClassifyBody(std::string_view body, std::string_view endpoint);
+
+struct Recording {
+  std::string id;
+  std::string title;
+  std::optional<int> score;                     // searches only
+  std::optional<std::int32_t> length_ms;        // null when unknown
+  std::optional<std::string> first_release_date;
+  std::optional<std::string> artist_credit;     // names joined with their join phrases
+  std::vector<std::string> isrcs;
+  std::vector<normalize::WeightedTag> tags;     // weight = votes
+  std::vector<normalize::WeightedTag> genres;   // weight = votes
+};
+
+struct ReleaseGroup {
+  std::string id;
+  std::string title;
+  std::optional<int> score;
+  std::optional<std::string> first_release_date;
+  std::optional<std::string> artist_credit;
+  std::optional<std::string> primary_type;
+  std::vector<normalize::WeightedTag> tags;
+  std::vector<normalize::WeightedTag> genres;
+};
+
+core::Result<Recording> ParseRecording(std::string_view body, std::string_view endpoint);
+// /isrc/<isrc>: {"isrc", "recordings": [...]}.
+core::Result<std::vector<Recording>> ParseIsrc(std::string_view body, std::string_view endpoint);
+// /recording?query=: {"created","count","offset","recordings": [...]}.
+core::Result<std::vector<Recording>> ParseRecordingSearch(std::string_view body, std::string_view endpoint);
+core::Result<ReleaseGroup> ParseReleaseGroup(std::string_view body, std::string_view endpoint);
+core::Result<std::vector<ReleaseGroup>> ParseReleaseGroupSearch(std::string_view body, std::string_view endpoint);
+
+// The best candidate: highest score; among equals, one whose title matches `title` (folded),
+// else the first. Null for an empty list.
+const Recording* BestRecording(const std::vector<Recording>& candidates, std::string_view title);
+const ReleaseGroup* BestReleaseGroup(const std::vector<ReleaseGroup>& candidates, std::string_view title);
+// A search hit without tags and genres is looked up (inc=tags+genres...) before it is written.
+bool NeedsLookup(const Recording& recording);
+bool NeedsLookup(const ReleaseGroup& group);
+
+// The records we write: mbid as external_id and fields.mbid, isrc (the job's, else the
+// first the recording lists), title, duration, first release date, artist credit, and genres
+// and moods from MusicBrainz genres and tags through the vocabulary (weight = votes).
+catalog::TrackRecord TrackRecordFrom(const json::TrackJob& job, const Recording& recording, std::string raw_json,
+                                     const normalize::Vocabulary& vocabulary);
+catalog::AlbumRecord AlbumRecordFrom(const json::AlbumJob& job, const ReleaseGroup& group, std::string raw_json,
+                                     const normalize::Vocabulary& vocabulary);
+catalog::TrackRecord NotFoundTrack(const json::TrackJob& job);
+catalog::AlbumRecord NotFoundAlbum(const json::AlbumJob& job);
+
+// `tunefleet-musicbrainz normalize FILE`: the shape of a saved answer ("recording", "isrc",
+// "release-group", "recording-search", "release-group-search" or "error") and the record it
+// yields (the best hit for searches).
+struct Normalized {
+  std::string shape;
+  std::optional<catalog::TrackRecord> track;
+  std::optional<catalog::AlbumRecord> album;
+  std::optional<core::Error> error;
+  int candidates = 0;  // search and ISRC answers: how many there were
+};
+core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocabulary& vocabulary);
+std::string NormalizedJson(const Normalized& normalized);
+
+// Cache key part: ASCII lower case, whitespace trimmed and collapsed, percent-encoded.
+std::string KeyPart(std::string_view name);
+
+}  // namespace musicbrainz

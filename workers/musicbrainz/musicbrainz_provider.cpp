@@ -1,0 +1,168 @@
+#include "workers/musicbrainz/musicbrainz_provider.hpp"
+
+#include <utility>
+
+namespace musicbrainz {
+
+MusicBrainzSettings LoadMusicBrainzSettings(const config::Env& env, const runtime::ProviderSettings& provider) {
+  MusicBrainzSettings s;
+  s.base_url = provider.policy.base_url;
+  s.lookup_ttl = std::chrono::duration_cast<std::chrono::seconds>(
+      env.Duration("TUNEFLEET_MUSICBRAINZ_LOOKUP_TTL", s.lookup_ttl, std::chrono::seconds(1)));
+  s.search_ttl = std::chrono::duration_cast<std::chrono::seconds>(
+      env.Duration("TUNEFLEET_MUSICBRAINZ_SEARCH_TTL", s.search_ttl, std::chrono::seconds(1)));
+  if (provider.policy.user_agent.empty()) {
+    throw config::ConfigError("TUNEFLEET_MUSICBRAINZ_USER_AGENT is empty; MusicBrainz blocks anonymous clients "
+                              "(use \"app/version ( contact )\")");
+  }
+  return s;
+}
+
+struct MusicBrainzProvider::TrackFlow {
+  json::TrackJob job;
+  runtime::EnrichDone done;
+};
+
+struct MusicBrainzProvider::AlbumFlow {
+  json::AlbumJob job;
+  runtime::EnrichDone done;
+};
+
+MusicBrainzProvider::MusicBrainzProvider(gateway::Gateway& gateway, MusicBrainzSettings settings,
+                                         const normalize::Vocabulary& vocabulary)
+    : gateway_(gateway), settings_(std::move(settings)), vocabulary_(vocabulary) {}
+
+MusicBrainzProvider::~MusicBrainzProvider() { *alive_ = false; }
+
+void MusicBrainzProvider::Call(std::string url, std::string endpoint, std::string cache_key, std::chrono::seconds ttl,
+                               gateway::CallDone done) {
+  http::Request request;
+  request.url = std::move(url);
+  gateway::CallOptions options;
+  options.endpoint = endpoint;
+  options.cache_key = std::move(cache_key);
+  options.cache_ttl = ttl;
+  options.classify = [endpoint](const http::Response& response) { return ClassifyBody(response.body, endpoint); };
+  std::weak_ptr<bool> alive = alive_;
+  gateway_.Call(std::move(request), std::move(options),
+                [alive, done = std::move(done)](core::Result<http::Response> result) {
+                  if (alive.expired()) return;  // the provider is gone: nobody waits for this job
+                  done(std::move(result));
+                });
+}
+
+void MusicBrainzProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
+  if (const auto* track = std::get_if<json::TrackJob>(&job)) {
+    auto flow = std::make_shared<TrackFlow>(TrackFlow{*track, std::move(done)});
+    if (track->mbid) LookupRecording(flow, *track->mbid, std::nullopt, "");
+    else if (track->isrc) LookupIsrc(flow);
+    else SearchRecording(flow);
+  } else if (const auto* album = std::get_if<json::AlbumJob>(&job)) {
+    auto flow = std::make_shared<AlbumFlow>(AlbumFlow{*album, std::move(done)});
+    if (album->mbid) LookupReleaseGroup(flow, *album->mbid, std::nullopt, "");
+    else SearchReleaseGroup(flow);
+  } else {
+    done(core::Error::InvalidInput("musicbrainz: only track and album jobs are enriched"));
+  }
+}
+
+void MusicBrainzProvider::FinishTrack(const std::shared_ptr<TrackFlow>& flow, const Recording& recording,
+                                      std::string raw) {
+  flow->done(runtime::Enrichment{{TrackRecordFrom(flow->job, recording, std::move(raw), vocabulary_)}, {}});
+}
+
+void MusicBrainzProvider::LookupRecording(const std::shared_ptr<TrackFlow>& flow, const std::string& mbid,
+                                          std::optional<Recording> fallback, std::string fallback_raw) {
+  Call(RecordingUrl(settings_.base_url, mbid), "recording", "recording:" + KeyPart(mbid), settings_.lookup_ttl,
+       [this, flow, fallback = std::move(fallback), fallback_raw = std::move(fallback_raw)](
+           core::Result<http::Response> result) mutable {
+         if (!result) {
+           if (result.error().kind != core::ErrorKind::kNotFound) return flow->done(result.error());
+           // Found by search but gone by id (merged or deleted since): write what the search said.
+           if (fallback) return FinishTrack(flow, *fallback, std::move(fallback_raw));
+           return flow->done(runtime::Enrichment{{NotFoundTrack(flow->job)}, {}});
+         }
+         auto recording = ParseRecording(result->body, "recording");
+         if (!recording) return flow->done(recording.error());
+         FinishTrack(flow, *recording, std::move(result->body));
+       });
+}
+
+void MusicBrainzProvider::LookupIsrc(const std::shared_ptr<TrackFlow>& flow) {
+  const std::string& isrc = *flow->job.isrc;
+  Call(IsrcUrl(settings_.base_url, isrc), "isrc", "isrc:" + KeyPart(isrc), settings_.lookup_ttl,
+       [this, flow](core::Result<http::Response> result) {
+         if (!result) {
+           // An ISRC MusicBrainz does not know says nothing about the recording: search by name.
+           if (result.error().kind == core::ErrorKind::kNotFound) return SearchRecording(flow);
+           return flow->done(result.error());
+         }
+         auto recordings = ParseIsrc(result->body, "isrc");
+         if (!recordings) return flow->done(recordings.error());
+         const Recording* best = BestRecording(*recordings, flow->job.title);
+         if (best == nullptr) return SearchRecording(flow);
+         FinishTrack(flow, *best, std::move(result->body));
+       });
+}
+
+void MusicBrainzProvider::SearchRecording(const std::shared_ptr<TrackFlow>& flow) {
+  const json::TrackJob& job = flow->job;
+  Call(RecordingSearchUrl(settings_.base_url, job.artist, job.title), "recording-search",
+       "recording-search:" + KeyPart(job.artist) + ":" + KeyPart(job.title), settings_.search_ttl,
+       [this, flow](core::Result<http::Response> result) {
+         if (!result) {
+           if (result.error().kind == core::ErrorKind::kNotFound) {
+             return flow->done(runtime::Enrichment{{NotFoundTrack(flow->job)}, {}});
+           }
+           return flow->done(result.error());
+         }
+         auto recordings = ParseRecordingSearch(result->body, "recording-search");
+         if (!recordings) return flow->done(recordings.error());
+         const Recording* best = BestRecording(*recordings, flow->job.title);
+         if (best == nullptr) return flow->done(runtime::Enrichment{{NotFoundTrack(flow->job)}, {}});
+         if (NeedsLookup(*best)) return LookupRecording(flow, best->id, *best, std::move(result->body));
+         FinishTrack(flow, *best, std::move(result->body));
+       });
+}
+
+void MusicBrainzProvider::LookupReleaseGroup(const std::shared_ptr<AlbumFlow>& flow, const std::string& mbid,
+                                             std::optional<ReleaseGroup> fallback, std::string fallback_raw) {
+  Call(ReleaseGroupUrl(settings_.base_url, mbid), "release-group", "release-group:" + KeyPart(mbid),
+       settings_.lookup_ttl,
+       [this, flow, fallback = std::move(fallback), fallback_raw = std::move(fallback_raw)](
+           core::Result<http::Response> result) mutable {
+         if (!result) {
+           if (result.error().kind != core::ErrorKind::kNotFound) return flow->done(result.error());
+           if (fallback) {
+             return flow->done(runtime::Enrichment{
+                 {}, {AlbumRecordFrom(flow->job, *fallback, std::move(fallback_raw), vocabulary_)}});
+           }
+           return flow->done(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
+         }
+         auto group = ParseReleaseGroup(result->body, "release-group");
+         if (!group) return flow->done(group.error());
+         flow->done(runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, *group, std::move(result->body), vocabulary_)}});
+       });
+}
+
+void MusicBrainzProvider::SearchReleaseGroup(const std::shared_ptr<AlbumFlow>& flow) {
+  const json::AlbumJob& job = flow->job;
+  Call(ReleaseGroupSearchUrl(settings_.base_url, job.artist, job.album), "release-group-search",
+       "release-group-search:" + KeyPart(job.artist) + ":" + KeyPart(job.album), settings_.search_ttl,
+       [this, flow](core::Result<http::Response> result) {
+         if (!result) {
+           if (result.error().kind == core::ErrorKind::kNotFound) {
+             return flow->done(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
+           }
+           return flow->done(result.error());
+         }
+         auto groups = ParseReleaseGroupSearch(result->body, "release-group-search");
+         if (!groups) return flow->done(groups.error());
+         const ReleaseGroup* best = BestReleaseGroup(*groups, flow->job.album);
+         if (best == nullptr) return flow->done(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
+         if (NeedsLookup(*best)) return LookupReleaseGroup(flow, best->id, *best, std::move(result->body));
+         flow->done(runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, *best, std::move(result->body), vocabulary_)}});
+       });
+}
+
+}  // namespace musicbrainz

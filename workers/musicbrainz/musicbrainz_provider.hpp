@@ -1,0 +1,62 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/config/env.hpp"
+#include "common/gateway/gateway.hpp"
+#include "common/normalize/vocabulary.hpp"
+#include "common/runtime/provider.hpp"
+#include "common/runtime/provider_settings.hpp"
+#include "workers/musicbrainz/musicbrainz_parse.hpp"
+
+namespace musicbrainz {
+
+inline constexpr const char* kDefaultUserAgent = "tunefleet/0.1 ( contact: set TUNEFLEET_MUSICBRAINZ_USER_AGENT )";
+
+struct MusicBrainzSettings {
+  std::string base_url = "https://musicbrainz.org";  // TUNEFLEET_MUSICBRAINZ_BASE_URL (policy)
+  std::chrono::seconds lookup_ttl{30 * 24 * 3600};    // TUNEFLEET_MUSICBRAINZ_LOOKUP_TTL: ISRC and id lookups
+  std::chrono::seconds search_ttl{7 * 24 * 3600};     // TUNEFLEET_MUSICBRAINZ_SEARCH_TTL: searches
+};
+
+// The base URL comes from the provider policy (as does the User-Agent, sent on every request).
+MusicBrainzSettings LoadMusicBrainzSettings(const config::Env& env, const runtime::ProviderSettings& provider);
+
+// MusicBrainz as a provider. A track job: recording lookup when the job has an mbid; else
+// ISRC lookup when it has an ISRC (a miss falls back to the search); else a recording search
+// (Lucene, escaped), best score, and a lookup only when the hit carries neither tags nor
+// genres. An album job: release-group lookup by mbid, or search (+ lookup when untagged).
+// 404 / no hits become not_found records. Loop thread only.
+class MusicBrainzProvider : public runtime::Provider {
+ public:
+  MusicBrainzProvider(gateway::Gateway& gateway, MusicBrainzSettings settings,
+                      const normalize::Vocabulary& vocabulary = normalize::Vocabulary::Default());
+  ~MusicBrainzProvider() override;
+
+  // runtime::Provider
+  std::string_view Name() const override { return "musicbrainz"; }
+  void Enrich(const json::Job& job, runtime::EnrichDone done) override;
+
+ private:
+  struct TrackFlow;
+  struct AlbumFlow;
+  void Call(std::string url, std::string endpoint, std::string cache_key, std::chrono::seconds ttl,
+            gateway::CallDone done);
+  void LookupRecording(const std::shared_ptr<TrackFlow>& flow, const std::string& mbid,
+                       std::optional<Recording> fallback, std::string fallback_raw);
+  void SearchRecording(const std::shared_ptr<TrackFlow>& flow);
+  void LookupIsrc(const std::shared_ptr<TrackFlow>& flow);
+  void FinishTrack(const std::shared_ptr<TrackFlow>& flow, const Recording& recording, std::string raw);
+  void LookupReleaseGroup(const std::shared_ptr<AlbumFlow>& flow, const std::string& mbid,
+                          std::optional<ReleaseGroup> fallback, std::string fallback_raw);
+  void SearchReleaseGroup(const std::shared_ptr<AlbumFlow>& flow);
+
+  gateway::Gateway& gateway_;
+  MusicBrainzSettings settings_;
+  const normalize::Vocabulary& vocabulary_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace musicbrainz
