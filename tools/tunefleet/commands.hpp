@@ -13,5 +13,7 @@ inline constexpr int kExitSomeRejected = 3;  // publish: some input lines reject
 
 int RunMigrate(int argc, char* argv[]);
 int RunPublish(int argc, char* argv[]);
+int RunStatus(int argc, char* argv[]);  // cmd_status.cpp
+int RunDlq(int argc, char* argv[]);     // cmd_dlq.cpp: list, show, replay, purge
 
 }  // namespace cli

@@ -16,6 +16,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"migrate", "apply database migrations; --status lists them", cli::RunMigrate},
     {"publish", "publish jobs from CSV or JSON Lines, with publisher confirms", cli::RunPublish},
+    {"status", "queue depths, consumers, rates and dead letters (management API)", cli::RunStatus},
+    {"dlq", "dead letters of a provider: list, show, replay, purge", cli::RunDlq},
 };
 
 void PrintUsage(std::FILE* out) {
