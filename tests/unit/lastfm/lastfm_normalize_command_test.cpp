@@ -1,0 +1,61 @@
+// `tunefleet-lastfm normalize FILE`: the built binary on recorded answers.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Run {
+  int code = -1;
+  std::string out;  // stdout and stderr
+};
+
+Run Normalize(const std::string& file) {
+  std::string command = std::string(TUNEFLEET_BINARY_DIR) + "/bin/tunefleet-lastfm normalize " + file + " 2>&1";
+  Run run;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+  int status = pclose(pipe);
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string DataPath(const std::string& name) { return std::string(TUNEFLEET_SOURCE_DIR) + "/tests/data/lastfm/" + name; }
+
+TEST(LastfmNormalizeCommand, PrintsTheRecordOfATopTagsAnswer) {
+  auto run = Normalize(DataPath("if-album-gettoptags-cher-believe.json"));
+  EXPECT_EQ(run.code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("\"shape\": \"toptags\""));
+  EXPECT_THAT(run.out, HasSubstr("\"provider\": \"lastfm\""));
+  EXPECT_THAT(run.out, HasSubstr("\"pop\""));
+  EXPECT_THAT(run.out, HasSubstr("\"disco\""));
+  EXPECT_THAT(run.out, ::testing::Not(HasSubstr("\"sourabh\"")));
+}
+
+TEST(LastfmNormalizeCommand, ReportsAnErrorBodyAsAnError) {
+  auto run = Normalize(DataPath("koel-error-6-album-not-found.json"));
+  EXPECT_EQ(run.code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("\"shape\": \"error\""));
+  EXPECT_THAT(run.out, HasSubstr("\"code\": 6"));
+  EXPECT_THAT(run.out, HasSubstr("\"kind\": \"not_found\""));
+}
+
+TEST(LastfmNormalizeCommand, MalformedFileExitsOneWithAClearMessage) {
+  auto run = Normalize(DataPath("malformed-truncated.json"));
+  EXPECT_EQ(run.code, 1) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("malformed JSON"));
+  auto missing = Normalize(DataPath("does-not-exist.json"));
+  EXPECT_EQ(missing.code, 1) << missing.out;
+  EXPECT_THAT(missing.out, HasSubstr("cannot read"));
+}
+
+}  // namespace
