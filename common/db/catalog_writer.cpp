@@ -33,18 +33,33 @@ WITH input AS (
     fields jsonb, raw jsonb, job_id text)
 ),
 upserted AS (
+  -- A new row gets its merged columns from its only source, this one, right here; a row
+  -- that already existed is merged from all its sources by the merge statement.
   INSERT INTO tracks AS t (identity_key, name_key, artist_name, title, album_title,
-                           isrc, mbid, spotify_id, discogs_id)
+                           isrc, mbid, spotify_id, discogs_id,
+                           genres, moods, providers_done, duration_ms, explicit, popularity,
+                           track_number, release_date, release_year, audio_features, enriched_at)
   SELECT i.identity_key, i.name_key, i.artist, i.title, i.album,
          CASE WHEN i.isrc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.isrc = i.isrc) THEN i.isrc END,
          CASE WHEN i.mbid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.mbid = i.mbid) THEN i.mbid END,
          CASE WHEN i.spotify_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.spotify_id = i.spotify_id) THEN i.spotify_id END,
-         CASE WHEN i.discogs_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.discogs_id = i.discogs_id) THEN i.discogs_id END
+         CASE WHEN i.discogs_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.discogs_id = i.discogs_id) THEN i.discogs_id END,
+         (ARRAY(SELECT jsonb_array_elements_text(i.genres)))[1:10],
+         (ARRAY(SELECT jsonb_array_elements_text(i.moods)))[1:15],
+         ARRAY[i.provider],
+         CASE WHEN i.status = 'ok' THEN (i.fields->>'duration_ms')::int END,
+         CASE WHEN i.status = 'ok' THEN (i.fields->>'explicit')::boolean END,
+         CASE WHEN i.status = 'ok' THEN (i.fields->>'popularity')::smallint END,
+         CASE WHEN i.status = 'ok' THEN (i.fields->>'track_number')::smallint END,
+         CASE WHEN i.status = 'ok' THEN (i.fields->>'release_date')::date END,
+         CASE WHEN i.status = 'ok' THEN (i.fields->>'release_year')::smallint END,
+         CASE WHEN i.status = 'ok' THEN i.fields->'audio_features' END,
+         now()
   FROM input i
   ORDER BY i.identity_key
   ON CONFLICT (identity_key) DO UPDATE
     SET album_title = COALESCE(t.album_title, EXCLUDED.album_title), updated_at = now()
-  RETURNING t.id, t.identity_key
+  RETURNING t.id, t.identity_key, (t.xmax = 0) AS inserted
 ),
 sources AS (
   INSERT INTO track_sources AS s (track_id, provider, status, external_id, fetched_at,
@@ -60,7 +75,11 @@ sources AS (
         fields = EXCLUDED.fields, raw = EXCLUDED.raw, job_id = EXCLUDED.job_id
   RETURNING s.track_id
 )
-SELECT u.identity_key, u.id FROM upserted u
+-- needs_merge: the row existed (other providers may have sources), or this source found
+-- provider ids that only the merge may claim for the row.
+SELECT u.identity_key, u.id,
+       (NOT u.inserted OR i.fields ?| ARRAY['isrc', 'mbid', 'spotify_id', 'discogs_id']) AS needs_merge
+FROM upserted u JOIN input i USING (identity_key)
 WHERE u.id IN (SELECT track_id FROM sources)
 )SQL";
 
@@ -380,9 +399,10 @@ struct CatalogWriter::Impl {
       std::vector<std::int64_t> touched;
       for (const auto& row : rows) {
         ids.emplace(row[0].as<std::string>(), row[1].as<std::int64_t>());
-        touched.push_back(row[1].as<std::int64_t>());
+        // Albums' upsert returns no needs_merge column: always merge them.
+        if (row.size() < 3 || row[2].as<bool>()) touched.push_back(row[1].as<std::int64_t>());
       }
-      tx.exec_params(merge, ArrayLiteral(touched));
+      if (!touched.empty()) tx.exec_params(merge, ArrayLiteral(touched));
       tx.commit();
       return ids;
     } catch (const std::exception& e) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "tests/support/test_database.hpp"
 
 namespace db {
@@ -79,6 +81,37 @@ TEST_F(CatalogWriterTest, AJobIdClaimedByAnotherRowIsLeftOut) {
   auto written = writer_.WriteTracks({b});
   ASSERT_TRUE(written) << written.error().message;
   EXPECT_EQ(db_.Scalar("select isrc from tracks where title = 'Other Song'"), "");
+}
+
+TEST_F(CatalogWriterTest, ConcurrentProvidersOnNewTracksKeepEveryContribution) {
+  // Two workers (two connections, two threads) write the same 300 brand-new tracks at once:
+  // whoever inserts a row fills its merged columns alone; the other must merge, not clobber.
+  auto batch_for = [](const std::string& provider, const std::string& genre) {
+    std::vector<catalog::TrackRecord> batch;
+    for (int i = 0; i < 300; ++i) {
+      auto r = Track(provider, "Artist " + std::to_string(i % 7), "Song " + std::to_string(i));
+      r.genres = {genre};
+      batch.push_back(r);
+    }
+    return batch;
+  };
+  for (int round = 0; round < 3; ++round) {
+    CatalogWriter other(db_.dsn());
+    auto a = batch_for("spotify", "house");
+    auto b = batch_for("lastfm", "disco");
+    for (auto& r : a) r.ref.title += "/" + std::to_string(round);
+    for (auto& r : b) r.ref.title += "/" + std::to_string(round);
+    core::Result<std::vector<std::int64_t>> ra = std::vector<std::int64_t>{};
+    core::Result<std::vector<std::int64_t>> rb = std::vector<std::int64_t>{};
+    std::thread t([&] { rb = other.WriteTracks(b); });
+    ra = writer_.WriteTracks(a);
+    t.join();
+    ASSERT_TRUE(ra) << ra.error().message;
+    ASSERT_TRUE(rb) << rb.error().message;
+  }
+  EXPECT_EQ(db_.Int("select count(*) from tracks"), 900);
+  EXPECT_EQ(db_.Int("select count(*) from tracks where genres @> array['house','disco'] "
+                    "and providers_done = array['lastfm','spotify']"), 900);
 }
 
 TEST_F(CatalogWriterTest, NotFoundIsRecordedAsSuch) {
