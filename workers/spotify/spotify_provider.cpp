@@ -90,6 +90,12 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
   Impl(SpotifySettings s, runtime::ProviderContext& context, const resilience::Clock& c)
       : settings(std::move(s)), gateway(*context.gateway), metrics(context.metrics), clock(c) {}
 
+  ~Impl() {
+    for (auto& [ids, done] : parked_batches) done(core::Error::Transient("spotify provider stopped"));
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
   void Start(runtime::ProviderContext& context) {
     std::weak_ptr<Impl> weak = weak_from_this();
     features_batcher = context.make_batcher(kAudioFeaturesMaxIds, settings.batch_window,
@@ -216,28 +222,43 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
     metrics->BatchedItems().Increment(static_cast<double>(ids));
   }
 
+  // Until the first answer says whether this app may read audio features, one call is in
+  // flight and later batches wait for it; so a 403 is seen once, not once per queued batch.
   void FetchAudioFeatures(const std::vector<std::string>& ids, gateway::MicroBatcher::FetchDone done) {
     if (!audio_features_available) {
       done(Values{});
       return;
     }
+    if (features_probing && !features_confirmed) {
+      parked_batches.push_back({ids, std::move(done)});
+      return;
+    }
+    features_probing = !features_confirmed;
     CountBatch(ids.size());
     std::weak_ptr<Impl> weak = weak_from_this();
     ApiGet("/v1/audio-features?ids=" + JoinIds(ids), {.endpoint = "audio_features", .pass_statuses = {403}},
            [weak, done = std::move(done)](core::Result<http::Response> response) {
+             auto self = weak.lock();
+             if (self && self->features_probing) self->features_probing = false;
              if (!response) {
                done(response.error());
-               return;
-             }
-             if (response->status == 403) {
-               if (auto self = weak.lock()) self->DisableAudioFeatures(response->body);
+             } else if (response->status == 403) {
+               if (self) self->DisableAudioFeatures(response->body);
                done(Values{});
-               return;
+             } else if (auto split = SplitAudioFeatures(response->body); !split) {
+               done(split.error());
+             } else {
+               if (self) self->features_confirmed = true;
+               done(std::move(*split));
              }
-             auto split = SplitAudioFeatures(response->body);
-             if (!split) done(split.error());
-             else done(std::move(*split));
+             if (self) self->ReleaseParkedBatches();
            });
+  }
+
+  void ReleaseParkedBatches() {
+    auto parked = std::move(parked_batches);
+    parked_batches.clear();
+    for (auto& [ids, done] : parked) FetchAudioFeatures(ids, std::move(done));
   }
 
   void DisableAudioFeatures(const std::string& body) {
@@ -504,6 +525,9 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
   std::vector<TokenDone> token_waiters;
   int tokens_fetched = 0;
   bool audio_features_available = true;
+  bool features_confirmed = false;  // an audio-features call succeeded: no more probing
+  bool features_probing = false;    // the first call is in flight; batches park until it answers
+  std::vector<std::pair<std::vector<std::string>, gateway::MicroBatcher::FetchDone>> parked_batches;
   // Last: destroyed first, failing their waiters while the rest is still alive.
   std::unique_ptr<gateway::MicroBatcher> features_batcher;
   std::unique_ptr<gateway::MicroBatcher> artists_batcher;
