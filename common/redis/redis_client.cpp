@@ -117,6 +117,7 @@ void RedisClient::Connect() {
 }
 
 void RedisClient::OnConnected(int status) {
+  first_connect_pending_ = false;
   if (status != REDIS_OK) {
     // hiredis frees the context after a failed connect.
     context_ = nullptr;
@@ -132,6 +133,7 @@ void RedisClient::OnConnected(int status) {
 }
 
 void RedisClient::OnDisconnected(int) {
+  first_connect_pending_ = false;
   // hiredis frees the context after this callback and fails its pending commands.
   context_ = nullptr;
   connected_ = false;
@@ -147,7 +149,10 @@ void RedisClient::ScheduleReconnect() {
 }
 
 void RedisClient::Command(const std::vector<std::string>& argv, ReplyCallback callback) {
-  if (!connected_ || context_ == nullptr) {
+  // During the first connect hiredis queues commands and sends them once connected (the
+  // timeout below still bounds the wait), so a worker's first calls do not find "Redis away"
+  // merely because the loop has not run the connect yet.
+  if (context_ == nullptr || (!connected_ && !first_connect_pending_)) {
     callback(core::Error::Transient("redis at " + host_ + ":" + std::to_string(port_) + " is not connected"));
     return;
   }

@@ -34,7 +34,8 @@ using ReplyCallback = std::function<void(core::Result<Reply>)>;
 
 // Redis through hiredis' async API on the worker's libuv loop. Reconnects on its own; while
 // disconnected, or when an answer takes longer than `command_timeout`, commands fail at once
-// with kTransient so callers can fall back (local rate limit, cache miss). A Redis error
+// with kTransient so callers can fall back (local rate limit, cache miss). Commands issued
+// during the very first connect wait for it (at most `command_timeout`). A Redis error
 // reply is kInvalidInput. Loop thread only; callbacks run on the loop, exactly once each.
 class RedisClient {
  public:
@@ -62,6 +63,7 @@ class RedisClient {
   int database_ = 0;
   redisAsyncContext* context_ = nullptr;
   bool connected_ = false;
+  bool first_connect_pending_ = true;  // no connect result yet: commands queue in hiredis
   bool closed_ = false;
   bool warned_ = false;
   uv_timer_s* reconnect_timer_ = nullptr;
