@@ -1,0 +1,139 @@
+#include "tests/integration/discogs/discogs_test_support.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "common/json/job_writer.hpp"
+#include "tests/support/test_vhost.hpp"
+
+namespace discogs_test {
+
+std::filesystem::path DiscogsWorkerBinary() { return std::filesystem::path(TUNEFLEET_BINARY_DIR) / "bin" / "tunefleet-discogs"; }
+
+std::string RedisUrl(int db) {
+  const char* env = std::getenv("TUNEFLEET_REDIS_URL");
+  std::string base = env != nullptr && *env != '\0' ? env : "redis://127.0.0.1:36379";
+  // Drop a database already in the URL: redis://host:port[/n].
+  auto scheme = base.find("://");
+  auto slash = base.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (slash != std::string::npos) base.resize(slash);
+  return base + "/" + std::to_string(db);
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    throw std::runtime_error("cannot bind an ephemeral port");
+  }
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+SimStats DiscogsStats(const SimProcess& sim) {
+  auto result = provider_sim_test::Fetch({.method = "GET", .url = sim.Url("/_sim/stats"), .timeout_ms = 5000});
+  if (result.status != 200) throw std::runtime_error("GET /_sim/stats: status " + std::to_string(result.status));
+  rapidjson::Document doc;
+  doc.Parse(result.body.c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("discogs")) {
+    throw std::runtime_error("GET /_sim/stats: unexpected body " + result.body.substr(0, 200));
+  }
+  const auto& d = doc["discogs"];
+  SimStats s;
+  s.requests = d["requests"].GetInt64();
+  s.limited = d["limited"].GetInt64();
+  s.not_found = d["not_found"].GetInt64();
+  s.faults = d["faults_injected"].GetInt64();
+  for (const auto& m : d["by_endpoint"].GetObject()) s.by_endpoint[m.name.GetString()] = m.value.GetInt64();
+  for (const auto& m : d["by_status"].GetObject()) s.by_status[m.name.GetString()] = m.value.GetInt64();
+  if (doc.HasMember("uptime_s") && doc["uptime_s"].IsNumber()) s.uptime_s = doc["uptime_s"].GetDouble();
+  return s;
+}
+
+std::string Describe(const SimStats& s) {
+  std::ostringstream out;
+  out << "requests=" << s.requests << " limited=" << s.limited << " not_found=" << s.not_found
+      << " faults=" << s.faults << " by_endpoint={";
+  for (const auto& [k, v] : s.by_endpoint) out << k << ":" << v << " ";
+  out << "} by_status={";
+  for (const auto& [k, v] : s.by_status) out << k << ":" << v << " ";
+  out << "} uptime_s=" << s.uptime_s;
+  return out.str();
+}
+
+void ConfigureSim(const SimProcess& sim, const std::string& body) {
+  auto result = provider_sim_test::Fetch({.method = "POST", .url = sim.Url("/_sim/config"), .body = body, .timeout_ms = 5000});
+  ASSERT_EQ(result.status, 200) << "POST /_sim/config " << body << ": " << result.body;
+}
+
+void ResetSim(const SimProcess& sim) {
+  auto result = provider_sim_test::Fetch({.method = "POST", .url = sim.Url("/_sim/reset"), .timeout_ms = 5000});
+  ASSERT_EQ(result.status, 200) << "POST /_sim/reset: " << result.body;
+}
+
+std::pair<long, std::string> HttpGet(const std::string& url) {
+  auto result = provider_sim_test::Fetch({.method = "GET", .url = url, .timeout_ms = 2000});
+  return {result.code == CURLE_OK ? result.status : 0, result.body};
+}
+
+std::optional<double> MetricValue(const std::string& text, const std::string& name) {
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  }
+  return std::nullopt;
+}
+
+std::map<std::string, std::string> WorkerEnv(const test_support::TestVhost& vhost,
+                                             const test_support::TestDatabase& database, const SimProcess& sim,
+                                             int redis_db, const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> env = {{"TUNEFLEET_AMQP_URL", vhost.amqp_url()},
+                                            {"TUNEFLEET_PG_DSN", database.dsn()},
+                                            {"TUNEFLEET_REDIS_URL", RedisUrl(redis_db)},
+                                            {"TUNEFLEET_METRICS_PORT", "0"},
+                                            {"TUNEFLEET_LOG_LEVEL", "info"},
+                                            {"TUNEFLEET_DISCOGS_BASE_URL", sim.Url("/discogs")},
+                                            {"TUNEFLEET_DISCOGS_TOKEN", "integration-test-token"}};
+  for (const auto& [key, value] : extra) env[key] = value;
+  return env;
+}
+
+amqp::OutgoingMessage Message(const json::TrackJob& job) {
+  return test_support::JobMessage(job.job_id, json::Serialize(job), "track.discogs");
+}
+
+amqp::OutgoingMessage Message(const json::AlbumJob& job) {
+  return test_support::JobMessage(job.job_id, json::Serialize(job), "album.discogs");
+}
+
+SourceCounts CountSources(const test_support::TestDatabase& database) {
+  auto rows = database.Rows(
+      "SELECT (SELECT count(*) FROM track_sources WHERE provider = 'discogs' AND status = 'ok'), "
+      "(SELECT count(*) FROM track_sources WHERE provider = 'discogs' AND status = 'not_found'), "
+      "(SELECT count(*) FROM album_sources WHERE provider = 'discogs' AND status = 'ok'), "
+      "(SELECT count(*) FROM album_sources WHERE provider = 'discogs' AND status = 'not_found')");
+  const auto& r = rows.at(0);
+  return {std::stoll(r.at(0)), std::stoll(r.at(1)), std::stoll(r.at(2)), std::stoll(r.at(3))};
+}
+
+std::string Describe(const SourceCounts& c) {
+  return "tracks ok=" + std::to_string(c.tracks_ok) + " not_found=" + std::to_string(c.tracks_not_found) +
+         ", albums ok=" + std::to_string(c.albums_ok) + " not_found=" + std::to_string(c.albums_not_found);
+}
+
+}  // namespace discogs_test

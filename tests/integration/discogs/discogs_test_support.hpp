@@ -1,0 +1,74 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "common/amqp/message.hpp"
+#include "common/json/job.hpp"
+#include "tests/integration/provider_sim/sim_process.hpp"
+#include "tests/support/test_database.hpp"
+#include "tests/support/test_vhost.hpp"
+
+// What the Discogs worker's integration tests (and the fleet tests) share: provider-sim
+// control, the worker's environment, jobs and the rows they produce.
+namespace discogs_test {
+
+using provider_sim_test::SimProcess;
+
+// <build>/bin/tunefleet-discogs.
+std::filesystem::path DiscogsWorkerBinary();
+
+// The private stack's Redis (TUNEFLEET_REDIS_URL, else 127.0.0.1:36379) with database `db`,
+// so a test's rate-limit and cache keys do not meet another test's.
+std::string RedisUrl(int db);
+// A TCP port that was free a moment ago (for a worker's metrics server).
+int FreePort();
+
+// What /_sim/stats says about Discogs.
+struct SimStats {
+  std::int64_t requests = 0;
+  std::int64_t limited = 0;  // refused by the enforced rate limit: violations
+  std::int64_t not_found = 0;
+  std::int64_t faults = 0;
+  std::map<std::string, std::int64_t> by_endpoint;
+  std::map<std::string, std::int64_t> by_status;
+  double uptime_s = 0;
+};
+SimStats DiscogsStats(const SimProcess& sim);
+std::string Describe(const SimStats& stats);
+// POST /_sim/config with `body` (JSON); fails the test unless the simulator answers 200.
+void ConfigureSim(const SimProcess& sim, const std::string& body);
+// POST /_sim/reset: counters zeroed, buckets refilled.
+void ResetSim(const SimProcess& sim);
+
+// GET `url` (loopback, 2 s timeout): status and body; status 0 when nothing answered.
+std::pair<long, std::string> HttpGet(const std::string& url);
+// The value of one unlabelled Prometheus sample (`name` with its labels, exactly as printed),
+// or nullopt when absent.
+std::optional<double> MetricValue(const std::string& metrics_text, const std::string& name);
+
+// TUNEFLEET_* for a Discogs worker on this vhost, database and simulator: token set, metrics
+// off, Redis database `redis_db`; `extra` wins.
+std::map<std::string, std::string> WorkerEnv(const test_support::TestVhost& vhost,
+                                             const test_support::TestDatabase& database, const SimProcess& sim,
+                                             int redis_db, const std::map<std::string, std::string>& extra = {});
+
+// Messages for tunefleet.jobs with routing keys track.discogs / album.discogs.
+amqp::OutgoingMessage Message(const json::TrackJob& job);
+amqp::OutgoingMessage Message(const json::AlbumJob& job);
+
+struct SourceCounts {
+  std::int64_t tracks_ok = 0;
+  std::int64_t tracks_not_found = 0;
+  std::int64_t albums_ok = 0;
+  std::int64_t albums_not_found = 0;
+  std::int64_t tracks() const { return tracks_ok + tracks_not_found; }
+  std::int64_t albums() const { return albums_ok + albums_not_found; }
+};
+SourceCounts CountSources(const test_support::TestDatabase& database);
+std::string Describe(const SourceCounts& counts);
+
+}  // namespace discogs_test
