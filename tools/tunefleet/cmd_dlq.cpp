@@ -436,6 +436,7 @@ class Replayer {
       }
     });
     if (!published) {
+      // Best effort: when the connection is gone the broker requeues it anyway.
       (void)connection_.Reject(tag, true);
       in_flight_.erase(tag);
       return published.error();

@@ -174,7 +174,9 @@ core::Result<std::string> ManagementApi::Request(const char* method, const std::
                                   kVariable + ")");
   }
   long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (rc = curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status); rc != CURLE_OK) {
+    return core::Error::Transient(std::string("libcurl: ") + curl_easy_strerror(rc));
+  }
   if (status >= 200 && status < 300) return response;
   const std::string where = "RabbitMQ management API at " + endpoint_.host_port;
   if (status == 401 || status == 403) {
