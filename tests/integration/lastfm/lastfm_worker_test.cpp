@@ -1,0 +1,197 @@
+// tunefleet-lastfm against provider-sim: every job ends as a track_sources row, tags become
+// genres and moods, and the simulator never sees the rate limit broken.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "common/json/job_writer.hpp"
+#include "tests/integration/provider_sim/sim_process.hpp"
+#include "tests/support/endpoints.hpp"
+#include "tests/support/test_database.hpp"
+#include "tests/support/test_vhost.hpp"
+#include "tests/support/wait.hpp"
+#include "tests/support/worker_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using provider_sim_test::Fetch;
+using provider_sim_test::SimProcess;
+using test_support::TestDatabase;
+using test_support::TestVhost;
+using test_support::WaitUntil;
+using test_support::WorkerProcess;
+
+constexpr const char* kQueue = "tunefleet.lastfm";
+constexpr const char* kDeadQueue = "tunefleet.lastfm.dead";
+
+std::filesystem::path WorkerBinary() { return std::filesystem::path(TUNEFLEET_BINARY_DIR) / "bin" / "tunefleet-lastfm"; }
+
+std::map<std::string, std::string> WorkerEnv(const TestVhost& vhost, const TestDatabase& database, const SimProcess& sim,
+                                             const std::map<std::string, std::string>& extra = {}) {
+  std::map<std::string, std::string> env = {{"TUNEFLEET_AMQP_URL", vhost.amqp_url()},
+                                            {"TUNEFLEET_PG_DSN", database.dsn()},
+                                            {"TUNEFLEET_METRICS_PORT", "0"},
+                                            {"TUNEFLEET_LOG_LEVEL", "info"},
+                                            {"TUNEFLEET_LASTFM_BASE_URL", sim.Url("/lastfm")},
+                                            {"TUNEFLEET_LASTFM_API_KEY", "integration-test-key"}};
+  if (const char* redis = std::getenv("TUNEFLEET_REDIS_URL")) env["TUNEFLEET_REDIS_URL"] = redis;
+  for (const auto& [key, value] : extra) env[key] = value;
+  return env;
+}
+
+// /_sim/stats for Last.fm: requests, limited (violations) and per-method counts.
+struct SimStats {
+  std::int64_t requests = 0;
+  std::int64_t limited = 0;
+  std::int64_t not_found = 0;
+  std::map<std::string, std::int64_t> by_endpoint;
+};
+
+SimStats Stats(const SimProcess& sim) {
+  auto result = Fetch({.url = sim.Url("/_sim/stats")});
+  rapidjson::Document doc;
+  doc.Parse(result.body.c_str());
+  SimStats out;
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("lastfm")) {
+    ADD_FAILURE() << "bad /_sim/stats: " << result.body;
+    return out;
+  }
+  const auto& p = doc["lastfm"];
+  out.requests = p["requests"].GetInt64();
+  out.limited = p["limited"].GetInt64();
+  out.not_found = p["not_found"].GetInt64();
+  for (const auto& m : p["by_endpoint"].GetObject()) out.by_endpoint[m.name.GetString()] = m.value.GetInt64();
+  return out;
+}
+
+std::string Describe(const SimStats& s) {
+  std::string out = "requests=" + std::to_string(s.requests) + " limited=" + std::to_string(s.limited) +
+                    " not_found=" + std::to_string(s.not_found);
+  for (const auto& [name, count] : s.by_endpoint) out += " " + name + "=" + std::to_string(count);
+  return out;
+}
+
+// `count` track jobs for track.lastfm with names unique to this run (so no cached answer
+// from an earlier run saves a request).
+void PublishJobs(TestVhost& vhost, int count, const std::string& run) {
+  std::vector<amqp::OutgoingMessage> messages;
+  for (int i = 0; i < count; ++i) {
+    std::string id = "lfm-" + run + "-" + std::to_string(i);
+    json::TrackJob job{.job_id = id,
+                       .trace_id = "trace-" + id,
+                       .artist = "Band " + std::to_string(i % 23) + " " + run,
+                       .title = "Song " + std::to_string(i) + " " + run};
+    if (i % 10 == 0) job.title += " (Live) & More/Remix + \"Edit\"";  // query escaping
+    messages.push_back(test_support::JobMessage(id, json::Serialize(json::Job{job}), "track.lastfm"));
+  }
+  vhost.Publish(messages);
+}
+
+std::int64_t Sources(const TestDatabase& database) {
+  return database.Int("SELECT count(*) FROM track_sources WHERE provider = 'lastfm'");
+}
+
+bool WaitForSources(const TestDatabase& database, TestVhost& vhost, WorkerProcess& worker, std::int64_t jobs,
+                    std::chrono::milliseconds timeout) {
+  return WaitUntil(
+      [&] {
+        if (!worker.Running()) throw std::runtime_error("the worker exited: " + Describe(*worker.exit_status()));
+        return Sources(database) >= jobs && vhost.Depth(kQueue) == 0;
+      },
+      timeout, std::to_string(jobs) + " lastfm source rows",
+      [&] { return "sources=" + std::to_string(Sources(database)) + " ready=" + std::to_string(vhost.Depth(kQueue)); });
+}
+
+void StopGracefully(WorkerProcess& worker) {
+  worker.Terminate();
+  auto status = worker.WaitExit(30s);
+  ASSERT_TRUE(status.has_value()) << "no exit within 30 s of SIGTERM";
+  EXPECT_EQ(*status, (test_support::ExitStatus{0, 0})) << Describe(*status);
+}
+
+TEST(LastfmWorker, StoresTwoHundredTrackJobsWithGenresAndMoodsWithinTheSimulatorsLimit) {
+  constexpr int kJobs = 200;
+  // The simulator enforces 25 req/s burst 5 and the worker is told the same: fast enough for
+  // a test, and still a limit the worker must keep exactly.
+  SimProcess sim({"--lastfm-rate", "25", "--lastfm-burst", "5"});
+  ASSERT_NE(sim.port(), 0) << sim.Stderr();
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  std::string run = test_support::UniqueSuffix();
+  PublishJobs(vhost, kJobs, run);
+
+  WorkerProcess worker(WorkerBinary(),
+                       WorkerEnv(vhost, database, sim, {{"TUNEFLEET_LASTFM_RATE", "25"}, {"TUNEFLEET_LASTFM_BURST", "5"}}));
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(WaitForSources(database, vhost, worker, kJobs, 240s));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  StopGracefully(worker);
+
+  auto rows = database.Rows(
+      "SELECT count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status = 'not_found'), "
+      "count(*) FILTER (WHERE status = 'ok' AND cardinality(genres) > 0), "
+      "count(*) FILTER (WHERE status = 'ok' AND cardinality(moods) > 0), "
+      "count(*) FILTER (WHERE status = 'ok' AND fields ? 'duration_ms' AND fields ? 'mbid'), "
+      "count(DISTINCT job_id) FROM track_sources WHERE provider = 'lastfm'");
+  std::int64_t ok = std::stoll(rows[0][0]), not_found = std::stoll(rows[0][1]), with_genres = std::stoll(rows[0][2]),
+               with_moods = std::stoll(rows[0][3]), with_info = std::stoll(rows[0][4]), jobs = std::stoll(rows[0][5]);
+  EXPECT_EQ(ok + not_found, kJobs);
+  EXPECT_EQ(jobs, kJobs);
+  EXPECT_GT(ok, kJobs * 8 / 10);
+  EXPECT_GE(with_genres, ok * 9 / 10) << "ok=" << ok;
+  EXPECT_GE(with_moods, ok * 8 / 10) << "ok=" << ok;
+  EXPECT_EQ(with_info, ok) << "track.getInfo gives duration and mbid for every found track";
+  EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
+  // Junk tags never become genres.
+  EXPECT_EQ(database.Int("SELECT count(*) FROM track_sources WHERE provider = 'lastfm' AND "
+                         "genres && ARRAY['seen live', 'favourites', 'albums i own']"),
+            0);
+
+  auto stats = Stats(sim);
+  EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  double per_job = static_cast<double>(stats.requests) / kJobs;
+  std::cout << "lastfm: " << kJobs << " jobs in " << seconds << " s; sim " << Describe(stats) << "; " << per_job
+            << " requests per job; ok=" << ok << " not_found=" << not_found << "\n";
+  testing::Test::RecordProperty("requests_per_job", std::to_string(per_job));
+  // getTopTags for every job, getInfo for every found one, artist tags only for untagged ones.
+  EXPECT_EQ(stats.by_endpoint["track.getTopTags"], kJobs) << Describe(stats);
+  EXPECT_EQ(stats.by_endpoint["track.getInfo"], ok) << Describe(stats);
+  EXPECT_LE(per_job, 2.2);
+}
+
+TEST(LastfmWorker, TwoWorkersTogetherStayUnderTheDefaultFiveRequestsPerSecond) {
+  SimProcess sim({});  // Last.fm's default limit: 5 req/s, burst 5
+  ASSERT_NE(sim.port(), 0) << sim.Stderr();
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  PublishJobs(vhost, 150, test_support::UniqueSuffix());
+
+  Fetch({.method = "POST", .url = sim.Url("/_sim/reset")});
+  auto start = std::chrono::steady_clock::now();
+  auto env = WorkerEnv(vhost, database, sim);
+  WorkerProcess first(WorkerBinary(), env);
+  WorkerProcess second(WorkerBinary(), env);
+  // The window is the measurement: 15 s, long enough for the rate (not the burst) to dominate.
+  while (std::chrono::steady_clock::now() - start < 15s && first.Running() && second.Running()) {
+    std::this_thread::sleep_for(100ms);
+  }
+  auto stats = Stats(sim);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(first.Running() && second.Running()) << "a worker exited";
+  StopGracefully(first);
+  StopGracefully(second);
+  EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  EXPECT_LE(stats.requests, static_cast<std::int64_t>(std::floor(seconds * 5)) + 5) << Describe(stats);
+  EXPECT_GE(stats.requests, 30) << "the workers made progress: " << Describe(stats);
+  std::cout << "lastfm, 2 workers: " << Describe(stats) << " in " << seconds << " s\n";
+}
+
+}  // namespace
