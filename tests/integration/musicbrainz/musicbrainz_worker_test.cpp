@@ -1,0 +1,204 @@
+// tunefleet-musicbrainz against provider-sim: every job ends as a track_sources row with ids,
+// dates and genres, and the simulator never sees its 1 req/s rule broken.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <signal.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "common/json/job_writer.hpp"
+#include "tests/integration/provider_sim/sim_process.hpp"
+#include "tests/support/endpoints.hpp"
+#include "tests/support/test_database.hpp"
+#include "tests/support/test_vhost.hpp"
+#include "tests/support/wait.hpp"
+#include "tests/support/worker_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using provider_sim_test::Fetch;
+using provider_sim_test::SimProcess;
+using test_support::TestDatabase;
+using test_support::TestVhost;
+using test_support::WaitUntil;
+using test_support::WorkerProcess;
+
+constexpr const char* kQueue = "tunefleet.musicbrainz";
+constexpr const char* kDeadQueue = "tunefleet.musicbrainz.dead";
+
+std::filesystem::path WorkerBinary() { return std::filesystem::path(TUNEFLEET_BINARY_DIR) / "bin" / "tunefleet-musicbrainz"; }
+
+std::map<std::string, std::string> WorkerEnv(const TestVhost& vhost, const TestDatabase& database, const SimProcess& sim,
+                                             const std::map<std::string, std::string>& extra = {}) {
+  std::map<std::string, std::string> env = {{"TUNEFLEET_AMQP_URL", vhost.amqp_url()},
+                                            {"TUNEFLEET_PG_DSN", database.dsn()},
+                                            {"TUNEFLEET_METRICS_PORT", "0"},
+                                            {"TUNEFLEET_LOG_LEVEL", "info"},
+                                            {"TUNEFLEET_MUSICBRAINZ_BASE_URL", sim.Url("/musicbrainz")},
+                                            {"TUNEFLEET_MUSICBRAINZ_USER_AGENT",
+                                             "tunefleet-integration-test/0.1 ( tests@example.invalid )"}};
+  if (const char* redis = std::getenv("TUNEFLEET_REDIS_URL")) env["TUNEFLEET_REDIS_URL"] = redis;
+  for (const auto& [key, value] : extra) env[key] = value;
+  return env;
+}
+
+// /_sim/stats for MusicBrainz: requests, limited (violations) and per-method counts.
+struct SimStats {
+  std::int64_t requests = 0;
+  std::int64_t limited = 0;
+  std::int64_t not_found = 0;
+  std::map<std::string, std::int64_t> by_endpoint;
+};
+
+SimStats Stats(const SimProcess& sim) {
+  auto result = Fetch({.url = sim.Url("/_sim/stats")});
+  rapidjson::Document doc;
+  doc.Parse(result.body.c_str());
+  SimStats out;
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("musicbrainz")) {
+    ADD_FAILURE() << "bad /_sim/stats: " << result.body;
+    return out;
+  }
+  const auto& p = doc["musicbrainz"];
+  out.requests = p["requests"].GetInt64();
+  out.limited = p["limited"].GetInt64();
+  out.not_found = p["not_found"].GetInt64();
+  for (const auto& m : p["by_endpoint"].GetObject()) out.by_endpoint[m.name.GetString()] = m.value.GetInt64();
+  return out;
+}
+
+std::string Describe(const SimStats& s) {
+  std::string out = "requests=" + std::to_string(s.requests) + " limited=" + std::to_string(s.limited) +
+                    " not_found=" + std::to_string(s.not_found);
+  for (const auto& [name, count] : s.by_endpoint) out += " " + name + "=" + std::to_string(count);
+  return out;
+}
+
+// `count` track jobs for track.musicbrainz with names unique to this run (so no cached
+// answer from an earlier run saves a request); every third carries an ISRC, which the
+// simulator resolves to a track of its own.
+void PublishJobs(TestVhost& vhost, int count, const std::string& run) {
+  std::vector<amqp::OutgoingMessage> messages;
+  for (int i = 0; i < count; ++i) {
+    std::string id = "mb-" + run + "-" + std::to_string(i);
+    json::TrackJob job{.job_id = id,
+                       .trace_id = "trace-" + id,
+                       .artist = "Band " + std::to_string(i % 7) + " " + run,
+                       .title = "Song " + std::to_string(i) + " " + run};
+    if (i % 5 == 1) job.title += R"( (Live) [Demo] AC/DC: "What?" + -x && y || !z ~ ^ * \ {})";  // Lucene specials
+    if (i % 3 == 0) {
+      std::string digits = std::to_string(1000000 + std::hash<std::string>{}(id) % 9000000);
+      job.isrc = "GBTFA" + digits;
+    }
+    messages.push_back(test_support::JobMessage(id, json::Serialize(json::Job{job}), "track.musicbrainz"));
+  }
+  vhost.Publish(messages);
+}
+
+std::int64_t Sources(const TestDatabase& database) {
+  return database.Int("SELECT count(*) FROM track_sources WHERE provider = 'musicbrainz'");
+}
+
+bool WaitForSources(const TestDatabase& database, TestVhost& vhost, WorkerProcess& worker, std::int64_t jobs,
+                    std::chrono::milliseconds timeout) {
+  return WaitUntil(
+      [&] {
+        if (!worker.Running()) throw std::runtime_error("the worker exited: " + Describe(*worker.exit_status()));
+        return Sources(database) >= jobs && vhost.Depth(kQueue) == 0;
+      },
+      timeout, std::to_string(jobs) + " musicbrainz source rows",
+      [&] { return "sources=" + std::to_string(Sources(database)) + " ready=" + std::to_string(vhost.Depth(kQueue)); });
+}
+
+void StopGracefully(WorkerProcess& worker) {
+  worker.Terminate();
+  auto status = worker.WaitExit(30s);
+  ASSERT_TRUE(status.has_value()) << "no exit within 30 s of SIGTERM";
+  EXPECT_EQ(*status, (test_support::ExitStatus{0, 0})) << Describe(*status);
+}
+
+TEST(MusicBrainzWorker, StoresThirtyTrackJobsWithIdsDatesAndGenresWithinTheSimulatorsLimit) {
+  constexpr int kJobs = 30;
+  // Not a quota test: simulator and worker both at 10 req/s burst 1, so it runs in seconds
+  // and the worker must still keep that limit exactly.
+  SimProcess sim({"--musicbrainz-rate", "10", "--musicbrainz-burst", "1"});
+  ASSERT_NE(sim.port(), 0) << sim.Stderr();
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  PublishJobs(vhost, kJobs, test_support::UniqueSuffix());
+
+  WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, database, sim,
+                                                 {{"TUNEFLEET_MUSICBRAINZ_RATE", "10"}, {"TUNEFLEET_MUSICBRAINZ_BURST", "1"}}));
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(WaitForSources(database, vhost, worker, kJobs, 120s));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  StopGracefully(worker);
+
+  auto rows = database.Rows(
+      "SELECT count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status = 'not_found'), "
+      "count(*) FILTER (WHERE status = 'ok' AND cardinality(genres) > 0), "
+      "count(*) FILTER (WHERE status = 'ok' AND external_id = fields->>'mbid' AND fields ? 'isrc' AND "
+      "fields ? 'duration_ms' AND fields ? 'release_date' AND fields ? 'artist_credit' AND fields ? 'title'), "
+      "count(DISTINCT job_id) FROM track_sources WHERE provider = 'musicbrainz'");
+  std::int64_t ok = std::stoll(rows[0][0]), not_found = std::stoll(rows[0][1]), with_genres = std::stoll(rows[0][2]),
+               complete = std::stoll(rows[0][3]), jobs = std::stoll(rows[0][4]);
+  EXPECT_EQ(ok + not_found, kJobs);
+  EXPECT_EQ(jobs, kJobs);
+  EXPECT_GT(ok, kJobs * 7 / 10);
+  EXPECT_GE(with_genres, ok * 8 / 10) << "ok=" << ok;
+  EXPECT_EQ(complete, ok) << "every found track has mbid, isrc, duration, date, credit and title";
+  EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
+  // An ISRC job keeps its ISRC.
+  EXPECT_EQ(database.Int("SELECT count(*) FROM track_sources s JOIN tracks t ON t.id = s.track_id "
+                         "WHERE s.provider = 'musicbrainz' AND s.status = 'ok' AND t.isrc LIKE 'GBTFA%' "
+                         "AND s.fields->>'isrc' <> t.isrc"),
+            0);
+
+  auto stats = Stats(sim);
+  EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  double per_job = static_cast<double>(stats.requests) / kJobs;
+  std::cout << "musicbrainz: " << kJobs << " jobs in " << seconds << " s; sim " << Describe(stats) << "; " << per_job
+            << " requests per job; ok=" << ok << " not_found=" << not_found << "\n";
+  testing::Test::RecordProperty("requests_per_job", std::to_string(per_job));
+  EXPECT_LE(per_job, 1.5);
+}
+
+TEST(MusicBrainzWorker, TwoWorkersAtTheDefaultRateMakeAtMostOneRequestPerSecond) {
+  SimProcess sim({});  // MusicBrainz's rule: 1 req/s, burst 1
+  ASSERT_NE(sim.port(), 0) << sim.Stderr();
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  PublishJobs(vhost, 60, test_support::UniqueSuffix());
+
+  Fetch({.method = "POST", .url = sim.Url("/_sim/reset")});
+  auto start = std::chrono::steady_clock::now();
+  auto env = WorkerEnv(vhost, database, sim);
+  WorkerProcess first(WorkerBinary(), env);
+  WorkerProcess second(WorkerBinary(), env);
+  // The window is the measurement: 20 s of two workers sharing one fleet-wide limit.
+  while (std::chrono::steady_clock::now() - start < 20s && first.Running() && second.Running()) {
+    std::this_thread::sleep_for(100ms);
+  }
+  auto stats = Stats(sim);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(first.Running() && second.Running()) << "a worker exited";
+  first.Kill(SIGKILL);  // unacked jobs go back to the queue; nothing to drain at 1 req/s
+  second.Kill(SIGKILL);
+  first.WaitExit(10s);
+  second.WaitExit(10s);
+  EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  EXPECT_LE(stats.requests, 20 + 1) << Describe(stats) << " in " << seconds << " s";
+  EXPECT_GE(stats.requests, 10) << "the workers made progress: " << Describe(stats);
+  EXPECT_GE(database.Int("SELECT count(*) FROM track_sources WHERE provider = 'musicbrainz'"), 5);
+  std::cout << "musicbrainz, 2 workers at 1 req/s: " << Describe(stats) << " in " << seconds << " s\n";
+}
+
+}  // namespace
