@@ -46,7 +46,13 @@ struct Counts {
   long limited = 0;  // 429 from the provider: a quota violation seen by the client
   long other = 0;
   long max_in_flight = 0;
+  double first_sent = 0;     // epoch seconds of the first call sent
+  double last_answered = 0;  // epoch seconds of the last answer
 };
+
+double EpochSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 double CpuSeconds() {
   rusage usage{};
@@ -88,12 +94,14 @@ Counts Run(const Options& o, int worker, const std::string& limit_key) {
         return;
       }
       ++in_flight;
+      if (counts.first_sent == 0) counts.first_sent = EpochSeconds();
       counts.max_in_flight = std::max(counts.max_in_flight, in_flight);
       long id = 1000000 + worker * 100000000L + next_id++;
       gateway.Call({.url = o.base_url + "/releases/" + std::to_string(id),
                     .headers = {{"Authorization", "Discogs token=bench"}}},
                    {.endpoint = "release", .use_cache = false}, [&](core::Result<http::Response> r) {
                      --in_flight;
+                     counts.last_answered = EpochSeconds();
                      if (r) ++counts.ok;
                      else if (r.error().message.find("HTTP 429") != std::string::npos) ++counts.limited;
                      else if (r.error().kind == core::ErrorKind::kNotFound) ++counts.ok;  // an answered call
@@ -163,7 +171,7 @@ int main(int argc, char* argv[]) {
     if (pid == 0) {
       close(fds[0]);
       Counts c = Run(o, p, key);
-      dprintf(fds[1], "%ld %ld %ld\n", c.ok, c.limited, c.other);
+      dprintf(fds[1], "%ld %ld %ld %.6f %.6f\n", c.ok, c.limited, c.other, c.first_sent, c.last_answered);
       _exit(0);
     }
     close(fds[1]);
@@ -176,17 +184,23 @@ int main(int argc, char* argv[]) {
     ssize_t n = read(pipes[p], buf, sizeof buf - 1);
     (void)n;
     long ok = 0, limited = 0, other = 0;
-    std::sscanf(buf, "%ld %ld %ld", &ok, &limited, &other);
+    double first = 0, last = 0;
+    std::sscanf(buf, "%ld %ld %ld %lf %lf", &ok, &limited, &other, &first, &last);
+    if (first > 0 && (total.first_sent == 0 || first < total.first_sent)) total.first_sent = first;
+    total.last_answered = std::max(total.last_answered, last);
     total.ok += ok;
     total.limited += limited;
     total.other += other;
     waitpid(children[p], nullptr, 0);
     close(pipes[p]);
   }
-  double bound = o.rate * o.seconds + o.burst;
-  std::printf("{\"mode\":\"quota\",\"processes\":%d,\"rate\":%.1f,\"burst\":%.0f,\"seconds\":%d,\"answered\":%ld,"
-              "\"limited_by_provider\":%ld,\"other_errors\":%ld,\"bound\":%.0f,\"utilization\":%.4f}\n",
-              o.processes, o.rate, o.burst, o.seconds, total.ok, total.limited, total.other, bound,
-              static_cast<double>(total.ok + total.limited) / (o.rate * o.seconds));
+  // The window runs from the first call any process sent to the last answer any received.
+  double window = total.last_answered - total.first_sent;
+  double bound = o.rate * window + o.burst;
+  std::printf("{\"mode\":\"quota\",\"processes\":%d,\"rate\":%.1f,\"burst\":%.0f,\"window_s\":%.2f,"
+              "\"answered\":%ld,\"limited_by_provider\":%ld,\"other_errors\":%ld,\"bound\":%.0f,"
+              "\"utilization\":%.4f}\n",
+              o.processes, o.rate, o.burst, window, total.ok, total.limited, total.other, bound,
+              static_cast<double>(total.ok + total.limited - static_cast<long>(o.burst)) / (o.rate * window));
   return 0;
 }
