@@ -142,6 +142,14 @@ const Vocabulary& Vocabulary::Default() {
       data->genre_by_key.emplace(Compact(folded), genre);
     }
     std::unordered_set<std::string> known(data->genres.begin(), data->genres.end());
+    // "folk" -> "folk music" when the list has only the long form.
+    for (const auto& genre : data->genres) {
+      constexpr std::string_view kSuffix = " music";
+      if (genre.size() > kSuffix.size() && genre.ends_with(kSuffix)) {
+        std::string shorter = genre.substr(0, genre.size() - kSuffix.size());
+        if (known.count(shorter) == 0) data->genre_by_key.emplace(Fold(shorter), genre);
+      }
+    }
     for (const auto& [alias, canonical] : kGenreAliases) {
       if (known.count(canonical) == 0) continue;  // only aliases of genres the list has
       std::string folded = Fold(alias);

@@ -25,6 +25,7 @@ TEST(Vocabulary, FoldsSpellingsOfOneGenre) {
   EXPECT_EQ(V().Genre("Trip-Hop"), "trip hop");
   EXPECT_EQ(V().Genre("Singer-Songwriter"), "singer-songwriter");
   EXPECT_EQ(V().Genre("Power metal"), "power metal");
+  EXPECT_EQ(V().Genre("Folk"), "folk music");  // only the long form is in the list
 }
 
 TEST(Vocabulary, DropsNonGenreTags) {
