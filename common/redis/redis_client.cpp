@@ -69,6 +69,7 @@ RedisClient::RedisClient(uv_loop_s& loop, RedisClientSettings settings, logging:
   reconnect_timer_ = new uv_timer_t;
   uv_timer_init(&loop_, reconnect_timer_);
   reconnect_timer_->data = this;
+  first_connect_deadline_ = std::chrono::steady_clock::now() + settings_.command_timeout;
   Connect();
 }
 
@@ -151,8 +152,10 @@ void RedisClient::ScheduleReconnect() {
 void RedisClient::Command(const std::vector<std::string>& argv, ReplyCallback callback) {
   // During the first connect hiredis queues commands and sends them once connected (the
   // timeout below still bounds the wait), so a worker's first calls do not find "Redis away"
-  // merely because the loop has not run the connect yet.
-  if (context_ == nullptr || (!connected_ && !first_connect_pending_)) {
+  // merely because the loop has not run the connect yet. Only for one command_timeout: with
+  // hiredis 0.14's libuv adapter a refused connect is never reported.
+  bool first_connect = first_connect_pending_ && std::chrono::steady_clock::now() < first_connect_deadline_;
+  if (context_ == nullptr || (!connected_ && !first_connect)) {
     callback(core::Error::Transient("redis at " + host_ + ":" + std::to_string(port_) + " is not connected"));
     return;
   }

@@ -64,6 +64,7 @@ class RedisClient {
   redisAsyncContext* context_ = nullptr;
   bool connected_ = false;
   bool first_connect_pending_ = true;  // no connect result yet: commands queue in hiredis
+  std::chrono::steady_clock::time_point first_connect_deadline_{};  // ... until then at most
   bool closed_ = false;
   bool warned_ = false;
   uv_timer_s* reconnect_timer_ = nullptr;
