@@ -251,6 +251,7 @@ TEST(DiscogsError, NotFoundMessageIsRecognized) {
 }
 
 struct MalformedCase {
+  const char* name;  // the test's name suffix
   const char* file;
   bool search;
   const char* expected;  // part of the message
@@ -281,16 +282,17 @@ TEST_P(DiscogsMalformedTest, GivesInvalidInputNamingTheProblem) {
 
 INSTANTIATE_TEST_SUITE_P(
     Bodies, DiscogsMalformedTest,
-    testing::Values(MalformedCase{"malformed-truncated-release.json", false, "not JSON (truncated?)"},
-                    MalformedCase{"malformed-html-error-page.html", false, "HTML"},
-                    MalformedCase{"malformed-html-error-page.html", true, "HTML"},
-                    MalformedCase{"malformed-empty.json", false, "empty body"},
-                    MalformedCase{"malformed-empty.json", true, "empty body"},
-                    MalformedCase{"malformed-genres-string.json", false, "/genres is a string"},
-                    MalformedCase{"malformed-search-results-object.json", true, "/results is an object"},
-                    MalformedCase{"malformed-release-id-string.json", false, "/id is a string"},
-                    MalformedCase{"malformed-top-level-array.json", false, "expected a JSON object"},
-                    MalformedCase{"malformed-top-level-array.json", true, "expected a JSON object"}));
+    testing::Values(MalformedCase{"TruncatedRelease", "malformed-truncated-release.json", false, "not JSON (truncated?)"},
+                    MalformedCase{"HtmlPageAsRelease", "malformed-html-error-page.html", false, "HTML"},
+                    MalformedCase{"HtmlPageAsSearch", "malformed-html-error-page.html", true, "HTML"},
+                    MalformedCase{"EmptyRelease", "malformed-empty.json", false, "empty body"},
+                    MalformedCase{"EmptySearch", "malformed-empty.json", true, "empty body"},
+                    MalformedCase{"GenresString", "malformed-genres-string.json", false, "/genres is a string"},
+                    MalformedCase{"ResultsObject", "malformed-search-results-object.json", true, "/results is an object"},
+                    MalformedCase{"IdString", "malformed-release-id-string.json", false, "/id is a string"},
+                    MalformedCase{"ArrayAsRelease", "malformed-top-level-array.json", false, "expected a JSON object"},
+                    MalformedCase{"ArrayAsSearch", "malformed-top-level-array.json", true, "expected a JSON object"}),
+    [](const testing::TestParamInfo<MalformedCase>& param_info) { return std::string(param_info.param.name); });
 
 TEST(DiscogsMalformed, EveryTruncationOfEveryFixtureIsAnError) {
   for (const char* name : {"harmony-release-1503102-rick-astley.json", "joalla-database-search-q-trash80.json",
