@@ -94,7 +94,10 @@ std::optional<double> MetricValue(const std::string& text, const std::string& na
   std::istringstream lines(text);
   std::string line;
   while (std::getline(lines, line)) {
-    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+    if (line.rfind(name, 0) != 0 || line.size() <= name.size()) continue;
+    char next = line[name.size()];
+    if (next != ' ' && next != '{') continue;
+    return std::stod(line.substr(line.rfind(' ') + 1));
   }
   return std::nullopt;
 }

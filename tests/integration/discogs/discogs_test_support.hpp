@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "common/amqp/message.hpp"
@@ -46,8 +47,7 @@ void ResetSim(const SimProcess& sim);
 
 // GET `url` (loopback, 2 s timeout): status and body; status 0 when nothing answered.
 std::pair<long, std::string> HttpGet(const std::string& url);
-// The value of one unlabelled Prometheus sample (`name` with its labels, exactly as printed),
-// or nullopt when absent.
+// The value of the first Prometheus sample named `name` (any labels), or nullopt when absent.
 std::optional<double> MetricValue(const std::string& metrics_text, const std::string& name);
 
 // TUNEFLEET_* for a Discogs worker on this vhost, database and simulator: token set, metrics

@@ -21,7 +21,11 @@ using test_support::WorkerProcess;
 
 constexpr const char* kQueue = "tunefleet.discogs";
 constexpr const char* kDeadQueue = "tunefleet.discogs.dead";
-constexpr int kRedisDb = 3;  // the fleet tests use others
+// Redis databases: each test its own (rate-limit state and cache), the fleet tests 4-6, so
+// ctest -j never lets two tests share the Discogs limit.
+constexpr int kStoresDb = 1;
+constexpr int kDefaultPolicyDb = 2;
+constexpr int kMalformedDb = 3;
 
 std::unique_ptr<SimProcess> StartSim(std::vector<std::string> args) {
   auto sim = std::make_unique<SimProcess>(std::move(args));
@@ -103,7 +107,7 @@ TEST(DiscogsWorker, StoresEveryTrackAndAlbumJobWithinTheEnforcedLimit) {
   auto sim = StartSim({"--discogs-rate", "10/s", "--discogs-burst", "5", "--not-found-share", "0.1"});
   ASSERT_GT(sim->port(), 0);
   auto start = std::chrono::steady_clock::now();
-  WorkerProcess worker(DiscogsWorkerBinary(), WorkerEnv(vhost, database, *sim, kRedisDb,
+  WorkerProcess worker(DiscogsWorkerBinary(), WorkerEnv(vhost, database, *sim, kStoresDb,
                                                         {{"TUNEFLEET_DISCOGS_RATE", "10"}, {"TUNEFLEET_DISCOGS_BURST", "5"}}));
   ASSERT_TRUE(WaitForRows(database, vhost, worker, 60, 10, 90s)) << worker.LogTail(30);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -164,7 +168,7 @@ TEST(DiscogsWorker, DefaultPolicyStaysWithinSixtyAMinute) {
   vhost.Publish(messages);
   auto sim = StartSim({"--not-found-share", "0"});
   ASSERT_GT(sim->port(), 0);
-  WorkerProcess worker(DiscogsWorkerBinary(), WorkerEnv(vhost, database, *sim, kRedisDb));
+  WorkerProcess worker(DiscogsWorkerBinary(), WorkerEnv(vhost, database, *sim, kDefaultPolicyDb));
   ASSERT_TRUE(WaitForRows(database, vhost, worker, 8, 0, 60s)) << worker.LogTail(30);
   Stop(worker);
   auto stats = DiscogsStats(*sim);
@@ -186,7 +190,7 @@ TEST(DiscogsWorker, MalformedBodiesAreDeadLetteredNamingTheEndpoint) {
   vhost.Publish(messages);
   auto sim = StartSim({"--discogs-rate", "0", "--discogs-error-rate", "1", "--discogs-error-kinds", "malformed"});
   ASSERT_GT(sim->port(), 0);
-  WorkerProcess worker(DiscogsWorkerBinary(), WorkerEnv(vhost, database, *sim, kRedisDb,
+  WorkerProcess worker(DiscogsWorkerBinary(), WorkerEnv(vhost, database, *sim, kMalformedDb,
                                                         {{"TUNEFLEET_DISCOGS_RATE", "50"}, {"TUNEFLEET_DISCOGS_CACHE", "false"}}));
   ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kDeadQueue) >= 3; }, 30s, "3 dead letters",
                         [&] { return "dead=" + std::to_string(vhost.Depth(kDeadQueue)); }))
@@ -210,7 +214,7 @@ TEST(DiscogsWorker, MissingTokenExitsTwoNamingTheVariable) {
   TestVhost vhost;
   auto sim = StartSim({});
   ASSERT_GT(sim->port(), 0);
-  auto env = WorkerEnv(vhost, database, *sim, kRedisDb);
+  auto env = WorkerEnv(vhost, database, *sim, kMalformedDb);
   env.erase("TUNEFLEET_DISCOGS_TOKEN");
   WorkerProcess worker(DiscogsWorkerBinary(), env);
   auto status = worker.WaitExit(20s);
