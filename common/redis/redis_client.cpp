@@ -5,6 +5,8 @@
 #include <hiredis/adapters/libuv.h>
 #include <uv.h>
 
+#include <algorithm>
+
 #include <curl/curl.h>
 
 namespace redis {
@@ -109,6 +111,12 @@ void RedisClient::Connect() {
   redisAsyncSetDisconnectCallback(context_, [](const redisAsyncContext* c, int status) {
     if (c->data != nullptr) static_cast<RedisClient*>(c->data)->OnDisconnected(status);
   });
+  // hiredis 0.14's libuv adapter does not report a refused connect: give each attempt a
+  // deadline, then abandon the context and try again, so a worker started while Redis was
+  // away finds it when it comes back.
+  auto connect_deadline = std::max<std::int64_t>(1000, 4 * settings_.command_timeout.count());
+  uv_timer_start(reconnect_timer_, [](uv_timer_t* t) { static_cast<RedisClient*>(t->data)->OnConnectTimeout(); },
+                 static_cast<std::uint64_t>(connect_deadline), 0);
   if (database_ != 0) {
     std::string select = std::to_string(database_);
     const char* argv[] = {"SELECT", select.c_str()};
@@ -129,6 +137,7 @@ void RedisClient::OnConnected(int status) {
     return;
   }
   connected_ = true;
+  uv_timer_stop(reconnect_timer_);
   if (warned_) logger_.Info("redis reachable again", {{"endpoint", host_ + ":" + std::to_string(port_)}});
   warned_ = false;
 }
@@ -139,6 +148,17 @@ void RedisClient::OnDisconnected(int) {
   context_ = nullptr;
   connected_ = false;
   if (!warned_) logger_.Warn("redis connection lost", {{"endpoint", host_ + ":" + std::to_string(port_)}});
+  warned_ = true;
+  ScheduleReconnect();
+}
+
+void RedisClient::OnConnectTimeout() {
+  if (connected_ || context_ == nullptr || closed_) return;
+  first_connect_pending_ = false;
+  context_->data = nullptr;  // its callbacks must not reach us any more
+  redisAsyncFree(context_);  // fails the commands queued on it
+  context_ = nullptr;
+  if (!warned_) logger_.Warn("redis unavailable", {{"endpoint", host_ + ":" + std::to_string(port_)}});
   warned_ = true;
   ScheduleReconnect();
 }

@@ -53,6 +53,7 @@ class RedisClient {
   void Connect();
   void OnConnected(int status);
   void OnDisconnected(int status);
+  void OnConnectTimeout();
   void ScheduleReconnect();
 
   uv_loop_s& loop_;
