@@ -1,10 +1,22 @@
 #include "common/json/utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace json {
 
 std::size_t FindInvalidUtf8(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
+    // ASCII fast path, eight bytes at a time (publishing millions of lines runs through here).
+    if (i + 8 <= text.size()) {
+      std::uint64_t chunk = 0;
+      std::memcpy(&chunk, text.data() + i, 8);
+      if ((chunk & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     const auto lead = static_cast<unsigned char>(text[i]);
     if (lead < 0x80) {
       ++i;

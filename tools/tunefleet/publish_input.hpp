@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/json/utf8.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -102,6 +104,6 @@ std::unique_ptr<RecordReader> OpenJsonl(LineReader& lines, Kind kind);
 core::Result<Format> DetectFormat(std::string_view path, LineReader& lines);
 
 // Byte offset of the first byte of `text` that is not well-formed UTF-8, or npos.
-std::size_t FindInvalidUtf8(std::string_view text);
+using json::FindInvalidUtf8;
 
 }  // namespace publish
