@@ -1,0 +1,159 @@
+// The pipeline end to end: 2,000 tracks and 200 albums published to track.all / album.all
+// are enriched by all four provider workers against provider-sim, merged, queryable through
+// the GIN indexes, and announced to the builders.
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <memory>
+#include <set>
+#include <variant>
+
+#include "common/json/job_parser.hpp"
+#include "common/json/job_writer.hpp"
+#include "tests/integration/discogs/discogs_test_support.hpp"
+#include "tests/support/wait.hpp"
+#include "tests/support/worker_process.hpp"
+
+namespace pipeline_test {
+namespace {
+
+using namespace std::chrono_literals;
+using discogs_test::SimProcess;
+using test_support::TestDatabase;
+using test_support::TestVhost;
+using test_support::WaitUntil;
+using test_support::WorkerProcess;
+
+constexpr int kTracks = 2000;
+constexpr int kAlbums = 200;
+const char* const kProviders[] = {"spotify", "lastfm", "musicbrainz", "discogs"};
+
+std::filesystem::path WorkerBinary(const std::string& provider) {
+  return std::filesystem::path(TUNEFLEET_BINARY_DIR) / "bin" / ("tunefleet-" + provider);
+}
+
+amqp::OutgoingMessage ToAll(const json::Job& job, const std::string& key) {
+  return {"tunefleet.jobs", key, std::string(json::JobId(job)), json::Serialize(job), {}};
+}
+
+TEST(Pipeline, EveryTrackIsEnrichedByAllFourProviders) {
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  // Quotas raised so the test takes well under a minute; the simulator enforces them.
+  std::vector<std::string> sim_args;
+  for (const char* p : kProviders) {
+    for (std::string flag : {"-rate", "-burst"}) {
+      sim_args.push_back("--" + std::string(p) + flag);
+      sim_args.push_back(flag == "-rate" ? "400" : "20");
+    }
+  }
+  sim_args.push_back("--rate-slack-ms");
+  sim_args.push_back("100");
+  SimProcess sim(sim_args);
+  ASSERT_GT(sim.port(), 0) << sim.Stderr();
+
+  std::vector<std::unique_ptr<WorkerProcess>> workers;
+  for (const char* p : kProviders) {
+    std::string upper = p;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    auto env = discogs_test::WorkerEnv(vhost, database, sim, 9,
+                                       {{"TUNEFLEET_" + upper + "_BASE_URL", sim.Url("/" + std::string(p))},
+                                        {"TUNEFLEET_" + upper + "_RATE", "400"},
+                                        {"TUNEFLEET_" + upper + "_BURST", "20"},
+                                        {"TUNEFLEET_SPOTIFY_AUTH_URL", sim.Url("/spotify")},
+                                        {"TUNEFLEET_SPOTIFY_CLIENT_ID", "test"},
+                                        {"TUNEFLEET_SPOTIFY_CLIENT_SECRET", "test-secret"},
+                                        {"TUNEFLEET_SPOTIFY_BATCH_WINDOW", "50ms"},
+                                        {"TUNEFLEET_LASTFM_API_KEY", "test-key"},
+                                        {"TUNEFLEET_MUSICBRAINZ_USER_AGENT", "tunefleet-test/0.1 ( test@example.invalid )"}});
+    workers.push_back(std::make_unique<WorkerProcess>(WorkerBinary(p), env));
+  }
+
+  std::vector<amqp::OutgoingMessage> messages;
+  for (int i = 0; i < kTracks; ++i) {
+    json::TrackJob job;
+    job.job_id = "t-" + std::to_string(i);
+    job.trace_id = job.job_id;
+    job.artist = "Pipeline Artist " + std::to_string(i % 300);
+    job.title = "Pipeline Song " + std::to_string(i);
+    if (i % 10 == 0) job.isrc = "USPL1" + std::to_string(1000000 + i).substr(0, 7);
+    messages.push_back(ToAll(job, "track.all"));
+  }
+  for (int i = 0; i < kAlbums; ++i) {
+    json::AlbumJob job;
+    job.job_id = "a-" + std::to_string(i);
+    job.trace_id = job.job_id;
+    job.artist = "Pipeline Artist " + std::to_string(i);
+    job.album = "Pipeline Album " + std::to_string(i);
+    messages.push_back(ToAll(job, "album.all"));
+  }
+  auto start = std::chrono::steady_clock::now();
+  vhost.Publish(messages);
+
+  const std::int64_t expected = 4LL * (kTracks + kAlbums);
+  auto done = [&] {
+    return database.Int("select (select count(*) from track_sources) + (select count(*) from album_sources)");
+  };
+  bool finished = WaitUntil([&] { return done() >= expected; }, 300s, "every provider wrote a row for every job",
+                            [&] { return "rows=" + std::to_string(done()) + " of " + std::to_string(expected); });
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "pipeline: " << expected << " provider jobs in " << seconds << " s\n";
+  for (auto& w : workers) EXPECT_TRUE(w->Running()) << "a worker exited";
+  ASSERT_TRUE(finished);
+
+  // Every track and album was looked up by every provider, and nothing died.
+  EXPECT_EQ(database.Int("select count(*) from tracks"), kTracks);
+  EXPECT_EQ(database.Int("select count(*) from tracks where cardinality(providers_done) = 4"), kTracks);
+  EXPECT_EQ(database.Int("select count(*) from albums"), kAlbums);
+  for (const char* p : kProviders) {
+    EXPECT_EQ(vhost.Depth(std::string("tunefleet.") + p + ".dead"), 0u) << p;
+  }
+  // Merged genres and moods: the union of the providers' contributions, capped, non-empty
+  // for (nearly) every track some provider found.
+  EXPECT_EQ(database.Int("select count(*) from tracks where cardinality(genres) > 10 or cardinality(moods) > 15"), 0);
+  std::int64_t with_genres = database.Int("select count(*) from tracks where cardinality(genres) > 0");
+  std::int64_t with_moods = database.Int("select count(*) from tracks where cardinality(moods) > 0");
+  EXPECT_GE(with_genres, kTracks * 9 / 10);
+  EXPECT_GE(with_moods, kTracks / 2);
+  // A merged genre is one some provider contributed: no genre comes from nowhere.
+  EXPECT_EQ(database.Int("select count(*) from tracks t, unnest(t.genres) g where not exists ("
+                         "select 1 from track_sources s where s.track_id = t.id and g = any(s.genres))"),
+            0);
+  // Several providers contribute to one track's genres.
+  EXPECT_GT(database.Int("select count(*) from tracks t where (select count(distinct s.provider) from track_sources s "
+                         "where s.track_id = t.id and s.genres && t.genres) >= 2"),
+            kTracks / 2);
+  // GIN queries find them.
+  std::string genre = database.Scalar("select g from tracks, unnest(genres) g group by g order by count(*) desc limit 1");
+  EXPECT_GT(database.Int("select count(*) from tracks where genres @> array['" + genre + "']"), 0);
+  EXPECT_GT(database.Int("select count(*) from tracks where moods && array['calm','dreamy']"), 0);
+  // The builders were told about every track, by every provider.
+  json::JobParser parser;
+  std::set<std::pair<std::string, std::int64_t>> announced;
+  auto deliveries = vhost.Take("tunefleet.recommend", vhost.Depth("tunefleet.recommend"), 30s);
+  for (const auto& d : deliveries) {
+    auto job = parser.Parse(d.body);
+    ASSERT_TRUE(job && std::holds_alternative<json::FollowUp>(*job)) << d.body.substr(0, 200);
+    const auto& f = std::get<json::FollowUp>(*job);
+    for (auto id : f.track_ids) announced.insert({f.provider, id});
+  }
+  EXPECT_EQ(announced.size(), static_cast<std::size_t>(4 * kTracks));
+  // The quotas held.
+  auto stats = sim.Url("/_sim/stats");
+  auto [status, body] = discogs_test::HttpGet(stats);
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(body.find("\"limited\":1"), std::string::npos) << body;
+  std::size_t at = 0;
+  int limited_fields = 0;
+  while ((at = body.find("\"limited\":0", at)) != std::string::npos) {
+    ++limited_fields;
+    at += 10;
+  }
+  EXPECT_EQ(limited_fields, 4) << body;
+  for (auto& w : workers) w->Terminate();
+  for (auto& w : workers) EXPECT_TRUE(w->WaitExit(30s).has_value());
+}
+
+}  // namespace
+}  // namespace pipeline_test
