@@ -221,7 +221,8 @@ TEST(LastfmRecord, TrackWithoutTagsFallsBackToArtistTags) {
   answers.artist_tags = *ParseTopTags(Data("if-artist-gettoptags-multiple.json"), "artist.getTopTags");
   json::TrackJob job{.job_id = "j2", .artist = "Cristobal Tapia de Veer", .title = "Some Track"};
   auto r = TrackRecordFrom(job, answers, Vocab());
-  EXPECT_THAT(r.genres, ElementsAre("electronic", "ambient"));
+  // "experimental" and "psychedelic" are the vocabulary's "... music" genres.
+  EXPECT_THAT(r.genres, ElementsAre("electronic", "experimental music", "ambient", "psychedelic music"));
 }
 
 TEST(LastfmRecord, TrackWithNoTagsAnywhereIsOkWithoutGenres) {
