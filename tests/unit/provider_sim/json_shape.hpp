@@ -15,16 +15,34 @@
 
 namespace provider_sim_test {
 
-// ../shared/fixtures/providers/ next to the repository (DESIGN.md), or $TUNEFLEET_FIXTURES_DIR.
-inline std::string FixturesDir() {
-  if (const char* dir = std::getenv("TUNEFLEET_FIXTURES_DIR"); dir != nullptr && *dir != '\0') return dir;
-  return std::string(TUNEFLEET_SOURCE_DIR) + "/../shared/fixtures/providers";
+// The recorded responses copied into the repository (tests/data/<provider>/, permissive
+// licences only, see each folder's SOURCES.md). GPL-licensed recordings are not copied: the
+// repository has its own bodies of the same shape instead, named here. $TUNEFLEET_FIXTURES_DIR
+// may point at ../shared/fixtures/providers/ to compare with the originals.
+inline std::string FixturePath(const std::string& relative) {
+  if (const char* dir = std::getenv("TUNEFLEET_FIXTURES_DIR"); dir != nullptr && *dir != '\0') {
+    return std::string(dir) + "/" + relative;
+  }
+  static const std::pair<const char*, const char*> kOwnShapes[] = {
+      {"lastfm/navidrome-album-getinfo-cher-believe.json", "lastfm/own-album-getinfo-current.json"},
+      {"musicbrainz/mbandroid-release-group-lookup-tags-rating.json",
+       "musicbrainz/own-release-group-lookup-tags-rating.json"},
+      {"musicbrainz/picard-recording-lookup-multi-artist-credit.json",
+       "musicbrainz/own-recording-lookup-multi-artist-credit.json"},
+      {"musicbrainz/picard-recording-lookup-tags-isrcs-relations.json",
+       "musicbrainz/own-recording-lookup-tags-isrcs.json"},
+  };
+  std::string file = relative;
+  for (const auto& [original, own] : kOwnShapes) {
+    if (relative == original) file = own;
+  }
+  return std::string(TUNEFLEET_SOURCE_DIR) + "/tests/data/" + file;
 }
 
 inline std::string ReadFixture(const std::string& relative) {
-  std::ifstream in(FixturesDir() + "/" + relative);
-  EXPECT_TRUE(in.good()) << "fixture missing: " << FixturesDir() << "/" << relative
-                         << " (set TUNEFLEET_FIXTURES_DIR to the fixtures/providers folder)";
+  std::string path = FixturePath(relative);
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << "fixture missing: " << path;
   std::stringstream text;
   text << in.rdbuf();
   return text.str();

@@ -148,7 +148,7 @@ TEST_F(SimulatorTest, MusicBrainzBodiesHaveTheRecordedShapes) {
   std::string mbid = doc["recordings"][0]["id"].GetString();
   std::string isrc = doc["recordings"][0]["isrcs"][0].GetString();
 
-  Outcome lookup = Get("/musicbrainz/ws/2/recording/" + mbid + "?inc=artist-credits+isrcs+tags&fmt=json");
+  Outcome lookup = Get("/musicbrainz/ws/2/recording/" + mbid + "?inc=artist-credits+isrcs+tags+genres&fmt=json");
   ExpectFixtureShape(lookup.response.body, "musicbrainz/picard-recording-lookup-tags-isrcs-relations.json",
                      {.depth = 3, .ignore = {"aliases", "relations"}});
   Outcome credits = Get("/musicbrainz/ws/2/recording/" + mbid + "?inc=artist-credits&fmt=json");
