@@ -267,8 +267,13 @@ void Gateway::OnResponse(const std::shared_ptr<Flight>& flight, core::Result<htt
     }
     if (!error && flight->options.classify) error = flight->options.classify(*result);
   }
+  constexpr double kWeight = 0.01;  // ~ the last 100 calls
+  bool failed = error && error->kind == core::ErrorKind::kTransient;
+  success_rate_ += kWeight * ((failed ? 0.0 : 1.0) - success_rate_);
+  double seconds = static_cast<double>(latency.count()) / 1000.0;
+  response_time_ = response_time_ == 0.0 ? seconds : response_time_ + kWeight * (seconds - response_time_);
   auto before = breaker_.state();
-  if (error && error->kind == core::ErrorKind::kTransient) breaker_.OnFailure();
+  if (failed) breaker_.OnFailure();
   else breaker_.OnSuccess(latency);
   ObserveBreaker(before);
 

@@ -75,6 +75,11 @@ class Gateway {
   void Call(http::Request request, CallOptions options, CallDone done);
   resilience::CircuitBreaker::State breaker_state() const { return breaker_.state(); }
   bool rate_limit_degraded() const { return limiter_.degraded(); }
+  // Recent health for /readyz: share of calls that did not fail transiently, and their mean
+  // latency in seconds, both exponentially weighted over roughly the last 100 calls (1.0 and 0
+  // before the first call).
+  double success_rate() const { return success_rate_; }
+  double response_time_seconds() const { return response_time_; }
   void Close();
 
  private:
@@ -105,6 +110,8 @@ class Gateway {
   std::deque<std::shared_ptr<Flight>> bulkhead_queue_;
   int active_ = 0;
   bool slowed_down_ = false;
+  double success_rate_ = 1.0;
+  double response_time_ = 0.0;
   std::set<uv_timer_s*> timers_;
   bool closed_ = false;
 };

@@ -62,11 +62,19 @@ void CloseHandles(LoopState& state) {
 
 void UpdateProviderHealth(LoopState& state) {
   if (state.services->gateway == nullptr) return;
-  auto breaker = state.services->gateway->breaker_state();
+  const gateway::Gateway& g = *state.services->gateway;
+  auto breaker = g.breaker_state();
+  char numbers[64];
+  std::snprintf(numbers, sizeof numbers, "%.3f", g.success_rate());
+  std::string success_rate = numbers;
+  std::snprintf(numbers, sizeof numbers, "%.3f", g.response_time_seconds());
+  std::string response_time = numbers;
   state.health->Set(state.provider_name,
                     {breaker != resilience::CircuitBreaker::State::kOpen,
-                     {{"circuit_breaker_state", "\"" + std::string(resilience::ToString(breaker)) + "\""},
-                      {"rate_limit", state.services->gateway->rate_limit_degraded() ? "\"local\"" : "\"fleet\""}}});
+                     {{"success_rate", success_rate},
+                      {"response_time", response_time},
+                      {"circuit_breaker_state", "\"" + std::string(resilience::ToString(breaker)) + "\""},
+                      {"rate_limit", g.rate_limit_degraded() ? "\"local\"" : "\"fleet\""}}});
 }
 
 int Usage(const std::string& program, const ProviderSpec& spec) {

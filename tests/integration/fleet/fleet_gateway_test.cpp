@@ -225,6 +225,11 @@ TEST(FleetGateway, ProviderDownOpensTheBreakerAndJobsWaitThenComplete) {
         return status == 503 && body.find("\"circuit_breaker_state\":\"open\"") != std::string::npos;
       },
       20s, "/readyz unready with circuit_breaker_state open", [&] { return readyz; }));
+  // The provider's recent health is part of the answer, and shows the failures.
+  auto rate_at = readyz.find("\"success_rate\":");
+  ASSERT_NE(rate_at, std::string::npos) << readyz;
+  EXPECT_LT(std::stod(readyz.substr(rate_at + 15)), 1.0) << readyz;
+  EXPECT_NE(readyz.find("\"response_time\":"), std::string::npos) << readyz;
   std::uint32_t retry_depth = 0;
   ASSERT_TRUE(WaitUntil(
       [&] {
