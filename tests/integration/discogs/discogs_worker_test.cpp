@@ -104,7 +104,7 @@ TEST(DiscogsWorker, StoresEveryTrackAndAlbumJobWithinTheEnforcedLimit) {
 
   // 10 requests a second with a burst of 5, enforced by the simulator and configured in the
   // worker: the same limit on both sides, as with a real API key.
-  auto sim = StartSim({"--discogs-rate", "10/s", "--discogs-burst", "5", "--not-found-share", "0.1"});
+  auto sim = StartSim({"--rate-slack-ms", "100", "--discogs-rate", "10/s", "--discogs-burst", "5", "--not-found-share", "0.1"});
   ASSERT_GT(sim->port(), 0);
   auto start = std::chrono::steady_clock::now();
   WorkerProcess worker(DiscogsWorkerBinary(), WorkerEnv(vhost, database, *sim, kStoresDb,
@@ -166,7 +166,7 @@ TEST(DiscogsWorker, DefaultPolicyStaysWithinSixtyAMinute) {
     messages.push_back(Message(job));
   }
   vhost.Publish(messages);
-  auto sim = StartSim({"--not-found-share", "0"});
+  auto sim = StartSim({"--rate-slack-ms", "100", "--not-found-share", "0"});
   ASSERT_GT(sim->port(), 0);
   WorkerProcess worker(DiscogsWorkerBinary(), WorkerEnv(vhost, database, *sim, kDefaultPolicyDb));
   ASSERT_TRUE(WaitForRows(database, vhost, worker, 8, 0, 60s)) << worker.LogTail(30);
@@ -188,7 +188,7 @@ TEST(DiscogsWorker, MalformedBodiesAreDeadLetteredNamingTheEndpoint) {
   std::vector<amqp::OutgoingMessage> messages;
   for (int i = 0; i < 3; ++i) messages.push_back(Message(Track("m-" + std::to_string(i), "Malformed " + run, "S" + std::to_string(i))));
   vhost.Publish(messages);
-  auto sim = StartSim({"--discogs-rate", "0", "--discogs-error-rate", "1", "--discogs-error-kinds", "malformed"});
+  auto sim = StartSim({"--rate-slack-ms", "100", "--discogs-rate", "0", "--discogs-error-rate", "1", "--discogs-error-kinds", "malformed"});
   ASSERT_GT(sim->port(), 0);
   WorkerProcess worker(DiscogsWorkerBinary(), WorkerEnv(vhost, database, *sim, kMalformedDb,
                                                         {{"TUNEFLEET_DISCOGS_RATE", "50"}, {"TUNEFLEET_DISCOGS_CACHE", "false"}}));
@@ -212,7 +212,7 @@ TEST(DiscogsWorker, MalformedBodiesAreDeadLetteredNamingTheEndpoint) {
 TEST(DiscogsWorker, MissingTokenExitsTwoNamingTheVariable) {
   TestDatabase database;
   TestVhost vhost;
-  auto sim = StartSim({});
+  auto sim = StartSim({"--rate-slack-ms", "100"});
   ASSERT_GT(sim->port(), 0);
   auto env = WorkerEnv(vhost, database, *sim, kMalformedDb);
   env.erase("TUNEFLEET_DISCOGS_TOKEN");

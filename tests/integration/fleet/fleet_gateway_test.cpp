@@ -95,7 +95,7 @@ TEST(FleetGateway, FourWorkersTogetherStayUnderOneSharedLimit) {
   TestVhost vhost;
   vhost.DeclareFleetTopology();
   vhost.Publish(ReleaseJobs("shared", 600));  // 60 s of work at 10/s: the window never runs dry
-  auto sim = StartSim({"--discogs-rate", "10/s", "--discogs-burst", "10"});
+  auto sim = StartSim({"--rate-slack-ms", "100", "--discogs-rate", "10/s", "--discogs-burst", "10"});
   ASSERT_GT(sim->port(), 0);
   auto env = WorkerEnv(vhost, database, *sim, 4,
                        {{"TUNEFLEET_DISCOGS_RATE", "10"},
@@ -147,7 +147,7 @@ TEST(FleetGateway, ThirtyPercent503sStillCompleteEveryJob) {
   }
   vhost.Publish(messages);
   // A generous enforced limit: its X-Discogs-Ratelimit-Remaining never triggers the adaptive rate.
-  auto sim = StartSim({"--discogs-rate", "100/s", "--discogs-burst", "100", "--discogs-error-rate", "0.3",
+  auto sim = StartSim({"--rate-slack-ms", "100", "--discogs-rate", "100/s", "--discogs-burst", "100", "--discogs-error-rate", "0.3",
                        "--discogs-error-kinds", "503"});
   ASSERT_GT(sim->port(), 0);
   // With 30 % failures a run of five (the default threshold) comes by chance every few
@@ -192,7 +192,7 @@ TEST(FleetGateway, ProviderDownOpensTheBreakerAndJobsWaitThenComplete) {
   TestDatabase database;
   TestVhost vhost;
   vhost.DeclareFleetTopology();
-  auto sim = StartSim({"--discogs-rate", "0"});
+  auto sim = StartSim({"--rate-slack-ms", "100", "--discogs-rate", "0"});
   ASSERT_GT(sim->port(), 0);
   int metrics_port = FreePort();
   std::string metrics = "http://127.0.0.1:" + std::to_string(metrics_port);
@@ -272,7 +272,7 @@ TEST(FleetGateway, RedisAwayFallsBackToLocalBucketsAndKeepsWorking) {
   TestVhost vhost;
   vhost.DeclareFleetTopology();
   vhost.Publish(ReleaseJobs("local", 40));
-  auto sim = StartSim({"--discogs-rate", "10/s", "--discogs-burst", "10"});
+  auto sim = StartSim({"--rate-slack-ms", "100", "--discogs-rate", "10/s", "--discogs-burst", "10"});
   ASSERT_GT(sim->port(), 0);
   int closed_port = FreePort();
   std::vector<int> metrics_ports = {FreePort(), FreePort()};

