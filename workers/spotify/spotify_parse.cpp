@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 
+#include "common/json/record_writer.hpp"
 #include "common/normalize/vocabulary.hpp"
 
 namespace spotify {
@@ -377,18 +378,6 @@ normalize::Classified Classify(const std::vector<std::string>& extra, const std:
   return normalize::Vocabulary::Default().Classify(tags, artist_name);
 }
 
-void WriteString(Writer& w, const char* key, const std::optional<std::string>& value) {
-  if (!value) return;
-  w.Key(key);
-  w.String(value->data(), static_cast<rapidjson::SizeType>(value->size()));
-}
-
-void WriteInt(Writer& w, const char* key, const std::optional<std::int32_t>& value) {
-  if (!value) return;
-  w.Key(key);
-  w.Int(*value);
-}
-
 void WriteStrings(Writer& w, const char* key, const std::vector<std::string>& values) {
   w.Key(key);
   w.StartArray();
@@ -404,53 +393,14 @@ void WriteRaw(Writer& w, const char* key, const std::string& json) {
   else doc.Accept(w);
 }
 
+// A record as the normalize output shows it: the same JSON every provider prints
+// (json::RecordJson), embedded as a value.
 template <typename Record>
-void WriteRecordHead(Writer& w, const Record& r) {
-  w.Key("provider");
-  w.String(r.provider.c_str());
-  w.Key("status");
-  w.String(r.status == catalog::SourceStatus::kOk ? "ok" : "not_found");
-  WriteString(w, "external_id", r.external_id);
-  WriteStrings(w, "genres", r.genres);
-  WriteStrings(w, "moods", r.moods);
-}
-
-void WriteTrackRecord(Writer& w, const catalog::TrackRecord& r) {
-  w.StartObject();
-  WriteRecordHead(w, r);
-  const auto& f = r.fields;
-  w.Key("fields");
-  w.StartObject();
-  WriteString(w, "title", f.title);
-  WriteInt(w, "duration_ms", f.duration_ms);
-  if (f.is_explicit) {
-    w.Key("explicit");
-    w.Bool(*f.is_explicit);
-  }
-  WriteInt(w, "popularity", f.popularity);
-  WriteInt(w, "track_number", f.track_number);
-  WriteString(w, "release_date", f.release_date);
-  WriteString(w, "isrc", f.isrc);
-  WriteString(w, "spotify_id", f.spotify_id);
-  if (f.audio_features_json) WriteRaw(w, "audio_features", *f.audio_features_json);
-  w.EndObject();
-  w.EndObject();
-}
-
-void WriteAlbumRecord(Writer& w, const catalog::AlbumRecord& r) {
-  w.StartObject();
-  WriteRecordHead(w, r);
-  const auto& f = r.fields;
-  w.Key("fields");
-  w.StartObject();
-  WriteString(w, "title", f.title);
-  WriteString(w, "release_date", f.release_date);
-  WriteString(w, "upc", f.upc);
-  WriteString(w, "spotify_id", f.spotify_id);
-  WriteInt(w, "total_tracks", f.total_tracks);
-  WriteString(w, "label", f.label);
-  w.EndObject();
-  w.EndObject();
+void WriteRecord(Writer& w, const Record& r) {
+  std::string text = json::RecordJson(r);
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  doc.Accept(w);
 }
 
 void WriteArtist(Writer& w, const Artist& a) {
@@ -873,20 +823,6 @@ catalog::AlbumRecord AlbumRecordOf(const json::AlbumJob& job, const Album& album
   return r;
 }
 
-std::string RecordJson(const catalog::TrackRecord& record) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  WriteTrackRecord(w, record);
-  return Done(buffer);
-}
-
-std::string RecordJson(const catalog::AlbumRecord& record) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  WriteAlbumRecord(w, record);
-  return Done(buffer);
-}
-
 core::Result<std::string> NormalizeResponse(std::string_view body) {
   rapidjson::Document doc;
   auto parsed = Guard("response", [&] {
@@ -951,7 +887,7 @@ core::Result<std::string> NormalizeResponse(std::string_view body) {
     w.String(items->empty() ? "not_found" : "ok");
     w.Key("records");
     w.StartArray();
-    for (const auto& t : *items) WriteTrackRecord(w, TrackRecordOf(JobFor(t), t, std::nullopt, t.artists));
+    for (const auto& t : *items) WriteRecord(w, TrackRecordOf(JobFor(t), t, std::nullopt, t.artists));
     w.EndArray();
     w.EndObject();
     return Done(buffer);
@@ -963,7 +899,7 @@ core::Result<std::string> NormalizeResponse(std::string_view body) {
     w.Key("records");
     w.StartArray();
     for (const auto& t : *items) {
-      if (t) WriteTrackRecord(w, TrackRecordOf(JobFor(*t), *t, std::nullopt, t->artists));
+      if (t) WriteRecord(w, TrackRecordOf(JobFor(*t), *t, std::nullopt, t->artists));
       else w.Null();
     }
     w.EndArray();
@@ -1036,7 +972,7 @@ core::Result<std::string> NormalizeResponse(std::string_view body) {
     if (!track) return track.error();
     start("track");
     w.Key("record");
-    WriteTrackRecord(w, TrackRecordOf(JobFor(*track), *track, std::nullopt, track->artists));
+    WriteRecord(w, TrackRecordOf(JobFor(*track), *track, std::nullopt, track->artists));
     w.EndObject();
     return Done(buffer);
   }
@@ -1045,7 +981,7 @@ core::Result<std::string> NormalizeResponse(std::string_view body) {
     if (!album) return album.error();
     start("album");
     w.Key("record");
-    WriteAlbumRecord(w, AlbumRecordOf(JobFor(*album), *album, album->artists));
+    WriteRecord(w, AlbumRecordOf(JobFor(*album), *album, album->artists));
     w.EndObject();
     return Done(buffer);
   }

@@ -131,8 +131,5 @@ catalog::AlbumRecord NotFoundAlbum(const json::AlbumJob& job);
 // result, track, several tracks, album, artist(s), audio features, token, error body) and
 // returns, as JSON text, what it yields. kInvalidInput for anything else.
 core::Result<std::string> NormalizeResponse(std::string_view body);
-// Record -> JSON (the normalize output): provider, status, external_id, genres, moods, fields.
-std::string RecordJson(const catalog::TrackRecord& record);
-std::string RecordJson(const catalog::AlbumRecord& record);
 
 }  // namespace spotify
