@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "common/db/connection.hpp"
@@ -339,6 +340,19 @@ const char* StatusName(catalog::SourceStatus status) {
 
 std::string OptionalOrEmpty(const std::optional<std::string>& value) { return value ? *value : std::string(); }
 
+// Provider ids from jobs: the first row of a batch to claim one keeps it; the others write
+// NULL (two rows of one statement cannot take one unique id).
+class IdClaims {
+ public:
+  std::optional<std::string> Claim(const std::string& kind, const std::string& id) {
+    if (id.empty() || !seen_.insert(kind + ":" + id).second) return std::nullopt;
+    return id;
+  }
+
+ private:
+  std::set<std::string> seen_;
+};
+
 std::string ArrayLiteral(const std::vector<std::int64_t>& ids) {
   std::string out = "{";
   for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -388,10 +402,10 @@ struct CatalogWriter::Impl {
     return *conn;
   }
 
-  // Runs `input_json` through `upsert` then `merge` in one transaction; returns the id of
-  // each identity key.
-  core::Result<std::unordered_map<std::string, std::int64_t>> Write(const char* upsert, const char* merge,
-                                                                     const std::string& input_json) {
+  // Runs `input_json` through `upsert` then `merge` in one transaction; returns the row id
+  // of each of `keys` (identity keys, in the callers' input order).
+  core::Result<std::vector<std::int64_t>> Write(const char* upsert, const char* merge, const std::string& input_json,
+                                                const std::vector<std::string>& keys) {
     try {
       pqxx::work tx(Connection());
       pqxx::result rows = tx.exec_params(upsert, input_json);
@@ -404,7 +418,14 @@ struct CatalogWriter::Impl {
       }
       if (!touched.empty()) tx.exec_params(merge, ArrayLiteral(touched));
       tx.commit();
-      return ids;
+      std::vector<std::int64_t> out;
+      out.reserve(keys.size());
+      for (const auto& key : keys) {
+        auto it = ids.find(key);
+        if (it == ids.end()) return core::Error::Transient("upsert returned no row for " + key);
+        out.push_back(it->second);
+      }
+      return out;
     } catch (const std::exception& e) {
       conn.reset();
       return MapError(e, dsn);
@@ -442,11 +463,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::ve
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartArray();
-  // Provider ids from jobs: the first row in the batch to claim one keeps it.
-  std::map<std::string, int> seen_ids;
-  auto claim = [&seen_ids](const std::string& kind, const std::string& id) {
-    return !id.empty() && seen_ids.emplace(kind + ":" + id, 1).second;
-  };
+  IdClaims claims;
   for (const auto& [key, r] : unique) {
     w.StartObject();
     String(w, "identity_key", key);
@@ -458,10 +475,10 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::ve
     std::string mbid = r->ref.mbid ? NormalizeMbid(*r->ref.mbid) : "";
     std::string spotify = OptionalOrEmpty(r->ref.spotify_id);
     std::string discogs = r->ref.discogs_id ? std::to_string(*r->ref.discogs_id) : "";
-    OptString(w, "isrc", claim("isrc", isrc) ? std::optional(isrc) : std::nullopt);
-    OptString(w, "mbid", claim("mbid", mbid) ? std::optional(mbid) : std::nullopt);
-    OptString(w, "spotify_id", claim("spotify", spotify) ? std::optional(spotify) : std::nullopt);
-    OptInt(w, "discogs_id", claim("discogs", discogs) ? r->ref.discogs_id : std::nullopt);
+    OptString(w, "isrc", claims.Claim("isrc", isrc));
+    OptString(w, "mbid", claims.Claim("mbid", mbid));
+    OptString(w, "spotify_id", claims.Claim("spotify", spotify));
+    OptInt(w, "discogs_id", claims.Claim("discogs", discogs) ? r->ref.discogs_id : std::nullopt);
     String(w, "provider", r->provider);
     String(w, "status", StatusName(r->status));
     OptString(w, "external_id", r->external_id);
@@ -473,16 +490,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::ve
     w.EndObject();
   }
   w.EndArray();
-  auto ids = impl_->Write(kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()));
-  if (!ids) return ids.error();
-  std::vector<std::int64_t> out;
-  out.reserve(keys.size());
-  for (const auto& key : keys) {
-    auto it = ids->find(key);
-    if (it == ids->end()) return core::Error::Transient("upsert returned no row for " + key);
-    out.push_back(it->second);
-  }
-  return out;
+  return impl_->Write(kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()), keys);
 }
 
 core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::vector<catalog::AlbumRecord>& records) {
@@ -498,10 +506,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::ve
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartArray();
-  std::map<std::string, int> seen_ids;
-  auto claim = [&seen_ids](const std::string& kind, const std::string& id) {
-    return !id.empty() && seen_ids.emplace(kind + ":" + id, 1).second;
-  };
+  IdClaims claims;
   for (const auto& [key, r] : unique) {
     w.StartObject();
     String(w, "identity_key", key);
@@ -511,10 +516,10 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::ve
     std::string mbid = r->ref.mbid ? NormalizeMbid(*r->ref.mbid) : "";
     std::string spotify = OptionalOrEmpty(r->ref.spotify_id);
     std::string discogs = r->ref.discogs_id ? std::to_string(*r->ref.discogs_id) : "";
-    OptString(w, "upc", claim("upc", upc) ? std::optional(upc) : std::nullopt);
-    OptString(w, "mbid", claim("mbid", mbid) ? std::optional(mbid) : std::nullopt);
-    OptString(w, "spotify_id", claim("spotify", spotify) ? std::optional(spotify) : std::nullopt);
-    OptInt(w, "discogs_id", claim("discogs", discogs) ? r->ref.discogs_id : std::nullopt);
+    OptString(w, "upc", claims.Claim("upc", upc));
+    OptString(w, "mbid", claims.Claim("mbid", mbid));
+    OptString(w, "spotify_id", claims.Claim("spotify", spotify));
+    OptInt(w, "discogs_id", claims.Claim("discogs", discogs) ? r->ref.discogs_id : std::nullopt);
     String(w, "provider", r->provider);
     String(w, "status", StatusName(r->status));
     OptString(w, "external_id", r->external_id);
@@ -526,15 +531,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::ve
     w.EndObject();
   }
   w.EndArray();
-  auto ids = impl_->Write(kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()));
-  if (!ids) return ids.error();
-  std::vector<std::int64_t> out;
-  for (const auto& key : keys) {
-    auto it = ids->find(key);
-    if (it == ids->end()) return core::Error::Transient("upsert returned no row for " + key);
-    out.push_back(it->second);
-  }
-  return out;
+  return impl_->Write(kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()), keys);
 }
 
 }  // namespace db
