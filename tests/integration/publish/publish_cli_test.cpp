@@ -329,12 +329,13 @@ TEST_F(PublishCliTest, UnknownCsvColumnIsAUsageError) {
 TEST_F(PublishCliTest, ReconnectsAndRepublishesWhenTheConnectionDrops) {
   constexpr int kLines = 20'000;
   const auto input = scratch_.Write("tracks.csv", TrackCsv(kLines));
-  // Paced, so the run lasts long enough (about 4 s) to lose its connection in the middle.
+  // Paced, so the run lasts long enough (about 10 s) to lose its connection in the middle even on a
+  // loaded machine, where the management API can take seconds to list a new connection.
   const pid_t pid = SpawnTunefleet(
-      {"publish", input.string(), "--providers", "noop", "--job-id-prefix", "drop", "--rate", "5000/s"}, Env(),
+      {"publish", input.string(), "--providers", "noop", "--job-id-prefix", "drop", "--rate", "2000/s"}, Env(),
       scratch_.path());
   // The management API lists a connection once its statistics are in (after a second or so).
-  const bool closed = test_support::WaitUntil([&] { return CloseConnections(vhost_.name()) > 0; }, 3s,
+  const bool closed = test_support::WaitUntil([&] { return CloseConnections(vhost_.name()) > 0; }, 8s,
                                               "the publisher's connection to show up and be closed");
   const CliRun run = WaitTunefleet(pid, scratch_.path());
   ASSERT_TRUE(closed);
