@@ -14,6 +14,7 @@
 
 #include "common/db/connection.hpp"
 #include "common/db/identity.hpp"
+#include "common/db/errors.hpp"
 
 namespace db {
 namespace {
@@ -362,28 +363,6 @@ std::string ArrayLiteral(const std::vector<std::int64_t>& ids) {
   return out + "}";
 }
 
-core::Error MapError(const std::exception& e, const std::string& dsn) {
-  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
-      dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
-    return core::Error::Transient("database " + DescribeDsn(dsn) + " unavailable: " + e.what());
-  }
-  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
-    std::string state = sql->sqlstate();
-    std::string first_line = std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
-    // 40xxx serialization/deadlock, 08xxx connection, 53xxx resources, 57Pxx shutdown.
-    // A unique violation (23505) is not retried as a whole: the worker then writes the batch
-    // one job at a time, which resolves a race with a concurrent writer (the id is then seen
-    // as taken) and dead-letters a job that conflicts deterministically, instead of
-    // retrying the same batch forever.
-    if (state.rfind("40", 0) == 0 || state.rfind("08", 0) == 0 || state.rfind("53", 0) == 0 ||
-        state.rfind("57P", 0) == 0 || state.empty()) {
-      return core::Error::Transient("database error " + state + ": " + first_line);
-    }
-    return core::Error::InvalidInput("database refused the batch (" + state + "): " + first_line);
-  }
-  return core::Error::Transient(std::string("database error: ") + e.what());
-}
-
 }  // namespace
 
 struct CatalogWriter::Impl {
@@ -428,7 +407,7 @@ struct CatalogWriter::Impl {
       return out;
     } catch (const std::exception& e) {
       conn.reset();
-      return MapError(e, dsn);
+      return DatabaseError(e, dsn);
     }
   }
 };
@@ -444,7 +423,7 @@ core::Result<void> CatalogWriter::Ping() {
     return core::Ok();
   } catch (const std::exception& e) {
     impl_->conn.reset();
-    return MapError(e, impl_->dsn);
+    return DatabaseError(e, impl_->dsn);
   }
 }
 

@@ -1,0 +1,32 @@
+#include "common/db/errors.hpp"
+
+#include <pqxx/pqxx>
+
+#include <string>
+
+#include "common/db/connection.hpp"
+
+namespace db {
+
+core::Error DatabaseError(const std::exception& e, std::string_view dsn) {
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
+    return core::Error::Transient("database " + DescribeDsn(dsn) + " unavailable: " + e.what());
+  }
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    std::string state = sql->sqlstate();
+    std::string first_line = std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
+    // A unique violation (23505) is not transient: a writer then retries its batch one job
+    // at a time, which resolves a race with a concurrent writer (the id is then seen as
+    // taken) and dead-letters a job that conflicts deterministically, instead of retrying
+    // the same batch forever.
+    if (state.rfind("40", 0) == 0 || state.rfind("08", 0) == 0 || state.rfind("53", 0) == 0 ||
+        state.rfind("57P", 0) == 0 || state.empty()) {
+      return core::Error::Transient("database error " + state + ": " + first_line);
+    }
+    return core::Error::InvalidInput("database refused the batch (" + state + "): " + first_line);
+  }
+  return core::Error::Transient(std::string("database error: ") + e.what());
+}
+
+}  // namespace db
