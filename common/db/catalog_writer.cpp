@@ -13,8 +13,8 @@
 #include <unordered_map>
 
 #include "common/db/connection.hpp"
-#include "common/db/identity.hpp"
 #include "common/db/errors.hpp"
+#include "common/db/identity.hpp"
 
 namespace db {
 namespace {

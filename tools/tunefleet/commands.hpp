@@ -15,5 +15,7 @@ int RunMigrate(int argc, char* argv[]);
 int RunPublish(int argc, char* argv[]);
 int RunStatus(int argc, char* argv[]);  // cmd_status.cpp
 int RunDlq(int argc, char* argv[]);     // cmd_dlq.cpp: list, show, replay, purge
+int RunSimilar(int argc, char* argv[]); // cmd_similar.cpp: neighbours from track_similar, M3U
+int RunExport(int argc, char* argv[]);  // cmd_export.cpp: features | tracks as CSV
 
 }  // namespace cli

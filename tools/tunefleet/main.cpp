@@ -18,6 +18,8 @@ constexpr Command kCommands[] = {
     {"publish", "publish jobs from CSV or JSON Lines, with publisher confirms", cli::RunPublish},
     {"status", "queue depths, consumers, rates and dead letters (management API)", cli::RunStatus},
     {"dlq", "dead letters of a provider: list, show, replay, purge", cli::RunDlq},
+    {"similar", "a track's most similar tracks and why; --m3u writes a playlist", cli::RunSimilar},
+    {"export", "stream the feature matrix or the enriched catalog as CSV", cli::RunExport},
 };
 
 void PrintUsage(std::FILE* out) {

@@ -1,0 +1,2 @@
+// Placeholder until the features builder lands (issue 7).
+namespace features {}

@@ -1,0 +1,2 @@
+// Placeholder until the recommend builder lands (issue 7).
+namespace recommend {}
