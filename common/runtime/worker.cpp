@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 
 #include "common/db/catalog_writer.hpp"
 #include "common/json/job_writer.hpp"
+#include "common/runtime/dead_letter.hpp"
 #include "common/runtime/retry_decision.hpp"
 
 namespace runtime {
@@ -25,15 +25,6 @@ uv_timer_t* NewTimer(uv_loop_s& loop, void* owner) {
   uv_timer_init(&loop, timer);
   timer->data = owner;
   return timer;
-}
-
-std::string NowRfc3339() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buf;
 }
 
 std::string EntityOf(const amqp::Delivery& delivery) {
@@ -421,19 +412,8 @@ void Worker::DeadLetter(std::uint64_t seq, const std::string& reason, const std:
   InFlight& job = in_flight_.at(seq);
   JobLogger(job).Error("job dead-lettered", {{"reason", reason}, {"error", why}, {"attempts", attempts}});
   metrics_.DeadLettered(reason).Increment();
-  amqp::OutgoingMessage message;
-  message.exchange = kDeadExchange;
-  message.routing_key = provider_name_;
-  message.message_id = job.delivery.message_id;
-  message.body = job.delivery.body;
-  message.headers = job.delivery.headers;
-  message.headers.erase(kDelayHeader);
-  message.headers[kReasonHeader] = why.substr(0, 1024);
-  message.headers[kLastStatusHeader] = reason;
-  message.headers[kAttemptHeader] = attempts;
-  message.headers[kProviderHeader] = provider_name_;
-  message.headers[kRoutingKeyHeader] = ProviderRoutingKey(job.entity, provider_name_);
-  message.headers[kDeadAtHeader] = NowRfc3339();
+  amqp::OutgoingMessage message = DeadLetterMessage(job.delivery, provider_name_, reason, why, attempts,
+                                                   ProviderRoutingKey(job.entity, provider_name_));
   PublishThenAck(seq, std::move(message), "dead_lettered");
 }
 

@@ -28,22 +28,6 @@ std::string RedisUrl(int db) {
   return base + "/" + std::to_string(db);
 }
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    throw std::runtime_error("cannot bind an ephemeral port");
-  }
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 SimStats DiscogsStats(const SimProcess& sim) {
   auto result = provider_sim_test::Fetch({.method = "GET", .url = sim.Url("/_sim/stats"), .timeout_ms = 5000});
   if (result.status != 200) throw std::runtime_error("GET /_sim/stats: status " + std::to_string(result.status));
@@ -83,23 +67,6 @@ void ConfigureSim(const SimProcess& sim, const std::string& body) {
 void ResetSim(const SimProcess& sim) {
   auto result = provider_sim_test::Fetch({.method = "POST", .url = sim.Url("/_sim/reset"), .timeout_ms = 5000});
   ASSERT_EQ(result.status, 200) << "POST /_sim/reset: " << result.body;
-}
-
-std::pair<long, std::string> HttpGet(const std::string& url) {
-  auto result = provider_sim_test::Fetch({.method = "GET", .url = url, .timeout_ms = 2000});
-  return {result.code == CURLE_OK ? result.status : 0, result.body};
-}
-
-std::optional<double> MetricValue(const std::string& text, const std::string& name) {
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(name, 0) != 0 || line.size() <= name.size()) continue;
-    char next = line[name.size()];
-    if (next != ' ' && next != '{') continue;
-    return std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return std::nullopt;
 }
 
 std::map<std::string, std::string> WorkerEnv(const test_support::TestVhost& vhost,

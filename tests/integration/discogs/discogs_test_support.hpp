@@ -10,6 +10,7 @@
 #include "common/amqp/message.hpp"
 #include "common/json/job.hpp"
 #include "tests/integration/provider_sim/sim_process.hpp"
+#include "tests/support/metrics_probe.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_vhost.hpp"
 
@@ -25,8 +26,7 @@ std::filesystem::path DiscogsWorkerBinary();
 // The private stack's Redis (TUNEFLEET_REDIS_URL, else 127.0.0.1:36379) with database `db`,
 // so a test's rate-limit and cache keys do not meet another test's.
 std::string RedisUrl(int db);
-// A TCP port that was free a moment ago (for a worker's metrics server).
-int FreePort();
+using test_support::FreePort;
 
 // What /_sim/stats says about Discogs.
 struct SimStats {
@@ -45,10 +45,8 @@ void ConfigureSim(const SimProcess& sim, const std::string& body);
 // POST /_sim/reset: counters zeroed, buckets refilled.
 void ResetSim(const SimProcess& sim);
 
-// GET `url` (loopback, 2 s timeout): status and body; status 0 when nothing answered.
-std::pair<long, std::string> HttpGet(const std::string& url);
-// The value of the first Prometheus sample named `name` (any labels), or nullopt when absent.
-std::optional<double> MetricValue(const std::string& metrics_text, const std::string& name);
+using test_support::HttpGet;
+using test_support::MetricValue;
 
 // TUNEFLEET_* for a Discogs worker on this vhost, database and simulator: token set, metrics
 // off, Redis database `redis_db`; `extra` wins.

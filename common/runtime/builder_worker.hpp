@@ -1,0 +1,119 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/amqp/client.hpp"
+#include "common/json/job_parser.hpp"
+#include "common/logging/logger.hpp"
+#include "common/metrics/builder_metrics.hpp"
+#include "common/metrics/health.hpp"
+#include "common/metrics/worker_metrics.hpp"
+#include "common/runtime/ack_tracker.hpp"
+#include "common/runtime/builder.hpp"
+#include "common/runtime/worker_settings.hpp"
+#include "common/runtime/writer_thread.hpp"
+
+struct uv_loop_s;
+struct uv_timer_s;
+
+namespace runtime {
+
+struct BuilderSettings {
+  WorkerSettings worker;  // broker, database, metrics, prefetch, shutdown (shared TUNEFLEET_* variables)
+  // TUNEFLEET_BUILDER_WINDOW: how long ids gather before a rebuild. A track that several
+  // providers finish within the window is rebuilt once.
+  std::chrono::milliseconds window{1000};
+  // TUNEFLEET_BUILDER_MAX_IDS: a rebuild starts early once this many distinct ids wait, and
+  // Builder::Rebuild gets at most this many ids per call.
+  std::size_t max_ids = 500;
+  // TUNEFLEET_BUILDER_IDLE: pause between Background() calls that found nothing to do.
+  std::chrono::milliseconds background_idle{1000};
+};
+
+BuilderSettings LoadBuilderSettings(const config::Env& env);
+
+// The loop every builder runs: consume follow-ups (prefetch window) -> validate -> gather
+// their track ids in a set over the window -> Builder::Rebuild on the database thread ->
+// ack every follow-up whose ids were rebuilt.
+//
+// Guarantees, as for provider workers: a follow-up is acked only after the rebuild of all
+// its ids returned (committed); while the database is down nothing is acked and the ids are
+// kept and retried with backoff; invalid messages are dead-lettered to
+// tunefleet.<builder>.dead with the reason; ids that arrive while a rebuild runs wait for
+// the next one (the running rebuild may have read the rows before their change). Loop
+// thread only.
+class BuilderWorker {
+ public:
+  BuilderWorker(uv_loop_s& loop, BuilderSettings settings, Builder& builder, metrics::WorkerMetrics& metrics,
+                metrics::BuilderMetrics& builder_metrics, metrics::HealthState& health);
+  ~BuilderWorker();
+  BuilderWorker(const BuilderWorker&) = delete;
+  BuilderWorker& operator=(const BuilderWorker&) = delete;
+
+  void Start();
+  // Graceful stop: cancel the consumer, rebuild what is gathered, ack, close.
+  void Shutdown(std::function<void()> on_finished);
+  void OnFinished(std::function<void()> on_finished) { on_finished_ = std::move(on_finished); }
+
+ private:
+  struct Message {
+    amqp::Delivery delivery;
+    std::chrono::steady_clock::time_point received;
+    std::string job_id;
+    std::string trace_id;
+  };
+  struct Batch {
+    std::vector<std::int64_t> ids;
+    std::vector<std::uint64_t> seqs;
+  };
+
+  void OnDelivery(amqp::Delivery delivery);
+  void OnConnectionLost();
+  void StartWindow();
+  void Flush();
+  void OnRebuilt(Batch batch, core::Result<RebuildStats> result, double seconds);
+  void RunBackground();
+  void ScheduleBackground(std::chrono::milliseconds delay);
+  void DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why);
+  void Ack(const std::vector<std::uint64_t>& seqs, const std::string& outcome);
+  void Requeue(std::uint64_t seq);
+  void MaybeFinishShutdown();
+  void FinishShutdown();
+
+  uv_loop_s& loop_;
+  BuilderSettings settings_;
+  Builder& builder_;
+  std::string name_;
+  metrics::WorkerMetrics& metrics_;
+  metrics::BuilderMetrics& builder_metrics_;
+  metrics::HealthState& health_;
+  logging::Logger logger_;
+  json::JobParser parser_;
+  std::unique_ptr<amqp::Client> client_;
+  std::unique_ptr<WriterThread> writer_;
+  AckTracker tracker_;
+  std::map<std::uint64_t, Message> messages_;  // received, not yet acked or dead-lettered
+  std::set<std::int64_t> pending_ids_;         // gathered for the next rebuild
+  std::vector<std::uint64_t> pending_seqs_;    // the follow-ups those ids came from
+  std::uint64_t next_seq_ = 1;
+  bool writer_busy_ = false;
+  bool window_due_ = false;  // the window ended while the database thread was busy
+  bool db_down_ = false;
+  int db_failures_ = 0;
+  bool draining_ = false;
+  bool finished_ = false;
+  uv_timer_s* window_timer_ = nullptr;
+  uv_timer_s* retry_timer_ = nullptr;
+  uv_timer_s* background_timer_ = nullptr;
+  uv_timer_s* shutdown_timer_ = nullptr;
+  std::function<void()> on_finished_;
+};
+
+}  // namespace runtime

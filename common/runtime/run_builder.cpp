@@ -1,0 +1,124 @@
+#include <uv.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "common/metrics/builder_metrics.hpp"
+#include "common/metrics/http_server.hpp"
+#include "common/runtime/builder.hpp"
+#include "common/runtime/builder_worker.hpp"
+
+namespace runtime {
+namespace {
+
+struct SignalState {
+  BuilderWorker* worker = nullptr;
+  int received = 0;
+  uv_signal_t* signals[2] = {nullptr, nullptr};
+
+  void Close() {
+    for (auto*& handle : signals) {
+      if (handle == nullptr) continue;
+      uv_signal_stop(handle);
+      uv_close(reinterpret_cast<uv_handle_t*>(handle),
+               [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+      handle = nullptr;
+    }
+  }
+};
+
+int Usage(const std::string& program, const std::string& name) {
+  std::printf(
+      "usage: %s   run the %s builder (configured by TUNEFLEET_* environment variables)\n"
+      "\nConsumes follow-ups from tunefleet.%s. See docs/CONFIGURATION.md (TUNEFLEET_AMQP_URL,\n"
+      "TUNEFLEET_PG_DSN, TUNEFLEET_BUILDER_WINDOW, ...) and docs/builders/%s.md.\n",
+      program.c_str(), name.c_str(), name.c_str(), name.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int RunBuilder(int argc, char* argv[], const BuilderSpec& spec) {
+  std::string program = argc > 0 ? argv[0] : "tunefleet-" + spec.name;
+  if (argc > 1 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+    return Usage(program, spec.name);
+  }
+  if (argc > 1) {
+    std::fprintf(stderr, "%s: unexpected argument '%s'; builders are configured by environment variables (--help)\n",
+                 program.c_str(), argv[1]);
+    return 2;
+  }
+  config::Env env;
+  BuilderSettings settings;
+  std::unique_ptr<Builder> builder;
+  try {
+    settings = LoadBuilderSettings(env);
+    builder = spec.make(BuilderContext{env, settings.worker.postgres.dsn});
+  } catch (const config::ConfigError& e) {
+    std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), e.what());
+    return 2;
+  }
+  logging::Configure(logging::ParseLevel(settings.worker.log.level));
+  logging::Logger logger("main");
+
+  metrics::WorkerMetrics worker_metrics{spec.name};
+  metrics::BuilderMetrics builder_metrics{worker_metrics.registry(), spec.name};
+  metrics::HealthState health;
+  std::optional<metrics::HttpServer> http_server;
+  if (settings.worker.metrics.port != 0) {
+    try {
+      http_server.emplace(settings.worker.metrics, worker_metrics.registry(), health);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
+      return 2;
+    }
+  }
+
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  {
+    SignalState state;  // declared before the worker: the worker's last callback uses it
+    BuilderWorker worker(loop, settings, *builder, worker_metrics, builder_metrics, health);
+    state.worker = &worker;
+    int signums[2] = {SIGTERM, SIGINT};
+    for (int i = 0; i < 2; ++i) {
+      state.signals[i] = new uv_signal_t;
+      uv_signal_init(&loop, state.signals[i]);
+      state.signals[i]->data = &state;
+      uv_signal_start(state.signals[i], [](uv_signal_t* handle, int signum) {
+        auto* s = static_cast<SignalState*>(handle->data);
+        if (++s->received > 1) {
+          // Second signal: leave now. Unacked follow-ups are redelivered by the broker.
+          std::fprintf(stderr, "received signal %d again; exiting without draining\n", signum);
+          std::_Exit(130);
+        }
+        logging::Logger("main").Info("signal received; draining", {{"signal", signum}});
+        s->worker->Shutdown(nullptr);
+      }, signums[i]);
+    }
+    logger.Info("builder starting", {{"builder", spec.name},
+                                     {"metrics_port", static_cast<std::int64_t>(settings.worker.metrics.port)},
+                                     {"window_ms", static_cast<std::int64_t>(settings.window.count())},
+                                     {"max_ids", settings.max_ids},
+                                     {"prefetch", static_cast<std::int64_t>(settings.worker.amqp.prefetch)}});
+    worker.OnFinished([&state] { state.Close(); });
+    worker.Start();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    state.Close();
+    uv_run(&loop, UV_RUN_DEFAULT);
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);
+  int exit_code = 0;
+  if (uv_loop_close(&loop) != 0) {
+    logger.Warn("event loop closed with open handles");
+    exit_code = 1;
+  }
+  builder.reset();
+  logger.Info("builder exited");
+  return exit_code;
+}
+
+}  // namespace runtime
