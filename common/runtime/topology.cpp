@@ -1,5 +1,7 @@
 #include "common/runtime/topology.hpp"
 
+#include <algorithm>
+
 namespace runtime {
 namespace {
 
@@ -17,6 +19,12 @@ const std::vector<DelayTier>& DefaultDelayTiers() {
   static const std::vector<DelayTier> kTiers = {
       {"1s", 1s}, {"5s", 5s}, {"30s", 30s}, {"2m", 2min}, {"10m", 10min}};
   return kTiers;
+}
+
+const std::vector<std::string>& BuilderNames() { return kBuilderQueues; }
+
+bool IsBuilder(const std::string& consumer) {
+  return std::find(kBuilderQueues.begin(), kBuilderQueues.end(), consumer) != kBuilderQueues.end();
 }
 
 std::string JobQueue(const std::string& consumer) { return "tunefleet." + consumer; }

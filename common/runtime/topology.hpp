@@ -33,6 +33,10 @@ struct DelayTier {
 // The default backoff tiers: 1 s, 5 s, 30 s, 2 min, 10 min.
 const std::vector<DelayTier>& DefaultDelayTiers();
 
+// The builders (tunefleet-recommend, tunefleet-features): their queues read follow-ups.
+const std::vector<std::string>& BuilderNames();
+bool IsBuilder(const std::string& consumer);
+
 std::string JobQueue(const std::string& consumer);      // tunefleet.spotify, tunefleet.recommend
 std::string DeadQueue(const std::string& provider);     // tunefleet.spotify.dead
 std::string DelayQueue(const DelayTier& tier);          // tunefleet.retry.5s

@@ -159,9 +159,16 @@ int Fail(const Options& options, const std::string& message) {
   return kExitFailure;
 }
 
+// Where replayed messages go, for messages: "tunefleet.jobs", or a builder's own queue.
+std::string Destination(const std::string& provider) {
+  const std::string exchange = ops::ReplayExchange(provider);
+  return exchange.empty() ? runtime::JobQueue(provider) : exchange;
+}
+
 std::string KnownProviderList() {
   std::string out;
   for (const auto& p : config::KnownProviders()) out += (out.empty() ? "" : ", ") + p;
+  for (const auto& b : runtime::BuilderNames()) out += ", " + b;
   return out;
 }
 
@@ -215,7 +222,7 @@ std::optional<int> ParseFlags(int argc, char* argv[], Options& options) {
       switch (c) {
         case kProvider: {
           const auto& known = config::KnownProviders();
-          if (std::find(known.begin(), known.end(), value) == known.end()) {
+          if (std::find(known.begin(), known.end(), value) == known.end() && !runtime::IsBuilder(value)) {
             return UsageError(options, "--provider \"" + value + "\": unknown provider (expected one of " +
                                            KnownProviderList() + ")");
           }
@@ -450,7 +457,7 @@ class Replayer {
       if (auto r = connection_.Ack(tag, false); !r) return r;
       ++replayed_;
       const auto& job = in_flight_.at(tag);
-      std::printf("replayed %s to %s as %s\n", Name(job.job_id).c_str(), runtime::kJobsExchange,
+      std::printf("replayed %s to %s as %s\n", Name(job.job_id).c_str(), Destination(options_.provider).c_str(),
                   job.routing_key.c_str());
       in_flight_.erase(tag);
     }
@@ -537,12 +544,12 @@ int RunReplay(const Options& options) {
   }
   if (options.dry_run) {
     std::printf("dry run: %llu of %u dead letters in %s would be replayed to %s; nothing changed\n",
-                static_cast<unsigned long long>(replayer.matched()), *depth, queue.c_str(), runtime::kJobsExchange);
+                static_cast<unsigned long long>(replayer.matched()), *depth, queue.c_str(), Destination(options.provider).c_str());
     return kExitOk;
   }
   std::printf("replayed %llu of %u dead letters from %s to %s in %s%s\n",
-              static_cast<unsigned long long>(replayer.replayed()), *depth, queue.c_str(), runtime::kJobsExchange,
-              elapsed, g_stop != 0 ? " (interrupted)" : "");
+              static_cast<unsigned long long>(replayer.replayed()), *depth, queue.c_str(),
+              Destination(options.provider).c_str(), elapsed, g_stop != 0 ? " (interrupted)" : "");
   if (!options.job_id.empty() && replayer.matched() == 0) {
     return Fail(options, "no dead letter with job id \"" + options.job_id + "\" in " + queue);
   }

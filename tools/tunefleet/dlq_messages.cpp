@@ -174,9 +174,17 @@ std::string FormatShow(const DeadLetter& m, std::string_view queue, std::int64_t
 }
 
 std::string ReplayRoutingKey(const amqp::Headers& dead, std::string_view provider) {
+  // A builder's follow-ups go straight back to its own queue: through tunefleet.followups
+  // they would reach the other builder too.
+  if (runtime::IsBuilder(std::string(provider))) return runtime::JobQueue(std::string(provider));
   std::string key = amqp::HeaderString(dead, runtime::kRoutingKeyHeader);
   if (!key.empty()) return key;
   return runtime::ProviderRoutingKey("track", std::string(provider));
+}
+
+std::string ReplayExchange(std::string_view provider) {
+  // "": the default exchange, which routes by queue name.
+  return runtime::IsBuilder(std::string(provider)) ? std::string() : std::string(runtime::kJobsExchange);
 }
 
 amqp::Headers ReplayHeaders(const amqp::Headers& dead, std::string_view replayed_at) {
@@ -198,7 +206,7 @@ amqp::Headers ReplayHeaders(const amqp::Headers& dead, std::string_view replayed
 
 amqp::OutgoingMessage ReplayMessage(const amqp::Delivery& dead, std::string_view provider,
                                     std::string_view replayed_at) {
-  return {.exchange = runtime::kJobsExchange,
+  return {.exchange = ReplayExchange(provider),
           .routing_key = ReplayRoutingKey(dead.headers, provider),
           .message_id = dead.message_id,
           .body = dead.body,

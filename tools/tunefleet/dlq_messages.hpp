@@ -57,8 +57,11 @@ std::string PrettyJson(std::string_view body);
 // One line, at most `width` characters (UTF-8 aware), "..." when cut.
 std::string OneLine(std::string_view text, std::size_t width);
 
-// The routing key a replay publishes with: x-tunefleet-routing-key, else track.<provider>.
+// Where a replay publishes: a provider's jobs go to tunefleet.jobs with x-tunefleet-routing-key
+// (else track.<provider>); a builder's follow-ups go to the default exchange with routing key
+// tunefleet.<builder>, its own queue only.
 std::string ReplayRoutingKey(const amqp::Headers& dead, std::string_view provider);
+std::string ReplayExchange(std::string_view provider);
 // The dead letter's headers minus the failure bookkeeping (x-tunefleet-attempt, -reason,
 // -last-status, -dead-at, -delay, and the broker's x-delivery-count / x-death*), plus
 // x-tunefleet-replayed-at = `replayed_at` and x-tunefleet-replays incremented.

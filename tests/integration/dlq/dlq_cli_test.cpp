@@ -222,6 +222,31 @@ TEST(DlqCli, BadUsageIsOneLineAndExitTwo) {
   }
 }
 
+TEST(DlqCli, ReplaysABuildersDeadFollowUpToThatBuilderOnly) {
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  // A follow-up as tunefleet-features dead-letters it (common/runtime/dead_letter.cpp).
+  amqp::OutgoingMessage dead{
+      "tunefleet.dead", "features", "fu:spotify:enriched:1:2",
+      R"({"type":"tunefleet.followup/1","job_id":"fu:spotify:enriched:1:2","trace_id":"t","track_ids":[1,2],)"
+      R"("provider":"spotify","reason":"enriched","emitted_at":"2026-11-21T10:00:00Z"})",
+      {{"x-tunefleet-attempt", std::int64_t{0}},
+       {"x-tunefleet-reason", std::string("database refused the batch (22003): value out of range")},
+       {"x-tunefleet-last-status", std::string("database_refused")},
+       {"x-tunefleet-provider", std::string("features")},
+       {"x-tunefleet-routing-key", std::string("tunefleet.features")},
+       {"x-tunefleet-dead-at", std::string("2026-11-21T10:00:01Z")}}};
+  vhost.Publish({dead});
+  ASSERT_TRUE(WaitUntil([&] { return vhost.Depth("tunefleet.features.dead") == 1; }, 10s, "the dead follow-up"));
+  const auto env = CliEnv(vhost.amqp_url());
+  CliRun replay = RunTunefleet({"dlq", "replay", "--provider", "features"}, env);
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  EXPECT_NE(replay.out.find("to tunefleet.features as tunefleet.features"), std::string::npos) << replay.out;
+  EXPECT_EQ(vhost.Depth("tunefleet.features.dead"), 0u);
+  EXPECT_EQ(vhost.Depth("tunefleet.features"), 1u);
+  EXPECT_EQ(vhost.Depth("tunefleet.recommend"), 0u) << "the other builder must not get it";
+}
+
 TEST(DlqCli, UnreachableBrokerNamesHostPortAndTheVariable) {
   TestVhost vhost;
   auto env = CliEnv("amqp://guest:guest@127.0.0.1:1/" + vhost.name());

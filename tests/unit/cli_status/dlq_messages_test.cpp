@@ -158,6 +158,18 @@ TEST(ReplayRoutingKey, FallsBackToTheProvidersTrackKey) {
   EXPECT_EQ(ReplayRoutingKey({{"x-tunefleet-routing-key", std::string("album.lastfm")}}, "lastfm"), "album.lastfm");
 }
 
+TEST(ReplayMessage, SendsABuildersFollowUpBackToItsOwnQueueOnly) {
+  // Through tunefleet.followups it would reach the other builder too.
+  auto dead = DeadDelivery();
+  dead.headers["x-tunefleet-routing-key"] = std::string("tunefleet.recommend");
+  const auto message = ReplayMessage(dead, "recommend", "2026-11-21T06:00:00Z");
+  EXPECT_EQ(message.exchange, "");
+  EXPECT_EQ(message.routing_key, "tunefleet.recommend");
+  EXPECT_EQ(ReplayRoutingKey({}, "features"), "tunefleet.features");
+  EXPECT_EQ(ReplayExchange("features"), "");
+  EXPECT_EQ(ReplayExchange("lastfm"), "tunefleet.jobs");
+}
+
 TEST(PeekRequest, RequeuesAndTruncates) {
   EXPECT_EQ(PeekRequest(25), R"({"count":25,"ackmode":"ack_requeue_true","encoding":"auto","truncate":50000})");
 }
