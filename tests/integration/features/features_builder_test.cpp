@@ -1,0 +1,200 @@
+// tunefleet-features' builder against a real, throwaway database.
+#include <gtest/gtest.h>
+
+#include "tests/integration/features/catalog_fixture.hpp"
+#include "tests/support/test_database.hpp"
+#include "tests/support/wait.hpp"
+#include "workers/features/features_builder.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using features_test::ExpectedFeatures;
+using features_test::ExpectedMissing;
+using features_test::InsertCatalog;
+using features_test::SmallSettings;
+using test_support::TestDatabase;
+
+const std::string kVersion1Columns =
+    "{duration_ms,popularity,track_number,release_year,explicit,danceability,energy,valence,tempo,"
+    "acousticness,instrumentalness,liveness,speechiness,loudness,genre:jazz,genre:rock,mood:calm,mood:happy}";
+
+TEST(FeaturesBuilder, RebuildWritesTheExpectedVectors) {
+  TestDatabase db;
+  InsertCatalog(db);
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+
+  auto stats = builder->Rebuild({1, 2, 3, 4, 5, 6, 999, 3});
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->rebuilt, 6u);
+  EXPECT_EQ(stats->missing, 1u);  // 999 has no tracks row; 3 twice counts once
+
+  EXPECT_EQ(db.Scalar("SELECT count(*) FROM feature_vocabularies"), "1");
+  EXPECT_EQ(db.Scalar("SELECT columns::text FROM feature_vocabularies WHERE version = 1"), kVersion1Columns);
+  EXPECT_EQ(db.Scalar("SELECT genres::text || moods::text FROM feature_vocabularies"), "{jazz,rock}{calm,happy}");
+  auto rows = db.Rows("SELECT track_id, vocabulary_version, features::text, missing::text FROM track_features ORDER BY 1");
+  ASSERT_EQ(rows.size(), 6u);
+  for (const auto& row : rows) {
+    const int id = std::stoi(row[0]);
+    EXPECT_EQ(row[1], "1") << id;
+    EXPECT_EQ(row[2], ExpectedFeatures(id)) << "track " << id;
+    EXPECT_EQ(row[3], ExpectedMissing(id)) << "track " << id;
+  }
+}
+
+TEST(FeaturesBuilder, RebuildIsIdempotentAndFollowsTrackChanges) {
+  TestDatabase db;
+  InsertCatalog(db);
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  ASSERT_TRUE(builder->Rebuild({1, 2}));
+  const auto before = db.Rows("SELECT track_id, features::text, missing::text, updated_at::text FROM track_features ORDER BY 1");
+  ASSERT_TRUE(builder->Rebuild({2, 1}));
+  // Same rows, and unchanged rows are not even rewritten.
+  EXPECT_EQ(db.Rows("SELECT track_id, features::text, missing::text, updated_at::text FROM track_features ORDER BY 1"),
+            before);
+
+  db.Scalar("UPDATE tracks SET popularity = 99, genres = '{}' WHERE id = 1 RETURNING id");
+  ASSERT_TRUE(builder->Rebuild({1}));
+  EXPECT_EQ(db.Scalar("SELECT features[2]::text || ' ' || missing[15]::text || missing[16]::text FROM track_features WHERE track_id = 1"),
+            "99 truetrue");
+}
+
+TEST(FeaturesBuilder, EmptyCatalogGetsAnEmptyVersionThatGrowsOnceTracksArrive) {
+  TestDatabase db;
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  auto first = builder->Background();
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(db.Scalar("SELECT version || genres::text || moods::text FROM feature_vocabularies"), "1{}{}");
+  // Idle now: nothing to do, no new version.
+  auto idle = builder->Background();
+  ASSERT_TRUE(idle);
+  EXPECT_FALSE(*idle);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM feature_vocabularies"), 1);
+
+  InsertCatalog(db);
+  auto grown = builder->Background();
+  ASSERT_TRUE(grown) << grown.error().message;
+  EXPECT_TRUE(*grown);
+  EXPECT_EQ(db.Scalar("SELECT version || genres::text || moods::text FROM feature_vocabularies ORDER BY version DESC LIMIT 1"),
+            "2{jazz,rock}{calm,happy}");
+  // Then it backfills tracks that never had a follow-up, in chunks, and goes idle.
+  for (int i = 0; i < 20; ++i) {
+    auto more = builder->Background();
+    ASSERT_TRUE(more) << more.error().message;
+    if (!*more) break;
+  }
+  EXPECT_EQ(db.Int("SELECT count(*) FROM track_features WHERE vocabulary_version = 2"), 6);
+  EXPECT_EQ(db.Scalar("SELECT features::text FROM track_features WHERE track_id = 1"), ExpectedFeatures(1));
+}
+
+TEST(FeaturesBuilder, VocabularyChangeMakesVersion2AndBackgroundMovesEveryRow) {
+  TestDatabase db;
+  InsertCatalog(db);
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  ASSERT_TRUE(builder->Rebuild({1, 2, 3, 4, 5, 6}));
+  ASSERT_EQ(db.Int("SELECT count(*) FROM track_features WHERE vocabulary_version = 1"), 6);
+
+  // folk on 4 tracks now beats jazz (2) by far more than the margin.
+  db.Rows("UPDATE tracks SET genres = genres || '{folk}' WHERE id IN (2, 3, 4, 6)");
+  auto changed = builder->Background();
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_TRUE(*changed);
+  EXPECT_EQ(db.Scalar("SELECT genres::text FROM feature_vocabularies WHERE version = 2"), "{folk,rock}");
+  EXPECT_EQ(db.Scalar("SELECT columns[15] || ' ' || columns[16] FROM feature_vocabularies WHERE version = 2"),
+            "genre:folk genre:rock");
+  // Version 1 is never updated.
+  EXPECT_EQ(db.Scalar("SELECT columns::text FROM feature_vocabularies WHERE version = 1"), kVersion1Columns);
+
+  // One chunk (2 rows), then a follow-up rebuild in between, then the rest.
+  auto step = builder->Background();
+  ASSERT_TRUE(step && *step);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM track_features WHERE vocabulary_version = 2"), 2);
+  auto stats = builder->Rebuild({6});
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(db.Scalar("SELECT vocabulary_version FROM track_features WHERE track_id = 6"), "2");
+  int steps = 0;
+  while (steps < 20) {
+    auto more = builder->Background();
+    ASSERT_TRUE(more) << more.error().message;
+    if (!*more) break;
+    ++steps;
+  }
+  EXPECT_LE(steps, 3);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM track_features WHERE vocabulary_version = 2"), 6);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM feature_vocabularies"), 2);
+  // Track 3 (polka, folk): genre:folk 1, genre:rock 0, both known.
+  EXPECT_EQ(db.Scalar("SELECT features[15:16]::text || missing[15:16]::text FROM track_features WHERE track_id = 3"),
+            "{1,0}{f,f}");
+}
+
+TEST(FeaturesBuilder, TwoBuildersNeverCreateTwoVersionsForTheSameContent) {
+  TestDatabase db;
+  InsertCatalog(db);
+  auto a = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  auto b = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  ASSERT_TRUE(a->Background());
+  ASSERT_TRUE(b->Background());
+  ASSERT_TRUE(b->Rebuild({1}));
+  ASSERT_TRUE(a->Background());
+  EXPECT_EQ(db.Int("SELECT count(*) FROM feature_vocabularies"), 1);
+
+  // b derives a new vocabulary; a, still holding version 1, picks version 2 up on its next rebuild.
+  db.Rows("UPDATE tracks SET moods = '{dark}' WHERE id IN (1, 4, 6)");
+  ASSERT_TRUE(b->Background());
+  ASSERT_EQ(db.Int("SELECT max(version) FROM feature_vocabularies"), 2);
+  ASSERT_TRUE(a->Rebuild({1}));
+  EXPECT_EQ(db.Scalar("SELECT vocabulary_version FROM track_features WHERE track_id = 1"), "2");
+  EXPECT_EQ(db.Int("SELECT count(*) FROM feature_vocabularies"), 2);
+}
+
+TEST(FeaturesBuilder, DeletedTracksAreCountedAsMissing) {
+  TestDatabase db;
+  InsertCatalog(db);
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  ASSERT_TRUE(builder->Rebuild({1, 2}));
+  db.Scalar("DELETE FROM tracks WHERE id = 2 RETURNING id");
+  EXPECT_EQ(db.Int("SELECT count(*) FROM track_features"), 1);  // the cascade
+  auto stats = builder->Rebuild({2});
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->rebuilt, 0u);
+  EXPECT_EQ(stats->missing, 1u);
+}
+
+TEST(FeaturesBuilder, UnreachableDatabaseIsTransientAndPingSaysSo) {
+  auto builder = features::MakeFeaturesBuilder("postgresql://tunefleet@127.0.0.1:1/none?connect_timeout=2",
+                                               SmallSettings());
+  auto stats = builder->Rebuild({1});
+  ASSERT_FALSE(stats);
+  EXPECT_EQ(stats.error().kind, core::ErrorKind::kTransient);
+  EXPECT_NE(stats.error().message.find("127.0.0.1:1"), std::string::npos) << stats.error().message;
+  auto ping = builder->Ping();
+  ASSERT_FALSE(ping);
+  EXPECT_EQ(ping.error().kind, core::ErrorKind::kTransient);
+  auto background = builder->Background();
+  ASSERT_FALSE(background);
+  EXPECT_EQ(background.error().kind, core::ErrorKind::kTransient);
+}
+
+TEST(FeaturesBuilder, ReconnectsAfterTheConnectionIsKilled) {
+  TestDatabase db;
+  InsertCatalog(db);
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  ASSERT_TRUE(builder->Rebuild({1}));
+  // Kill every other session on the test database (ours: the builder's).
+  db.Rows("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+          "AND pid <> pg_backend_pid()");
+  ASSERT_TRUE(test_support::WaitUntil(
+      [&] { return db.Int("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()") == 1; }, 10s,
+      "the builder's session to end"));
+  // The first call may fail (kTransient) or libpqxx may reconnect by itself; by the second
+  // the builder must have a working connection again.
+  auto again = builder->Rebuild({2});
+  if (!again) {
+    EXPECT_EQ(again.error().kind, core::ErrorKind::kTransient) << again.error().message;
+    again = builder->Rebuild({2});
+  }
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->rebuilt, 1u);
+}
+
+}  // namespace
