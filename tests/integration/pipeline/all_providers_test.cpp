@@ -1,9 +1,10 @@
 // The pipeline end to end: 2,000 tracks and 200 albums published to track.all / album.all
 // are enriched by all four provider workers against provider-sim, merged, queryable through
-// the GIN indexes, and announced to the builders.
+// the GIN indexes, and announced to the builders; then a smaller run with both builders.
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <map>
 #include <memory>
 #include <set>
 #include <variant>
@@ -11,6 +12,7 @@
 #include "common/json/job_parser.hpp"
 #include "common/json/job_writer.hpp"
 #include "tests/integration/discogs/discogs_test_support.hpp"
+#include "tests/support/metrics_probe.hpp"
 #include "tests/support/wait.hpp"
 #include "tests/support/worker_process.hpp"
 
@@ -36,11 +38,8 @@ amqp::OutgoingMessage ToAll(const json::Job& job, const std::string& key) {
   return {"tunefleet.jobs", key, std::string(json::JobId(job)), json::Serialize(job), {}};
 }
 
-TEST(Pipeline, EveryTrackIsEnrichedByAllFourProviders) {
-  TestDatabase database;
-  TestVhost vhost;
-  vhost.DeclareFleetTopology();
-  // Quotas raised so the test takes well under a minute; the simulator enforces them.
+// Quotas raised so the tests take well under a minute; the simulator enforces them.
+std::vector<std::string> SimArgs() {
   std::vector<std::string> sim_args;
   for (const char* p : kProviders) {
     for (std::string flag : {"-rate", "-burst"}) {
@@ -50,9 +49,11 @@ TEST(Pipeline, EveryTrackIsEnrichedByAllFourProviders) {
   }
   sim_args.push_back("--rate-slack-ms");
   sim_args.push_back("100");
-  SimProcess sim(sim_args);
-  ASSERT_GT(sim.port(), 0) << sim.Stderr();
+  return sim_args;
+}
 
+std::vector<std::unique_ptr<WorkerProcess>> StartProviderWorkers(const TestVhost& vhost, const TestDatabase& database,
+                                                                 const SimProcess& sim) {
   std::vector<std::unique_ptr<WorkerProcess>> workers;
   for (const char* p : kProviders) {
     std::string upper = p;
@@ -69,17 +70,29 @@ TEST(Pipeline, EveryTrackIsEnrichedByAllFourProviders) {
                                         {"TUNEFLEET_MUSICBRAINZ_USER_AGENT", "tunefleet-test/0.1 ( test@example.invalid )"}});
     workers.push_back(std::make_unique<WorkerProcess>(WorkerBinary(p), env));
   }
+  return workers;
+}
+
+amqp::OutgoingMessage TrackToAll(int i) {
+  json::TrackJob job;
+  job.job_id = "t-" + std::to_string(i);
+  job.trace_id = job.job_id;
+  job.artist = "Pipeline Artist " + std::to_string(i % 300);
+  job.title = "Pipeline Song " + std::to_string(i);
+  if (i % 10 == 0) job.isrc = "USPL1" + std::to_string(1000000 + i).substr(0, 7);
+  return ToAll(job, "track.all");
+}
+
+TEST(Pipeline, EveryTrackIsEnrichedByAllFourProviders) {
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  SimProcess sim(SimArgs());
+  ASSERT_GT(sim.port(), 0) << sim.Stderr();
+  auto workers = StartProviderWorkers(vhost, database, sim);
 
   std::vector<amqp::OutgoingMessage> messages;
-  for (int i = 0; i < kTracks; ++i) {
-    json::TrackJob job;
-    job.job_id = "t-" + std::to_string(i);
-    job.trace_id = job.job_id;
-    job.artist = "Pipeline Artist " + std::to_string(i % 300);
-    job.title = "Pipeline Song " + std::to_string(i);
-    if (i % 10 == 0) job.isrc = "USPL1" + std::to_string(1000000 + i).substr(0, 7);
-    messages.push_back(ToAll(job, "track.all"));
-  }
+  for (int i = 0; i < kTracks; ++i) messages.push_back(TrackToAll(i));
   for (int i = 0; i < kAlbums; ++i) {
     json::AlbumJob job;
     job.job_id = "a-" + std::to_string(i);
@@ -151,6 +164,91 @@ TEST(Pipeline, EveryTrackIsEnrichedByAllFourProviders) {
     at += 10;
   }
   EXPECT_EQ(limited_fields, 4) << body;
+  for (auto& w : workers) w->Terminate();
+  for (auto& w : workers) EXPECT_TRUE(w->WaitExit(30s).has_value());
+}
+
+// The builders on a real run: the four providers enrich 600 tracks, their follow-ups reach
+// tunefleet-recommend and tunefleet-features, and every track ends with neighbours and a
+// feature row, each track rebuilt far fewer times than it was announced.
+TEST(Pipeline, BuildersGiveEveryEnrichedTrackNeighboursAndAFeatureRow) {
+  constexpr int kBuilderTracks = 600;
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  SimProcess sim(SimArgs());
+  ASSERT_GT(sim.port(), 0) << sim.Stderr();
+  auto workers = StartProviderWorkers(vhost, database, sim);
+  std::map<std::string, int> metrics_ports;
+  std::vector<std::unique_ptr<WorkerProcess>> builders;
+  for (const char* builder : {"recommend", "features"}) {
+    metrics_ports[builder] = test_support::FreePort();
+    builders.push_back(std::make_unique<WorkerProcess>(
+        WorkerBinary(builder), std::map<std::string, std::string>{
+                                   {"TUNEFLEET_AMQP_URL", vhost.amqp_url()},
+                                   {"TUNEFLEET_PG_DSN", database.dsn()},
+                                   {"TUNEFLEET_METRICS_PORT", std::to_string(metrics_ports[builder])},
+                                   {"TUNEFLEET_BUILDER_WINDOW", "2s"},
+                                   {"TUNEFLEET_FEATURES_VOCABULARY_REFRESH", "2s"}}));
+  }
+  std::vector<amqp::OutgoingMessage> messages;
+  for (int i = 0; i < kBuilderTracks; ++i) messages.push_back(TrackToAll(i));
+  vhost.Publish(messages);
+
+  auto sources = [&] { return database.Int("select count(*) from track_sources"); };
+  ASSERT_TRUE(WaitUntil([&] { return sources() >= 4 * kBuilderTracks; }, 300s, "every provider wrote every track",
+                        [&] { return "sources=" + std::to_string(sources()); }));
+  auto metric = [&](const std::string& builder, const std::string& name) {
+    auto [status, body] = test_support::HttpGet("http://127.0.0.1:" + std::to_string(metrics_ports[builder]) + "/metrics");
+    return status == 200 ? test_support::MetricValue(body, name).value_or(-1) : -1.0;
+  };
+  // Idle: every announced id received and nothing waiting, for both builders.
+  for (const char* builder : {"recommend", "features"}) {
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          auto stats = vhost.Stats(std::string("tunefleet.") + builder);
+          return metric(builder, "tunefleet_builder_ids_received_total") >= 4 * kBuilderTracks &&
+                 metric(builder, "tunefleet_builder_pending_ids") == 0 && metric(builder, "tunefleet_jobs_in_flight") == 0 &&
+                 stats.ready == 0;
+        },
+        120s, std::string(builder) + " idle"));
+  }
+  // Features: the vocabulary settles, then every row is on its latest version.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return database.Int("select count(*) from track_features where vocabulary_version = "
+                            "(select max(version) from feature_vocabularies)") == kBuilderTracks;
+      },
+      120s, "every track's feature row on the latest vocabulary"));
+  for (auto& b : builders) EXPECT_TRUE(b->Running()) << "a builder exited:\n" << b->LogTail(20);
+
+  // Every track some provider found has neighbours, ranked 1..n, never itself.
+  EXPECT_EQ(database.Int("select count(*) from tracks t where exists (select 1 from track_sources s where "
+                         "s.track_id = t.id and s.status = 'ok') and not exists (select 1 from track_similar n "
+                         "where n.track_id = t.id)"),
+            0);
+  EXPECT_EQ(database.Int("select count(*) from (select track_id from track_similar group by track_id "
+                         "having min(rank) <> 1 or max(rank) <> count(*)) bad"),
+            0);
+  EXPECT_EQ(vhost.Depth("tunefleet.recommend.dead") + vhost.Depth("tunefleet.features.dead"), 0u);
+  // Coalescing: four providers announced each track; each builder rebuilt far fewer times.
+  for (const char* builder : {"recommend", "features"}) {
+    const double received = metric(builder, "tunefleet_builder_ids_received_total");
+    const double rebuilt = metric(builder, "tunefleet_builder_tracks_rebuilt_total");
+    const double coalesced = metric(builder, "tunefleet_builder_ids_coalesced_total");
+    std::cout << builder << ": ids received " << received << ", coalesced " << coalesced << ", rebuilt " << rebuilt
+              << "\n";
+    EXPECT_EQ(received, 4.0 * kBuilderTracks) << builder;
+    EXPECT_EQ(rebuilt + coalesced, received) << builder;
+    EXPECT_GT(coalesced, 0.0) << builder;
+    EXPECT_GE(rebuilt, kBuilderTracks) << builder;
+  }
+  for (auto& b : builders) b->Terminate();
+  for (auto& b : builders) {
+    auto status = b->WaitExit(30s);
+    ASSERT_TRUE(status.has_value());
+    EXPECT_EQ(status->code, 0) << b->LogTail(20);
+  }
   for (auto& w : workers) w->Terminate();
   for (auto& w : workers) EXPECT_TRUE(w->WaitExit(30s).has_value());
 }

@@ -1,0 +1,11 @@
+#include "common/runtime/builder.hpp"
+#include "workers/features/features_builder.hpp"
+
+int main(int argc, char* argv[]) {
+  runtime::BuilderSpec spec;
+  spec.name = "features";
+  spec.make = [](const runtime::BuilderContext& context) {
+    return features::MakeFeaturesBuilder(context.postgres_dsn, features::LoadFeaturesSettings(context.env));
+  };
+  return runtime::RunBuilder(argc, argv, spec);
+}
