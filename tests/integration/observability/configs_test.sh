@@ -3,9 +3,10 @@
 # engine, no cluster needed): promtool check config / check rules / test rules, yamllint on
 # every YAML file, every dashboard is JSON with the provisioned datasource uid, every
 # tunefleet_* metric named in deploy/ is defined in common/metrics, the compose file is valid
-# for docker-compose (also with --profile sim), and the Kubernetes manifests keep their
-# promises (probes, grace period > TUNEFLEET_SHUTDOWN_TIMEOUT, a ScaledObject per worker on
-# its queue). Run from the repository root. Ends with "N passed, M failed".
+# for docker-compose (also with --profile sim), Prometheus scrapes every worker and builder,
+# and the Kubernetes manifests keep their promises (probes, grace period >
+# TUNEFLEET_SHUTDOWN_TIMEOUT, a ScaledObject per worker and builder on its queue). Run from
+# the repository root. Ends with "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.." || exit 1
 PY=/usr/bin/python3
@@ -44,11 +45,23 @@ EOF
 }
 check "every alert of alerts.yml has promtool tests" alerts_tested
 
+scrape_jobs_ok() {
+  "$PY" - <<'EOF'
+import yaml, sys
+jobs = {j["job_name"] for j in yaml.safe_load(open("deploy/prometheus/prometheus.yml"))["scrape_configs"]}
+want = {f"tunefleet-{n}" for n in ("spotify", "lastfm", "musicbrainz", "discogs", "noop", "recommend", "features")}
+missing = sorted(want - jobs)
+print("no scrape job for:", missing) if missing else None
+sys.exit(1 if missing else 0)
+EOF
+}
+check "prometheus.yml: a scrape job per worker and builder" scrape_jobs_ok
+
 dashboards_ok() {
   "$PY" - <<'EOF'
 import json, glob, re, sys, yaml
 ds = yaml.safe_load(open("deploy/grafana/provisioning/datasources/prometheus.yml"))["datasources"][0]["uid"]
-defined = set(re.findall(r'"(tunefleet_\w+)"', open("common/metrics/worker_metrics.cpp").read() + open("common/metrics/gateway_metrics.cpp").read()))
+defined = set(re.findall(r'"(tunefleet_\w+)"', "".join(open(f"common/metrics/{m}_metrics.cpp").read() for m in ("worker", "gateway", "builder"))))
 errors = []
 texts = [open(p).read() for p in ("deploy/prometheus/alerts.yml",)]
 files = sorted(glob.glob("deploy/grafana/dashboards/*.json"))
@@ -59,6 +72,7 @@ for path in files:
     if d["uid"] in uids: errors.append(f"{path}: duplicate uid {d['uid']}")
     uids.add(d["uid"])
     for p in d["panels"]:
+        if p["type"] == "row": continue  # a section header: no query
         if p["datasource"]["uid"] != ds: errors.append(f"{path} panel {p['id']}: datasource uid {p['datasource']['uid']} != {ds}")
         if not p.get("targets"): errors.append(f"{path} panel {p['id']}: no query")
         texts += [t["expr"] for t in p.get("targets", [])]
@@ -74,6 +88,22 @@ EOF
 }
 check "dashboards: JSON, provisioned datasource uid, only metrics common/metrics defines" dashboards_ok
 
+# The fleet dashboard has a "Builders" row with panels on every builder metric.
+builder_panels_ok() {
+  "$PY" - <<'EOF'
+import json, re, sys
+d = json.load(open("deploy/grafana/dashboards/fleet-overview.json"))
+rows = [p for p in d["panels"] if p["type"] == "row" and p["title"] == "Builders"]
+below = rows[0]["gridPos"]["y"] if rows else float("inf")
+exprs = " ".join(t["expr"] for p in d["panels"] if p["gridPos"]["y"] > below for t in p.get("targets", []))
+defined = set(re.findall(r'"(tunefleet_builder_\w+)"', open("common/metrics/builder_metrics.cpp").read()))
+errors = [] if rows else ['no row "Builders" in fleet-overview.json']
+errors += [f"no panel below the Builders row uses {m}" for m in sorted(defined) if m not in exprs]
+print("\n".join(errors)); sys.exit(1 if errors else 0)
+EOF
+}
+check "fleet-overview: a Builders row using every tunefleet_builder_* metric" builder_panels_ok
+
 k8s_ok() {
   "$PY" - <<'EOF'
 import glob, re, sys, yaml
@@ -83,7 +113,8 @@ for d in docs: by_kind.setdefault(d["kind"], []).append(d)
 errors = []
 cfg = next(d for d in by_kind["ConfigMap"] if d["metadata"]["name"] == "tunefleet-config")["data"]
 shutdown = int(re.fullmatch(r"(\d+)s", cfg["TUNEFLEET_SHUTDOWN_TIMEOUT"]).group(1))
-workers = {"spotify", "lastfm", "musicbrainz", "discogs", "noop"}
+workers = {"spotify", "lastfm", "musicbrainz", "discogs", "noop", "recommend", "features"}
+builders = {"recommend", "features"}
 deployments = {d["metadata"]["name"]: d for d in by_kind.get("Deployment", [])}
 scaled = {d["spec"]["scaleTargetRef"]["name"]: d for d in by_kind.get("ScaledObject", [])}
 for w in sorted(workers):
@@ -101,6 +132,8 @@ for w in sorted(workers):
     if "TUNEFLEET_PG_DSN_FILE" not in env or "TUNEFLEET_PG_DSN" in env: errors.append(f"{name}: DSN not from a file")
     if "secretKeyRef" not in env.get("TUNEFLEET_AMQP_URL", {}).get("valueFrom", {}): errors.append(f"{name}: AMQP URL not from a Secret")
     mounts = {m["mountPath"] for m in c.get("volumeMounts", [])}
+    if w in builders and any(v.get("secret", {}).get("secretName") == "tunefleet-providers" for v in spec.get("volumes", [])):
+        errors.append(f"{name}: a builder mounts the provider credentials")
     for e in env.values():
         if e["name"].endswith("_FILE") and not any(e["value"].startswith(m + "/") for m in mounts):
             errors.append(f"{name}: {e['name']}={e['value']} is not under a mounted volume")
@@ -116,7 +149,7 @@ print("\n".join(errors))
 sys.exit(1 if errors else 0)
 EOF
 }
-check "k8s: Deployment + ScaledObject per worker, probes, grace period, secrets from files, migration Job" k8s_ok
+check "k8s: Deployment + ScaledObject per worker and builder, probes, grace period, secrets from files, migration Job" k8s_ok
 
 compose_ok() {
   docker-compose -f docker-compose.yml config | "$PY" -c '
@@ -124,19 +157,20 @@ import sys, yaml
 c = yaml.safe_load(sys.stdin)
 s = c["services"]
 errors = []
-for w in ("spotify", "lastfm", "musicbrainz", "discogs", "noop"):
+for w in ("spotify", "lastfm", "musicbrainz", "discogs", "noop", "recommend", "features"):
     svc = s.get(f"tunefleet-{w}")
     if not svc: errors.append(f"no service tunefleet-{w}"); continue
     if "container_name" in svc or "ports" in svc: errors.append(f"tunefleet-{w}: fixed name or host port (breaks --scale)")
     if svc["environment"].get("TUNEFLEET_PG_DSN_FILE") != "/run/secrets/pg_dsn": errors.append(f"tunefleet-{w}: DSN not from a secret")
     if svc["depends_on"]["migrate"]["condition"] != "service_completed_successfully": errors.append(f"tunefleet-{w}: does not wait for migrate")
+    if svc["command"] != [f"tunefleet-{w}"]: errors.append(f"tunefleet-{w}: command {svc['command']}")
 if s["migrate"]["command"] != ["tunefleet", "migrate"]: errors.append("migrate command")
 if s.get("provider-sim", {}).get("profiles") != ["sim"]: errors.append("provider-sim not limited to profile sim")
 for need in ("rabbitmq", "postgres", "redis", "prometheus", "grafana"):
     if need not in s: errors.append(f"no service {need}")
 print("\n".join(errors)); sys.exit(1 if errors else 0)'
 }
-check "compose: scalable workers, secrets via *_FILE, migrate first, provider-sim only in its profile" compose_ok
+check "compose: scalable workers and builders, secrets via *_FILE, migrate first, provider-sim only in its profile" compose_ok
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
