@@ -2,11 +2,12 @@
 # Integration test of deploy/prometheus and deploy/grafana against a live fleet: a real
 # Prometheus (Debian's binary, its own data folder, scrape_interval 1s, the repository's
 # alerts.yml loaded) scrapes provider-sim-backed tunefleet-spotify and tunefleet-lastfm
-# workers, a tunefleet-noop worker and the private stack's RabbitMQ prometheus plugin
-# (/metrics/per-object, like deploy/prometheus/prometheus.yml). A few hundred jobs (and a
-# few invalid ones, for dead letters) are published; then every template variable and every
-# panel query of every dashboard must return data through /api/v1/query, and every alert
-# rule must evaluate without error.
+# workers, a tunefleet-noop worker, the two builders tunefleet-recommend and
+# tunefleet-features (fed by the workers' follow-ups) and the private stack's RabbitMQ
+# prometheus plugin (/metrics/per-object, like deploy/prometheus/prometheus.yml). A few
+# hundred jobs (and a few invalid messages, for dead letters of workers and builders) are
+# published; then every template variable and every panel query of every dashboard must
+# return data through /api/v1/query, and every alert rule must evaluate without error.
 #
 #   dashboards_test.sh BINARY_DIR
 #
@@ -58,7 +59,7 @@ trap cleanup EXIT
 
 # ------------------------------------------------------------------------------ preconditions
 command -v prometheus >/dev/null || die "prometheus not installed (scripts/install-deps tools)"
-for b in tunefleet tunefleet-noop tunefleet-spotify tunefleet-lastfm provider-sim; do
+for b in tunefleet tunefleet-noop tunefleet-spotify tunefleet-lastfm tunefleet-recommend tunefleet-features provider-sim; do
   [[ -x $BIN/$b ]] || die "$BIN/$b not built"
 done
 curl -fsS --max-time 10 "$API/api/overview" >/dev/null || die "RabbitMQ management API $API unreachable (scripts/stack up)"
@@ -101,7 +102,15 @@ for w in spotify lastfm noop; do
     "$BIN/tunefleet-$w" 2>"$work/tunefleet-$w.log" &
   pids+=($!)
 done
-for w in spotify lastfm noop; do
+# The builders: defaults but the metrics port (TUNEFLEET_BUILDER_WINDOW 1 s, so the three
+# workers' follow-ups for one track usually meet in one window and are coalesced).
+for b in recommend features; do
+  port[$b]=$(free_port)
+  env TUNEFLEET_METRICS_BIND=127.0.0.1 "TUNEFLEET_METRICS_PORT=${port[$b]}" \
+    "$BIN/tunefleet-$b" 2>"$work/tunefleet-$b.log" &
+  pids+=($!)
+done
+for w in spotify lastfm noop recommend features; do
   ready=0
   for _ in $(seq 150); do
     curl -fsS -o /dev/null "http://127.0.0.1:${port[$w]}/readyz" 2>/dev/null && { ready=1; break; }
@@ -126,6 +135,10 @@ scrape_configs:
     static_configs: [{targets: ["127.0.0.1:${port[lastfm]}"]}]
   - job_name: tunefleet-noop
     static_configs: [{targets: ["127.0.0.1:${port[noop]}"]}]
+  - job_name: tunefleet-recommend
+    static_configs: [{targets: ["127.0.0.1:${port[recommend]}"]}]
+  - job_name: tunefleet-features
+    static_configs: [{targets: ["127.0.0.1:${port[features]}"]}]
   - job_name: rabbitmq
     metrics_path: /metrics/per-object
     # The per-object endpoint lists every queue of every vhost and answers slowly on a busy
@@ -152,18 +165,20 @@ scraped() {
   curl -fsS "$prom/api/v1/query" --data-urlencode 'query=count(count_over_time(up[1m]) >= 3)' |
     "$PY" -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)'
 }
-for _ in $(seq 100); do [[ $(scraped 2>/dev/null) == 4 ]] && break; sleep 0.2; done
-[[ $(scraped) == 4 ]] && ok "prometheus scraped all 4 targets 3 times" || fail "prometheus has not scraped all 4 targets 3 times"
+for _ in $(seq 100); do [[ $(scraped 2>/dev/null) == 6 ]] && break; sleep 0.2; done
+[[ $(scraped) == 6 ]] && ok "prometheus scraped all 6 targets 3 times" || fail "prometheus has not scraped all 6 targets 3 times"
 
 # ------------------------------------------------------------------------------ jobs
 # Messages that are not JSON are dead-lettered at once (tunefleet_jobs_dead_lettered_total,
 # created at the first one): one before the valid jobs and one after, so the rate has a rise.
+# followup.test on tunefleet.followups reaches both builder queues.
 publish_invalid() {
-  local key
-  for key in track.noop track.spotify; do
+  local target exchange key
+  for target in tunefleet.jobs/track.noop tunefleet.jobs/track.spotify tunefleet.followups/followup.test; do
+    exchange=${target%/*} key=${target#*/}
     curl -fsS -X POST -H 'content-type: application/json' \
       -d "{\"properties\":{\"message_id\":\"bad-$1\"},\"routing_key\":\"$key\",\"payload\":\"not json $1\",\"payload_encoding\":\"string\"}" \
-      "$API/api/exchanges/$vhost/tunefleet.jobs/publish" >/dev/null || fail "publishing an invalid message to $key"
+      "$API/api/exchanges/$vhost/$exchange/publish" >/dev/null || fail "publishing an invalid message to $key"
   done
 }
 publish_invalid 1
@@ -177,10 +192,11 @@ fi
 publish_invalid 2
 
 # Wait until every worker finished its jobs, so rates, histograms and dead letters exist.
-done_jobs() {
-  curl -fsS "$prom/api/v1/query" --data-urlencode 'query=sum(tunefleet_jobs_completed_total{outcome!="retried"})' |
+value() { # value PROMQL: the first sample's value as an integer, 0 if none
+  curl -fsS "$prom/api/v1/query" --data-urlencode "query=$1" |
     "$PY" -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(int(float(r[0]["value"][1])) if r else 0)'
 }
+done_jobs() { value 'sum(tunefleet_jobs_completed_total{provider=~"spotify|lastfm|noop",outcome!="retried"})'; }
 start=$SECONDS
 n=0
 while (( SECONDS - start < 60 )); do
@@ -190,6 +206,20 @@ while (( SECONDS - start < 60 )); do
 done
 (( n >= JOBS * 3 + 4 )) && ok "prometheus saw $n jobs finished in $((SECONDS - start)) s" ||
   fail "prometheus saw only $n of $((JOBS * 3 + 4)) jobs finished after 60 s"
+# ... and until each builder rebuilt every follow-up the workers published (acked as
+# "rebuilt") and dead-lettered the 2 invalid ones.
+followups=0 behind=1
+start=$SECONDS
+while (( SECONDS - start < 30 )); do
+  followups=$(value 'sum(tunefleet_followups_published_total)' 2>/dev/null || echo 0)
+  behind=$(value "(count(sum by (provider) (tunefleet_jobs_completed_total{provider=~\"recommend|features\",outcome=\"rebuilt\"}) >= $followups) or vector(0))
+                  + (count(sum by (provider) (tunefleet_jobs_dead_lettered_total{provider=~\"recommend|features\"}) >= 2) or vector(0))" 2>/dev/null || echo 0)
+  (( followups > 0 && behind == 4 )) && break
+  sleep 1
+done
+(( followups > 0 && behind == 4 )) &&
+  ok "both builders rebuilt the workers' $followups follow-ups and dead-lettered the 2 invalid ones in $((SECONDS - start)) s" ||
+  fail "builders behind after 30 s: $followups follow-ups published, $behind of 4 builder conditions met"
 # Evaluate at this moment: the last 15 s hold the burst of work, so rates and quantiles have
 # values (later, with the fleet idle, they are 0 or NaN, which still counts as data).
 busy_at=$(date +%s.%N)
@@ -199,7 +229,7 @@ sleep 2  # one more scrape of every target at or after busy_at
 # Grafana's "All" for $provider, this test's vhost for $vhost; $__rate_interval as Grafana
 # computes it for a 1 s scrape interval would be 4 s; 15 s keeps several samples per window.
 if "$PY" "$REPO_ROOT/tests/integration/observability/query_dashboards.py" "$prom" "$DEADLINE" \
-  'provider=spotify|lastfm|noop' "vhost=$vhost" '__rate_interval=15s' "@time=$busy_at" -- \
+  'provider=spotify|lastfm|noop|recommend|features' 'builder=recommend|features' "vhost=$vhost" '__rate_interval=15s' "@time=$busy_at" -- \
   "$REPO_ROOT"/deploy/grafana/dashboards/*.json >"$work/dashboards.out" 2>&1; then
   ok "every dashboard query returns data: $(tail -n 1 "$work/dashboards.out")"
 else
@@ -230,5 +260,15 @@ for _ in $(seq 50); do [[ $(firing 2>/dev/null) == noop,spotify ]] && break; sle
 got=$(firing 2>/dev/null)
 [[ $got == noop,spotify ]] && ok "TunefleetDeadLettersGrowing fires for the live dead letters ($got)" ||
   fail "TunefleetDeadLettersGrowing firing for '$got', expected noop,spotify"
+
+# ... and the builders' invalid follow-ups fire TunefleetBuilderDeadLettersGrowing.
+builder_firing() {
+  curl -fsS "$prom/api/v1/query" --data-urlencode 'query=ALERTS{alertname="TunefleetBuilderDeadLettersGrowing",alertstate="firing"}' |
+    "$PY" -c 'import json,sys; print(",".join(sorted(r["metric"]["builder"] for r in json.load(sys.stdin)["data"]["result"])))'
+}
+for _ in $(seq 50); do [[ $(builder_firing 2>/dev/null) == features,recommend ]] && break; sleep 0.2; done
+got=$(builder_firing 2>/dev/null)
+[[ $got == features,recommend ]] && ok "TunefleetBuilderDeadLettersGrowing fires for the live dead follow-ups ($got)" ||
+  fail "TunefleetBuilderDeadLettersGrowing firing for '$got', expected features,recommend"
 
 finish
