@@ -34,7 +34,7 @@ bool IsActive(uv_timer_s* timer) {
 BuilderSettings LoadBuilderSettings(const config::Env& env) {
   using namespace std::chrono_literals;
   BuilderSettings s;
-  s.worker = LoadWorkerSettings(env);
+  s.worker = LoadConsumerSettings(env);
   s.window = env.Duration("TUNEFLEET_BUILDER_WINDOW", s.window, 0ms);
   s.max_ids = static_cast<std::size_t>(env.Int("TUNEFLEET_BUILDER_MAX_IDS", 500, 1, 100000));
   s.background_idle = env.Duration("TUNEFLEET_BUILDER_IDLE", s.background_idle, 10ms);

@@ -2,7 +2,7 @@
 
 namespace runtime {
 
-WorkerSettings LoadWorkerSettings(const config::Env& env) {
+WorkerSettings LoadConsumerSettings(const config::Env& env) {
   using namespace std::chrono_literals;
   WorkerSettings s;
   s.amqp = config::LoadAmqpSettings(env);
@@ -15,6 +15,11 @@ WorkerSettings LoadWorkerSettings(const config::Env& env) {
   s.max_body_bytes = static_cast<std::size_t>(env.Int("TUNEFLEET_MAX_BODY_BYTES", 256 * 1024, 1024, 64 << 20));
   s.shutdown_timeout = env.Duration("TUNEFLEET_SHUTDOWN_TIMEOUT", s.shutdown_timeout, 100ms);
   s.db_retry_max = env.Duration("TUNEFLEET_DB_RETRY_MAX", s.db_retry_max, 100ms);
+  return s;
+}
+
+WorkerSettings LoadWorkerSettings(const config::Env& env) {
+  WorkerSettings s = LoadConsumerSettings(env);
   if (s.batch_size > s.amqp.prefetch) {
     throw config::ConfigError("TUNEFLEET_BATCH_SIZE=" + std::to_string(s.batch_size) +
                               " is larger than TUNEFLEET_AMQP_PREFETCH=" + std::to_string(s.amqp.prefetch) +

@@ -24,5 +24,8 @@ struct WorkerSettings {
 
 // Reads and validates every setting once; throws config::ConfigError naming the variable.
 WorkerSettings LoadWorkerSettings(const config::Env& env);
+// The same without the provider batch's constraint (TUNEFLEET_BATCH_SIZE <= prefetch), which
+// builders do not use: they read TUNEFLEET_BUILDER_MAX_IDS instead.
+WorkerSettings LoadConsumerSettings(const config::Env& env);
 
 }  // namespace runtime

@@ -107,7 +107,9 @@ TEST_F(BuilderWorkerTest, CoalescesTheSameTrackFromFourProvidersIntoOneRebuild) 
 }
 
 TEST_F(BuilderWorkerTest, FollowUpsOutsideTheWindowAreRebuiltAgain) {
-  WorkerProcess builder(BuilderBinary(), Env({{"TUNEFLEET_BUILDER_WINDOW", "200ms"}}));
+  // A prefetch below the providers' TUNEFLEET_BATCH_SIZE (500) is fine: builders do not batch rows.
+  WorkerProcess builder(BuilderBinary(),
+                        Env({{"TUNEFLEET_BUILDER_WINDOW", "200ms"}, {"TUNEFLEET_AMQP_PREFETCH", "50"}}));
   vhost_.Publish({FollowUp("fu-1", "spotify", {7})});
   ASSERT_TRUE(WaitDone(builder, 1, 30s));
   vhost_.Publish({FollowUp("fu-2", "lastfm", {7})});
