@@ -75,7 +75,13 @@ core::Result<std::uint64_t> Stream(pqxx::transaction_base& tx, const std::string
     out = convert(line);
     out += '\n';
     if (!sink(out)) {
-      stream.complete();
+      // Stop the server instead of draining the rest of the table: the COPY then ends with
+      // "canceling statement", which is expected here.
+      try {
+        tx.conn().cancel_query();
+        stream.complete();
+      } catch (const std::exception&) {
+      }
       return WriteFailed();
     }
     ++rows;

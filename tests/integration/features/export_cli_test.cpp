@@ -324,6 +324,15 @@ TEST(ExportCli, BadFlagsExitWithUsageErrorAndOneLine) {
   EXPECT_NE(help.out.find("usage: tunefleet export features"), std::string::npos);
 }
 
+TEST(ExportCli, WriteErrorExitsOneNamingTheFile) {
+  BuiltCatalog c;
+  // A device is written directly (never replaced by a rename); /dev/full fails every write.
+  CliRun run = Export({"tracks", "--out", "/dev/full"}, c.db.dsn(), c.dir.path());
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("cannot write /dev/full"), std::string::npos) << run.err;
+  EXPECT_TRUE(fs::is_character_file("/dev/full"));
+}
+
 TEST(ExportCli, UnreachableDatabaseNamesItAndExitsOne) {
   TempDir dir;
   const fs::path file = dir.path() / "f.csv";
