@@ -235,6 +235,13 @@ class FeaturesBuilder final : public runtime::Builder {
     pqxx::work tx(Connection());
     // Another builder may have inserted a newer version since our last refresh: use it.
     const int latest = tx.exec1(kLatestVersion)[0].as<int>();
+    if (latest == 0) {
+      // Every version was deleted (with every row: the foreign key) behind our back, say by
+      // an operator starting over: derive version 1 again instead of failing forever.
+      tx.abort();
+      RefreshVocabulary();
+      return RebuildIds(std::move(ids));
+    }
     if (latest != vocabulary_->version) vocabulary_ = LoadVocabulary(tx, latest);
 
     pqxx::result rows = tx.exec_params(kSelectTracks, IdArrayLiteral(ids));

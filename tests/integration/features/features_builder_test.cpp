@@ -160,6 +160,19 @@ TEST(FeaturesBuilder, DeletedTracksAreCountedAsMissing) {
   EXPECT_EQ(stats->missing, 1u);
 }
 
+TEST(FeaturesBuilder, StartsOverWhenEveryVersionWasDeleted) {
+  TestDatabase db;
+  InsertCatalog(db);
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  ASSERT_TRUE(builder->Rebuild({1}));
+  db.Rows("TRUNCATE track_features, feature_vocabularies");
+  auto stats = builder->Rebuild({1, 2});
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->rebuilt, 2u);
+  EXPECT_EQ(db.Scalar("SELECT string_agg(version::text, ',') FROM feature_vocabularies"), "1");
+  EXPECT_EQ(db.Scalar("SELECT features::text FROM track_features WHERE track_id = 1"), ExpectedFeatures(1));
+}
+
 TEST(FeaturesBuilder, UnreachableDatabaseIsTransientAndPingSaysSo) {
   auto builder = features::MakeFeaturesBuilder("postgresql://tunefleet@127.0.0.1:1/none?connect_timeout=2",
                                                SmallSettings());
