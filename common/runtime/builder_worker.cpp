@@ -6,30 +6,10 @@
 #include <cmath>
 
 #include "common/runtime/dead_letter.hpp"
+#include "common/runtime/loop_timers.hpp"
 #include "common/runtime/topology.hpp"
 
 namespace runtime {
-namespace {
-
-template <typename Handle>
-void CloseAndFree(Handle*& handle) {
-  if (handle == nullptr) return;
-  uv_close(reinterpret_cast<uv_handle_t*>(handle), [](uv_handle_t* h) { delete reinterpret_cast<Handle*>(h); });
-  handle = nullptr;
-}
-
-uv_timer_t* NewTimer(uv_loop_s& loop, void* owner) {
-  auto* timer = new uv_timer_t;
-  uv_timer_init(&loop, timer);
-  timer->data = owner;
-  return timer;
-}
-
-bool IsActive(uv_timer_s* timer) {
-  return timer != nullptr && uv_is_active(reinterpret_cast<uv_handle_t*>(timer)) != 0;
-}
-
-}  // namespace
 
 BuilderSettings LoadBuilderSettings(const config::Env& env) {
   using namespace std::chrono_literals;
@@ -52,7 +32,8 @@ BuilderWorker::BuilderWorker(uv_loop_s& loop, BuilderSettings settings, Builder&
       builder_metrics_(builder_metrics),
       health_(health),
       logger_(logging::Logger("builder").With({{"builder", name_}})),
-      parser_(json::JobParserSettings{settings_.worker.max_body_bytes}) {
+      parser_(json::JobParserSettings{settings_.worker.max_body_bytes}),
+      ledger_(metrics) {
   window_timer_ = NewTimer(loop_, this);
   retry_timer_ = NewTimer(loop_, this);
   background_timer_ = NewTimer(loop_, this);
@@ -94,7 +75,7 @@ void BuilderWorker::Start() {
   client_settings.prefetch = settings_.worker.amqp.prefetch;
   amqp::Client::Callbacks callbacks;
   callbacks.on_ready = [this](std::uint64_t) {
-    tracker_.Reset();
+    ledger_.OnConnected();
     health_.SetHealthy("rabbitmq", true);
     metrics_.BrokerUp().Set(1);
   };
@@ -106,6 +87,7 @@ void BuilderWorker::Start() {
   };
   client_ = std::make_unique<amqp::Client>(loop_, std::move(client_settings), std::move(callbacks),
                                            logging::Logger("amqp").With({{"builder", name_}}));
+  ledger_.Attach(*client_);
   client_->Start();
 }
 
@@ -115,36 +97,21 @@ void BuilderWorker::OnConnectionLost() {
   metrics_.AmqpReconnects().Increment();
   // Follow-ups of the dead connection come again; their ids may stay gathered (a rebuild
   // is idempotent), but they can no longer be acked.
-  std::uint64_t generation = client_->generation();
-  std::erase_if(pending_seqs_, [&](std::uint64_t seq) {
-    auto it = messages_.find(seq);
-    if (it == messages_.end() || it->second.delivery.generation != generation) return false;
-    messages_.erase(it);
-    return true;
-  });
-  tracker_.Reset();
-  metrics_.InFlight().Set(static_cast<double>(messages_.size()));
+  ledger_.OnConnectionLost([](std::uint64_t) { return true; });
+  std::erase_if(pending_seqs_, [this](std::uint64_t seq) { return ledger_.Find(seq) == nullptr; });
   MaybeFinishShutdown();
 }
 
 void BuilderWorker::OnDelivery(amqp::Delivery delivery) {
-  std::uint64_t seq = next_seq_++;
-  metrics_.JobsConsumed().Increment();
-  tracker_.Received(delivery.delivery_tag);
-  Message message;
-  message.received = std::chrono::steady_clock::now();
-  message.job_id = delivery.message_id;
-  message.delivery = std::move(delivery);
-  auto [it, inserted] = messages_.emplace(seq, std::move(message));
-  metrics_.InFlight().Set(static_cast<double>(messages_.size()));
-
-  auto parsed = parser_.Parse(it->second.delivery.body);
+  const std::uint64_t seq = ledger_.Add(std::move(delivery));
+  HeldDelivery& held = ledger_.At(seq);
+  auto parsed = parser_.Parse(held.delivery.body);
   if (!parsed) {
     DeadLetter(seq, "invalid_message", "invalid message: " + parsed.error().message);
     return;
   }
-  it->second.job_id = std::string(json::JobId(*parsed));
-  it->second.trace_id = std::string(json::TraceId(*parsed));
+  held.job_id = std::string(json::JobId(*parsed));
+  held.trace_id = std::string(json::TraceId(*parsed));
   const auto* followup = std::get_if<json::FollowUp>(&*parsed);
   if (followup == nullptr) {
     DeadLetter(seq, "invalid_message",
@@ -263,7 +230,8 @@ void BuilderWorker::OnRebuilt(Batch batch, core::Result<RebuildStats> result, do
     metrics_.BatchSize().Observe(static_cast<double>(batch.ids.size()));
     logger_.Debug("rebuilt", {{"tracks", result->rebuilt}, {"missing", result->missing},
                               {"follow_ups", batch.seqs.size()}, {"seconds", seconds}});
-    Ack(batch.seqs, "rebuilt");
+    ledger_.Ack(batch.seqs, "rebuilt");
+    MaybeFinishShutdown();
   }
   if (window_due_ || pending_ids_.size() >= settings_.max_ids || (draining_ && !pending_ids_.empty())) {
     window_due_ = true;
@@ -305,50 +273,16 @@ void BuilderWorker::RunBackground() {
 }
 
 void BuilderWorker::DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why) {
-  auto it = messages_.find(seq);
-  if (it == messages_.end()) return;
-  logger_.WithJob(it->second.job_id, it->second.trace_id)
-      .Error("follow-up dead-lettered", {{"reason", reason}, {"error", why}});
+  HeldDelivery* held = ledger_.Find(seq);
+  if (held == nullptr) return;
+  logger_.WithJob(held->job_id, held->trace_id).Error("follow-up dead-lettered", {{"reason", reason}, {"error", why}});
   metrics_.DeadLettered(reason).Increment();
-  amqp::OutgoingMessage message =
-      DeadLetterMessage(it->second.delivery, name_, reason, why, 0, JobQueue(name_));
+  amqp::OutgoingMessage message = DeadLetterMessage(held->delivery, name_, reason, why, 0, JobQueue(name_));
   client_->Publish(message, [this, seq](core::Result<void> confirmed) {
-    if (confirmed) Ack({seq}, "dead_lettered");
-    else Requeue(seq);  // not stored by the broker: put the original back
+    if (confirmed) ledger_.Ack({seq}, "dead_lettered");
+    else ledger_.Requeue(seq);  // not stored by the broker: put the original back
+    MaybeFinishShutdown();
   });
-}
-
-void BuilderWorker::Ack(const std::vector<std::uint64_t>& seqs, const std::string& outcome) {
-  std::map<std::uint64_t, std::vector<std::uint64_t>> tags_by_generation;
-  auto now = std::chrono::steady_clock::now();
-  std::size_t acked = 0;
-  for (auto seq : seqs) {
-    auto it = messages_.find(seq);
-    if (it == messages_.end()) continue;
-    tags_by_generation[it->second.delivery.generation].push_back(it->second.delivery.delivery_tag);
-    metrics_.JobDuration().Observe(std::chrono::duration<double>(now - it->second.received).count());
-    messages_.erase(it);
-    ++acked;
-  }
-  metrics_.JobsDone(outcome).Increment(static_cast<double>(acked));
-  for (auto& [generation, tags] : tags_by_generation) {
-    if (generation != client_->generation()) continue;  // that connection is gone: redelivered
-    for (const auto& call : tracker_.Finish(tags)) client_->Ack(generation, call.delivery_tag, call.multiple);
-  }
-  metrics_.InFlight().Set(static_cast<double>(messages_.size()));
-  MaybeFinishShutdown();
-}
-
-void BuilderWorker::Requeue(std::uint64_t seq) {
-  auto it = messages_.find(seq);
-  if (it == messages_.end()) return;
-  if (it->second.delivery.generation == client_->generation()) {
-    tracker_.Drop(it->second.delivery.delivery_tag);
-    client_->Requeue(it->second.delivery.generation, it->second.delivery.delivery_tag);
-  }
-  messages_.erase(it);
-  metrics_.InFlight().Set(static_cast<double>(messages_.size()));
-  MaybeFinishShutdown();
 }
 
 void BuilderWorker::Shutdown(std::function<void()> on_finished) {
@@ -356,13 +290,13 @@ void BuilderWorker::Shutdown(std::function<void()> on_finished) {
   if (draining_) return;
   draining_ = true;
   logger_.Info("shutting down: rebuilding what is gathered",
-               {{"pending_ids", pending_ids_.size()}, {"follow_ups", messages_.size()}});
+               {{"pending_ids", pending_ids_.size()}, {"follow_ups", ledger_.size()}});
   if (client_) client_->StopConsuming();
   uv_timer_stop(background_timer_);
   uv_timer_start(shutdown_timer_, [](uv_timer_t* t) {
     auto* self = static_cast<BuilderWorker*>(t->data);
     self->logger_.Warn("shutdown timeout: leaving unfinished follow-ups to be redelivered",
-                       {{"follow_ups", self->messages_.size()}});
+                       {{"follow_ups", self->ledger_.size()}});
     self->FinishShutdown();
   }, static_cast<std::uint64_t>(settings_.worker.shutdown_timeout.count()), 0);
   window_due_ = true;
@@ -372,7 +306,7 @@ void BuilderWorker::Shutdown(std::function<void()> on_finished) {
 
 void BuilderWorker::MaybeFinishShutdown() {
   if (!draining_ || finished_) return;
-  if (messages_.empty() && !writer_busy_ && pending_ids_.empty()) FinishShutdown();
+  if (ledger_.empty() && !writer_busy_ && pending_ids_.empty()) FinishShutdown();
 }
 
 void BuilderWorker::FinishShutdown() {
@@ -384,7 +318,7 @@ void BuilderWorker::FinishShutdown() {
   CloseAndFree(retry_timer_);
   CloseAndFree(background_timer_);
   CloseAndFree(shutdown_timer_);
-  logger_.Info("builder stopped", {{"unfinished", messages_.size()}});
+  logger_.Info("builder stopped", {{"unfinished", ledger_.size()}});
   if (on_finished_) {
     auto callback = std::move(on_finished_);
     on_finished_ = nullptr;

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -15,8 +14,8 @@
 #include "common/metrics/builder_metrics.hpp"
 #include "common/metrics/health.hpp"
 #include "common/metrics/worker_metrics.hpp"
-#include "common/runtime/ack_tracker.hpp"
 #include "common/runtime/builder.hpp"
+#include "common/runtime/delivery_ledger.hpp"
 #include "common/runtime/worker_settings.hpp"
 #include "common/runtime/writer_thread.hpp"
 
@@ -63,12 +62,6 @@ class BuilderWorker {
   void OnFinished(std::function<void()> on_finished) { on_finished_ = std::move(on_finished); }
 
  private:
-  struct Message {
-    amqp::Delivery delivery;
-    std::chrono::steady_clock::time_point received;
-    std::string job_id;
-    std::string trace_id;
-  };
   struct Batch {
     std::vector<std::int64_t> ids;
     std::vector<std::uint64_t> seqs;
@@ -82,8 +75,6 @@ class BuilderWorker {
   void RunBackground();
   void ScheduleBackground(std::chrono::milliseconds delay);
   void DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why);
-  void Ack(const std::vector<std::uint64_t>& seqs, const std::string& outcome);
-  void Requeue(std::uint64_t seq);
   void MaybeFinishShutdown();
   void FinishShutdown();
 
@@ -98,11 +89,9 @@ class BuilderWorker {
   json::JobParser parser_;
   std::unique_ptr<amqp::Client> client_;
   std::unique_ptr<WriterThread> writer_;
-  AckTracker tracker_;
-  std::map<std::uint64_t, Message> messages_;  // received, not yet acked or dead-lettered
-  std::set<std::int64_t> pending_ids_;         // gathered for the next rebuild
-  std::vector<std::uint64_t> pending_seqs_;    // the follow-ups those ids came from
-  std::uint64_t next_seq_ = 1;
+  DeliveryLedger ledger_;                     // follow-ups received, not yet acked or dead-lettered
+  std::set<std::int64_t> pending_ids_;        // gathered for the next rebuild
+  std::vector<std::uint64_t> pending_seqs_;   // the follow-ups those ids came from
   bool writer_busy_ = false;
   bool window_due_ = false;  // the window ended while the database thread was busy
   bool db_down_ = false;

@@ -4,28 +4,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "common/db/catalog_writer.hpp"
 #include "common/json/job_writer.hpp"
 #include "common/runtime/dead_letter.hpp"
+#include "common/runtime/loop_timers.hpp"
 #include "common/runtime/retry_decision.hpp"
 
 namespace runtime {
 namespace {
-
-template <typename Handle>
-void CloseAndFree(Handle*& handle) {
-  if (handle == nullptr) return;
-  uv_close(reinterpret_cast<uv_handle_t*>(handle), [](uv_handle_t* h) { delete reinterpret_cast<Handle*>(h); });
-  handle = nullptr;
-}
-
-uv_timer_t* NewTimer(uv_loop_s& loop, void* owner) {
-  auto* timer = new uv_timer_t;
-  uv_timer_init(&loop, timer);
-  timer->data = owner;
-  return timer;
-}
 
 std::string EntityOf(const amqp::Delivery& delivery) {
   // Routing keys are <entity>.<provider|all>; after a retry the key is <entity>.<provider>.
@@ -45,7 +33,8 @@ Worker::Worker(uv_loop_s& loop, WorkerSettings settings, Provider& provider, met
       health_(health),
       logger_(logging::Logger("runtime").With({{"provider", provider_name_}})),
       parser_(json::JobParserSettings{settings_.max_body_bytes}),
-      tiers_(DefaultDelayTiers()) {
+      tiers_(DefaultDelayTiers()),
+      ledger_(metrics) {
   batch_timer_ = NewTimer(loop_, this);
   db_retry_timer_ = NewTimer(loop_, this);
   shutdown_timer_ = NewTimer(loop_, this);
@@ -91,11 +80,12 @@ void Worker::Start() {
   };
   client_ = std::make_unique<amqp::Client>(loop_, std::move(client_settings), std::move(callbacks),
                                            logging::Logger("amqp").With({{"provider", provider_name_}}));
+  ledger_.Attach(*client_);
   client_->Start();
 }
 
 void Worker::OnConnected(std::uint64_t) {
-  tracker_.Reset();
+  ledger_.OnConnected();
   health_.SetHealthy("rabbitmq", true);
   metrics_.BrokerUp().Set(1);
 }
@@ -105,30 +95,18 @@ void Worker::OnConnectionLost() {
   metrics_.BrokerUp().Set(0);
   metrics_.AmqpReconnects().Increment();
   // Deliveries not yet started will come again on the next connection.
-  std::uint64_t generation = client_->generation();
-  for (auto seq : waiting_) {
-    auto it = in_flight_.find(seq);
-    if (it != in_flight_.end() && it->second.delivery.generation == generation) in_flight_.erase(it);
-  }
+  std::set<std::uint64_t> waiting(waiting_.begin(), waiting_.end());
+  ledger_.OnConnectionLost([&waiting](std::uint64_t seq) { return waiting.count(seq) > 0; });
   waiting_.clear();
-  tracker_.Reset();
-  metrics_.InFlight().Set(static_cast<double>(in_flight_.size()));
   MaybeFinishShutdown();
 }
 
-logging::Logger Worker::JobLogger(const InFlight& job) const { return logger_.WithJob(job.job_id, job.trace_id); }
+logging::Logger Worker::JobLogger(const HeldDelivery& job) const { return logger_.WithJob(job.job_id, job.trace_id); }
 
 void Worker::OnDelivery(amqp::Delivery delivery) {
-  std::uint64_t seq = next_seq_++;
-  metrics_.JobsConsumed().Increment();
-  tracker_.Received(delivery.delivery_tag);
-  InFlight job;
-  job.received = std::chrono::steady_clock::now();
-  job.job_id = delivery.message_id;
-  job.entity = EntityOf(delivery);
-  job.delivery = std::move(delivery);
-  in_flight_.emplace(seq, std::move(job));
-  metrics_.InFlight().Set(static_cast<double>(in_flight_.size()));
+  const std::uint64_t seq = ledger_.Add(std::move(delivery));
+  HeldDelivery& job = ledger_.At(seq);
+  job.entity = EntityOf(job.delivery);
   if (db_down_) {
     waiting_.push_back(seq);  // the database is down: do not start new work
     return;
@@ -137,9 +115,9 @@ void Worker::OnDelivery(amqp::Delivery delivery) {
 }
 
 void Worker::Process(std::uint64_t seq) {
-  auto it = in_flight_.find(seq);
-  if (it == in_flight_.end()) return;
-  InFlight& job = it->second;
+  HeldDelivery* found = ledger_.Find(seq);
+  if (found == nullptr) return;
+  HeldDelivery& job = *found;
   auto parsed = parser_.Parse(job.delivery.body);
   if (!parsed) {
     DeadLetter(seq, "invalid_message", "invalid message: " + parsed.error().message, 0);
@@ -161,25 +139,25 @@ void Worker::Process(std::uint64_t seq) {
 }
 
 void Worker::OnEnriched(std::uint64_t seq, core::Result<Enrichment> result) {
-  auto it = in_flight_.find(seq);
-  if (it == in_flight_.end()) return;
+  HeldDelivery* job = ledger_.Find(seq);
+  if (job == nullptr) return;
   if (!result) {
     const core::Error& error = result.error();
     if (error.kind == core::ErrorKind::kTransient) {
       Retry(seq, error);
     } else {
       DeadLetter(seq, "invalid_input", error.message,
-                 amqp::HeaderInt(it->second.delivery.headers, kAttemptHeader, 0) + 1);
+                 amqp::HeaderInt(job->delivery.headers, kAttemptHeader, 0) + 1);
     }
     return;
   }
   // Every record carries the job id, so a row can be traced back to its message.
   for (auto& track : result->tracks) {
-    if (track.job_id.empty()) track.job_id = it->second.job_id;
+    if (track.job_id.empty()) track.job_id = job->job_id;
     if (track.provider.empty()) track.provider = provider_name_;
   }
   for (auto& album : result->albums) {
-    if (album.job_id.empty()) album.job_id = it->second.job_id;
+    if (album.job_id.empty()) album.job_id = job->job_id;
     if (album.provider.empty()) album.provider = provider_name_;
   }
   pending_rows_ += std::max<std::size_t>(1, result->tracks.size() + result->albums.size());
@@ -330,9 +308,9 @@ void Worker::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vecto
   std::map<std::string, std::vector<std::int64_t>> ids_by_reason;
   std::string trace_id;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    auto it = in_flight_.find(batch[i].seq);
-    if (it == in_flight_.end()) continue;
-    if (trace_id.empty()) trace_id = it->second.trace_id.empty() ? it->second.job_id : it->second.trace_id;
+    const HeldDelivery* job = ledger_.Find(batch[i].seq);
+    if (job == nullptr) continue;
+    if (trace_id.empty()) trace_id = job->trace_id.empty() ? job->job_id : job->trace_id;
     group->seqs.push_back(batch[i].seq);
     bool found = std::any_of(batch[i].enrichment.tracks.begin(), batch[i].enrichment.tracks.end(),
                              [](const auto& t) { return t.status == catalog::SourceStatus::kOk; }) ||
@@ -386,7 +364,7 @@ void Worker::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vecto
 }
 
 void Worker::Retry(std::uint64_t seq, const core::Error& error) {
-  InFlight& job = in_flight_.at(seq);
+  HeldDelivery& job = ledger_.At(seq);
   auto previous = static_cast<int>(amqp::HeaderInt(job.delivery.headers, kAttemptHeader, 0));
   RetryDecision decision = DecideRetry(previous, settings_.max_attempts, error.retry_after, tiers_);
   if (decision.kind == RetryDecision::Kind::kDeadLetter) {
@@ -409,7 +387,7 @@ void Worker::Retry(std::uint64_t seq, const core::Error& error) {
 }
 
 void Worker::DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why, std::int64_t attempts) {
-  InFlight& job = in_flight_.at(seq);
+  HeldDelivery& job = ledger_.At(seq);
   JobLogger(job).Error("job dead-lettered", {{"reason", reason}, {"error", why}, {"attempts", attempts}});
   metrics_.DeadLettered(reason).Increment();
   amqp::OutgoingMessage message = DeadLetterMessage(job.delivery, provider_name_, reason, why, attempts,
@@ -425,33 +403,12 @@ void Worker::PublishThenAck(std::uint64_t seq, amqp::OutgoingMessage message, st
 }
 
 void Worker::Ack(const std::vector<std::uint64_t>& seqs, const std::string& outcome) {
-  std::map<std::uint64_t, std::vector<std::uint64_t>> tags_by_generation;
-  auto now = std::chrono::steady_clock::now();
-  for (auto seq : seqs) {
-    auto it = in_flight_.find(seq);
-    if (it == in_flight_.end()) continue;
-    tags_by_generation[it->second.delivery.generation].push_back(it->second.delivery.delivery_tag);
-    metrics_.JobDuration().Observe(std::chrono::duration<double>(now - it->second.received).count());
-    in_flight_.erase(it);
-  }
-  metrics_.JobsDone(outcome).Increment(static_cast<double>(seqs.size()));
-  for (auto& [generation, tags] : tags_by_generation) {
-    if (generation != client_->generation()) continue;  // that connection is gone: redelivered
-    for (const auto& call : tracker_.Finish(tags)) client_->Ack(generation, call.delivery_tag, call.multiple);
-  }
-  metrics_.InFlight().Set(static_cast<double>(in_flight_.size()));
+  ledger_.Ack(seqs, outcome);
   MaybeFinishShutdown();
 }
 
 void Worker::Requeue(std::uint64_t seq) {
-  auto it = in_flight_.find(seq);
-  if (it == in_flight_.end()) return;
-  if (it->second.delivery.generation == client_->generation()) {
-    tracker_.Drop(it->second.delivery.delivery_tag);
-    client_->Requeue(it->second.delivery.generation, it->second.delivery.delivery_tag);
-  }
-  in_flight_.erase(it);
-  metrics_.InFlight().Set(static_cast<double>(in_flight_.size()));
+  ledger_.Requeue(seq);
   MaybeFinishShutdown();
 }
 
@@ -471,12 +428,12 @@ void Worker::Shutdown(std::function<void()> on_finished) {
   if (on_finished) on_finished_ = std::move(on_finished);
   if (draining_) return;
   draining_ = true;
-  logger_.Info("shutting down: finishing in-flight jobs", {{"in_flight", in_flight_.size()}});
+  logger_.Info("shutting down: finishing in-flight jobs", {{"in_flight", ledger_.size()}});
   if (client_) client_->StopConsuming();
   uv_timer_start(shutdown_timer_, [](uv_timer_t* t) {
     auto* self = static_cast<Worker*>(t->data);
     self->logger_.Warn("shutdown timeout: leaving unfinished jobs to be redelivered",
-                       {{"in_flight", self->in_flight_.size()}});
+                       {{"in_flight", self->ledger_.size()}});
     self->FinishShutdown();
   }, static_cast<std::uint64_t>(settings_.shutdown_timeout.count()), 0);
   Flush();
@@ -486,7 +443,7 @@ void Worker::Shutdown(std::function<void()> on_finished) {
 void Worker::MaybeFinishShutdown() {
   if (!draining_ || finished_) return;
   // Jobs waiting for a dead connection or a down database cannot finish; the timeout ends those.
-  bool idle = in_flight_.empty() && !writer_busy_ && pending_.empty() && singles_.empty();
+  bool idle = ledger_.empty() && !writer_busy_ && pending_.empty() && singles_.empty();
   if (idle) FinishShutdown();
 }
 
@@ -498,7 +455,7 @@ void Worker::FinishShutdown() {
   CloseAndFree(batch_timer_);
   CloseAndFree(db_retry_timer_);
   CloseAndFree(shutdown_timer_);
-  logger_.Info("worker stopped", {{"unfinished", in_flight_.size()}});
+  logger_.Info("worker stopped", {{"unfinished", ledger_.size()}});
   if (on_finished_) {
     auto callback = std::move(on_finished_);
     on_finished_ = nullptr;

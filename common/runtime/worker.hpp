@@ -14,7 +14,7 @@
 #include "common/logging/logger.hpp"
 #include "common/metrics/health.hpp"
 #include "common/metrics/worker_metrics.hpp"
-#include "common/runtime/ack_tracker.hpp"
+#include "common/runtime/delivery_ledger.hpp"
 #include "common/runtime/provider.hpp"
 #include "common/runtime/topology.hpp"
 #include "common/runtime/worker_settings.hpp"
@@ -54,13 +54,6 @@ class Worker {
   void OnFinished(std::function<void()> on_finished) { on_finished_ = std::move(on_finished); }
 
  private:
-  struct InFlight {
-    amqp::Delivery delivery;
-    std::chrono::steady_clock::time_point received;
-    std::string job_id;
-    std::string trace_id;
-    std::string entity;  // "track" or "album"
-  };
   struct Pending {
     std::uint64_t seq;
     Enrichment enrichment;
@@ -84,7 +77,7 @@ class Worker {
   void ResumeWaiting();
   void MaybeFinishShutdown();
   void FinishShutdown();
-  logging::Logger JobLogger(const InFlight& job) const;
+  logging::Logger JobLogger(const HeldDelivery& job) const;
 
   uv_loop_s& loop_;
   WorkerSettings settings_;
@@ -98,13 +91,11 @@ class Worker {
   std::unique_ptr<amqp::Client> client_;
   std::unique_ptr<WriterThread> writer_;
   std::unique_ptr<db::CatalogWriter> store_;  // used on the writer thread only
-  AckTracker tracker_;
-  std::map<std::uint64_t, InFlight> in_flight_;
+  DeliveryLedger ledger_;  // received, not yet acked, retried or dead-lettered
   std::deque<std::uint64_t> waiting_;  // received while the database is down
   std::deque<Pending> pending_;        // enriched, not yet written
   std::size_t pending_rows_ = 0;
   std::deque<Pending> singles_;        // a refused batch, retried one job at a time
-  std::uint64_t next_seq_ = 1;
   bool writer_busy_ = false;
   bool db_down_ = false;
   int db_failures_ = 0;
