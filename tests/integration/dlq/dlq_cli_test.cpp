@@ -6,8 +6,9 @@
 
 #include <filesystem>
 
-#include "tests/integration/dlq/cli_runner.hpp"
+#include "tests/integration/dlq/dlq_test_support.hpp"
 #include "tests/integration/runtime/runtime_test_support.hpp"
+#include "tests/support/cli_process.hpp"
 #include "tests/support/endpoints.hpp"
 #include "tests/support/wait.hpp"
 
@@ -17,7 +18,9 @@ namespace {
 using namespace std::chrono_literals;
 using runtime_test::kDeadQueue;
 using runtime_test::kJobQueue;
+using test_support::CliRun;
 using test_support::JobMessage;
+using test_support::RunTunefleet;
 using test_support::TestDatabase;
 using test_support::TestVhost;
 using test_support::TrackJobJson;

@@ -4,7 +4,8 @@
 
 #include <set>
 
-#include "tests/integration/dlq/cli_runner.hpp"
+#include "tests/integration/dlq/dlq_test_support.hpp"
+#include "tests/support/cli_process.hpp"
 #include "tests/support/endpoints.hpp"
 #include "tests/support/test_vhost.hpp"
 #include "tests/support/wait.hpp"
@@ -13,6 +14,8 @@ namespace dlq_test {
 namespace {
 
 using namespace std::chrono_literals;
+using test_support::CliRun;
+using test_support::RunTunefleet;
 using test_support::TestVhost;
 using test_support::WaitUntil;
 

@@ -1,14 +1,8 @@
 // `tunefleet export` as operators run it: the built binary against a throwaway database.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <rapidjson/document.h>
 
-#include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,23 +11,16 @@
 #include <vector>
 
 #include "tests/integration/features/catalog_fixture.hpp"
+#include "tests/support/cli_process.hpp"
 #include "tests/support/endpoints.hpp"
 #include "tests/support/test_database.hpp"
 #include "workers/features/features_builder.hpp"
 
-extern char** environ;
-
 namespace {
 
 namespace fs = std::filesystem;
-using namespace std::chrono_literals;
+using test_support::CliRun;
 using test_support::TestDatabase;
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -57,50 +44,11 @@ class TempDir {
   fs::path path_;
 };
 
-// Runs <build>/bin/tunefleet export `args` with TUNEFLEET_PG_DSN=`dsn` (the rest of the
-// TUNEFLEET_* environment removed), stdout and stderr captured in `scratch`.
-CliRun Export(const std::vector<std::string>& args, const std::string& dsn, const fs::path& scratch) {
-  const std::string binary = std::string(TUNEFLEET_BINARY_DIR) + "/bin/tunefleet";
-  std::vector<std::string> arg_strings = {binary, "export"};
-  arg_strings.insert(arg_strings.end(), args.begin(), args.end());
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "TUNEFLEET_", 10) != 0) env_strings.emplace_back(*e);
-  }
-  env_strings.push_back("TUNEFLEET_PG_DSN=" + dsn);
-  std::vector<char*> argv;
-  for (auto& s : arg_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  const std::string out_path = (scratch / "stdout").string();
-  const std::string err_path = (scratch / "stderr").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + binary + ": " + std::strerror(rc));
-  int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 2min;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      ADD_FAILURE() << "tunefleet export did not finish within 2 minutes";
-      break;
-    }
-    usleep(10'000);
-  }
-  CliRun run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.out = ReadFile(scratch / "stdout");
-  run.err = ReadFile(scratch / "stderr");
-  return run;
+// Runs `tunefleet export args...` with TUNEFLEET_PG_DSN=`dsn` (the rest of the TUNEFLEET_*
+// environment removed), stdout and stderr captured in `scratch`.
+CliRun Export(std::vector<std::string> args, const std::string& dsn, const fs::path& scratch) {
+  args.insert(args.begin(), "export");
+  return test_support::RunTunefleet(args, {{"TUNEFLEET_PG_DSN", dsn}}, {.output_dir = scratch});
 }
 
 // RFC 4180 records (quoted fields may hold commas, quotes and line breaks). A field is

@@ -9,13 +9,14 @@
 #include <memory>
 
 #include "tests/integration/migrate/test_support.hpp"
+#include "tests/support/cli_process.hpp"
 
 namespace {
 
-using migrate_test::RunTunefleet;
 using migrate_test::TempDir;
 using migrate_test::TestDatabase;
-using migrate_test::TunefleetProcess;
+using test_support::CliProcess;
+using test_support::RunTunefleet;
 
 std::size_t CountLines(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
@@ -50,18 +51,17 @@ TEST(MigrateCli, AppliesThenReportsUpToDate) {
 
 TEST(MigrateCli, EightConcurrentMigratorsApplyEachVersionExactlyOnce) {
   TestDatabase database;
-  TempDir scratch;
   constexpr int kProcesses = 8;
-  std::vector<std::unique_ptr<TunefleetProcess>> processes;
+  std::vector<std::unique_ptr<CliProcess>> processes;
   for (int i = 0; i < kProcesses; ++i) {
-    processes.push_back(std::make_unique<TunefleetProcess>(
+    processes.push_back(std::make_unique<CliProcess>(
         std::vector<std::string>{"migrate"},
-        std::map<std::string, std::string>{{"TUNEFLEET_PG_DSN", database.dsn()}}, scratch.path()));
+        std::map<std::string, std::string>{{"TUNEFLEET_PG_DSN", database.dsn()}},
+        test_support::CliOptions{.timeout = std::chrono::seconds(60)}));
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   int appliers = 0;
   for (auto& process : processes) {
-    auto result = process->Wait(deadline);
+    auto result = process->Wait();
     EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
     if (result.out.find("database is up to date") == std::string::npos) ++appliers;
   }

@@ -1,10 +1,7 @@
 // `tunefleet publish` end to end: the real binary, a real broker, one vhost per test.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <rapidjson/document.h>
@@ -13,7 +10,6 @@
 #include <cctype>
 #include <chrono>
 #include <set>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -22,22 +18,17 @@
 #include <vector>
 
 #include "common/json/job_parser.hpp"
+#include "tests/support/cli_process.hpp"
 #include "tests/support/endpoints.hpp"
 #include "tests/support/test_vhost.hpp"
 #include "tests/support/wait.hpp"
-
-extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using test_support::CliRun;
+using test_support::RunTunefleet;
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -65,64 +56,6 @@ class TempDir {
  private:
   fs::path path_;
 };
-
-// Starts <build>/bin/tunefleet with `args`, the test's environment minus TUNEFLEET_* plus
-// `env`, stdin from `stdin_path`, stdout and stderr into files in `scratch`.
-pid_t SpawnTunefleet(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                     const fs::path& scratch, const std::string& stdin_path = "/dev/null") {
-  const std::string binary = std::string(TUNEFLEET_BINARY_DIR) + "/bin/tunefleet";
-  std::vector<std::string> arg_strings = {binary};
-  arg_strings.insert(arg_strings.end(), args.begin(), args.end());
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "TUNEFLEET_", 10) != 0) env_strings.emplace_back(*e);
-  }
-  for (const auto& [key, value] : env) env_strings.push_back(key + "=" + value);
-  std::vector<char*> argv;
-  for (auto& s : arg_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-
-  const std::string out_path = (scratch / "stdout").string();
-  const std::string err_path = (scratch / "stderr").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + binary + ": " + std::strerror(rc));
-  return pid;
-}
-
-// Waits (at most two minutes) for a process from SpawnTunefleet and collects its output.
-CliRun WaitTunefleet(pid_t pid, const fs::path& scratch) {
-  int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 2min;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      ADD_FAILURE() << "tunefleet publish did not finish within 2 minutes";
-      break;
-    }
-    usleep(10'000);
-  }
-  CliRun run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.out = ReadFile(scratch / "stdout");
-  run.err = ReadFile(scratch / "stderr");
-  return run;
-}
-
-CliRun RunTunefleet(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                    const fs::path& scratch, const std::string& stdin_path = "/dev/null") {
-  return WaitTunefleet(SpawnTunefleet(args, env, scratch, stdin_path), scratch);
-}
 
 std::string UrlEncode(const std::string& text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -202,7 +135,7 @@ class PublishCliTest : public testing::Test {
 
 TEST_F(PublishCliTest, PublishesHundredThousandLinesAllConfirmed) {
   const auto input = scratch_.Write("tracks.csv", TrackCsv(100'000));
-  const CliRun run = RunTunefleet({"publish", input.string(), "--providers", "noop"}, Env(), scratch_.path());
+  const CliRun run = RunTunefleet({"publish", input.string(), "--providers", "noop"}, Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("published 100000 jobs (100000 confirmed) to tunefleet.jobs as track.noop in "),
             std::string::npos)
@@ -216,8 +149,7 @@ TEST_F(PublishCliTest, PublishesHundredThousandLinesAllConfirmed) {
 
 TEST_F(PublishCliTest, BadLinesGoToTheRejectsFileAndTheRestIsPublished) {
   const auto input = scratch_.Write("tracks.csv", TrackCsv(10'000, 100));
-  const CliRun run = RunTunefleet({"publish", input.string(), "--providers", "noop", "--job-id-prefix", "bad"}, Env(),
-                               scratch_.path());
+  const CliRun run = RunTunefleet({"publish", input.string(), "--providers", "noop", "--job-id-prefix", "bad"}, Env());
   ASSERT_EQ(run.exit_code, 3) << run.err;
   EXPECT_NE(run.out.find("published 9900 jobs (9900 confirmed)"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("; 100 rejected (see " + input.string() + ".rejects)"), std::string::npos) << run.out;
@@ -236,8 +168,7 @@ TEST_F(PublishCliTest, UnreachableBrokerFailsNamingHostPortAndVariable) {
   const int port = ClosedPort();
   const auto input = scratch_.Write("tracks.csv", TrackCsv(10));
   const CliRun run = RunTunefleet({"publish", input.string(), "--give-up-after", "1s"},
-                               {{"TUNEFLEET_AMQP_URL", "amqp://guest:guest@127.0.0.1:" + std::to_string(port) + "/"}},
-                               scratch_.path());
+                               {{"TUNEFLEET_AMQP_URL", "amqp://guest:guest@127.0.0.1:" + std::to_string(port) + "/"}});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_NE(run.err.find("127.0.0.1:" + std::to_string(port)), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("TUNEFLEET_AMQP_URL"), std::string::npos) << run.err;
@@ -249,7 +180,7 @@ TEST_F(PublishCliTest, UnreachableBrokerFailsNamingHostPortAndVariable) {
 TEST_F(PublishCliTest, DryRunPublishesNothing) {
   vhost_.DeclareFleetTopology();
   const auto input = scratch_.Write("tracks.csv", TrackCsv(1'000, 100));
-  const CliRun run = RunTunefleet({"publish", input.string(), "--dry-run", "--providers", "noop"}, Env(), scratch_.path());
+  const CliRun run = RunTunefleet({"publish", input.string(), "--dry-run", "--providers", "noop"}, Env());
   EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_NE(run.out.find("validated 1000 lines"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("990 valid, nothing published"), std::string::npos) << run.out;
@@ -261,7 +192,7 @@ TEST_F(PublishCliTest, DryRunPublishesNothing) {
 TEST_F(PublishCliTest, ProvidersListPublishesOneMessagePerProvider) {
   const auto input = scratch_.Write("tracks.csv", TrackCsv(50));
   const CliRun run =
-      RunTunefleet({"publish", input.string(), "--providers", "spotify,lastfm"}, Env(), scratch_.path());
+      RunTunefleet({"publish", input.string(), "--providers", "spotify,lastfm"}, Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("published 100 jobs (100 confirmed) to tunefleet.jobs as track.spotify,track.lastfm"),
             std::string::npos)
@@ -273,7 +204,7 @@ TEST_F(PublishCliTest, ProvidersListPublishesOneMessagePerProvider) {
 
 TEST_F(PublishCliTest, DefaultAllReachesEveryProviderQueue) {
   const auto input = scratch_.Write("tracks.csv", TrackCsv(20));
-  const CliRun run = RunTunefleet({"publish", input.string()}, Env(), scratch_.path());
+  const CliRun run = RunTunefleet({"publish", input.string()}, Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("published 20 jobs (20 confirmed) to tunefleet.jobs as track.all"), std::string::npos)
       << run.out;
@@ -291,7 +222,7 @@ TEST_F(PublishCliTest, AlbumJsonLinesFromStdinCarryJobIdsFromLineNumbers) {
       "{\"artist\":\"Björk\",\"album\":\"Homogenic\",\"upc\":\"0731453925621\"}\n");
   const CliRun run = RunTunefleet({"publish", "-", "--kind", "album", "--providers", "noop", "--job-id-prefix", "alb",
                                 "--rejects", (scratch_.path() / "r").string()},
-                               Env(), scratch_.path(), input.string());
+                               Env(), {.stdin_path = input});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto messages = vhost_.Take("tunefleet.noop", 2, 10s);
   ASSERT_EQ(messages.size(), 2u);
@@ -309,8 +240,7 @@ TEST_F(PublishCliTest, AlbumJsonLinesFromStdinCarryJobIdsFromLineNumbers) {
 TEST_F(PublishCliTest, SkipLinesResumesAfterTheGivenLine) {
   const auto input = scratch_.Write("tracks.csv", TrackCsv(100));
   const CliRun run = RunTunefleet(
-      {"publish", input.string(), "--providers", "noop", "--job-id-prefix", "res", "--skip-lines", "61"}, Env(),
-      scratch_.path());
+      {"publish", input.string(), "--providers", "noop", "--job-id-prefix", "res", "--skip-lines", "61"}, Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("published 40 jobs (40 confirmed)"), std::string::npos) << run.out;
   auto messages = vhost_.Take("tunefleet.noop", 1, 10s);
@@ -320,7 +250,7 @@ TEST_F(PublishCliTest, SkipLinesResumesAfterTheGivenLine) {
 
 TEST_F(PublishCliTest, UnknownCsvColumnIsAUsageError) {
   const auto input = scratch_.Write("tracks.csv", "artist,title,genre\nA,T,rock\n");
-  const CliRun run = RunTunefleet({"publish", input.string()}, Env(), scratch_.path());
+  const CliRun run = RunTunefleet({"publish", input.string()}, Env());
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("unknown column \"genre\""), std::string::npos) << run.err;
   EXPECT_EQ(CountLines(run.err), 1u) << run.err;
@@ -331,13 +261,12 @@ TEST_F(PublishCliTest, ReconnectsAndRepublishesWhenTheConnectionDrops) {
   const auto input = scratch_.Write("tracks.csv", TrackCsv(kLines));
   // Paced, so the run lasts long enough (about 10 s) to lose its connection in the middle even on a
   // loaded machine, where the management API can take seconds to list a new connection.
-  const pid_t pid = SpawnTunefleet(
-      {"publish", input.string(), "--providers", "noop", "--job-id-prefix", "drop", "--rate", "2000/s"}, Env(),
-      scratch_.path());
+  test_support::CliProcess publisher(
+      {"publish", input.string(), "--providers", "noop", "--job-id-prefix", "drop", "--rate", "2000/s"}, Env());
   // The management API lists a connection once its statistics are in (after a second or so).
   const bool closed = test_support::WaitUntil([&] { return CloseConnections(vhost_.name()) > 0; }, 8s,
                                               "the publisher's connection to show up and be closed");
-  const CliRun run = WaitTunefleet(pid, scratch_.path());
+  const CliRun run = publisher.Wait();
   ASSERT_TRUE(closed);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.err.find("CONNECTION_FORCED"), std::string::npos) << run.err;

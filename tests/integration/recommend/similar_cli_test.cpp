@@ -10,15 +10,17 @@
 
 #include "tests/integration/migrate/test_support.hpp"
 #include "tests/integration/recommend/catalog_fixture.hpp"
+#include "tests/support/cli_process.hpp"
 #include "tests/support/test_database.hpp"
 #include "workers/recommend/recommend_builder.hpp"
 
 namespace {
 
-using migrate_test::RunTunefleet;
 using migrate_test::TempDir;
 using recommend_test::InsertSmallCatalog;
 using recommend_test::InsertTrack;
+using test_support::CliRun;
+using test_support::RunTunefleet;
 using test_support::TestDatabase;
 
 std::string ReadFile(const std::filesystem::path& path) {
@@ -49,7 +51,7 @@ class SimilarCliTest : public ::testing::Test {
     auto stats = builder->Rebuild({1, 2});
     ASSERT_TRUE(stats) << stats.error().message;
   }
-  migrate_test::ProcessResult Similar(std::vector<std::string> args) {
+  CliRun Similar(std::vector<std::string> args) {
     args.insert(args.begin(), "similar");
     return RunTunefleet(args, {{"TUNEFLEET_PG_DSN", db_.dsn()}});
   }
