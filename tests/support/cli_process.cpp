@@ -8,29 +8,17 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
 
 #include "tests/support/endpoints.hpp"
+#include "tests/support/temp_dir.hpp"
 
 extern char** environ;
 
 namespace test_support {
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 fs::path TunefleetBinary() { return fs::path(TUNEFLEET_BINARY_DIR) / "bin" / "tunefleet"; }
 

@@ -4,7 +4,6 @@
 #include <rapidjson/document.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -13,6 +12,7 @@
 #include "tests/integration/features/catalog_fixture.hpp"
 #include "tests/support/cli_process.hpp"
 #include "tests/support/endpoints.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/test_database.hpp"
 #include "workers/features/features_builder.hpp"
 
@@ -20,29 +20,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using test_support::CliRun;
+using test_support::ReadFile;
+using test_support::TempDir;
 using test_support::TestDatabase;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-class TempDir {
- public:
-  TempDir() : path_(fs::temp_directory_path() / ("tf_export_" + test_support::UniqueSuffix())) {
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // Runs `tunefleet export args...` with TUNEFLEET_PG_DSN=`dsn` (the rest of the TUNEFLEET_*
 // environment removed), stdout and stderr captured in `scratch`.

@@ -1,8 +1,5 @@
 // `tunefleet migrate` as operators run it: the built binary, real processes, real database.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -10,30 +7,19 @@
 
 #include "tests/integration/migrate/test_support.hpp"
 #include "tests/support/cli_process.hpp"
+#include "tests/support/metrics_probe.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
-using migrate_test::TempDir;
 using migrate_test::TestDatabase;
 using test_support::CliProcess;
+using test_support::FreePort;
 using test_support::RunTunefleet;
+using test_support::TempDir;
 
 std::size_t CountLines(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-}
-
-// A TCP port on 127.0.0.1 that nothing listens on (bound, then released).
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
 }
 
 TEST(MigrateCli, AppliesThenReportsUpToDate) {
@@ -125,7 +111,7 @@ TEST(MigrateCli, GarbageDsnIsAConfigErrorOnOneLine) {
 }
 
 TEST(MigrateCli, ClosedPortFailsNamingHostAndPortButNotThePassword) {
-  int port = ClosedPort();
+  int port = FreePort();
   auto result = RunTunefleet(
       {"migrate"},
       {{"TUNEFLEET_PG_DSN",

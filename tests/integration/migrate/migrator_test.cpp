@@ -5,12 +5,13 @@
 #include <fstream>
 
 #include "tests/integration/migrate/test_support.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace db {
 namespace {
 
-using migrate_test::TempDir;
 using migrate_test::TestDatabase;
+using test_support::TempDir;
 
 void Append(const std::filesystem::path& file, const std::string& text) {
   std::ofstream(file, std::ios::binary | std::ios::app) << text;

@@ -1,8 +1,5 @@
 // `tunefleet publish` end to end: the real binary, a real broker, one vhost per test.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <rapidjson/document.h>
 
@@ -11,15 +8,15 @@
 #include <chrono>
 #include <set>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/json/job_parser.hpp"
 #include "tests/support/cli_process.hpp"
 #include "tests/support/endpoints.hpp"
+#include "tests/support/metrics_probe.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/test_vhost.hpp"
 #include "tests/support/wait.hpp"
 
@@ -28,34 +25,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using test_support::CliRun;
+using test_support::FreePort;
+using test_support::ReadFile;
 using test_support::RunTunefleet;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A scratch folder removed at the end of the test.
-class TempDir {
- public:
-  TempDir() : path_(fs::temp_directory_path() / ("tf_publish_" + test_support::UniqueSuffix())) {
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-  fs::path Write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name, std::ios::binary) << text;
-    return path_ / name;
-  }
-
- private:
-  fs::path path_;
-};
+using test_support::TempDir;
 
 std::string UrlEncode(const std::string& text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -91,19 +64,6 @@ int CloseConnections(const std::string& vhost) {
     }
   }
   return closed;
-}
-
-// A TCP port on 127.0.0.1 that nothing listens on (bound, then released).
-int ClosedPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
 }
 
 // A track CSV of `count` data lines; line i + 2 (after the header) is track i.
@@ -165,7 +125,7 @@ TEST_F(PublishCliTest, BadLinesGoToTheRejectsFileAndTheRestIsPublished) {
 }
 
 TEST_F(PublishCliTest, UnreachableBrokerFailsNamingHostPortAndVariable) {
-  const int port = ClosedPort();
+  const int port = FreePort();
   const auto input = scratch_.Write("tracks.csv", TrackCsv(10));
   const CliRun run = RunTunefleet({"publish", input.string(), "--give-up-after", "1s"},
                                {{"TUNEFLEET_AMQP_URL", "amqp://guest:guest@127.0.0.1:" + std::to_string(port) + "/"}});

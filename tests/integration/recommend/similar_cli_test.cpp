@@ -1,47 +1,25 @@
 // `tunefleet similar` as operators run it: the built binary against a throwaway database the
 // builder filled.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 
-#include "tests/integration/migrate/test_support.hpp"
 #include "tests/integration/recommend/catalog_fixture.hpp"
 #include "tests/support/cli_process.hpp"
+#include "tests/support/metrics_probe.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/test_database.hpp"
 #include "workers/recommend/recommend_builder.hpp"
 
 namespace {
 
-using migrate_test::TempDir;
 using recommend_test::InsertSmallCatalog;
 using recommend_test::InsertTrack;
 using test_support::CliRun;
+using test_support::FreePort;
+using test_support::ReadFile;
 using test_support::RunTunefleet;
+using test_support::TempDir;
 using test_support::TestDatabase;
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A TCP port on 127.0.0.1 that nothing listens on (bound, then released).
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 class SimilarCliTest : public ::testing::Test {
  protected:
@@ -160,7 +138,7 @@ TEST_F(SimilarCliTest, BadFlagsExitTwoWithOneLine) {
 }
 
 TEST(SimilarCli, UnreachableDatabaseNamesHostPortAndTheVariable) {
-  const int port = ClosedPort();
+  const int port = FreePort();
   auto run = RunTunefleet({"similar", "--id", "1"},
                           {{"TUNEFLEET_PG_DSN", "postgresql://tunefleet:s3cretpw@127.0.0.1:" + std::to_string(port) +
                                                     "/tunefleet"}});
