@@ -426,11 +426,10 @@ class Publisher {
       const std::size_t unsent = window_.unsent();
       auto r = OpenAndDeclare();
       if (r) {
-        if (attempt > 1 || unsent > 0) {
-          std::fprintf(stderr, "%sreconnected to %s after %s; republished %zu unconfirmed messages\n", kPrefix,
-                       connection_.Endpoint().c_str(), publish::FormatDuration(Seconds(Clock::now() - outage_start)).c_str(),
-                       unsent);
-        }
+        // Always said, even with nothing to republish: the operator saw the failure line above.
+        std::fprintf(stderr, "%sreconnected to %s after %s; republished %zu unconfirmed messages\n", kPrefix,
+                     connection_.Endpoint().c_str(), publish::FormatDuration(Seconds(Clock::now() - outage_start)).c_str(),
+                     unsent);
         return core::Ok();
       }
       connection_.Close(false);
