@@ -1,7 +1,6 @@
 #include "workers/lastfm/lastfm_parse.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
@@ -12,6 +11,7 @@
 
 #include "common/http/url.hpp"
 #include "common/json/record_writer.hpp"
+#include "common/json/response_reader.hpp"
 
 namespace lastfm {
 namespace {
@@ -21,29 +21,14 @@ using rapidjson::Value;
 std::string Where(std::string_view endpoint) { return "lastfm " + std::string(endpoint); }
 
 core::Error Invalid(std::string_view endpoint, const std::string& why) {
-  return core::Error::InvalidInput(Where(endpoint) + ": " + why);
+  return json::InvalidResponse(Where(endpoint), why);
 }
 
-// The body as a JSON object, or kInvalidInput naming what is wrong with it.
 core::Result<std::shared_ptr<rapidjson::Document>> ParseObject(std::string_view body, std::string_view endpoint) {
-  std::size_t first = body.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return Invalid(endpoint, "empty body");
-  if (body[first] == '<') return Invalid(endpoint, "HTML instead of JSON (an error page?)");
-  auto doc = std::make_shared<rapidjson::Document>();
-  doc->Parse(body.data(), body.size());
-  if (doc->HasParseError()) {
-    return Invalid(endpoint, std::string("malformed JSON: ") + rapidjson::GetParseError_En(doc->GetParseError()) +
-                                 " at offset " + std::to_string(doc->GetErrorOffset()));
-  }
-  if (!doc->IsObject()) return Invalid(endpoint, "expected a JSON object");
-  return doc;
+  return json::ParseResponseObject(body, Where(endpoint));
 }
 
-const Value* Member(const Value& object, const char* name) {
-  if (!object.IsObject()) return nullptr;
-  auto it = object.FindMember(name);
-  return it == object.MemberEnd() ? nullptr : &it->value;
-}
+using json::Member;
 
 // Last.fm text: a string, or an object with "#text"; "" otherwise.
 std::string Text(const Value* value) {

@@ -1,7 +1,6 @@
 #include "workers/musicbrainz/musicbrainz_parse.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
@@ -11,6 +10,7 @@
 
 #include "common/http/url.hpp"
 #include "common/json/record_writer.hpp"
+#include "common/json/response_reader.hpp"
 
 namespace musicbrainz {
 namespace {
@@ -20,28 +20,14 @@ using rapidjson::Value;
 std::string Where(std::string_view endpoint) { return "musicbrainz " + std::string(endpoint); }
 
 core::Error Invalid(std::string_view endpoint, const std::string& why) {
-  return core::Error::InvalidInput(Where(endpoint) + ": " + why);
+  return json::InvalidResponse(Where(endpoint), why);
 }
 
 core::Result<std::shared_ptr<rapidjson::Document>> ParseObject(std::string_view body, std::string_view endpoint) {
-  std::size_t first = body.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return Invalid(endpoint, "empty body");
-  if (body[first] == '<') return Invalid(endpoint, "HTML instead of JSON (an error page?)");
-  auto doc = std::make_shared<rapidjson::Document>();
-  doc->Parse(body.data(), body.size());
-  if (doc->HasParseError()) {
-    return Invalid(endpoint, std::string("malformed JSON: ") + rapidjson::GetParseError_En(doc->GetParseError()) +
-                                 " at offset " + std::to_string(doc->GetErrorOffset()));
-  }
-  if (!doc->IsObject()) return Invalid(endpoint, "expected a JSON object");
-  return doc;
+  return json::ParseResponseObject(body, Where(endpoint));
 }
 
-const Value* Member(const Value& object, const char* name) {
-  if (!object.IsObject()) return nullptr;
-  auto it = object.FindMember(name);
-  return it == object.MemberEnd() ? nullptr : &it->value;
-}
+using json::Member;
 
 std::string String(const Value* value) {
   if (value == nullptr || !value->IsString()) return "";
