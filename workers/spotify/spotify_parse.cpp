@@ -747,6 +747,26 @@ catalog::TrackRecord NotFoundTrack(const json::TrackJob& job) {
   return r;
 }
 
+namespace {
+
+// "artists": [{id, name, genres}] of the raw JSON kept with a record.
+void WriteArtists(Writer& w, const std::vector<Artist>& artists) {
+  w.Key("artists");
+  w.StartArray();
+  for (const auto& a : artists) {
+    w.StartObject();
+    w.Key("id");
+    w.String(a.id.c_str());
+    w.Key("name");
+    w.String(a.name.c_str());
+    WriteStrings(w, "genres", a.genres);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+}  // namespace
+
 catalog::TrackRecord TrackRecordOf(const json::TrackJob& job, const Track& track,
                                    const std::optional<std::string>& audio_features_json,
                                    const std::vector<Artist>& artists) {
@@ -768,18 +788,7 @@ catalog::TrackRecord TrackRecordOf(const json::TrackJob& job, const Track& track
     w.Key("audio_features");
     w.Null();
   }
-  w.Key("artists");
-  w.StartArray();
-  for (const auto& a : artists) {
-    w.StartObject();
-    w.Key("id");
-    w.String(a.id.c_str());
-    w.Key("name");
-    w.String(a.name.c_str());
-    WriteStrings(w, "genres", a.genres);
-    w.EndObject();
-  }
-  w.EndArray();
+  WriteArtists(w, artists);
   w.EndObject();
   r.raw_json = Done(buffer);
   return r;
@@ -806,18 +815,7 @@ catalog::AlbumRecord AlbumRecordOf(const json::AlbumJob& job, const Album& album
   Writer w(buffer);
   w.StartObject();
   WriteRaw(w, "album", album.raw_json);
-  w.Key("artists");
-  w.StartArray();
-  for (const auto& a : artists) {
-    w.StartObject();
-    w.Key("id");
-    w.String(a.id.c_str());
-    w.Key("name");
-    w.String(a.name.c_str());
-    WriteStrings(w, "genres", a.genres);
-    w.EndObject();
-  }
-  w.EndArray();
+  WriteArtists(w, artists);
   w.EndObject();
   r.raw_json = Done(buffer);
   return r;
