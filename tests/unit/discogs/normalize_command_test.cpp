@@ -1,38 +1,24 @@
 // `tunefleet-discogs normalize FILE` through the built binary: JSON on stdout and exit 0
 // for every recorded body, a one-line message and exit 1 for a malformed one.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <string>
+
+#include "tests/support/shell_command.hpp"
 
 namespace {
 
-struct CommandResult {
-  int code = -1;
-  std::string out;
-};
-
 // Runs the binary through the shell with stderr folded into stdout.
-CommandResult Normalize(const std::string& args) {
+test_support::CommandOutput Normalize(const std::string& args) {
   std::string command = std::string(TUNEFLEET_BINARY_DIR) + "/bin/tunefleet-discogs normalize " + args + " 2>&1";
-  CommandResult run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return test_support::RunShellCommand(command);
 }
 
 std::string Data(const std::string& name) { return std::string(TUNEFLEET_SOURCE_DIR) + "/tests/data/discogs/" + name; }
 
 TEST(DiscogsNormalizeCommand, ReleasePrintsTheAlbumAndTrackRecords) {
-  CommandResult run = Normalize(Data("harmony-release-1503102-rick-astley.json"));
+  test_support::CommandOutput run = Normalize(Data("harmony-release-1503102-rick-astley.json"));
   EXPECT_EQ(run.code, 0) << run.out;
   EXPECT_NE(run.out.find("\"kind\": \"release\""), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("\"external_id\": \"1503102\""), std::string::npos) << run.out;
@@ -54,30 +40,30 @@ TEST(DiscogsNormalizeCommand, EveryRecordedShapeIsRecognized) {
       {"swiftdiscogs-error-release-404.json", "\"status\": \"not_found\""},
   };
   for (const auto& [file, expected] : cases) {
-    CommandResult run = Normalize(Data(file));
+    test_support::CommandOutput run = Normalize(Data(file));
     EXPECT_EQ(run.code, 0) << file << ": " << run.out;
     EXPECT_NE(run.out.find(expected), std::string::npos) << file << ": " << run.out.substr(0, 2000);
   }
 }
 
 TEST(DiscogsNormalizeCommand, MalformedFileExitsOneWithAClearMessage) {
-  CommandResult run = Normalize(Data("malformed-truncated-release.json"));
+  test_support::CommandOutput run = Normalize(Data("malformed-truncated-release.json"));
   EXPECT_EQ(run.code, 1);
   EXPECT_NE(run.out.find("malformed-truncated-release.json: saved response: body is not JSON (truncated?)"),
             std::string::npos)
       << run.out;
   EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 1) << "one line: " << run.out;
 
-  CommandResult html = Normalize(Data("malformed-html-error-page.html"));
+  test_support::CommandOutput html = Normalize(Data("malformed-html-error-page.html"));
   EXPECT_EQ(html.code, 1);
   EXPECT_NE(html.out.find("HTML"), std::string::npos) << html.out;
 }
 
 TEST(DiscogsNormalizeCommand, MissingFileExitsOneAndNoFileIsAUsageError) {
-  CommandResult missing = Normalize(Data("no-such-file.json"));
+  test_support::CommandOutput missing = Normalize(Data("no-such-file.json"));
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.out.find("cannot read"), std::string::npos) << missing.out;
-  CommandResult usage = Normalize("");
+  test_support::CommandOutput usage = Normalize("");
   EXPECT_EQ(usage.code, 2);
   EXPECT_NE(usage.out.find("usage"), std::string::npos) << usage.out;
 }

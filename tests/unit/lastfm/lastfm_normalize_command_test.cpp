@@ -1,32 +1,18 @@
 // `tunefleet-lastfm normalize FILE`: the built binary on recorded answers.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <string>
+
+#include "tests/support/shell_command.hpp"
 
 namespace {
 
 using ::testing::HasSubstr;
 
-struct Run {
-  int code = -1;
-  std::string out;  // stdout and stderr
-};
-
-Run Normalize(const std::string& file) {
+test_support::CommandOutput Normalize(const std::string& file) {
   std::string command = std::string(TUNEFLEET_BINARY_DIR) + "/bin/tunefleet-lastfm normalize " + file + " 2>&1";
-  Run run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return test_support::RunShellCommand(command);
 }
 
 std::string DataPath(const std::string& name) { return std::string(TUNEFLEET_SOURCE_DIR) + "/tests/data/lastfm/" + name; }

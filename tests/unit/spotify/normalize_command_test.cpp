@@ -2,40 +2,26 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "tests/support/shell_command.hpp"
 
 namespace spotify {
 namespace {
 
-struct CommandRun {
-  int code = -1;
-  std::string out;
-};
-
 // Runs the binary with stdout captured (stderr merged) and returns its exit code.
-CommandRun Normalize(const std::string& file) {
+test_support::CommandOutput Normalize(const std::string& file) {
   std::string command = std::string(TUNEFLEET_BINARY_DIR) + "/bin/tunefleet-spotify normalize '" + file + "' 2>&1";
-  CommandRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return test_support::RunShellCommand(command);
 }
 
 std::string Data(const std::string& name) { return std::string(TUNEFLEET_SOURCE_DIR) + "/tests/data/spotify/" + name; }
 
 TEST(SpotifyNormalizeCommand, PrintsTheNormalizedTrackRecord) {
-  CommandRun run = Normalize(Data("beets-track-multiartist.json"));
+  test_support::CommandOutput run = Normalize(Data("beets-track-multiartist.json"));
   ASSERT_EQ(run.code, 0) << run.out;
   rapidjson::Document doc;
   doc.Parse(run.out.c_str());
@@ -49,7 +35,7 @@ TEST(SpotifyNormalizeCommand, PrintsTheNormalizedTrackRecord) {
 }
 
 TEST(SpotifyNormalizeCommand, ReportsAnErrorBodyAsSuch) {
-  CommandRun run = Normalize(Data("jmperez-error-not-found-legacy.json"));
+  test_support::CommandOutput run = Normalize(Data("jmperez-error-not-found-legacy.json"));
   ASSERT_EQ(run.code, 0) << run.out;
   EXPECT_NE(run.out.find(R"("endpoint":"error")"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("non existing id"), std::string::npos) << run.out;
@@ -61,11 +47,11 @@ TEST(SpotifyNormalizeCommand, MalformedFileExitsOneWithAClearMessage) {
     std::ofstream out(path);
     out << R"({"tracks":{"items":[{"id":"a","name")";
   }
-  CommandRun run = Normalize(path.string());
+  test_support::CommandOutput run = Normalize(path.string());
   std::filesystem::remove(path);
   EXPECT_EQ(run.code, 1) << run.out;
   EXPECT_NE(run.out.find("malformed JSON"), std::string::npos) << run.out;
-  CommandRun missing = Normalize("/nonexistent/spotify.json");
+  test_support::CommandOutput missing = Normalize("/nonexistent/spotify.json");
   EXPECT_EQ(missing.code, 1) << missing.out;
   EXPECT_NE(missing.out.find("cannot read"), std::string::npos) << missing.out;
 }
