@@ -28,37 +28,6 @@ std::string RedisUrl(int db) {
   return base + "/" + std::to_string(db);
 }
 
-SimStats DiscogsStats(const SimProcess& sim) {
-  auto result = provider_sim_test::Fetch({.method = "GET", .url = sim.Url("/_sim/stats"), .timeout_ms = 5000});
-  if (result.status != 200) throw std::runtime_error("GET /_sim/stats: status " + std::to_string(result.status));
-  rapidjson::Document doc;
-  doc.Parse(result.body.c_str());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("discogs")) {
-    throw std::runtime_error("GET /_sim/stats: unexpected body " + result.body.substr(0, 200));
-  }
-  const auto& d = doc["discogs"];
-  SimStats s;
-  s.requests = d["requests"].GetInt64();
-  s.limited = d["limited"].GetInt64();
-  s.not_found = d["not_found"].GetInt64();
-  s.faults = d["faults_injected"].GetInt64();
-  for (const auto& m : d["by_endpoint"].GetObject()) s.by_endpoint[m.name.GetString()] = m.value.GetInt64();
-  for (const auto& m : d["by_status"].GetObject()) s.by_status[m.name.GetString()] = m.value.GetInt64();
-  if (doc.HasMember("uptime_s") && doc["uptime_s"].IsNumber()) s.uptime_s = doc["uptime_s"].GetDouble();
-  return s;
-}
-
-std::string Describe(const SimStats& s) {
-  std::ostringstream out;
-  out << "requests=" << s.requests << " limited=" << s.limited << " not_found=" << s.not_found
-      << " faults=" << s.faults << " by_endpoint={";
-  for (const auto& [k, v] : s.by_endpoint) out << k << ":" << v << " ";
-  out << "} by_status={";
-  for (const auto& [k, v] : s.by_status) out << k << ":" << v << " ";
-  out << "} uptime_s=" << s.uptime_s;
-  return out.str();
-}
-
 void ConfigureSim(const SimProcess& sim, const std::string& body) {
   auto result = provider_sim_test::Fetch({.method = "POST", .url = sim.Url("/_sim/config"), .body = body, .timeout_ms = 5000});
   ASSERT_EQ(result.status, 200) << "POST /_sim/config " << body << ": " << result.body;

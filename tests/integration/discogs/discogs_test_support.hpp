@@ -28,18 +28,10 @@ std::filesystem::path DiscogsWorkerBinary();
 std::string RedisUrl(int db);
 using test_support::FreePort;
 
+using provider_sim_test::Describe;
+using provider_sim_test::SimStats;
 // What /_sim/stats says about Discogs.
-struct SimStats {
-  std::int64_t requests = 0;
-  std::int64_t limited = 0;  // refused by the enforced rate limit: violations
-  std::int64_t not_found = 0;
-  std::int64_t faults = 0;
-  std::map<std::string, std::int64_t> by_endpoint;
-  std::map<std::string, std::int64_t> by_status;
-  double uptime_s = 0;
-};
-SimStats DiscogsStats(const SimProcess& sim);
-std::string Describe(const SimStats& stats);
+inline SimStats DiscogsStats(const SimProcess& sim) { return provider_sim_test::ProviderStats(sim, "discogs"); }
 // POST /_sim/config with `body` (JSON); fails the test unless the simulator answers 200.
 void ConfigureSim(const SimProcess& sim, const std::string& body);
 // POST /_sim/reset: counters zeroed, buckets refilled.

@@ -48,37 +48,10 @@ std::map<std::string, std::string> WorkerEnv(const TestVhost& vhost, const TestD
   return env;
 }
 
-// /_sim/stats for MusicBrainz: requests, limited (violations) and per-method counts.
-struct SimStats {
-  std::int64_t requests = 0;
-  std::int64_t limited = 0;
-  std::int64_t not_found = 0;
-  std::map<std::string, std::int64_t> by_endpoint;
-};
+using provider_sim_test::Describe;
+using provider_sim_test::SimStats;
 
-SimStats Stats(const SimProcess& sim) {
-  auto result = Fetch({.url = sim.Url("/_sim/stats")});
-  rapidjson::Document doc;
-  doc.Parse(result.body.c_str());
-  SimStats out;
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("musicbrainz")) {
-    ADD_FAILURE() << "bad /_sim/stats: " << result.body;
-    return out;
-  }
-  const auto& p = doc["musicbrainz"];
-  out.requests = p["requests"].GetInt64();
-  out.limited = p["limited"].GetInt64();
-  out.not_found = p["not_found"].GetInt64();
-  for (const auto& m : p["by_endpoint"].GetObject()) out.by_endpoint[m.name.GetString()] = m.value.GetInt64();
-  return out;
-}
-
-std::string Describe(const SimStats& s) {
-  std::string out = "requests=" + std::to_string(s.requests) + " limited=" + std::to_string(s.limited) +
-                    " not_found=" + std::to_string(s.not_found);
-  for (const auto& [name, count] : s.by_endpoint) out += " " + name + "=" + std::to_string(count);
-  return out;
-}
+SimStats Stats(const SimProcess& sim) { return provider_sim_test::ProviderStats(sim, "musicbrainz"); }
 
 // `count` track jobs for track.musicbrainz with names unique to this run (so no cached
 // answer from an earlier run saves a request); every third carries an ISRC, which the

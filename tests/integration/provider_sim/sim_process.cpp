@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include <algorithm>
 #include <cctype>
@@ -206,6 +207,37 @@ std::vector<HttpResult> FetchConcurrently(const std::vector<HttpRequest>& reques
   }
   curl_multi_cleanup(multi);
   return results;
+}
+
+SimStats ProviderStats(const SimProcess& sim, const std::string& provider) {
+  auto result = Fetch({.method = "GET", .url = sim.Url("/_sim/stats"), .timeout_ms = 5000});
+  if (result.status != 200) throw std::runtime_error("GET /_sim/stats: status " + std::to_string(result.status));
+  rapidjson::Document doc;
+  doc.Parse(result.body.c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember(provider.c_str())) {
+    throw std::runtime_error("GET /_sim/stats: no \"" + provider + "\" in " + result.body.substr(0, 200));
+  }
+  const auto& p = doc[provider.c_str()];
+  SimStats s;
+  s.requests = p["requests"].GetInt64();
+  s.limited = p["limited"].GetInt64();
+  s.not_found = p["not_found"].GetInt64();
+  s.faults = p["faults_injected"].GetInt64();
+  for (const auto& m : p["by_endpoint"].GetObject()) s.by_endpoint[m.name.GetString()] = m.value.GetInt64();
+  for (const auto& m : p["by_status"].GetObject()) s.by_status[m.name.GetString()] = m.value.GetInt64();
+  if (doc.HasMember("uptime_s") && doc["uptime_s"].IsNumber()) s.uptime_s = doc["uptime_s"].GetDouble();
+  return s;
+}
+
+std::string Describe(const SimStats& s) {
+  std::ostringstream out;
+  out << "requests=" << s.requests << " limited=" << s.limited << " not_found=" << s.not_found
+      << " faults=" << s.faults << " by_endpoint={";
+  for (const auto& [k, v] : s.by_endpoint) out << k << ":" << v << " ";
+  out << "} by_status={";
+  for (const auto& [k, v] : s.by_status) out << k << ":" << v << " ";
+  out << "} uptime_s=" << s.uptime_s;
+  return out.str();
 }
 
 }  // namespace provider_sim_test

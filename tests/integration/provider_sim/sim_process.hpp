@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -60,5 +61,20 @@ struct HttpRequest {
 HttpResult Fetch(const HttpRequest& request, CURL* handle = nullptr);
 // All at once, each on its own connection (curl multi); results in request order.
 std::vector<HttpResult> FetchConcurrently(const std::vector<HttpRequest>& requests);
+
+// What GET /_sim/stats says about one simulated provider.
+struct SimStats {
+  std::int64_t requests = 0;
+  std::int64_t limited = 0;  // refused by the enforced rate limit: violations
+  std::int64_t not_found = 0;
+  std::int64_t faults = 0;   // injected (/_sim/config)
+  std::map<std::string, std::int64_t> by_endpoint;
+  std::map<std::string, std::int64_t> by_status;
+  double uptime_s = 0;
+};
+// The simulator's counters for `provider` ("lastfm", "spotify", ...); throws when the
+// simulator does not answer 200 with them.
+SimStats ProviderStats(const SimProcess& sim, const std::string& provider);
+std::string Describe(const SimStats& stats);
 
 }  // namespace provider_sim_test

@@ -103,38 +103,10 @@ int FreePort() {
 
 // --- provider-sim ------------------------------------------------------------------------
 
-struct SimStats {
-  std::int64_t requests = 0;
-  std::int64_t limited = 0;
-  std::int64_t not_found = 0;
-  std::map<std::string, std::int64_t> by_endpoint;
-};
+using provider_sim_test::Describe;
+using provider_sim_test::SimStats;
 
-SimStats SpotifyStats(const SimProcess& sim) {
-  HttpResult r = Fetch({.url = sim.Url("/_sim/stats")});
-  rapidjson::Document doc;
-  doc.Parse(r.body.c_str());
-  SimStats s;
-  if (doc.HasParseError() || !doc.HasMember("spotify")) {
-    ADD_FAILURE() << "/_sim/stats: " << r.body;
-    return s;
-  }
-  const auto& sp = doc["spotify"];
-  s.requests = sp["requests"].GetInt64();
-  s.limited = sp["limited"].GetInt64();
-  s.not_found = sp["not_found"].GetInt64();
-  for (auto it = sp["by_endpoint"].MemberBegin(); it != sp["by_endpoint"].MemberEnd(); ++it) {
-    s.by_endpoint[it->name.GetString()] = it->value.GetInt64();
-  }
-  return s;
-}
-
-std::string Describe(const SimStats& s) {
-  std::string out = "requests=" + std::to_string(s.requests) + " limited=" + std::to_string(s.limited) +
-                    " not_found=" + std::to_string(s.not_found);
-  for (const auto& [endpoint, n] : s.by_endpoint) out += " " + endpoint + "=" + std::to_string(n);
-  return out;
-}
+SimStats SpotifyStats(const SimProcess& sim) { return provider_sim_test::ProviderStats(sim, "spotify"); }
 
 void PostSim(const SimProcess& sim, const std::string& path, const std::string& body) {
   HttpResult r = Fetch({.method = "POST", .url = sim.Url(path), .body = body});
