@@ -12,6 +12,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/db/array_text.hpp"
 #include "common/db/connection.hpp"
 #include "common/db/errors.hpp"
 #include "common/db/identity.hpp"
@@ -354,15 +355,6 @@ class IdClaims {
   std::set<std::string> seen_;
 };
 
-std::string ArrayLiteral(const std::vector<std::int64_t>& ids) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(ids[i]);
-  }
-  return out + "}";
-}
-
 }  // namespace
 
 struct CatalogWriter::Impl {
@@ -395,7 +387,7 @@ struct CatalogWriter::Impl {
         // Albums' upsert returns no needs_merge column: always merge them.
         if (row.size() < 3 || row[2].as<bool>()) touched.push_back(row[1].as<std::int64_t>());
       }
-      if (!touched.empty()) tx.exec_params(merge, ArrayLiteral(touched));
+      if (!touched.empty()) tx.exec_params(merge, BigintArray(touched));
       tx.commit();
       std::vector<std::int64_t> out;
       out.reserve(keys.size());

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 
+#include "common/db/array_text.hpp"
 #include "common/db/errors.hpp"
 #include "workers/features/features_row.hpp"
 
@@ -92,17 +93,9 @@ std::optional<double> OptionalNumber(const pqxx::field& field) {
   return field.as<double>();
 }
 
+// A text[] read as cardinality(a), array_to_string(a, E'\x1f').
 std::vector<std::string> JoinedList(const pqxx::field& count, const pqxx::field& joined) {
-  std::vector<std::string> out;
-  if (count.is_null() || count.as<int>() == 0) return out;
-  std::string_view text = joined.c_str();
-  while (true) {
-    auto cut = text.find('\x1f');
-    out.emplace_back(text.substr(0, cut));
-    if (cut == std::string_view::npos) break;
-    text.remove_prefix(cut + 1);
-  }
-  return out;
+  return db::SplitTags(joined.c_str(), count.is_null() ? 0 : count.as<std::size_t>());
 }
 
 TagCounts Counts(const pqxx::result& rows) {
@@ -217,8 +210,8 @@ class FeaturesBuilder final : public runtime::Builder {
                                genre_rules, mood_rules);
     if (next) {
       current = Vocabulary{latest + 1, std::move(*next)};
-      tx.exec_params(kInsertVocabulary, current->version, TextArrayLiteral(ColumnNames(current->content)),
-                     TextArrayLiteral(current->content.genres), TextArrayLiteral(current->content.moods));
+      tx.exec_params(kInsertVocabulary, current->version, db::TextArray(ColumnNames(current->content)),
+                     db::TextArray(current->content.genres), db::TextArray(current->content.moods));
     }
     tx.commit();
     vocabulary_ = std::move(current);
@@ -244,7 +237,7 @@ class FeaturesBuilder final : public runtime::Builder {
     }
     if (latest != vocabulary_->version) vocabulary_ = LoadVocabulary(tx, latest);
 
-    pqxx::result rows = tx.exec_params(kSelectTracks, IdArrayLiteral(ids));
+    pqxx::result rows = tx.exec_params(kSelectTracks, db::BigintArray(ids));
     std::vector<std::int64_t> written;
     std::vector<std::string> values;
     std::vector<std::string> missing;
@@ -267,26 +260,17 @@ class FeaturesBuilder final : public runtime::Builder {
       }
       FeatureRow computed = ComputeRow(track, vocabulary_->content);
       written.push_back(track.id);
-      values.push_back(FloatArrayLiteral(computed.values));
-      missing.push_back(BoolArrayLiteral(computed.missing));
+      values.push_back(db::RealArray(computed.values));
+      missing.push_back(db::BoolArray(computed.missing));
     }
     if (!written.empty()) {
-      tx.exec_params(kUpsertFeatures, IdArrayLiteral(written), TextArrayLiteral(values), TextArrayLiteral(missing),
+      tx.exec_params(kUpsertFeatures, db::BigintArray(written), db::TextArray(values), db::TextArray(missing),
                      vocabulary_->version);
     }
     tx.commit();
     stats.rebuilt = written.size();
     stats.missing = ids.size() - written.size();
     return stats;
-  }
-
-  static std::string IdArrayLiteral(const std::vector<std::int64_t>& ids) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (i > 0) out += ',';
-      out += std::to_string(ids[i]);
-    }
-    return out + "}";
   }
 
   std::string dsn_;

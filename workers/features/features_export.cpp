@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "common/db/array_text.hpp"
 #include "common/db/errors.hpp"
 #include "workers/features/copy_text.hpp"
 #include "workers/features/features_row.hpp"
@@ -46,17 +47,9 @@ constexpr const char* kTracksJsonlQuery =
     " FROM tracks t ORDER BY t.id) x)";
 #undef TF_AUDIO
 
+// A text[] read as cardinality(a), array_to_string(a, E'\x1f').
 std::vector<std::string> SplitJoined(const pqxx::field& count, const pqxx::field& joined) {
-  std::vector<std::string> out;
-  if (count.is_null() || count.as<int>() == 0) return out;
-  std::string_view text = joined.c_str();
-  while (true) {
-    auto cut = text.find('\x1f');
-    out.emplace_back(text.substr(0, cut));
-    if (cut == std::string_view::npos) break;
-    text.remove_prefix(cut + 1);
-  }
-  return out;
+  return db::SplitTags(joined.c_str(), count.is_null() ? 0 : count.as<std::size_t>());
 }
 
 core::Error WriteFailed() { return core::Error::Transient("output write failed"); }

@@ -126,41 +126,5 @@ std::optional<VocabularyContent> NextVocabulary(const std::optional<VocabularyCo
   return next;
 }
 
-std::string FloatArrayLiteral(const std::vector<float>& values) {
-  std::string out = "{";
-  char buffer[32];
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    auto [ptr, ec] = std::to_chars(buffer, buffer + sizeof buffer, values[i]);
-    (void)ec;  // 32 bytes always hold the shortest form of a float
-    out.append(buffer, ptr);
-  }
-  return out + "}";
-}
-
-std::string BoolArrayLiteral(const std::vector<bool>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += values[i] ? 't' : 'f';
-  }
-  return out + "}";
-}
-
 }  // namespace features
 
-namespace features {
-std::string TextArrayLiteral(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-}  // namespace features

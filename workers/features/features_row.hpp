@@ -94,14 +94,5 @@ std::optional<VocabularyContent> NextVocabulary(const std::optional<VocabularyCo
                                                 const VocabularyRules& genre_rules,
                                                 const VocabularyRules& mood_rules);
 
-// PostgreSQL array literals for the batched upsert: "{1.5,0,212000}" (shortest text that
-// reads back as the same float) and "{t,f}".
-std::string FloatArrayLiteral(const std::vector<float>& values);
-std::string BoolArrayLiteral(const std::vector<bool>& values);
-
 }  // namespace features
 
-namespace features {
-// A PostgreSQL text[] literal with every element quoted: {"rock","r&b","a \"b\""}.
-std::string TextArrayLiteral(const std::vector<std::string>& values);
-}  // namespace features

@@ -9,8 +9,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/db/array_text.hpp"
 #include "common/db/errors.hpp"
-#include "workers/recommend/pg_text.hpp"
 
 namespace recommend {
 namespace {
@@ -141,8 +141,8 @@ std::optional<double> Number(const pqxx::field& field) {
 TrackProfile ReadProfile(const pqxx::row& row, int first) {
   TrackProfile p;
   p.id = row[first].as<std::int64_t>();
-  p.genres = SplitTags(row[first + 1].c_str());
-  p.moods = SplitTags(row[first + 2].c_str());
+  p.genres = db::SplitTags(row[first + 1].c_str());
+  p.moods = db::SplitTags(row[first + 2].c_str());
   p.popularity = Number(row[first + 3]);
   for (std::size_t i = 0; i < kAudioFeatureCount; ++i) p.audio[i] = Number(row[first + 4 + static_cast<int>(i)]);
   return p;
@@ -162,7 +162,7 @@ struct ChunkInput {
 
 ChunkInput ReadTargets(pqxx::work& tx, const std::vector<std::int64_t>& ids) {
   ChunkInput input;
-  pqxx::result rows = tx.exec_params(kSelectTargets, BigintArray(ids));
+  pqxx::result rows = tx.exec_params(kSelectTargets, db::BigintArray(ids));
   for (const auto& row : rows) {
     Target t{ReadProfile(row, 0), !row[kProfileColumnCount].is_null()};
     input.genres.insert(input.genres.end(), t.profile.genres.begin(), t.profile.genres.end());
@@ -261,14 +261,14 @@ class RecommendBuilder final : public runtime::Builder {
     std::map<std::pair<char, std::string>, std::vector<std::int64_t>> pools;  // (kind, tag) -> ids
     std::vector<std::int64_t> wanted;  // every candidate id, to read their profiles once
     if (!input.targets.empty()) {
-      for (const auto& row : tx.exec_params(kSelectPreferred, BigintArray(TargetIds(input)), limit)) {
+      for (const auto& row : tx.exec_params(kSelectPreferred, db::BigintArray(TargetIds(input)), limit)) {
         auto& list = preferred[row[0].as<std::int64_t>()];
         list = SplitIds(row[1].c_str());
         wanted.insert(wanted.end(), list.begin(), list.end());
       }
     }
     if (!input.genres.empty() || !input.moods.empty()) {
-      for (const auto& row : tx.exec_params(kSelectPools, TextArray(input.genres), TextArray(input.moods), limit)) {
+      for (const auto& row : tx.exec_params(kSelectPools, db::TextArray(input.genres), db::TextArray(input.moods), limit)) {
         auto& list = pools[{row[0].c_str()[0], row[1].c_str()}];
         list = SplitIds(row[2].c_str());
         wanted.insert(wanted.end(), list.begin(), list.end());
@@ -279,7 +279,7 @@ class RecommendBuilder final : public runtime::Builder {
     std::unordered_map<std::int64_t, TrackProfile> profiles;
     profiles.reserve(wanted.size());
     if (!wanted.empty()) {
-      for (const auto& row : tx.exec_params(kSelectProfiles, BigintArray(wanted))) {
+      for (const auto& row : tx.exec_params(kSelectProfiles, db::BigintArray(wanted))) {
         TrackProfile p = ReadProfile(row, 0);
         profiles.try_emplace(p.id, std::move(p));
       }
@@ -322,11 +322,11 @@ class RecommendBuilder final : public runtime::Builder {
       for (std::size_t rank = 0; rank < neighbours.size(); ++rank) out.Add(t.id, rank + 1, neighbours[rank]);
     }
 
-    tx.exec_params(kDeleteSimilar, BigintArray(TargetIds(input)));
+    tx.exec_params(kDeleteSimilar, db::BigintArray(TargetIds(input)));
     if (!out.empty()) {
-      tx.exec_params(kInsertSimilar, BigintArray(out.track_ids), BigintArray(out.similar_ids),
-                     IntArray(out.ranks), RealArray(out.scores), TextArray(out.shared_genres),
-                     TextArray(out.shared_moods));
+      tx.exec_params(kInsertSimilar, db::BigintArray(out.track_ids), db::BigintArray(out.similar_ids),
+                     db::BigintArray(out.ranks), db::RealArray(out.scores), db::TextArray(out.shared_genres),
+                     db::TextArray(out.shared_moods));
     }
     tx.commit();
     return {input.targets.size(), ids.size() - input.targets.size()};
@@ -344,8 +344,8 @@ class RecommendBuilder final : public runtime::Builder {
       similar_ids.push_back(n.id);
       ranks.push_back(static_cast<std::int64_t>(rank));
       scores.push_back(n.score);
-      shared_genres.push_back(JoinTags(n.shared_genres));
-      shared_moods.push_back(JoinTags(n.shared_moods));
+      shared_genres.push_back(db::JoinTags(n.shared_genres));
+      shared_moods.push_back(db::JoinTags(n.shared_moods));
     }
   };
 
@@ -378,9 +378,9 @@ core::Result<std::vector<std::string>> ExplainCandidateQueries(const std::string
     ChunkInput input = ReadTargets(tx, track_ids);
     const std::string limit = std::to_string(settings.candidates);
     std::vector<std::string> plans;
-    plans.push_back(ExplainText(tx.exec_params(std::string("EXPLAIN ") + kSelectPreferred, BigintArray(TargetIds(input)), limit)));
+    plans.push_back(ExplainText(tx.exec_params(std::string("EXPLAIN ") + kSelectPreferred, db::BigintArray(TargetIds(input)), limit)));
     plans.push_back(ExplainText(
-        tx.exec_params(std::string("EXPLAIN ") + kSelectPools, TextArray(input.genres), TextArray(input.moods), limit)));
+        tx.exec_params(std::string("EXPLAIN ") + kSelectPools, db::TextArray(input.genres), db::TextArray(input.moods), limit)));
     return plans;
   } catch (const std::exception& e) {
     return db::DatabaseError(e, postgres_dsn);

@@ -6,9 +6,9 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/db/array_text.hpp"
 #include "common/db/errors.hpp"
 #include "common/db/identity.hpp"
-#include "workers/recommend/pg_text.hpp"
 
 namespace recommend {
 namespace {
@@ -42,8 +42,8 @@ TrackSummary ReadSummary(const pqxx::row& row, int first) {
   if (!row[first + 3].is_null()) t.duration_ms = row[first + 3].as<std::int64_t>();
   t.spotify_id = row[first + 4].c_str();
   t.mbid = row[first + 5].c_str();
-  t.genres = SplitTags(row[first + 6].c_str());
-  t.moods = SplitTags(row[first + 7].c_str());
+  t.genres = db::SplitTags(row[first + 6].c_str());
+  t.moods = db::SplitTags(row[first + 7].c_str());
   return t;
 }
 
@@ -105,7 +105,7 @@ core::Result<NameMatch> SimilarReader::FindByName(std::string_view artist_dash_t
   match.artist = splits[0].artist;
   match.title = splits[0].title;
   return impl_->Run([&](pqxx::read_transaction& tx) -> NameMatch {
-    pqxx::result rows = tx.exec_params(kSelectByNameKeys, TextArray(match.tried_keys));
+    pqxx::result rows = tx.exec_params(kSelectByNameKeys, db::TextArray(match.tried_keys));
     for (const auto& split : splits) {
       std::vector<std::pair<bool, TrackSummary>> found;
       for (const auto& row : rows) {
@@ -134,8 +134,8 @@ core::Result<std::vector<SimilarTrack>> SimilarReader::Neighbours(std::int64_t i
       SimilarTrack s;
       s.rank = row[0].as<int>();
       s.score = row[1].as<double>();
-      s.shared_genres = SplitTags(row[2].c_str());
-      s.shared_moods = SplitTags(row[3].c_str());
+      s.shared_genres = db::SplitTags(row[2].c_str());
+      s.shared_moods = db::SplitTags(row[3].c_str());
       s.computed_at = row[4].c_str();
       s.track = ReadSummary(row, 5);
       out.push_back(std::move(s));

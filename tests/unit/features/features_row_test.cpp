@@ -138,12 +138,5 @@ TEST(ParseNumber, AcceptsJsonNumbersAndRejectsTheRest) {
   EXPECT_FALSE(ParseNumber("1e999"));
 }
 
-TEST(ArrayLiterals, FloatsReadBackExactlyAndBoolsAreTF) {
-  EXPECT_EQ(FloatArrayLiteral({212000.0F, 0.1F, -7.5F, 0.0F}), "{212000,0.1,-7.5,0}");
-  EXPECT_EQ(FloatArrayLiteral({}), "{}");
-  EXPECT_EQ(BoolArrayLiteral({true, false}), "{t,f}");
-  EXPECT_EQ(TextArrayLiteral({"r&b", "a \"b\"", "c\\d"}), R"({"r&b","a \"b\"","c\\d"})");
-}
-
 }  // namespace
 }  // namespace features

@@ -1,6 +1,5 @@
 #include <gtest/gtest.h>
 
-#include "workers/recommend/pg_text.hpp"
 #include "workers/recommend/similar_reader.hpp"
 
 namespace recommend {
@@ -35,17 +34,6 @@ TEST(FormatM3u, ExtendedHeaderSecondsAndNames) {
             "spotify:track:abc\n"
             "#EXTINF:-1,Ride - Vapour Trail\n"
             "tunefleet:track:2\n");
-}
-
-TEST(PgText, TextArrayQuotesEveryElement) {
-  EXPECT_EQ(TextArray({"hip hop", "a\"b", "c\\d", ""}), R"({"hip hop","a\"b","c\\d",""})");
-  EXPECT_EQ(TextArray({}), "{}");
-}
-
-TEST(PgText, TagsRoundTripThroughTheSeparator) {
-  EXPECT_TRUE(SplitTags("").empty());
-  EXPECT_EQ(SplitTags(JoinTags({"rock", "hip hop"})), (std::vector<std::string>{"rock", "hip hop"}));
-  EXPECT_EQ(RealArray({0.5, 1.0 / 3.0}), "{0.5,0.33333334}");
 }
 
 }  // namespace

@@ -1,27 +1,39 @@
-#include "workers/recommend/pg_text.hpp"
+#include "common/db/array_text.hpp"
 
 #include <charconv>
 
-namespace recommend {
+namespace db {
 
 std::string BigintArray(const std::vector<std::int64_t>& values) {
   std::string out = "{";
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
+    if (i > 0) out += ',';
     out += std::to_string(values[i]);
   }
   return out + "}";
 }
 
-std::string IntArray(const std::vector<std::int64_t>& values) { return BigintArray(values); }
+std::string RealArray(const std::vector<float>& values) {
+  std::string out = "{";
+  char buffer[32];
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, values[i]);
+    (void)ec;  // 32 bytes always hold the shortest form of a float
+    out.append(buffer, end);
+  }
+  return out + "}";
+}
 
 std::string RealArray(const std::vector<double>& values) {
+  return RealArray(std::vector<float>(values.begin(), values.end()));
+}
+
+std::string BoolArray(const std::vector<bool>& values) {
   std::string out = "{";
-  char buffer[64];
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, static_cast<float>(values[i]));
-    out.append(buffer, ec == std::errc{} ? end : buffer);
+    if (i > 0) out += ',';
+    out += values[i] ? 't' : 'f';
   }
   return out + "}";
 }
@@ -29,7 +41,7 @@ std::string RealArray(const std::vector<double>& values) {
 std::string TextArray(const std::vector<std::string>& values) {
   std::string out = "{";
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
+    if (i > 0) out += ',';
     out += '"';
     for (char c : values[i]) {
       if (c == '"' || c == '\\') out += '\\';
@@ -41,8 +53,13 @@ std::string TextArray(const std::vector<std::string>& values) {
 }
 
 std::vector<std::string> SplitTags(std::string_view joined) {
+  if (joined.empty()) return {};
+  return SplitTags(joined, 1);
+}
+
+std::vector<std::string> SplitTags(std::string_view joined, std::size_t count) {
   std::vector<std::string> tags;
-  if (joined.empty()) return tags;
+  if (count == 0) return tags;
   std::size_t start = 0;
   while (true) {
     std::size_t end = joined.find(kTagSeparator, start);
@@ -56,10 +73,10 @@ std::vector<std::string> SplitTags(std::string_view joined) {
 std::string JoinTags(const std::vector<std::string>& tags) {
   std::string out;
   for (std::size_t i = 0; i < tags.size(); ++i) {
-    if (i) out += kTagSeparator;
+    if (i > 0) out += kTagSeparator;
     out += tags[i];
   }
   return out;
 }
 
-}  // namespace recommend
+}  // namespace db
