@@ -13,6 +13,8 @@
 #include <chrono>
 #include <string>
 
+#include "tests/support/metrics_probe.hpp"
+
 extern char** environ;
 
 namespace redis {
@@ -20,17 +22,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+using test_support::FreePort;
 
 // Runs the loop until `done` or the deadline.
 bool RunUntil(uv_loop_t& loop, const std::function<bool()>& done, std::chrono::milliseconds limit) {

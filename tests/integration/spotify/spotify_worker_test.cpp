@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "tests/integration/provider_sim/sim_process.hpp"
+#include "tests/support/metrics_probe.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_vhost.hpp"
 #include "tests/support/wait.hpp"
@@ -89,17 +90,7 @@ void FlushRedis(int db) {
   ASSERT_EQ(reply, "+OK\r\n+OK\r\n");
 }
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+using test_support::FreePort;
 
 // --- provider-sim ------------------------------------------------------------------------
 
