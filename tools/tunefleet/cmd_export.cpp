@@ -16,6 +16,7 @@
 #include "common/config/env.hpp"
 #include "common/config/settings.hpp"
 #include "tools/tunefleet/commands.hpp"
+#include "tools/tunefleet/status_line.hpp"
 #include "tools/tunefleet/publish_report.hpp"
 #include "workers/features/features_export.hpp"
 
@@ -122,15 +123,12 @@ double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).coun
 // line every 5 s. Checks the clock only every 1024 rows.
 class Progress {
  public:
-  explicit Progress(Clock::time_point start) : start_(start), tty_(isatty(STDERR_FILENO) == 1) {
-    next_ = start + Interval();
-  }
+  explicit Progress(Clock::time_point start) : start_(start), line_(kPrefix, start) {}
 
   void Tick(std::uint64_t done, std::uint64_t total) {
     if ((done & 1023) != 0) return;
     const auto now = Clock::now();
-    if (now < next_) return;
-    next_ = now + Interval();
+    if (!line_.Due(now)) return;
     const double elapsed = Seconds(now - start_);
     const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
     std::string line = publish::FormatCount(done) + "/" + publish::FormatCount(total) + " rows, " +
@@ -138,34 +136,23 @@ class Progress {
     if (total > 0 && done <= total && rate > 0) {
       line += ", ETA " + publish::FormatDuration(static_cast<double>(total - done) / rate);
     }
-    if (tty_) {
+    if (line_.tty()) {
       constexpr int kWidth = 30;
       const double fraction = total > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 0;
       const int filled = static_cast<int>(fraction * kWidth);
-      std::string bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
-                        std::string(static_cast<std::size_t>(kWidth - filled), '.') + "] ";
-      std::fprintf(stderr, "\r%s%3d%% %s\x1b[K", bar.c_str(), static_cast<int>(fraction * 100), line.c_str());
-      shown_ = true;
-    } else {
-      std::fprintf(stderr, "%s%s\n", kPrefix, line.c_str());
+      char percent[8];
+      std::snprintf(percent, sizeof percent, "%3d%% ", static_cast<int>(fraction * 100));
+      line = "[" + std::string(static_cast<std::size_t>(filled), '#') +
+             std::string(static_cast<std::size_t>(kWidth - filled), '.') + "] " + percent + line;
     }
-    std::fflush(stderr);
+    line_.Show(line);
   }
 
-  void Clear() {
-    if (!shown_) return;
-    std::fputs("\r\x1b[K", stderr);
-    std::fflush(stderr);
-    shown_ = false;
-  }
+  void Clear() { line_.Clear(); }
 
  private:
-  Clock::duration Interval() const { return tty_ ? Clock::duration(200ms) : Clock::duration(5s); }
-
   Clock::time_point start_;
-  bool tty_;
-  bool shown_ = false;
-  Clock::time_point next_;
+  StatusLine line_;
 };
 
 // Where the lines go: stdout, FILE directly (a device or FIFO such as /dev/null), or a

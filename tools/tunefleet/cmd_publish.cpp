@@ -23,6 +23,7 @@
 #include "common/config/settings.hpp"
 #include "common/runtime/topology.hpp"
 #include "tools/tunefleet/commands.hpp"
+#include "tools/tunefleet/status_line.hpp"
 #include "tools/tunefleet/publish_input.hpp"
 #include "tools/tunefleet/publish_job.hpp"
 #include "tools/tunefleet/publish_report.hpp"
@@ -206,42 +207,23 @@ double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).coun
 class Progress {
  public:
   Progress(const publish::Counters& counters, Clock::time_point start, std::uint64_t input_size)
-      : counters_(counters), start_(start), input_size_(input_size), tty_(isatty(STDERR_FILENO) == 1) {
-    next_ = start + Interval();
-  }
+      : counters_(counters), start_(start), input_size_(input_size), line_(kPrefix, start) {}
 
   void Tick(Clock::time_point now, std::uint64_t bytes_read) {
-    if (now < next_) return;
-    next_ = now + Interval();
+    if (!line_.Due(now)) return;
     std::optional<double> fraction;
     if (input_size_ > 0) fraction = static_cast<double>(bytes_read) / static_cast<double>(input_size_);
-    const std::string line = publish::ProgressLine(counters_, Seconds(now - start_), fraction);
-    if (tty_) {
-      std::fprintf(stderr, "\r%s\x1b[K", line.c_str());
-      shown_ = true;
-    } else {
-      std::fprintf(stderr, "%s%s\n", kPrefix, line.c_str());
-    }
-    std::fflush(stderr);
+    line_.Show(publish::ProgressLine(counters_, Seconds(now - start_), fraction));
   }
 
   // Clears the in-place line before anything else is printed.
-  void Clear() {
-    if (!shown_) return;
-    std::fputs("\r\x1b[K", stderr);
-    std::fflush(stderr);
-    shown_ = false;
-  }
+  void Clear() { line_.Clear(); }
 
  private:
-  Clock::duration Interval() const { return tty_ ? Clock::duration(200ms) : Clock::duration(5s); }
-
   const publish::Counters& counters_;
   Clock::time_point start_;
   std::uint64_t input_size_;
-  bool tty_;
-  bool shown_ = false;
-  Clock::time_point next_;
+  StatusLine line_;
 };
 
 // Publishes through one blocking connection, keeping at most `window` messages unconfirmed.
