@@ -26,9 +26,10 @@ return {1, 0}
 
 }  // namespace
 
-FleetRateLimiter::FleetRateLimiter(redis::RedisClient& redis, const resilience::Clock& clock,
+FleetRateLimiter::FleetRateLimiter(redis::Commands& redis, const resilience::Clock& clock,
                                    FleetRateLimitSettings settings, logging::Logger logger)
     : redis_(redis),
+      clock_(clock),
       settings_(std::move(settings)),
       logger_(std::move(logger)),
       local_({settings_.rate_per_second * settings_.local_share,
@@ -48,25 +49,41 @@ void FleetRateLimiter::AcquireLocally(const Decision& decision) {
   }
 }
 
+void FleetRateLimiter::Degrade(const std::string& why) {
+  next_probe_ = clock_.Now() + settings_.probe_interval;
+  if (degraded_) return;
+  degraded_ = true;
+  ++degradations_;
+  logger_.Warn("fleet rate limit unavailable; using the local bucket",
+               {{"limit", settings_.key},
+                {"local_rate", settings_.rate_per_second * settings_.local_share},
+                {"error", why}});
+}
+
 void FleetRateLimiter::Acquire(Decision decision) {
+  if (degraded_) {
+    if (clock_.Now() < next_probe_) {
+      AcquireLocally(decision);
+      return;
+    }
+    next_probe_ = clock_.Now() + settings_.probe_interval;  // this call is the probe
+  }
   long long interval_us = std::llround(1e6 / std::max(0.01, settings_.rate_per_second));
   redis_.Command({"EVAL", kGcraScript, "1", "tunefleet:ratelimit:" + settings_.key, std::to_string(interval_us),
                   std::to_string(std::max(1.0, settings_.burst))},
-                 [this, decision = std::move(decision)](core::Result<redis::Reply> reply) {
+                 [this, sent_after = degradations_, decision = std::move(decision)](core::Result<redis::Reply> reply) {
                    bool valid = reply && reply->type == redis::Reply::Type::kArray && reply->elements.size() == 2;
                    if (!valid) {
-                     if (!degraded_) {
-                       logger_.Warn("fleet rate limit unavailable; using the local bucket",
-                                    {{"limit", settings_.key},
-                                     {"local_rate", settings_.rate_per_second * settings_.local_share},
-                                     {"error", reply ? std::string("unexpected reply") : reply.error().message}});
-                     }
-                     degraded_ = true;
+                     Degrade(reply ? std::string("unexpected reply") : reply.error().message);
                      AcquireLocally(decision);
                      return;
                    }
-                   if (degraded_) logger_.Info("fleet rate limit available again", {{"limit", settings_.key}});
-                   degraded_ = false;
+                   // An answer to a call sent before the last degradation still holds (its slot
+                   // is counted in Redis) but does not end the degraded mode: only a probe does.
+                   if (degraded_ && sent_after == degradations_) {
+                     logger_.Info("fleet rate limit available again", {{"limit", settings_.key}});
+                     degraded_ = false;
+                   }
                    if (reply->elements[0].integer == 1) {
                      decision(std::chrono::milliseconds{0});
                    } else {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -18,16 +19,22 @@ struct FleetRateLimitSettings {
   // When Redis is away, each process falls back to a local bucket at this share of the rate
   // (e.g. 0.25 for a fleet of four), so the fleet stays under the quota without Redis.
   double local_share = 0.25;
+  // While degraded, one call per interval asks Redis again (a probe); the others use only the
+  // local bucket, so fleet and local slots are never handed out side by side.
+  std::chrono::milliseconds probe_interval{1000};
 };
 
 // A fleet-wide rate limit: one atomic Lua script in Redis implementing GCRA (the generic cell
 // rate algorithm) on Redis' own clock, so any number of processes on any number of hosts
 // together never exceed `rate_per_second` with `burst`. If Redis errors or is slow, the
 // process degrades to a local token bucket at `local_share` of the rate and says so (log line
-// and `degraded()`), and returns to the fleet limit when Redis answers again. Loop thread only.
+// and `degraded()`); from then on every call uses the local bucket alone, except one probe
+// per `probe_interval` that asks Redis, and the first probe Redis answers ends the degraded
+// mode. (Answering each call from whichever source replied would add the local share on top
+// of the fleet limit whenever Redis is merely slow for some calls.) Loop thread only.
 class FleetRateLimiter {
  public:
-  FleetRateLimiter(redis::RedisClient& redis, const resilience::Clock& clock, FleetRateLimitSettings settings,
+  FleetRateLimiter(redis::Commands& redis, const resilience::Clock& clock, FleetRateLimitSettings settings,
                    logging::Logger logger);
 
   // wait == 0: the request may go now (a slot was taken). wait > 0: no slot; ask again then.
@@ -40,12 +47,16 @@ class FleetRateLimiter {
 
  private:
   void AcquireLocally(const Decision& decision);
+  void Degrade(const std::string& why);
 
-  redis::RedisClient& redis_;
+  redis::Commands& redis_;
+  const resilience::Clock& clock_;
   FleetRateLimitSettings settings_{};
   logging::Logger logger_;
   resilience::TokenBucket local_;
   bool degraded_ = false;
+  std::uint64_t degradations_ = 0;             // a reply ends degraded mode only if sent after the last one
+  resilience::Clock::TimePoint next_probe_{};  // while degraded: when the next call may ask Redis
 };
 
 }  // namespace gateway

@@ -3,6 +3,7 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <hiredis/adapters/libuv.h>
+#include <sys/ioctl.h>
 #include <uv.h>
 
 #include <algorithm>
@@ -35,6 +36,8 @@ struct RedisClient::Pending {
   ReplyCallback callback;
   bool done = false;
   uv_timer_t* timer = nullptr;
+  RedisClient* client = nullptr;
+  std::shared_ptr<bool> client_alive;
 
   void Finish(core::Result<Reply> result) {
     if (done) return;
@@ -71,7 +74,6 @@ RedisClient::RedisClient(uv_loop_s& loop, RedisClientSettings settings, logging:
   reconnect_timer_ = new uv_timer_t;
   uv_timer_init(&loop_, reconnect_timer_);
   reconnect_timer_->data = this;
-  first_connect_deadline_ = std::chrono::steady_clock::now() + settings_.command_timeout;
   Connect();
 }
 
@@ -115,6 +117,7 @@ void RedisClient::Connect() {
   // deadline, then abandon the context and try again, so a worker started while Redis was
   // away finds it when it comes back.
   auto connect_deadline = std::max<std::int64_t>(1000, 4 * settings_.command_timeout.count());
+  uv_update_time(&loop_);  // timers count from the loop's cached time, stale before the loop runs
   uv_timer_start(reconnect_timer_, [](uv_timer_t* t) { static_cast<RedisClient*>(t->data)->OnConnectTimeout(); },
                  static_cast<std::uint64_t>(connect_deadline), 0);
   if (database_ != 0) {
@@ -163,6 +166,18 @@ void RedisClient::OnConnectTimeout() {
   ScheduleReconnect();
 }
 
+// A timer that fires after the loop was busy (timers run before the loop reads its sockets)
+// would call an answer late that is already waiting in the socket: read everything that
+// arrived first (hiredis reads 16 KB per call; cached bodies make the backlog larger).
+void RedisClient::ReadWhatArrived() {
+  constexpr int kMaxReads = 256;
+  for (int i = 0; i < kMaxReads && context_ != nullptr && connected_; ++i) {
+    int available = 0;
+    if (ioctl(context_->c.fd, FIONREAD, &available) != 0 || available <= 0) return;
+    redisAsyncHandleRead(context_);
+  }
+}
+
 void RedisClient::ScheduleReconnect() {
   if (closed_) return;
   uv_timer_start(reconnect_timer_, [](uv_timer_t* t) { static_cast<RedisClient*>(t->data)->Connect(); },
@@ -170,12 +185,12 @@ void RedisClient::ScheduleReconnect() {
 }
 
 void RedisClient::Command(const std::vector<std::string>& argv, ReplyCallback callback) {
-  // During the first connect hiredis queues commands and sends them once connected (the
-  // timeout below still bounds the wait), so a worker's first calls do not find "Redis away"
-  // merely because the loop has not run the connect yet. Only for one command_timeout: with
-  // hiredis 0.14's libuv adapter a refused connect is never reported.
-  bool first_connect = first_connect_pending_ && std::chrono::steady_clock::now() < first_connect_deadline_;
-  if (context_ == nullptr || (!connected_ && !first_connect)) {
+  // During the first connect hiredis queues commands and sends them once connected (each
+  // command's timeout below still bounds its wait), so a worker's first calls do not find
+  // "Redis away" merely because its busy loop has not run the connect yet. The first connect
+  // ends by OnConnected or, since hiredis 0.14's libuv adapter never reports a refused
+  // connect, by OnConnectTimeout.
+  if (context_ == nullptr || (!connected_ && !first_connect_pending_)) {
     callback(core::Error::Transient("redis at " + host_ + ":" + std::to_string(port_) + " is not connected"));
     return;
   }
@@ -208,12 +223,17 @@ void RedisClient::Command(const std::vector<std::string>& argv, ReplyCallback ca
     pending->Finish(core::Error::Transient("redis command could not be sent"));
     return;
   }
+  pending->client = this;
+  pending->client_alive = alive_;
   pending->timer = new uv_timer_t;
   uv_timer_init(&loop_, pending->timer);
+  uv_update_time(&loop_);  // a command sent late in a busy loop iteration gets its whole timeout
   pending->timer->data = new std::weak_ptr<Pending>(pending);
   uv_timer_start(pending->timer, [](uv_timer_t* t) {
     auto locked = static_cast<std::weak_ptr<Pending>*>(t->data)->lock();
-    if (locked) locked->Finish(core::Error::Transient("redis did not answer in time"));
+    if (!locked) return;
+    if (*locked->client_alive) locked->client->ReadWhatArrived();
+    locked->Finish(core::Error::Transient("redis did not answer in time"));  // no-op if answered
   }, static_cast<std::uint64_t>(settings_.command_timeout.count()), 0);
 }
 

@@ -32,19 +32,27 @@ struct Reply {
 
 using ReplyCallback = std::function<void(core::Result<Reply>)>;
 
+// What the fleet rate limit needs from Redis: one command, answered once on the loop.
+// RedisClient is the real one; unit tests pass a fake that answers when told.
+class Commands {
+ public:
+  virtual ~Commands() = default;
+  virtual void Command(const std::vector<std::string>& argv, ReplyCallback callback) = 0;
+};
+
 // Redis through hiredis' async API on the worker's libuv loop. Reconnects on its own; while
 // disconnected, or when an answer takes longer than `command_timeout`, commands fail at once
 // with kTransient so callers can fall back (local rate limit, cache miss). Commands issued
 // during the very first connect wait for it (at most `command_timeout`). A Redis error
 // reply is kInvalidInput. Loop thread only; callbacks run on the loop, exactly once each.
-class RedisClient {
+class RedisClient final : public Commands {
  public:
   RedisClient(uv_loop_s& loop, RedisClientSettings settings, logging::Logger logger);
-  ~RedisClient();
+  ~RedisClient() override;
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
 
-  void Command(const std::vector<std::string>& argv, ReplyCallback callback);
+  void Command(const std::vector<std::string>& argv, ReplyCallback callback) override;
   bool connected() const { return connected_; }
   void Close();
 
@@ -55,6 +63,7 @@ class RedisClient {
   void OnDisconnected(int status);
   void OnConnectTimeout();
   void ScheduleReconnect();
+  void ReadWhatArrived();
 
   uv_loop_s& loop_;
   RedisClientSettings settings_;
@@ -65,7 +74,6 @@ class RedisClient {
   redisAsyncContext* context_ = nullptr;
   bool connected_ = false;
   bool first_connect_pending_ = true;  // no connect result yet: commands queue in hiredis
-  std::chrono::steady_clock::time_point first_connect_deadline_{};  // ... until then at most
   bool closed_ = false;
   bool warned_ = false;
   uv_timer_s* reconnect_timer_ = nullptr;

@@ -127,8 +127,10 @@ TestVhost::~TestVhost() {
 
 amqp::Connection& TestVhost::Connection() {
   if (connection_ && connection_->is_open()) return *connection_;
-  connection_ = std::make_unique<amqp::Connection>(
-      amqp::ConnectionSettings{.url = amqp_url_, .connection_name = "tunefleet-test"});
+  // No heartbeats: a test may leave this connection idle for minutes while workers run, and
+  // nothing pumps it in between, so the broker would close it for missed heartbeats.
+  connection_ = std::make_unique<amqp::Connection>(amqp::ConnectionSettings{
+      .url = amqp_url_, .heartbeat = std::chrono::seconds{0}, .connection_name = "tunefleet-test"});
   if (auto r = connection_->Open(); !r) {
     connection_.reset();
     throw std::runtime_error(r.error().message);

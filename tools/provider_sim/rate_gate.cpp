@@ -21,11 +21,15 @@ double RateGate::tokens() const {
   return tokens_;
 }
 
-bool RateGate::Admit() {
+bool RateGate::Admit(std::chrono::microseconds unseen) {
   if (unlimited()) return true;
   Refill();
-  double slack_tokens = settings_.rate_per_second * std::chrono::duration<double>(settings_.slack).count();
-  if (tokens_ >= 1.0 - slack_tokens) {
+  auto tokens_in = [this](std::chrono::microseconds d) {
+    return settings_.rate_per_second * std::chrono::duration<double>(d).count();
+  };
+  double floor = 1.0 - tokens_in(settings_.slack);
+  if (tokens_ >= floor || tokens_ >= floor - tokens_in(unseen)) {
+    if (tokens_ < floor) ++excused_;
     tokens_ -= 1.0;
     return true;
   }

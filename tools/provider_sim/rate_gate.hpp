@@ -30,15 +30,23 @@ class RateGate {
  public:
   RateGate(RateGateSettings settings, const resilience::Clock& clock);
 
-  // True when the request may proceed; false counts a violation.
-  bool Admit();
+  // True when the request may proceed; false counts a violation. `unseen` widens the slack
+  // by the time the simulator itself was not reading its sockets (see Simulator::NoteLoopLag):
+  // requests read together after such a stall arrived at unknown moments within it, and the
+  // bucket would have refilled between them. A request admitted only thanks to `unseen` is
+  // counted in excused().
+  bool Admit(std::chrono::microseconds unseen = std::chrono::microseconds{0});
   // Whole seconds until a request would be admitted (at least 1 when refused): Retry-After.
   int RetryAfterSeconds() const;
   // Changes rate/burst at run time; the bucket keeps its tokens (capped to the new burst).
   void Reconfigure(RateGateSettings settings);
   bool unlimited() const { return settings_.rate_per_second <= 0; }
   std::uint64_t violations() const { return violations_; }
-  void ResetCounters() { violations_ = 0; }
+  std::uint64_t excused() const { return excused_; }
+  void ResetCounters() {
+    violations_ = 0;
+    excused_ = 0;
+  }
   double tokens() const;
 
  private:
@@ -49,6 +57,7 @@ class RateGate {
   mutable double tokens_;
   mutable resilience::Clock::TimePoint last_;
   std::uint64_t violations_ = 0;
+  std::uint64_t excused_ = 0;
 };
 
 // Requests seen in the last 60 seconds, in one-second slots: what Discogs reports in

@@ -5,6 +5,8 @@
 #include <uv.h>
 
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -56,6 +58,8 @@ struct Server::State {
   uv_loop_t& loop;
   Simulator& simulator;
   uv_tcp_t* listener = nullptr;
+  uv_timer_t* lag_timer = nullptr;  // measures the loop's lateness for Simulator::NoteLoopLag
+  std::uint64_t lag_timer_due_ns = 0;
   std::unordered_set<Connection*> connections;
   http_parser_settings parser_settings{};
   logging::Logger log{"provider-sim"};
@@ -357,6 +361,17 @@ class Connection {
   bool expect_continue_ = false;
 };
 
+constexpr std::uint64_t kLagTickMs = 5;
+
+void OnLagTick(uv_timer_t* timer) {
+  auto* state = static_cast<Server::State*>(timer->data);
+  std::uint64_t now = uv_hrtime();
+  if (now > state->lag_timer_due_ns) {
+    state->simulator.NoteLoopLag(std::chrono::microseconds{(now - state->lag_timer_due_ns) / 1000});
+  }
+  state->lag_timer_due_ns = now + kLagTickMs * 1'000'000;
+}
+
 void OnConnection(uv_stream_t* listener, int status) {
   auto* state = static_cast<Server::State*>(listener->data);
   if (status < 0) {
@@ -402,6 +417,15 @@ int Server::Listen(int port) {
   if (int rc = uv_listen(reinterpret_cast<uv_stream_t*>(state_->listener), 4096, OnConnection); rc != 0) {
     fail("listen", rc);
   }
+  auto* lag_timer = new uv_timer_t;
+  if (int rc = uv_timer_init(&state_->loop, lag_timer); rc != 0) {
+    delete lag_timer;
+    fail("uv_timer_init", rc);
+  }
+  state_->lag_timer = lag_timer;
+  lag_timer->data = state_.get();
+  state_->lag_timer_due_ns = uv_hrtime() + kLagTickMs * 1'000'000;
+  if (int rc = uv_timer_start(lag_timer, OnLagTick, kLagTickMs, kLagTickMs); rc != 0) fail("uv_timer_start", rc);
   sockaddr_storage bound{};
   int length = sizeof bound;
   if (int rc = uv_tcp_getsockname(state_->listener, reinterpret_cast<sockaddr*>(&bound), &length); rc != 0) {
@@ -415,6 +439,11 @@ void Server::Close() {
     uv_close(reinterpret_cast<uv_handle_t*>(state_->listener),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
     state_->listener = nullptr;
+  }
+  if (state_->lag_timer != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(state_->lag_timer),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    state_->lag_timer = nullptr;
   }
   auto connections = state_->connections;
   for (Connection* connection : connections) connection->Close(false);

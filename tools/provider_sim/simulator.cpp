@@ -77,6 +77,23 @@ Outcome Simulator::Handle(const Request& request) {
   return {Action::kRespond, SimError(404, "no provider at this path; expected /spotify, /lastfm, /musicbrainz, /discogs or /_sim"), {}};
 }
 
+void Simulator::NoteLoopLag(std::chrono::microseconds lag) {
+  auto now = clock_.Now();
+  if (lag >= recent_lag_ || now - recent_lag_at_ > kLagMemory) {
+    recent_lag_ = lag;
+    recent_lag_at_ = now;
+  }
+  max_lag_ = std::max(max_lag_, lag);
+}
+
+bool Simulator::AdmitCounted(RateGate& gate, ProviderStats& stats) {
+  auto unseen = clock_.Now() - recent_lag_at_ <= kLagMemory ? recent_lag_ : std::chrono::microseconds{0};
+  auto excused_before = gate.excused();
+  bool admitted = gate.Admit(unseen);
+  stats.excused += gate.excused() - excused_before;
+  return admitted;
+}
+
 Outcome Simulator::HandleProvider(Provider provider, const Request& request, std::string_view path) {
   auto index = static_cast<std::size_t>(provider);
   ProviderApi& api = *apis_[index];
@@ -94,7 +111,7 @@ Outcome Simulator::HandleProvider(Provider provider, const Request& request, std
   std::string_view fault_name;
   if (endpoint.empty()) {
     outcome.response = api.UnknownPath();
-  } else if (api.Limited(endpoint) && !gate.Admit()) {
+  } else if (api.Limited(endpoint) && !AdmitCounted(gate, stats)) {
     ++stats.limited;
     outcome.response = api.RateLimited(gate.RetryAfterSeconds());
   } else if (ps.error_rate > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < ps.error_rate) {
@@ -162,6 +179,7 @@ void Simulator::Reset() {
   }
   discogs_window_.Clear();
   started_ = clock_.Now();
+  max_lag_ = std::chrono::microseconds{0};
 }
 
 std::optional<std::string> Simulator::Configure(std::string_view json) {
@@ -181,12 +199,14 @@ std::string Simulator::StatsJson() const {
     WriteCounts(out, "by_endpoint", s.by_endpoint);
     WriteCounts(out, "by_status", s.by_status);
     out.Field("limited", static_cast<std::int64_t>(s.limited));
+    out.Field("excused_by_loop_lag", static_cast<std::int64_t>(s.excused));
     out.Field("not_found", static_cast<std::int64_t>(s.not_found));
     out.Field("faults_injected", static_cast<std::int64_t>(s.faults_injected));
     WriteCounts(out, "faults_by_kind", s.faults_by_kind);
     out.EndObject();
   }
   out.Field("uptime_s", std::chrono::duration<double>(clock_.Now() - started_).count());
+  out.Field("max_loop_lag_ms", std::chrono::duration<double, std::milli>(max_lag_).count());
   out.EndObject();
   return out.Take();
 }

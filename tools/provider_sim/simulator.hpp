@@ -33,6 +33,7 @@ struct Outcome {
 struct ProviderStats {
   std::uint64_t requests = 0;
   std::uint64_t limited = 0;  // refused by the rate limit: violations (RateGate)
+  std::uint64_t excused = 0;  // early only by the simulator's own loop lag: admitted, counted
   std::uint64_t not_found = 0;
   std::uint64_t faults_injected = 0;
   std::map<std::string, std::uint64_t, std::less<>> by_endpoint;
@@ -61,12 +62,20 @@ class Simulator {
   void Reset();
   // Applies a /_sim/config body; the error names the key, and nothing changes on error.
   std::optional<std::string> Configure(std::string_view json);
+  // The server reports how late its loop woke up (a periodic timer's lateness). While the
+  // loop did not run, requests waited in the sockets and are read together; how far apart
+  // they really arrived is unknown by up to that much, so the rate gates widen their slack
+  // by the largest lag of the last kLagMemory (a scheduling stall of the simulator is not
+  // the client's violation). The largest lag ever seen is in the stats.
+  void NoteLoopLag(std::chrono::microseconds lag);
+  static constexpr std::chrono::milliseconds kLagMemory{50};
 
  private:
   Outcome HandleControl(const Request& request, std::string_view path);
   Outcome HandleProvider(Provider provider, const Request& request, std::string_view path);
   std::chrono::milliseconds Latency(const ProviderSettings& p);
   RateGateSettings GateSettings(Provider p) const;
+  bool AdmitCounted(RateGate& gate, ProviderStats& stats);
   void AddDiscogsHeaders(Response& response);
 
   SimSettings settings_;
@@ -78,6 +87,9 @@ class Simulator {
   MinuteWindow discogs_window_;
   std::mt19937_64 random_;
   resilience::Clock::TimePoint started_;
+  std::chrono::microseconds recent_lag_{0};
+  resilience::Clock::TimePoint recent_lag_at_{};
+  std::chrono::microseconds max_lag_{0};
 };
 
 }  // namespace provider_sim

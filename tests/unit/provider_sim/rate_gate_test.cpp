@@ -51,6 +51,23 @@ TEST(RateGate, SlackDoesNotLetAFasterClientThrough) {
   EXPECT_EQ(gate.violations(), static_cast<std::uint64_t>(3000 - admitted));
 }
 
+TEST(RateGate, UnseenTimeExcusesOnlyWhatCouldHaveRefilledInIt) {
+  fakes::FakeClock clock;
+  RateGate gate{{.rate_per_second = 100, .burst = 10, .slack = 0us}, clock};
+  // A conforming client sent 10 requests per 100 ms, but the simulator was stalled for 200 ms
+  // and reads 30 at once: 10 from the burst, 20 that the bucket would have refilled.
+  for (int i = 0; i < 30; ++i) EXPECT_TRUE(gate.Admit(200ms)) << i;
+  EXPECT_FALSE(gate.Admit(200ms)) << "a 31st is early even allowing for the stall";
+  EXPECT_EQ(gate.violations(), 1u);
+  EXPECT_EQ(gate.excused(), 20u);
+  // The debt is repaid: without a stall, the next request is admitted only after it is.
+  clock.Advance(200ms);
+  EXPECT_FALSE(gate.Admit());
+  clock.Advance(10ms);
+  EXPECT_TRUE(gate.Admit());
+  EXPECT_EQ(gate.excused(), 20u);
+}
+
 TEST(RateGate, RetryAfterIsWholeSecondsUntilATokenAndAtLeastOne) {
   fakes::FakeClock clock;
   RateGate gate{{.rate_per_second = 1.0 / 60, .burst = 1, .slack = 0us}, clock};  // 1/min

@@ -282,6 +282,30 @@ TEST_F(SimulatorTest, SpotifyOverTheLimitGets429WithRetryAfterAndCountsAViolatio
   EXPECT_EQ(Get("/spotify/v1/tracks/0000000000000000000000", auth).response.status, 400);
 }
 
+TEST_F(SimulatorTest, RequestsReadTogetherAfterALoopStallAreExcusedNotRefused) {
+  SimSettings settings = DefaultSettings();
+  settings.rate_slack = 0us;
+  settings.of(Provider::kDiscogs).rate_per_second = 10;
+  settings.of(Provider::kDiscogs).burst = 1;
+  Start(settings);
+  auto search = [&] { return Get("/discogs/database/search?q=x&type=release", std::string(kDiscogsAuth)); };
+  EXPECT_EQ(search().response.status, 200);
+  EXPECT_EQ(search().response.status, 429) << "no stall: the second request is early";
+  // The loop was 300 ms late: three requests read at once are what a 10/s client sends in it.
+  clock_.Advance(1s);
+  sim_->NoteLoopLag(300ms);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(search().response.status, 200) << i;  // burst 1 + 3 excused
+  EXPECT_EQ(search().response.status, 429);
+  EXPECT_EQ(sim_->stats(Provider::kDiscogs).limited, 2u);
+  EXPECT_EQ(sim_->stats(Provider::kDiscogs).excused, 3u);
+  // The excuse lasts only kLagMemory after the stall was noticed.
+  clock_.Advance(Simulator::kLagMemory + 1ms);
+  EXPECT_EQ(search().response.status, 429);
+  auto stats = Parse({Action::kRespond, {200, sim_->StatsJson(), {}, false}, {}});
+  EXPECT_EQ(stats["discogs"]["excused_by_loop_lag"].GetInt(), 3);
+  EXPECT_DOUBLE_EQ(stats["max_loop_lag_ms"].GetDouble(), 300.0);
+}
+
 TEST_F(SimulatorTest, MusicBrainzOverTheLimitGets503AndLastfmError29) {
   Start(DefaultSettings());
   EXPECT_EQ(Get("/musicbrainz/ws/2/isrc/GBAYE0500674?fmt=json").response.status, 200);

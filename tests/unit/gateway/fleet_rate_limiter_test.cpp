@@ -1,0 +1,150 @@
+// The fleet rate limit's degraded mode, with a fake Redis that answers when told and a fake
+// clock: once Redis failed, calls use the local bucket alone and only one probe per interval
+// asks Redis, so fleet and local slots are never handed out side by side.
+#include "common/gateway/fleet_rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "tests/fakes/fake_clock.hpp"
+
+namespace gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Holds every command until the test answers it.
+class FakeRedis final : public redis::Commands {
+ public:
+  void Command(const std::vector<std::string>& argv, redis::ReplyCallback callback) override {
+    ASSERT_FALSE(argv.empty());
+    EXPECT_EQ(argv[0], "EVAL");
+    pending_.push_back(std::move(callback));
+  }
+  std::size_t pending() const { return pending_.size(); }
+  std::size_t sent() const { return sent_ + pending_.size(); }
+  // Answers the oldest command: a GCRA grant (wait 0) or a refusal with a wait.
+  void Grant(std::int64_t wait_us = 0) {
+    redis::Reply reply;
+    reply.type = redis::Reply::Type::kArray;
+    reply.elements.resize(2);
+    reply.elements[0].type = redis::Reply::Type::kInteger;
+    reply.elements[0].integer = wait_us == 0 ? 1 : 0;
+    reply.elements[1].type = redis::Reply::Type::kInteger;
+    reply.elements[1].integer = wait_us;
+    Answer(reply);
+  }
+  void TimeOut() { Answer(core::Error::Transient("redis did not answer in time")); }
+  void Answer(core::Result<redis::Reply> result) {
+    ASSERT_FALSE(pending_.empty());
+    auto callback = std::move(pending_.front());
+    pending_.pop_front();
+    ++sent_;
+    callback(std::move(result));
+  }
+
+ private:
+  std::deque<redis::ReplyCallback> pending_;
+  std::size_t sent_ = 0;
+};
+
+class FleetRateLimiterTest : public ::testing::Test {
+ protected:
+  // rate 40/s, burst 8, local share 0.25: the local bucket gives 10/s with a burst of 2.
+  FleetRateLimitSettings settings_{.key = "test", .rate_per_second = 40, .burst = 8, .local_share = 0.25,
+                                   .probe_interval = 1000ms};
+  FakeRedis redis_;
+  fakes::FakeClock clock_;
+  FleetRateLimiter limiter_{redis_, clock_, settings_, logging::Logger("test")};
+  std::vector<std::chrono::milliseconds> decisions_;
+
+  void Acquire() {
+    limiter_.Acquire([this](std::chrono::milliseconds wait) { decisions_.push_back(wait); });
+  }
+  int Granted() const {
+    int n = 0;
+    for (auto d : decisions_) n += d == 0ms ? 1 : 0;
+    return n;
+  }
+};
+
+TEST_F(FleetRateLimiterTest, HealthyRedisDecidesEveryCall) {
+  Acquire();
+  Acquire();
+  ASSERT_EQ(redis_.pending(), 2u);
+  redis_.Grant();
+  redis_.Grant(25'000);
+  ASSERT_EQ(decisions_.size(), 2u);
+  EXPECT_EQ(decisions_[0], 0ms);
+  EXPECT_EQ(decisions_[1], 25ms);
+  EXPECT_FALSE(limiter_.degraded());
+}
+
+TEST_F(FleetRateLimiterTest, AfterAFailureCallsUseOnlyTheLocalBucketUntilTheProbe) {
+  Acquire();
+  redis_.TimeOut();
+  ASSERT_TRUE(limiter_.degraded());
+  ASSERT_EQ(decisions_.size(), 1u);
+  EXPECT_EQ(decisions_[0], 0ms) << "the local bucket starts with its burst";
+  // Twenty more calls within the probe interval: none reaches Redis; the local bucket grants
+  // the rest of its burst (2 in all) and then says when to ask again.
+  for (int i = 0; i < 20; ++i) Acquire();
+  EXPECT_EQ(redis_.sent(), 1u);
+  EXPECT_EQ(Granted(), 2);
+  EXPECT_GT(decisions_.back(), 0ms);
+  // Half a second later the local bucket has refilled 5 tokens (capped at its burst of 2).
+  clock_.Advance(500ms);
+  for (int i = 0; i < 20; ++i) Acquire();
+  EXPECT_EQ(redis_.sent(), 1u);
+  EXPECT_EQ(Granted(), 4);
+}
+
+TEST_F(FleetRateLimiterTest, OneProbePerIntervalAndTheFirstAnsweredProbeEndsDegradedMode) {
+  Acquire();
+  redis_.TimeOut();
+  ASSERT_TRUE(limiter_.degraded());
+  clock_.Advance(1000ms);
+  Acquire();  // the probe
+  Acquire();  // waits behind it on the local bucket
+  EXPECT_EQ(redis_.pending(), 1u);
+  redis_.TimeOut();  // the probe failed too: still degraded, next probe a second later
+  EXPECT_TRUE(limiter_.degraded());
+  clock_.Advance(999ms);
+  Acquire();
+  EXPECT_EQ(redis_.pending(), 0u);
+  clock_.Advance(1ms);
+  Acquire();
+  ASSERT_EQ(redis_.pending(), 1u);
+  redis_.Grant();
+  EXPECT_FALSE(limiter_.degraded());
+  EXPECT_EQ(decisions_.back(), 0ms);
+  Acquire();
+  EXPECT_EQ(redis_.pending(), 1u) << "back on the fleet limit";
+}
+
+TEST_F(FleetRateLimiterTest, AnAnswerToACallSentBeforeTheFailureDoesNotEndDegradedMode) {
+  Acquire();  // sent while healthy
+  Acquire();  // sent while healthy
+  redis_.TimeOut();
+  ASSERT_TRUE(limiter_.degraded());
+  redis_.Grant();  // the second call's answer arrives late: its slot is used...
+  EXPECT_EQ(decisions_.back(), 0ms);
+  EXPECT_TRUE(limiter_.degraded()) << "...but it was no probe";
+  Acquire();
+  EXPECT_EQ(redis_.pending(), 0u);
+}
+
+TEST_F(FleetRateLimiterTest, AReplyOfTheWrongShapeDegradesLikeATimeout) {
+  Acquire();
+  redis::Reply status;
+  status.type = redis::Reply::Type::kStatus;
+  status.text = "OK";
+  redis_.Answer(status);
+  EXPECT_TRUE(limiter_.degraded());
+  ASSERT_EQ(decisions_.size(), 1u);
+  EXPECT_EQ(decisions_[0], 0ms) << "answered from the local bucket";
+}
+
+}  // namespace
+}  // namespace gateway
