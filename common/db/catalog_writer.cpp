@@ -20,6 +20,19 @@
 namespace db {
 namespace {
 
+// Statement 0: the batch's artists, one row per db::NameKey(artist), so tracks and albums
+// carry artist_id. `$1`: a JSON array of {artist, artist_key}, distinct keys. Only keys not
+// there yet are inserted (an existing artist costs an index probe, not a row lock); sorted,
+// so concurrent writers inserting the same new artists wait on each other in one order.
+constexpr const char* kInsertArtists = R"SQL(
+INSERT INTO artists (name, name_key)
+SELECT x.artist, x.artist_key
+FROM jsonb_to_recordset($1::jsonb) AS x(artist text, artist_key text)
+WHERE NOT EXISTS (SELECT 1 FROM artists a WHERE a.name_key = x.artist_key)
+ORDER BY x.artist_key
+ON CONFLICT (name_key) DO NOTHING
+)SQL";
+
 // Statement 1: upsert the catalog rows and this provider's source rows. `$1` is a JSON array
 // of input rows (one per distinct identity key), expanded with jsonb_to_recordset: one round
 // trip per batch. Provider ids are only set where no other row already holds them, so two
@@ -30,7 +43,7 @@ namespace {
 constexpr const char* kUpsertTracks = R"SQL(
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
-    identity_key text, name_key text, artist text, title text, album text,
+    identity_key text, name_key text, artist text, artist_key text, title text, album text,
     isrc text, mbid uuid, spotify_id text, discogs_id bigint,
     provider text, status text, external_id text, genres jsonb, moods jsonb,
     fields jsonb, raw jsonb, job_id text)
@@ -38,11 +51,12 @@ WITH input AS (
 upserted AS (
   -- A new row gets its merged columns from its only source, this one, right here; a row
   -- that already existed is merged from all its sources by the merge statement.
-  INSERT INTO tracks AS t (identity_key, name_key, artist_name, title, album_title,
+  INSERT INTO tracks AS t (identity_key, name_key, artist_id, artist_name, title, album_title,
                            isrc, mbid, spotify_id, discogs_id,
                            genres, moods, providers_done, duration_ms, explicit, popularity,
                            track_number, release_date, release_year, audio_features, enriched_at)
-  SELECT i.identity_key, i.name_key, i.artist, i.title, i.album,
+  SELECT i.identity_key, i.name_key, (SELECT ar.id FROM artists ar WHERE ar.name_key = i.artist_key),
+         i.artist, i.title, i.album,
          CASE WHEN i.isrc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.isrc = i.isrc) THEN i.isrc END,
          CASE WHEN i.mbid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.mbid = i.mbid) THEN i.mbid END,
          CASE WHEN i.spotify_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.spotify_id = i.spotify_id) THEN i.spotify_id END,
@@ -61,7 +75,8 @@ upserted AS (
   FROM input i
   ORDER BY i.identity_key
   ON CONFLICT (identity_key) DO UPDATE
-    SET album_title = COALESCE(t.album_title, EXCLUDED.album_title), updated_at = now()
+    SET album_title = COALESCE(t.album_title, EXCLUDED.album_title),
+        artist_id = COALESCE(t.artist_id, EXCLUDED.artist_id), updated_at = now()
   RETURNING t.id, t.identity_key, (t.xmax = 0) AS inserted
 ),
 sources AS (
@@ -165,20 +180,21 @@ FROM merged m WHERE t.id = m.track_id
 constexpr const char* kUpsertAlbums = R"SQL(
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
-    identity_key text, artist text, title text, upc text, mbid uuid, spotify_id text,
+    identity_key text, artist text, artist_key text, title text, upc text, mbid uuid, spotify_id text,
     discogs_id bigint, provider text, status text, external_id text, genres jsonb,
     moods jsonb, fields jsonb, raw jsonb, job_id text)
 ),
 upserted AS (
-  INSERT INTO albums AS a (identity_key, artist_name, title, upc, mbid, spotify_id, discogs_id)
-  SELECT i.identity_key, i.artist, i.title,
+  INSERT INTO albums AS a (identity_key, artist_id, artist_name, title, upc, mbid, spotify_id, discogs_id)
+  SELECT i.identity_key, (SELECT ar.id FROM artists ar WHERE ar.name_key = i.artist_key), i.artist, i.title,
          CASE WHEN i.upc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.upc = i.upc) THEN i.upc END,
          CASE WHEN i.mbid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.mbid = i.mbid) THEN i.mbid END,
          CASE WHEN i.spotify_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.spotify_id = i.spotify_id) THEN i.spotify_id END,
          CASE WHEN i.discogs_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.discogs_id = i.discogs_id) THEN i.discogs_id END
   FROM input i
   ORDER BY i.identity_key
-  ON CONFLICT (identity_key) DO UPDATE SET updated_at = now()
+  ON CONFLICT (identity_key) DO UPDATE
+    SET artist_id = COALESCE(a.artist_id, EXCLUDED.artist_id), updated_at = now()
   RETURNING a.id, a.identity_key
 ),
 sources AS (
@@ -342,6 +358,33 @@ const char* StatusName(catalog::SourceStatus status) {
 
 std::string OptionalOrEmpty(const std::optional<std::string>& value) { return value ? *value : std::string(); }
 
+// The batch's distinct artists by name key (the first spelling seen names a new artist) as
+// kInsertArtists' input; Add() returns the key for the row's own "artist_key".
+class BatchArtists {
+ public:
+  const std::string& Add(const std::string& artist) {
+    std::string key = NameKey(artist);
+    return artists_.emplace(std::move(key), artist).first->first;
+  }
+  std::string Json() const {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartArray();
+    for (const auto& [key, name] : artists_) {
+      if (key.empty()) continue;
+      w.StartObject();
+      String(w, "artist", name);
+      String(w, "artist_key", key);
+      w.EndObject();
+    }
+    w.EndArray();
+    return std::string(buffer.GetString(), buffer.GetSize());
+  }
+
+ private:
+  std::map<std::string, std::string> artists_;  // key -> name
+};
+
 // Provider ids from jobs: the first row of a batch to claim one keeps it; the others write
 // NULL (two rows of one statement cannot take one unique id).
 class IdClaims {
@@ -373,12 +416,14 @@ struct CatalogWriter::Impl {
     return *conn;
   }
 
-  // Runs `input_json` through `upsert` then `merge` in one transaction; returns the row id
-  // of each of `keys` (identity keys, in the callers' input order).
-  core::Result<std::vector<std::int64_t>> Write(const char* upsert, const char* merge, const std::string& input_json,
-                                                const std::vector<std::string>& keys) {
+  // Runs `artists_json` through kInsertArtists, then `input_json` through `upsert` then
+  // `merge`, in one transaction; returns the row id of each of `keys` (identity keys, in the
+  // callers' input order).
+  core::Result<std::vector<std::int64_t>> Write(const std::string& artists_json, const char* upsert, const char* merge,
+                                                const std::string& input_json, const std::vector<std::string>& keys) {
     try {
       pqxx::work tx(Connection());
+      tx.exec_params(kInsertArtists, artists_json);
       pqxx::result rows = tx.exec_params(upsert, input_json);
       std::unordered_map<std::string, std::int64_t> ids;
       std::vector<std::int64_t> touched;
@@ -435,11 +480,13 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::ve
   Writer w(buffer);
   w.StartArray();
   IdClaims claims;
+  BatchArtists artists;
   for (const auto& [key, r] : unique) {
     w.StartObject();
     String(w, "identity_key", key);
     String(w, "name_key", TrackNameKey(r->ref.artist, r->ref.title));
     String(w, "artist", r->ref.artist);
+    String(w, "artist_key", artists.Add(r->ref.artist));
     String(w, "title", r->ref.title);
     OptString(w, "album", r->ref.album);
     std::string isrc = r->ref.isrc ? NormalizeIsrc(*r->ref.isrc) : "";
@@ -461,7 +508,8 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::ve
     w.EndObject();
   }
   w.EndArray();
-  return impl_->Write(kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()), keys);
+  return impl_->Write(artists.Json(), kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()),
+                      keys);
 }
 
 core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::vector<catalog::AlbumRecord>& records) {
@@ -478,10 +526,12 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::ve
   Writer w(buffer);
   w.StartArray();
   IdClaims claims;
+  BatchArtists artists;
   for (const auto& [key, r] : unique) {
     w.StartObject();
     String(w, "identity_key", key);
     String(w, "artist", r->ref.artist);
+    String(w, "artist_key", artists.Add(r->ref.artist));
     String(w, "title", r->ref.title);
     std::string upc = r->ref.upc ? NormalizeUpc(*r->ref.upc) : "";
     std::string mbid = r->ref.mbid ? NormalizeMbid(*r->ref.mbid) : "";
@@ -502,7 +552,8 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::ve
     w.EndObject();
   }
   w.EndArray();
-  return impl_->Write(kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()), keys);
+  return impl_->Write(artists.Json(), kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()),
+                      keys);
 }
 
 }  // namespace db

@@ -112,6 +112,34 @@ TEST_F(CatalogWriterTest, ConcurrentProvidersOnNewTracksKeepEveryContribution) {
   EXPECT_EQ(db_.Int("select count(*) from tracks"), 900);
   EXPECT_EQ(db_.Int("select count(*) from tracks where genres @> array['house','disco'] "
                     "and providers_done = array['lastfm','spotify']"), 900);
+  // Both writers met the same seven new artists at once: one row each, every track linked.
+  EXPECT_EQ(db_.Int("select count(*) from artists"), 7);
+  EXPECT_EQ(db_.Int("select count(*) from tracks t join artists a on a.id = t.artist_id "
+                    "where a.name = t.artist_name"), 900);
+}
+
+TEST_F(CatalogWriterTest, TracksAndAlbumsOfOneArtistShareOneArtistRow) {
+  ASSERT_TRUE(writer_.WriteTracks({Track("spotify", "Daft Punk", "Da Funk"), Track("spotify", "Air", "Playground Love")}));
+  ASSERT_TRUE(writer_.WriteTracks({Track("lastfm", "daft  punk ", "Around the World")}));
+  catalog::AlbumRecord album;
+  album.ref.artist = "DAFT PUNK";
+  album.ref.title = "Homework";
+  album.provider = "discogs";
+  album.job_id = "discogs:homework";
+  ASSERT_TRUE(writer_.WriteAlbums({album}));
+  EXPECT_EQ(db_.Int("select count(*) from artists"), 2);
+  EXPECT_EQ(db_.Scalar("select name from artists where name_key = 'daft punk'"), "Daft Punk") << "first spelling";
+  EXPECT_EQ(db_.Int("select count(distinct artist_id) from (select artist_id from tracks where artist_name ilike "
+                    "'%daft%' union all select artist_id from albums) x"), 1);
+  EXPECT_EQ(db_.Int("select count(*) from tracks where artist_id is null"), 0);
+  EXPECT_EQ(db_.Int("select count(*) from albums where artist_id is null"), 0);
+}
+
+TEST_F(CatalogWriterTest, ARowWrittenBeforeArtistsExistedGetsItsArtistOnTheNextWrite) {
+  ASSERT_TRUE(writer_.WriteTracks({Track("spotify", "Air", "Playground Love")}));
+  db_.Rows("update tracks set artist_id = null; delete from artists");
+  ASSERT_TRUE(writer_.WriteTracks({Track("lastfm", "Air", "Playground Love")}));
+  EXPECT_EQ(db_.Int("select count(*) from tracks t join artists a on a.id = t.artist_id where a.name = 'Air'"), 1);
 }
 
 TEST_F(CatalogWriterTest, NotFoundIsRecordedAsSuch) {
