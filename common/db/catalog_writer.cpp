@@ -8,9 +8,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <map>
 #include <set>
+#include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/db/array_text.hpp"
 #include "common/db/connection.hpp"
@@ -55,8 +58,7 @@ upserted AS (
                            isrc, mbid, spotify_id, discogs_id,
                            genres, moods, providers_done, duration_ms, explicit, popularity,
                            track_number, release_date, release_year, audio_features, enriched_at)
-  SELECT i.identity_key, i.name_key, (SELECT ar.id FROM artists ar WHERE ar.name_key = i.artist_key),
-         i.artist, i.title, i.album,
+  SELECT i.identity_key, i.name_key, ar.id, i.artist, i.title, i.album,
          CASE WHEN i.isrc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.isrc = i.isrc) THEN i.isrc END,
          CASE WHEN i.mbid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.mbid = i.mbid) THEN i.mbid END,
          CASE WHEN i.spotify_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.spotify_id = i.spotify_id) THEN i.spotify_id END,
@@ -72,7 +74,7 @@ upserted AS (
          CASE WHEN i.status = 'ok' THEN (i.fields->>'release_year')::smallint END,
          CASE WHEN i.status = 'ok' THEN i.fields->'audio_features' END,
          now()
-  FROM input i
+  FROM input i LEFT JOIN artists ar ON ar.name_key = i.artist_key
   ORDER BY i.identity_key
   ON CONFLICT (identity_key) DO UPDATE
     SET album_title = COALESCE(t.album_title, EXCLUDED.album_title),
@@ -300,7 +302,10 @@ void ReleaseDate(Writer& w, const std::optional<std::string>& date) {
       IsDigits(std::string_view(*date).substr(5, 2)) && IsDigits(std::string_view(*date).substr(8, 2))) {
     int month = std::stoi(date->substr(5, 2));
     int day = std::stoi(date->substr(8, 2));
-    if (month >= 1 && month <= 12 && day >= 1 && day <= 31) String(w, "release_date", *date);
+    // A real calendar day: "2020-02-30" would make PostgreSQL refuse the whole batch.
+    std::chrono::year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                                    std::chrono::day{static_cast<unsigned>(day)}};
+    if (ymd.ok()) String(w, "release_date", *date);
   }
   w.Key("release_year");
   w.Int(year);
@@ -358,27 +363,42 @@ const char* StatusName(catalog::SourceStatus status) {
 
 std::string OptionalOrEmpty(const std::optional<std::string>& value) { return value ? *value : std::string(); }
 
-// The batch's distinct artists by name key (the first spelling seen names a new artist) as
-// kInsertArtists' input; Add() returns the key for the row's own "artist_key".
+// Artist name keys this process has seen committed: a batch whose artists are all known
+// skips kInsertArtists (at steady state most are; measured in docs/BENCHMARKS.md). Bounded:
+// cleared when full. (An artist row deleted by hand is re-created only after a restart.)
+using KnownArtists = std::unordered_set<std::string>;
+constexpr std::size_t kKnownArtistsCap = 200'000;
+
+// The batch's distinct artists by name key (the first spelling seen names a new artist);
+// Add() returns the key for the row's own "artist_key".
 class BatchArtists {
  public:
   const std::string& Add(const std::string& artist) {
     std::string key = NameKey(artist);
     return artists_.emplace(std::move(key), artist).first->first;
   }
-  std::string Json() const {
+  // kInsertArtists' input: the artists not in `known`; nullopt when there are none.
+  std::optional<std::string> Json(const KnownArtists& known) const {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartArray();
+    bool any = false;
     for (const auto& [key, name] : artists_) {
-      if (key.empty()) continue;
+      if (key.empty() || known.contains(key)) continue;
+      any = true;
       w.StartObject();
       String(w, "artist", name);
       String(w, "artist_key", key);
       w.EndObject();
     }
     w.EndArray();
+    if (!any) return std::nullopt;
     return std::string(buffer.GetString(), buffer.GetSize());
+  }
+  // After the commit: these artists exist.
+  void Remember(KnownArtists& known) const {
+    if (known.size() + artists_.size() > kKnownArtistsCap) known.clear();
+    for (const auto& entry : artists_) known.insert(entry.first);
   }
 
  private:
@@ -403,6 +423,7 @@ class IdClaims {
 struct CatalogWriter::Impl {
   std::string dsn;
   std::unique_ptr<pqxx::connection> conn;
+  KnownArtists known_artists;
 
   pqxx::connection& Connection() {
     if (!conn || !conn->is_open()) {
@@ -416,14 +437,14 @@ struct CatalogWriter::Impl {
     return *conn;
   }
 
-  // Runs `artists_json` through kInsertArtists, then `input_json` through `upsert` then
-  // `merge`, in one transaction; returns the row id of each of `keys` (identity keys, in the
-  // callers' input order).
-  core::Result<std::vector<std::int64_t>> Write(const std::string& artists_json, const char* upsert, const char* merge,
+  // Inserts the new ones of `artists` (kInsertArtists), then runs `input_json` through
+  // `upsert` then `merge`, in one transaction; returns the row id of each of `keys` (identity
+  // keys, in the callers' input order).
+  core::Result<std::vector<std::int64_t>> Write(const BatchArtists& artists, const char* upsert, const char* merge,
                                                 const std::string& input_json, const std::vector<std::string>& keys) {
     try {
       pqxx::work tx(Connection());
-      tx.exec_params(kInsertArtists, artists_json);
+      if (auto new_artists = artists.Json(known_artists)) tx.exec_params(kInsertArtists, *new_artists);
       pqxx::result rows = tx.exec_params(upsert, input_json);
       std::unordered_map<std::string, std::int64_t> ids;
       std::vector<std::int64_t> touched;
@@ -434,6 +455,7 @@ struct CatalogWriter::Impl {
       }
       if (!touched.empty()) tx.exec_params(merge, BigintArray(touched));
       tx.commit();
+      artists.Remember(known_artists);
       std::vector<std::int64_t> out;
       out.reserve(keys.size());
       for (const auto& key : keys) {
@@ -508,7 +530,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::ve
     w.EndObject();
   }
   w.EndArray();
-  return impl_->Write(artists.Json(), kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()),
+  return impl_->Write(artists, kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()),
                       keys);
 }
 
@@ -552,7 +574,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::ve
     w.EndObject();
   }
   w.EndArray();
-  return impl_->Write(artists.Json(), kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()),
+  return impl_->Write(artists, kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()),
                       keys);
 }
 

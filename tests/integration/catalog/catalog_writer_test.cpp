@@ -136,10 +136,39 @@ TEST_F(CatalogWriterTest, TracksAndAlbumsOfOneArtistShareOneArtistRow) {
 }
 
 TEST_F(CatalogWriterTest, ARowWrittenBeforeArtistsExistedGetsItsArtistOnTheNextWrite) {
+  // As written by a version without artists: no artist row, no artist_id.
   ASSERT_TRUE(writer_.WriteTracks({Track("spotify", "Air", "Playground Love")}));
   db_.Rows("update tracks set artist_id = null; delete from artists");
-  ASSERT_TRUE(writer_.WriteTracks({Track("lastfm", "Air", "Playground Love")}));
+  CatalogWriter restarted(db_.dsn());  // a writer remembers the artists it has seen committed
+  ASSERT_TRUE(restarted.WriteTracks({Track("lastfm", "Air", "Playground Love")}));
   EXPECT_EQ(db_.Int("select count(*) from tracks t join artists a on a.id = t.artist_id where a.name = 'Air'"), 1);
+}
+
+TEST_F(CatalogWriterTest, ABatchThatFailedDoesNotCountItsArtistsAsWritten) {
+  auto ok = Track("spotify", "Broadcast", "Tears in the Typing Pool");
+  auto bad = Track("spotify", "Broadcast", "Come On Let's Go");
+  // The database refuses this one source row, so the whole batch rolls back.
+  db_.Rows(R"(create function refuse() returns trigger language plpgsql as $$
+              begin raise exception 'refused by the test'; end $$;
+              create trigger refuse before insert on track_sources for each row
+              when (new.job_id = 'spotify:Come On Let''s Go') execute function refuse())");
+  auto failed = writer_.WriteTracks({ok, bad});
+  ASSERT_FALSE(failed) << "expected the batch to fail";
+  EXPECT_EQ(db_.Int("select count(*) from artists"), 0);
+  db_.Rows("drop trigger refuse on track_sources");
+  ASSERT_TRUE(writer_.WriteTracks({ok}));
+  EXPECT_EQ(db_.Int("select count(*) from tracks t join artists a on a.id = t.artist_id"), 1);
+}
+
+TEST_F(CatalogWriterTest, AnImpossibleReleaseDateKeepsOnlyTheYear) {
+  auto a = Track("musicbrainz", "Stereolab", "French Disko");
+  a.fields.release_date = "1993-02-30";
+  auto b = Track("musicbrainz", "Stereolab", "Ping Pong");
+  b.fields.release_date = "1994-02-28";
+  ASSERT_TRUE(writer_.WriteTracks({a, b}));
+  EXPECT_EQ(db_.Scalar("select coalesce(release_date::text, 'null') || ' ' || release_year from tracks "
+                       "where title = 'French Disko'"), "null 1993");
+  EXPECT_EQ(db_.Scalar("select release_date from tracks where title = 'Ping Pong'"), "1994-02-28");
 }
 
 TEST_F(CatalogWriterTest, NotFoundIsRecordedAsSuch) {
