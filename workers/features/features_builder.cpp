@@ -76,9 +76,11 @@ constexpr const char* kGenreCounts =
 constexpr const char* kMoodCounts =
     "SELECT m, count(*) FROM tracks, unnest(moods) AS m GROUP BY m";
 
-// Rows of an older version. No ORDER BY: the version index hands out any chunk cheaply.
-constexpr const char* kStaleRows =
-    "SELECT track_id FROM track_features WHERE vocabulary_version < $1 LIMIT $2";
+// Rows of an older version, claimed for this transaction: replicas migrating at once take
+// disjoint chunks (SKIP LOCKED) instead of all redoing the same rows, and never wait on each
+// other. No ORDER BY: the version index hands out any chunk cheaply.
+constexpr const char* kClaimStaleRows =
+    "SELECT track_id FROM track_features WHERE vocabulary_version < $1 LIMIT $2 FOR UPDATE SKIP LOCKED";
 
 // Tracks without a row (catalog loaded before the builder ran, a follow-up lost), walked
 // once per vocabulary refresh in id order from a cursor.
@@ -128,13 +130,29 @@ class FeaturesBuilder final : public runtime::Builder {
         if (vocabulary_->version != before) return true;
       }
       const auto chunk = settings_.background_chunk;
+      {
+        // Stale rows are claimed and rebuilt in one transaction, which holds their locks.
+        pqxx::work tx(Connection());
+        std::vector<std::int64_t> stale;
+        for (const auto& row : tx.exec_params(kClaimStaleRows, vocabulary_->version, chunk)) {
+          stale.push_back(row[0].as<std::int64_t>());
+        }
+        if (!stale.empty()) {
+          std::sort(stale.begin(), stale.end());
+          if (!RebuildIn(tx, stale)) {
+            tx.abort();
+            RefreshVocabulary();
+            return true;
+          }
+          tx.commit();
+          return true;
+        }
+        tx.commit();
+      }
       std::vector<std::int64_t> ids;
       {
         pqxx::read_transaction tx(Connection());
-        for (const auto& row : tx.exec_params(kStaleRows, vocabulary_->version, chunk)) {
-          ids.push_back(row[0].as<std::int64_t>());
-        }
-        if (ids.empty() && !backfill_done_) {
+        if (!backfill_done_) {
           for (const auto& row : tx.exec_params(kTracksWithoutRow, backfill_after_, chunk)) {
             ids.push_back(row[0].as<std::int64_t>());
           }
@@ -219,22 +237,30 @@ class FeaturesBuilder final : public runtime::Builder {
   }
 
   runtime::RebuildStats RebuildIds(std::vector<std::int64_t> ids) {
-    runtime::RebuildStats stats;
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    if (ids.empty()) return stats;
+    if (ids.empty()) return {};
     if (!vocabulary_) RefreshVocabulary();
-
     pqxx::work tx(Connection());
-    // Another builder may have inserted a newer version since our last refresh: use it.
-    const int latest = tx.exec1(kLatestVersion)[0].as<int>();
-    if (latest == 0) {
+    auto stats = RebuildIn(tx, ids);
+    if (!stats) {
       // Every version was deleted (with every row: the foreign key) behind our back, say by
       // an operator starting over: derive version 1 again instead of failing forever.
       tx.abort();
       RefreshVocabulary();
       return RebuildIds(std::move(ids));
     }
+    tx.commit();
+    return *stats;
+  }
+
+  // Computes and upserts the rows of `ids` (sorted, distinct) inside `tx`, on the latest
+  // vocabulary; nullopt when there is no vocabulary any more (the caller aborts and refreshes).
+  std::optional<runtime::RebuildStats> RebuildIn(pqxx::work& tx, const std::vector<std::int64_t>& ids) {
+    runtime::RebuildStats stats;
+    // Another builder may have inserted a newer version since our last refresh: use it.
+    const int latest = tx.exec1(kLatestVersion)[0].as<int>();
+    if (latest == 0) return std::nullopt;
     if (latest != vocabulary_->version) vocabulary_ = LoadVocabulary(tx, latest);
 
     pqxx::result rows = tx.exec_params(kSelectTracks, db::BigintArray(ids));
@@ -267,7 +293,6 @@ class FeaturesBuilder final : public runtime::Builder {
       tx.exec_params(kUpsertFeatures, db::BigintArray(written), db::TextArray(values), db::TextArray(missing),
                      vocabulary_->version);
     }
-    tx.commit();
     stats.rebuilt = written.size();
     stats.missing = ids.size() - written.size();
     return stats;

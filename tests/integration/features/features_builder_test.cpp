@@ -1,6 +1,9 @@
 // tunefleet-features' builder against a real, throwaway database.
 #include <gtest/gtest.h>
 
+#include <future>
+#include <pqxx/pqxx>
+
 #include "tests/integration/features/catalog_fixture.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/wait.hpp"
@@ -125,6 +128,47 @@ TEST(FeaturesBuilder, VocabularyChangeMakesVersion2AndBackgroundMovesEveryRow) {
   // Track 3 (polka, folk): genre:folk 1, genre:rock 0, both known.
   EXPECT_EQ(db.Scalar("SELECT features[15:16]::text || missing[15:16]::text FROM track_features WHERE track_id = 3"),
             "{1,0}{f,f}");
+}
+
+TEST(FeaturesBuilder, AVocabularyMigrationSkipsRowsAnotherReplicaHolds) {
+  TestDatabase db;
+  InsertCatalog(db);
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  ASSERT_TRUE(builder->Rebuild({1, 2, 3, 4, 5, 6}));
+  db.Rows("UPDATE tracks SET genres = genres || '{folk}' WHERE id IN (2, 3, 4, 6)");
+  auto changed = builder->Background();  // version 2
+  ASSERT_TRUE(changed && *changed);
+
+  // Another replica is in the middle of migrating rows 1 and 2: it holds them.
+  auto other = db.Connect();
+  pqxx::work held(*other);
+  held.exec("SELECT track_id FROM track_features WHERE track_id IN (1, 2) FOR UPDATE");
+
+  // This builder migrates the rest without waiting for it (a blocked step would hang here,
+  // so it runs on a thread with a deadline).
+  auto steps = std::async(std::launch::async, [&] {
+    int n = 0;
+    while (n < 10) {
+      auto more = builder->Background();
+      if (!more) return -1;
+      if (!*more) break;
+      ++n;
+    }
+    return n;
+  });
+  if (steps.wait_for(10s) != std::future_status::ready) {
+    held.abort();  // let the blocked step finish, so the test fails instead of hanging
+    FAIL() << "blocked on the other replica's rows";
+  }
+  EXPECT_EQ(steps.get(), 2) << "rows 3..6 in chunks of 2";
+  EXPECT_EQ(db.Int("SELECT count(*) FROM track_features WHERE vocabulary_version = 2"), 4);
+  EXPECT_EQ(db.Scalar("SELECT string_agg(track_id::text, ',' ORDER BY track_id) FROM track_features "
+                      "WHERE vocabulary_version = 1"), "1,2");
+  held.abort();
+  // The other replica went away without finishing: its rows are free again.
+  auto rest = builder->Background();
+  ASSERT_TRUE(rest && *rest);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM track_features WHERE vocabulary_version = 2"), 6);
 }
 
 TEST(FeaturesBuilder, TwoBuildersNeverCreateTwoVersionsForTheSameContent) {
