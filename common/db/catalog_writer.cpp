@@ -442,32 +442,51 @@ struct CatalogWriter::Impl {
   // keys, in the callers' input order).
   core::Result<std::vector<std::int64_t>> Write(const BatchArtists& artists, const char* upsert, const char* merge,
                                                 const std::string& input_json, const std::vector<std::string>& keys) {
-    try {
-      pqxx::work tx(Connection());
-      if (auto new_artists = artists.Json(known_artists)) tx.exec_params(kInsertArtists, *new_artists);
-      pqxx::result rows = tx.exec_params(upsert, input_json);
-      std::unordered_map<std::string, std::int64_t> ids;
-      std::vector<std::int64_t> touched;
-      for (const auto& row : rows) {
-        ids.emplace(row[0].as<std::string>(), row[1].as<std::int64_t>());
-        // Albums' upsert returns no needs_merge column: always merge them.
-        if (row.size() < 3 || row[2].as<bool>()) touched.push_back(row[1].as<std::int64_t>());
+    // A provider id is claimed only where no other row holds it (NOT EXISTS), but a claim by
+    // a concurrent, not yet committed transaction is invisible to that check: tracks of one
+    // Discogs release all carry its id, and several providers' merges claim it at once. The
+    // loser gets a unique violation; replayed, its statements see the winner's committed
+    // claim and skip it. A conflict still there after kAttempts is deterministic: the
+    // runtime then retries the batch one job at a time and dead-letters the culprit.
+    constexpr int kAttempts = 5;
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return WriteOnce(artists, upsert, merge, input_json, keys);
+      } catch (const pqxx::unique_violation& e) {
+        if (attempt < kAttempts) continue;
+        return DatabaseError(e, dsn);
+      } catch (const std::exception& e) {
+        conn.reset();
+        return DatabaseError(e, dsn);
       }
-      if (!touched.empty()) tx.exec_params(merge, BigintArray(touched));
-      tx.commit();
-      artists.Remember(known_artists);
-      std::vector<std::int64_t> out;
-      out.reserve(keys.size());
-      for (const auto& key : keys) {
-        auto it = ids.find(key);
-        if (it == ids.end()) return core::Error::Transient("upsert returned no row for " + key);
-        out.push_back(it->second);
-      }
-      return out;
-    } catch (const std::exception& e) {
-      conn.reset();
-      return DatabaseError(e, dsn);
     }
+  }
+
+  // One attempt of Write; throws what pqxx throws.
+  core::Result<std::vector<std::int64_t>> WriteOnce(const BatchArtists& artists, const char* upsert,
+                                                    const char* merge, const std::string& input_json,
+                                                    const std::vector<std::string>& keys) {
+    pqxx::work tx(Connection());
+    if (auto new_artists = artists.Json(known_artists)) tx.exec_params(kInsertArtists, *new_artists);
+    pqxx::result rows = tx.exec_params(upsert, input_json);
+    std::unordered_map<std::string, std::int64_t> ids;
+    std::vector<std::int64_t> touched;
+    for (const auto& row : rows) {
+      ids.emplace(row[0].as<std::string>(), row[1].as<std::int64_t>());
+      // Albums' upsert returns no needs_merge column: always merge them.
+      if (row.size() < 3 || row[2].as<bool>()) touched.push_back(row[1].as<std::int64_t>());
+    }
+    if (!touched.empty()) tx.exec_params(merge, BigintArray(touched));
+    tx.commit();
+    artists.Remember(known_artists);
+    std::vector<std::int64_t> out;
+    out.reserve(keys.size());
+    for (const auto& key : keys) {
+      auto it = ids.find(key);
+      if (it == ids.end()) return core::Error::Transient("upsert returned no row for " + key);
+      out.push_back(it->second);
+    }
+    return out;
   }
 };
 

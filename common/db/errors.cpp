@@ -16,10 +16,10 @@ core::Error DatabaseError(const std::exception& e, std::string_view dsn) {
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     std::string state = sql->sqlstate();
     std::string first_line = std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
-    // A unique violation (23505) is not transient: a writer then retries its batch one job
-    // at a time, which resolves a race with a concurrent writer (the id is then seen as
-    // taken) and dead-letters a job that conflicts deterministically, instead of retrying
-    // the same batch forever.
+    // A unique violation (23505) is not transient: CatalogWriter has already replayed the
+    // transaction a few times (a race with a concurrent writer's claim resolves there: the id
+    // is then seen as taken); the runtime then retries its batch one job at a time and
+    // dead-letters a job that conflicts deterministically, instead of retrying it forever.
     if (state.rfind("40", 0) == 0 || state.rfind("08", 0) == 0 || state.rfind("53", 0) == 0 ||
         state.rfind("57P", 0) == 0 || state.empty()) {
       return core::Error::Transient("database error " + state + ": " + first_line);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "tests/support/test_database.hpp"
@@ -169,6 +170,26 @@ TEST_F(CatalogWriterTest, AnImpossibleReleaseDateKeepsOnlyTheYear) {
   EXPECT_EQ(db_.Scalar("select coalesce(release_date::text, 'null') || ' ' || release_year from tracks "
                        "where title = 'French Disko'"), "null 1993");
   EXPECT_EQ(db_.Scalar("select release_date from tracks where title = 'Ping Pong'"), "1994-02-28");
+}
+
+TEST_F(CatalogWriterTest, AProviderIdClaimedByAConcurrentTransactionIsLeftOutNotFatal) {
+  // Another writer's transaction claims Discogs release 42 for its track and commits while
+  // this writer's insert of a track carrying the same release waits on the unique index.
+  auto other = db_.Connect();
+  pqxx::work claim(*other);
+  claim.exec("insert into tracks (identity_key, name_key, artist_name, title, discogs_id) "
+             "values ('name:broadcast\x1fpapercuts', 'broadcast\x1fpapercuts', 'Broadcast', 'Papercuts', 42)");
+  auto r = Track("discogs", "Broadcast", "Tender Buttons");
+  r.ref.discogs_id = 42;
+  std::thread committer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    claim.commit();
+  });
+  auto written = writer_.WriteTracks({r});
+  committer.join();
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(db_.Scalar("select coalesce(discogs_id::text, 'none') from tracks where title = 'Tender Buttons'"), "none");
+  EXPECT_EQ(db_.Scalar("select discogs_id from tracks where title = 'Papercuts'"), "42");
 }
 
 TEST_F(CatalogWriterTest, NotFoundIsRecordedAsSuch) {
