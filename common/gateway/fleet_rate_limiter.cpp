@@ -67,15 +67,25 @@ void FleetRateLimiter::Acquire(Decision decision) {
       return;
     }
     next_probe_ = clock_.Now() + settings_.probe_interval;  // this call is the probe
+  } else if (asks_in_flight_ >= settings_.max_asks_in_flight) {
+    parked_.push_back(std::move(decision));
+    return;
   }
+  Ask(std::move(decision));
+}
+
+void FleetRateLimiter::Ask(Decision decision) {
+  ++asks_in_flight_;
   long long interval_us = std::llround(1e6 / std::max(0.01, settings_.rate_per_second));
   redis_.Command({"EVAL", kGcraScript, "1", "tunefleet:ratelimit:" + settings_.key, std::to_string(interval_us),
                   std::to_string(std::max(1.0, settings_.burst))},
                  [this, sent_after = degradations_, decision = std::move(decision)](core::Result<redis::Reply> reply) {
+                   --asks_in_flight_;
                    bool valid = reply && reply->type == redis::Reply::Type::kArray && reply->elements.size() == 2;
                    if (!valid) {
                      Degrade(reply ? std::string("unexpected reply") : reply.error().message);
                      AcquireLocally(decision);
+                     ReleaseParked(std::nullopt);
                      return;
                    }
                    // An answer to a call sent before the last degradation still holds (its slot
@@ -86,11 +96,32 @@ void FleetRateLimiter::Acquire(Decision decision) {
                    }
                    if (reply->elements[0].integer == 1) {
                      decision(std::chrono::milliseconds{0});
+                     ReleaseParked(std::nullopt);
                    } else {
                      auto wait_us = reply->elements[1].integer;
-                     decision(std::chrono::milliseconds{std::max<std::int64_t>(1, (wait_us + 999) / 1000)});
+                     std::chrono::milliseconds wait{std::max<std::int64_t>(1, (wait_us + 999) / 1000)};
+                     decision(wait);
+                     ReleaseParked(wait);
                    }
                  });
+}
+
+void FleetRateLimiter::ReleaseParked(std::optional<std::chrono::milliseconds> refused_for) {
+  if (parked_.empty()) return;
+  if (degraded_ || refused_for) {
+    std::deque<Decision> parked;
+    parked.swap(parked_);
+    for (auto& decision : parked) {
+      if (degraded_) AcquireLocally(decision);
+      else decision(*refused_for);
+    }
+    return;
+  }
+  while (!parked_.empty() && asks_in_flight_ < settings_.max_asks_in_flight) {
+    Decision next = std::move(parked_.front());
+    parked_.pop_front();
+    Ask(std::move(next));
+  }
 }
 
 }  // namespace gateway

@@ -81,6 +81,41 @@ TEST_F(FleetRateLimiterTest, HealthyRedisDecidesEveryCall) {
   EXPECT_FALSE(limiter_.degraded());
 }
 
+TEST_F(FleetRateLimiterTest, WaitingCallsDoNotAllAskRedisAgain) {
+  // A hundred jobs want a slot at once: four ask, the rest wait for those answers.
+  for (int i = 0; i < 100; ++i) Acquire();
+  EXPECT_EQ(redis_.pending(), 4u);
+  redis_.Grant(30'000);  // refused: next slot in 30 ms
+  EXPECT_EQ(decisions_.size(), 97u) << "the refused one and the 96 parked ones";
+  for (auto d : decisions_) EXPECT_EQ(d, 30ms);
+  redis_.Grant(30'000);
+  redis_.Grant(30'000);
+  redis_.Grant(30'000);
+  EXPECT_EQ(decisions_.size(), 100u);
+  EXPECT_EQ(redis_.sent(), 4u) << "four EVALs for a hundred waiting calls";
+}
+
+TEST_F(FleetRateLimiterTest, AGrantLetsTheNextParkedCallAsk) {
+  for (int i = 0; i < 6; ++i) Acquire();
+  ASSERT_EQ(redis_.pending(), 4u);
+  redis_.Grant();  // a slot: there may be more, so a parked call asks now
+  EXPECT_EQ(redis_.pending(), 4u);
+  EXPECT_EQ(redis_.sent(), 5u);
+  redis_.Grant();
+  EXPECT_EQ(redis_.sent(), 6u);
+  for (int i = 0; i < 4; ++i) redis_.Grant();
+  EXPECT_EQ(Granted(), 6);
+  EXPECT_EQ(redis_.pending(), 0u);
+}
+
+TEST_F(FleetRateLimiterTest, ParkedCallsUseTheLocalBucketWhenRedisFails) {
+  for (int i = 0; i < 10; ++i) Acquire();
+  redis_.TimeOut();
+  EXPECT_TRUE(limiter_.degraded());
+  EXPECT_EQ(decisions_.size(), 7u) << "the failed one and the six parked ones, from the local bucket";
+  EXPECT_EQ(Granted(), 2) << "its burst";
+}
+
 TEST_F(FleetRateLimiterTest, AfterAFailureCallsUseOnlyTheLocalBucketUntilTheProbe) {
   Acquire();
   redis_.TimeOut();
