@@ -21,8 +21,11 @@
 #include "common/config/env.hpp"
 #include "workers/features/features_builder.hpp"
 #include "workers/recommend/recommend_builder.hpp"
+#include "common/resilience/clock.hpp"
 
 namespace {
+
+const resilience::SteadyClock kSteadyClock;  // the builders' caches and refreshes
 
 double CpuSeconds() {
   rusage usage{};
@@ -59,9 +62,9 @@ int main(int argc, char* argv[]) {
   config::Env env;
   std::unique_ptr<runtime::Builder> builder;
   if (builder_name == "recommend") {
-    builder = recommend::MakeRecommendBuilder(dsn, recommend::LoadRecommendSettings(env));
+    builder = recommend::MakeRecommendBuilder(dsn, recommend::LoadRecommendSettings(env), kSteadyClock);
   } else if (builder_name == "features") {
-    builder = features::MakeFeaturesBuilder(dsn, features::LoadFeaturesSettings(env));
+    builder = features::MakeFeaturesBuilder(dsn, features::LoadFeaturesSettings(env), kSteadyClock);
   } else {
     return Usage("--builder must be recommend or features");
   }

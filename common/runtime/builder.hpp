@@ -10,6 +10,7 @@
 
 #include "common/config/env.hpp"
 #include "common/core/result.hpp"
+#include "common/resilience/clock.hpp"
 
 namespace runtime {
 
@@ -49,6 +50,7 @@ class Builder {
 struct BuilderContext {
   const config::Env& env;
   std::string postgres_dsn;
+  const resilience::Clock& clock;  // for caches and refresh intervals; lives as long as the process
 };
 
 // A builder binary: its name and how to build it (may throw config::ConfigError for a bad

@@ -56,7 +56,8 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec) {
   std::unique_ptr<Builder> builder;
   try {
     settings = LoadBuilderSettings(env);
-    builder = spec.make(BuilderContext{env, settings.worker.postgres.dsn});
+    static const resilience::SteadyClock clock;
+    builder = spec.make(BuilderContext{env, settings.worker.postgres.dsn, clock});
   } catch (const config::ConfigError& e) {
     std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), e.what());
     return 2;

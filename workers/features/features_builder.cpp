@@ -109,7 +109,8 @@ TagCounts Counts(const pqxx::result& rows) {
 
 class FeaturesBuilder final : public runtime::Builder {
  public:
-  FeaturesBuilder(std::string dsn, FeaturesSettings settings) : dsn_(std::move(dsn)), settings_(settings) {}
+  FeaturesBuilder(std::string dsn, FeaturesSettings settings, const resilience::Clock& clock)
+      : dsn_(std::move(dsn)), settings_(settings), clock_(clock) {}
 
   // runtime::Builder
   std::string_view Name() const override { return "features"; }
@@ -120,7 +121,7 @@ class FeaturesBuilder final : public runtime::Builder {
 
   core::Result<bool> Background() override {
     return Guarded<bool>([&] {
-      const auto now = std::chrono::steady_clock::now();
+      const auto now = clock_.Now();
       if (!vocabulary_ || now >= next_refresh_) {
         const int before = vocabulary_ ? vocabulary_->version : 0;
         RefreshVocabulary();
@@ -233,7 +234,7 @@ class FeaturesBuilder final : public runtime::Builder {
     }
     tx.commit();
     vocabulary_ = std::move(current);
-    next_refresh_ = std::chrono::steady_clock::now() + settings_.vocabulary_refresh;
+    next_refresh_ = clock_.Now() + settings_.vocabulary_refresh;
   }
 
   runtime::RebuildStats RebuildIds(std::vector<std::int64_t> ids) {
@@ -302,15 +303,17 @@ class FeaturesBuilder final : public runtime::Builder {
   FeaturesSettings settings_;
   std::unique_ptr<pqxx::connection> conn_;
   std::optional<Vocabulary> vocabulary_;
-  std::chrono::steady_clock::time_point next_refresh_{};
+  const resilience::Clock& clock_;
+  resilience::Clock::TimePoint next_refresh_{};
   std::int64_t backfill_after_ = 0;
   bool backfill_done_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<runtime::Builder> MakeFeaturesBuilder(std::string postgres_dsn, FeaturesSettings settings) {
-  return std::make_unique<FeaturesBuilder>(std::move(postgres_dsn), settings);
+std::unique_ptr<runtime::Builder> MakeFeaturesBuilder(std::string postgres_dsn, FeaturesSettings settings,
+                                                      const resilience::Clock& clock) {
+  return std::make_unique<FeaturesBuilder>(std::move(postgres_dsn), settings, clock);
 }
 
 }  // namespace features

@@ -32,6 +32,7 @@ struct FeaturesSettings {
 FeaturesSettings LoadFeaturesSettings(const config::Env& env);
 
 // The builder: Name() "features". Not thread safe (the runtime calls it from one thread).
-std::unique_ptr<runtime::Builder> MakeFeaturesBuilder(std::string postgres_dsn, FeaturesSettings settings);
+std::unique_ptr<runtime::Builder> MakeFeaturesBuilder(std::string postgres_dsn, FeaturesSettings settings,
+                                                      const resilience::Clock& clock);
 
 }  // namespace features

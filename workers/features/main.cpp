@@ -5,7 +5,8 @@ int main(int argc, char* argv[]) {
   runtime::BuilderSpec spec;
   spec.name = "features";
   spec.make = [](const runtime::BuilderContext& context) {
-    return features::MakeFeaturesBuilder(context.postgres_dsn, features::LoadFeaturesSettings(context.env));
+    return features::MakeFeaturesBuilder(context.postgres_dsn, features::LoadFeaturesSettings(context.env),
+                                         context.clock);
   };
   return runtime::RunBuilder(argc, argv, spec);
 }

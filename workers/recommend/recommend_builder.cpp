@@ -186,8 +186,8 @@ std::vector<std::int64_t> TargetIds(const ChunkInput& input) {
 
 class RecommendBuilder final : public runtime::Builder {
  public:
-  RecommendBuilder(std::string dsn, RecommendSettings settings)
-      : dsn_(std::move(dsn)), settings_(std::move(settings)) {}
+  RecommendBuilder(std::string dsn, RecommendSettings settings, const resilience::Clock& clock)
+      : dsn_(std::move(dsn)), settings_(std::move(settings)), clock_(clock) {}
 
   // runtime::Builder
   std::string_view Name() const override { return "recommend"; }
@@ -237,7 +237,7 @@ class RecommendBuilder final : public runtime::Builder {
   }
 
   const FeatureStats& Stats(pqxx::work& tx) {
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = clock_.Now();
     if (!stats_read_ || now - *stats_read_ >= settings_.stats_ttl) {
       pqxx::row row = tx.exec1(kSelectStats);
       FeatureStats fresh;
@@ -353,7 +353,8 @@ class RecommendBuilder final : public runtime::Builder {
   RecommendSettings settings_;
   std::unique_ptr<pqxx::connection> conn_;
   FeatureStats stats_;
-  std::optional<std::chrono::steady_clock::time_point> stats_read_;
+  const resilience::Clock& clock_;
+  std::optional<resilience::Clock::TimePoint> stats_read_;
 };
 
 std::string ExplainText(pqxx::result rows) {
@@ -364,8 +365,9 @@ std::string ExplainText(pqxx::result rows) {
 
 }  // namespace
 
-std::unique_ptr<runtime::Builder> MakeRecommendBuilder(std::string postgres_dsn, RecommendSettings settings) {
-  return std::make_unique<RecommendBuilder>(std::move(postgres_dsn), std::move(settings));
+std::unique_ptr<runtime::Builder> MakeRecommendBuilder(std::string postgres_dsn, RecommendSettings settings,
+                                                       const resilience::Clock& clock) {
+  return std::make_unique<RecommendBuilder>(std::move(postgres_dsn), std::move(settings), clock);
 }
 
 core::Result<std::vector<std::string>> ExplainCandidateQueries(const std::string& postgres_dsn,

@@ -30,7 +30,8 @@ RecommendSettings LoadRecommendSettings(const config::Env& env);
 
 // The builder. Not thread safe: the runtime calls it from its one database thread. Opens its
 // connection on first use and again after a failure.
-std::unique_ptr<runtime::Builder> MakeRecommendBuilder(std::string postgres_dsn, RecommendSettings settings);
+std::unique_ptr<runtime::Builder> MakeRecommendBuilder(std::string postgres_dsn, RecommendSettings settings,
+                                                       const resilience::Clock& clock);
 
 // EXPLAIN (no ANALYZE) of each candidate statement the builder runs for `track_ids`, with the
 // same parameters and session settings: the plan tests read it to check the GIN indexes are

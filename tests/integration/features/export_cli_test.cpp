@@ -15,8 +15,11 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_database.hpp"
 #include "workers/features/features_builder.hpp"
+#include "common/resilience/clock.hpp"
 
 namespace {
+
+const resilience::SteadyClock kSteadyClock;  // the builders' caches and refreshes
 
 namespace fs = std::filesystem;
 using test_support::CliRun;
@@ -83,7 +86,7 @@ std::string Join(const std::vector<Field>& fields) {
 struct BuiltCatalog {
   BuiltCatalog() {
     features_test::InsertCatalog(db);
-    auto builder = features::MakeFeaturesBuilder(db.dsn(), features_test::SmallSettings());
+    auto builder = features::MakeFeaturesBuilder(db.dsn(), features_test::SmallSettings(), kSteadyClock);
     auto stats = builder->Rebuild({1, 2, 3, 4, 5, 6});
     EXPECT_TRUE(stats) << (stats ? "" : stats.error().message);
   }

@@ -8,8 +8,12 @@
 #include "tests/support/test_database.hpp"
 #include "tests/support/wait.hpp"
 #include "workers/features/features_builder.hpp"
+#include "common/resilience/clock.hpp"
+#include "tests/fakes/fake_clock.hpp"
 
 namespace {
+
+const resilience::SteadyClock kSteadyClock;  // the builders' caches and refreshes
 
 using namespace std::chrono_literals;
 using features_test::ExpectedFeatures;
@@ -25,7 +29,7 @@ const std::string kVersion1Columns =
 TEST(FeaturesBuilder, RebuildWritesTheExpectedVectors) {
   TestDatabase db;
   InsertCatalog(db);
-  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings(), kSteadyClock);
 
   auto stats = builder->Rebuild({1, 2, 3, 4, 5, 6, 999, 3});
   ASSERT_TRUE(stats) << stats.error().message;
@@ -48,7 +52,7 @@ TEST(FeaturesBuilder, RebuildWritesTheExpectedVectors) {
 TEST(FeaturesBuilder, RebuildIsIdempotentAndFollowsTrackChanges) {
   TestDatabase db;
   InsertCatalog(db);
-  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings(), kSteadyClock);
   ASSERT_TRUE(builder->Rebuild({1, 2}));
   const auto before = db.Rows("SELECT track_id, features::text, missing::text, updated_at::text FROM track_features ORDER BY 1");
   ASSERT_TRUE(builder->Rebuild({2, 1}));
@@ -64,7 +68,7 @@ TEST(FeaturesBuilder, RebuildIsIdempotentAndFollowsTrackChanges) {
 
 TEST(FeaturesBuilder, EmptyCatalogGetsAnEmptyVersionThatGrowsOnceTracksArrive) {
   TestDatabase db;
-  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings(), kSteadyClock);
   auto first = builder->Background();
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_EQ(db.Scalar("SELECT version || genres::text || moods::text FROM feature_vocabularies"), "1{}{}");
@@ -93,7 +97,7 @@ TEST(FeaturesBuilder, EmptyCatalogGetsAnEmptyVersionThatGrowsOnceTracksArrive) {
 TEST(FeaturesBuilder, VocabularyChangeMakesVersion2AndBackgroundMovesEveryRow) {
   TestDatabase db;
   InsertCatalog(db);
-  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings(), kSteadyClock);
   ASSERT_TRUE(builder->Rebuild({1, 2, 3, 4, 5, 6}));
   ASSERT_EQ(db.Int("SELECT count(*) FROM track_features WHERE vocabulary_version = 1"), 6);
 
@@ -130,10 +134,31 @@ TEST(FeaturesBuilder, VocabularyChangeMakesVersion2AndBackgroundMovesEveryRow) {
             "{1,0}{f,f}");
 }
 
+TEST(FeaturesBuilder, TheVocabularyIsDerivedAgainOnlyAfterTheRefreshInterval) {
+  TestDatabase db;
+  InsertCatalog(db);
+  fakes::FakeClock clock;
+  auto settings = SmallSettings();
+  settings.vocabulary_refresh = std::chrono::minutes(5);
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), settings, clock);
+  ASSERT_TRUE(builder->Rebuild({1, 2, 3, 4, 5, 6}));
+  ASSERT_EQ(db.Int("SELECT max(version) FROM feature_vocabularies"), 1);
+  // folk now beats jazz, but the vocabulary was derived a moment ago: no new version yet.
+  db.Rows("UPDATE tracks SET genres = genres || '{folk}' WHERE id IN (2, 3, 4, 6)");
+  clock.Advance(std::chrono::minutes(4));
+  auto early = builder->Background();
+  ASSERT_TRUE(early) << early.error().message;
+  EXPECT_EQ(db.Int("SELECT max(version) FROM feature_vocabularies"), 1);
+  clock.Advance(std::chrono::minutes(1));
+  auto due = builder->Background();
+  ASSERT_TRUE(due && *due);
+  EXPECT_EQ(db.Scalar("SELECT genres::text FROM feature_vocabularies WHERE version = 2"), "{folk,rock}");
+}
+
 TEST(FeaturesBuilder, AVocabularyMigrationSkipsRowsAnotherReplicaHolds) {
   TestDatabase db;
   InsertCatalog(db);
-  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings(), kSteadyClock);
   ASSERT_TRUE(builder->Rebuild({1, 2, 3, 4, 5, 6}));
   db.Rows("UPDATE tracks SET genres = genres || '{folk}' WHERE id IN (2, 3, 4, 6)");
   auto changed = builder->Background();  // version 2
@@ -174,8 +199,8 @@ TEST(FeaturesBuilder, AVocabularyMigrationSkipsRowsAnotherReplicaHolds) {
 TEST(FeaturesBuilder, TwoBuildersNeverCreateTwoVersionsForTheSameContent) {
   TestDatabase db;
   InsertCatalog(db);
-  auto a = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
-  auto b = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  auto a = features::MakeFeaturesBuilder(db.dsn(), SmallSettings(), kSteadyClock);
+  auto b = features::MakeFeaturesBuilder(db.dsn(), SmallSettings(), kSteadyClock);
   ASSERT_TRUE(a->Background());
   ASSERT_TRUE(b->Background());
   ASSERT_TRUE(b->Rebuild({1}));
@@ -194,7 +219,7 @@ TEST(FeaturesBuilder, TwoBuildersNeverCreateTwoVersionsForTheSameContent) {
 TEST(FeaturesBuilder, DeletedTracksAreCountedAsMissing) {
   TestDatabase db;
   InsertCatalog(db);
-  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings(), kSteadyClock);
   ASSERT_TRUE(builder->Rebuild({1, 2}));
   db.Scalar("DELETE FROM tracks WHERE id = 2 RETURNING id");
   EXPECT_EQ(db.Int("SELECT count(*) FROM track_features"), 1);  // the cascade
@@ -207,7 +232,7 @@ TEST(FeaturesBuilder, DeletedTracksAreCountedAsMissing) {
 TEST(FeaturesBuilder, StartsOverWhenEveryVersionWasDeleted) {
   TestDatabase db;
   InsertCatalog(db);
-  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings(), kSteadyClock);
   ASSERT_TRUE(builder->Rebuild({1}));
   db.Rows("TRUNCATE track_features, feature_vocabularies");
   auto stats = builder->Rebuild({1, 2});
@@ -219,7 +244,7 @@ TEST(FeaturesBuilder, StartsOverWhenEveryVersionWasDeleted) {
 
 TEST(FeaturesBuilder, UnreachableDatabaseIsTransientAndPingSaysSo) {
   auto builder = features::MakeFeaturesBuilder("postgresql://tunefleet@127.0.0.1:1/none?connect_timeout=2",
-                                               SmallSettings());
+                                               SmallSettings(), kSteadyClock);
   auto stats = builder->Rebuild({1});
   ASSERT_FALSE(stats);
   EXPECT_EQ(stats.error().kind, core::ErrorKind::kTransient);
@@ -235,7 +260,7 @@ TEST(FeaturesBuilder, UnreachableDatabaseIsTransientAndPingSaysSo) {
 TEST(FeaturesBuilder, ReconnectsAfterTheConnectionIsKilled) {
   TestDatabase db;
   InsertCatalog(db);
-  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings());
+  auto builder = features::MakeFeaturesBuilder(db.dsn(), SmallSettings(), kSteadyClock);
   ASSERT_TRUE(builder->Rebuild({1}));
   // Kill every other session on the test database (ours: the builder's).
   db.Rows("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "

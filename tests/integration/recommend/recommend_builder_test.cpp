@@ -9,8 +9,11 @@
 #include "tests/integration/recommend/catalog_fixture.hpp"
 #include "tests/support/test_database.hpp"
 #include "workers/recommend/recommend_builder.hpp"
+#include "common/resilience/clock.hpp"
 
 namespace {
+
+const resilience::SteadyClock kSteadyClock;  // the builders' caches and refreshes
 
 using recommend_test::InsertSmallCatalog;
 using test_support::TestDatabase;
@@ -30,7 +33,7 @@ std::vector<std::vector<std::string>> Neighbours(const TestDatabase& db, std::in
 TEST(RecommendBuilder, HandBuiltCatalogGivesTheExpectedNeighboursInOrder) {
   TestDatabase db;
   InsertSmallCatalog(db);
-  auto builder = recommend::MakeRecommendBuilder(db.dsn(), recommend::RecommendSettings{});
+  auto builder = recommend::MakeRecommendBuilder(db.dsn(), recommend::RecommendSettings{}, kSteadyClock);
   EXPECT_EQ(builder->Name(), "recommend");
   auto stats = builder->Rebuild({1, 9});
   ASSERT_TRUE(stats) << stats.error().message;
@@ -67,7 +70,7 @@ TEST(RecommendBuilder, KeepsOnlyKNeighbours) {
   InsertSmallCatalog(db);
   recommend::RecommendSettings settings;
   settings.k = 2;
-  auto builder = recommend::MakeRecommendBuilder(db.dsn(), settings);
+  auto builder = recommend::MakeRecommendBuilder(db.dsn(), settings, kSteadyClock);
   ASSERT_TRUE(builder->Rebuild({1}));
   EXPECT_EQ(Ids(Neighbours(db, 1)), (std::vector<std::int64_t>{2, 3}));
 }
@@ -75,7 +78,7 @@ TEST(RecommendBuilder, KeepsOnlyKNeighbours) {
 TEST(RecommendBuilder, SecondRebuildReplacesStaleNeighbours) {
   TestDatabase db;
   InsertSmallCatalog(db);
-  auto builder = recommend::MakeRecommendBuilder(db.dsn(), recommend::RecommendSettings{});
+  auto builder = recommend::MakeRecommendBuilder(db.dsn(), recommend::RecommendSettings{}, kSteadyClock);
   ASSERT_TRUE(builder->Rebuild({1}));
   ASSERT_EQ(Ids(Neighbours(db, 1)).front(), 2);
 
@@ -97,7 +100,7 @@ TEST(RecommendBuilder, SecondRebuildReplacesStaleNeighbours) {
 TEST(RecommendBuilder, IdsWithoutATrackCountAsMissing) {
   TestDatabase db;
   InsertSmallCatalog(db);
-  auto builder = recommend::MakeRecommendBuilder(db.dsn(), recommend::RecommendSettings{});
+  auto builder = recommend::MakeRecommendBuilder(db.dsn(), recommend::RecommendSettings{}, kSteadyClock);
   auto stats = builder->Rebuild({424242, 1, 1, 99});
   ASSERT_TRUE(stats) << stats.error().message;
   EXPECT_EQ(stats->rebuilt, 1u);
@@ -109,7 +112,7 @@ TEST(RecommendBuilder, IdsWithoutATrackCountAsMissing) {
 
 TEST(RecommendBuilder, UnreachableDatabaseIsTransient) {
   auto builder = recommend::MakeRecommendBuilder("postgresql://tunefleet:pw@127.0.0.1:1/tunefleet",
-                                                 recommend::RecommendSettings{});
+                                                 recommend::RecommendSettings{}, kSteadyClock);
   auto stats = builder->Rebuild({1});
   ASSERT_FALSE(stats);
   EXPECT_EQ(stats.error().kind, core::ErrorKind::kTransient);
@@ -180,7 +183,7 @@ TEST_F(RecommendSyntheticTest, CandidateStatementsUseTheGinIndexes) {
 TEST_F(RecommendSyntheticTest, EveryNeighbourSharesAGenreOrAMoodAndListsAreFull) {
   std::vector<std::int64_t> ids;
   for (std::int64_t id = 1; id <= 500; ++id) ids.push_back(id);
-  auto builder = recommend::MakeRecommendBuilder(db_->dsn(), recommend::RecommendSettings{});
+  auto builder = recommend::MakeRecommendBuilder(db_->dsn(), recommend::RecommendSettings{}, kSteadyClock);
   auto stats = builder->Rebuild(ids);
   ASSERT_TRUE(stats) << stats.error().message;
   EXPECT_EQ(stats->rebuilt, 500u);

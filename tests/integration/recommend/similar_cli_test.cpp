@@ -9,8 +9,11 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_database.hpp"
 #include "workers/recommend/recommend_builder.hpp"
+#include "common/resilience/clock.hpp"
 
 namespace {
+
+const resilience::SteadyClock kSteadyClock;  // the builders' caches and refreshes
 
 using recommend_test::InsertSmallCatalog;
 using recommend_test::InsertTrack;
@@ -25,7 +28,7 @@ class SimilarCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     InsertSmallCatalog(db_);
-    auto builder = recommend::MakeRecommendBuilder(db_.dsn(), recommend::RecommendSettings{});
+    auto builder = recommend::MakeRecommendBuilder(db_.dsn(), recommend::RecommendSettings{}, kSteadyClock);
     auto stats = builder->Rebuild({1, 2});
     ASSERT_TRUE(stats) << stats.error().message;
   }
@@ -91,7 +94,7 @@ TEST_F(SimilarCliTest, SeveralTracksWithTheNameAreReportedAndOneIsPickedDetermin
 
 TEST_F(SimilarCliTest, TitleContainingADashIsFound) {
   InsertTrack(db_, 30, "Ride", "Leave Them All Behind - 2001 Remaster", "{shoegaze}", "{dreamy}");
-  auto builder = recommend::MakeRecommendBuilder(db_.dsn(), recommend::RecommendSettings{});
+  auto builder = recommend::MakeRecommendBuilder(db_.dsn(), recommend::RecommendSettings{}, kSteadyClock);
   ASSERT_TRUE(builder->Rebuild({30}));
   auto run = Similar({"Ride - Leave Them All Behind - 2001 Remaster"});
   ASSERT_EQ(run.exit_code, 0) << run.err;

@@ -3,9 +3,12 @@
 #include <map>
 
 #include "workers/features/features_builder.hpp"
+#include "common/resilience/clock.hpp"
 
 namespace features {
 namespace {
+
+const resilience::SteadyClock kSteadyClock;  // the builders' caches and refreshes
 
 config::Env EnvOf(std::map<std::string, std::string> values) {
   return config::Env([values](const std::string& key) -> std::optional<std::string> {
@@ -62,7 +65,7 @@ TEST(LoadFeaturesSettings, BadValuesThrowNamingTheVariable) {
 
 TEST(MakeFeaturesBuilder, IsNamedFeaturesAndOpensNoConnection) {
   // An unreachable DSN: construction must not connect (connections are opened lazily).
-  auto builder = MakeFeaturesBuilder("postgresql://nobody@127.0.0.1:1/none", FeaturesSettings{});
+  auto builder = MakeFeaturesBuilder("postgresql://nobody@127.0.0.1:1/none", FeaturesSettings{}, kSteadyClock);
   EXPECT_EQ(builder->Name(), "features");
 }
 
