@@ -131,38 +131,25 @@ class FeaturesBuilder final : public runtime::Builder {
         if (vocabulary_->version != before) return true;
       }
       const auto chunk = settings_.background_chunk;
-      {
-        // Stale rows are claimed and rebuilt in one transaction, which holds their locks.
-        pqxx::work tx(Connection());
-        std::vector<std::int64_t> stale;
-        for (const auto& row : tx.exec_params(kClaimStaleRows, vocabulary_->version, chunk)) {
-          stale.push_back(row[0].as<std::int64_t>());
-        }
-        if (!stale.empty()) {
-          std::sort(stale.begin(), stale.end());
-          if (!RebuildIn(tx, stale)) {
-            tx.abort();
-            RefreshVocabulary();
-            return true;
-          }
-          tx.commit();
-          return true;
-        }
-        tx.commit();
-      }
+      pqxx::work tx(Connection());
       std::vector<std::int64_t> ids;
-      {
-        pqxx::read_transaction tx(Connection());
-        if (!backfill_done_) {
-          for (const auto& row : tx.exec_params(kTracksWithoutRow, backfill_after_, chunk)) {
-            ids.push_back(row[0].as<std::int64_t>());
-          }
-          if (static_cast<int>(ids.size()) < chunk) backfill_done_ = true;
-          if (!ids.empty()) backfill_after_ = ids.back();
-        }
+      // Stale rows are claimed and rebuilt in this transaction, which holds their locks.
+      for (const auto& row : tx.exec_params(kClaimStaleRows, vocabulary_->version, chunk)) {
+        ids.push_back(row[0].as<std::int64_t>());
       }
-      if (ids.empty()) return false;
-      RebuildIds(ids);
+      if (ids.empty() && !backfill_done_) {
+        for (const auto& row : tx.exec_params(kTracksWithoutRow, backfill_after_, chunk)) {
+          ids.push_back(row[0].as<std::int64_t>());
+        }
+        if (static_cast<int>(ids.size()) < chunk) backfill_done_ = true;
+        if (!ids.empty()) backfill_after_ = ids.back();
+      }
+      if (ids.empty()) {
+        tx.commit();
+        return false;
+      }
+      std::sort(ids.begin(), ids.end());
+      CommitRebuild(tx, ids);
       return true;
     });
   }
@@ -243,16 +230,22 @@ class FeaturesBuilder final : public runtime::Builder {
     if (ids.empty()) return {};
     if (!vocabulary_) RefreshVocabulary();
     pqxx::work tx(Connection());
+    if (auto stats = CommitRebuild(tx, ids)) return *stats;
+    return RebuildIds(std::move(ids));
+  }
+
+  // RebuildIn, then commit. When every version was deleted (with every row: the foreign key)
+  // behind our back, say by an operator starting over, aborts and derives version 1 again
+  // instead of failing forever; nullopt then, and the caller may try again.
+  std::optional<runtime::RebuildStats> CommitRebuild(pqxx::work& tx, const std::vector<std::int64_t>& ids) {
     auto stats = RebuildIn(tx, ids);
     if (!stats) {
-      // Every version was deleted (with every row: the foreign key) behind our back, say by
-      // an operator starting over: derive version 1 again instead of failing forever.
       tx.abort();
       RefreshVocabulary();
-      return RebuildIds(std::move(ids));
+      return std::nullopt;
     }
     tx.commit();
-    return *stats;
+    return stats;
   }
 
   // Computes and upserts the rows of `ids` (sorted, distinct) inside `tx`, on the latest
