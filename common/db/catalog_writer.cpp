@@ -188,12 +188,12 @@ WITH input AS (
 ),
 upserted AS (
   INSERT INTO albums AS a (identity_key, artist_id, artist_name, title, upc, mbid, spotify_id, discogs_id)
-  SELECT i.identity_key, (SELECT ar.id FROM artists ar WHERE ar.name_key = i.artist_key), i.artist, i.title,
+  SELECT i.identity_key, ar.id, i.artist, i.title,
          CASE WHEN i.upc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.upc = i.upc) THEN i.upc END,
          CASE WHEN i.mbid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.mbid = i.mbid) THEN i.mbid END,
          CASE WHEN i.spotify_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.spotify_id = i.spotify_id) THEN i.spotify_id END,
          CASE WHEN i.discogs_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.discogs_id = i.discogs_id) THEN i.discogs_id END
-  FROM input i
+  FROM input i LEFT JOIN artists ar ON ar.name_key = i.artist_key
   ORDER BY i.identity_key
   ON CONFLICT (identity_key) DO UPDATE
     SET artist_id = COALESCE(a.artist_id, EXCLUDED.artist_id), updated_at = now()

@@ -53,10 +53,10 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec) {
   }
   config::Env env;
   BuilderSettings settings;
+  const resilience::SteadyClock clock;  // declared before the builder, so it outlives it
   std::unique_ptr<Builder> builder;
   try {
     settings = LoadBuilderSettings(env);
-    static const resilience::SteadyClock clock;
     builder = spec.make(BuilderContext{env, settings.worker.postgres.dsn, clock});
   } catch (const config::ConfigError& e) {
     std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), e.what());

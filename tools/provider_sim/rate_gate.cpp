@@ -28,7 +28,7 @@ bool RateGate::Admit(std::chrono::microseconds unseen) {
     return settings_.rate_per_second * std::chrono::duration<double>(d).count();
   };
   double floor = 1.0 - tokens_in(settings_.slack);
-  if (tokens_ >= floor || tokens_ >= floor - tokens_in(unseen)) {
+  if (tokens_ >= floor - tokens_in(unseen)) {
     if (tokens_ < floor) ++excused_;
     tokens_ -= 1.0;
     return true;

@@ -66,22 +66,15 @@ SimilarityTerms Terms(const TrackProfile& target, const TrackProfile& candidate,
 double Score(const SimilarityTerms& terms, const ScoringWeights& weights) {
   double sum = 0;
   double weight = 0;
-  if (terms.genres) {
-    sum += weights.genres * *terms.genres;
-    weight += weights.genres;
-  }
-  if (terms.moods) {
-    sum += weights.moods * *terms.moods;
-    weight += weights.moods;
-  }
-  if (terms.audio) {
-    sum += weights.audio * *terms.audio;
-    weight += weights.audio;
-  }
-  if (terms.popularity) {
-    sum += weights.popularity * *terms.popularity;
-    weight += weights.popularity;
-  }
+  auto add = [&](const std::optional<double>& term, double term_weight) {
+    if (!term) return;
+    sum += term_weight * *term;
+    weight += term_weight;
+  };
+  add(terms.genres, weights.genres);
+  add(terms.moods, weights.moods);
+  add(terms.audio, weights.audio);
+  add(terms.popularity, weights.popularity);
   return weight > 0 ? sum / weight : 0;
 }
 
