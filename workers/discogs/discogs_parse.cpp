@@ -45,25 +45,26 @@ bool IsBlank(std::string_view body) {
   return std::all_of(body.begin(), body.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
 }
 
-// Parses `body` into `doc` and checks it is an object; else a kInvalidInput naming `what`.
+// Parses `body` into `doc` and checks it is an object; else a kTransient naming `what`:
+// a body that is no JSON object is the network's or the provider's fault (docs/GATEWAY.md).
 std::optional<core::Error> ParseObject(std::string_view body, std::string_view what, rapidjson::Document& doc) {
   std::string prefix = std::string(what) + ": ";
-  if (IsBlank(body)) return core::Error::InvalidInput(prefix + "empty body, expected JSON");
+  if (IsBlank(body)) return core::Error::Transient(prefix + "empty body, expected JSON");
   std::size_t first = body.find_first_not_of(" \t\r\n");
   if (body[first] == '<') {
-    return core::Error::InvalidInput(prefix + "an HTML or XML page, not JSON (" + std::to_string(body.size()) +
+    return core::Error::Transient(prefix + "an HTML or XML page, not JSON (" + std::to_string(body.size()) +
                                      " bytes starting \"" + std::string(body.substr(first, 40)) + "\")");
   }
   doc.Parse<rapidjson::kParseStopWhenDoneFlag>(body.data(), body.size());
   if (doc.HasParseError()) {
     std::size_t offset = doc.GetErrorOffset();
     bool truncated = offset >= body.size() || doc.GetParseError() == rapidjson::kParseErrorStringMissQuotationMark;
-    return core::Error::InvalidInput(prefix + "body is not JSON" + (truncated ? " (truncated?)" : "") + ": " +
+    return core::Error::Transient(prefix + "body is not JSON" + (truncated ? " (truncated?)" : "") + ": " +
                                      rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
                                      std::to_string(offset) + " of " + std::to_string(body.size()));
   }
   if (!doc.IsObject()) {
-    return core::Error::InvalidInput(prefix + "expected a JSON object, got " + TypeName(doc));
+    return core::Error::Transient(prefix + "expected a JSON object, got " + TypeName(doc));
   }
   return std::nullopt;
 }
@@ -472,6 +473,11 @@ core::Result<SearchPage> ParseSearch(std::string_view body) {
   page.items = std::max<std::int64_t>(page.items, static_cast<std::int64_t>(page.results.size()));
   if (p.first) return core::Error::InvalidInput(*p.first);
   return page;
+}
+
+std::optional<core::Error> CheckBody(std::string_view body, std::string_view what) {
+  rapidjson::Document doc;
+  return ParseObject(body, what, doc);
 }
 
 core::Result<Release> ParseRelease(std::string_view body) { return ReadRelease(body, false); }

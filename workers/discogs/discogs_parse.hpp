@@ -13,8 +13,9 @@
 
 // Pure parsing and normalizing of Discogs API bodies (recorded ones are enough to test it):
 // no sockets, no clock, no globals besides the read-only vocabulary. Every malformed body
-// (not JSON, an HTML page, empty, a field of the wrong type) is a kInvalidInput error that
-// names the document kind ("release", "search", "master") and the problem.
+// that is no JSON object (empty, an HTML page, truncated) is a kTransient error (the network's
+// or Discogs' fault: retried), a field of the wrong type a kInvalidInput one; both name the
+// document kind ("release", "search", "master") and the problem.
 namespace discogs {
 
 // One row of GET /database/search. `title` is Discogs' "Artist - Title".
@@ -57,6 +58,10 @@ struct Release {
   std::vector<Track> tracklist;       // playable tracks only (headings dropped, index sub-tracks flattened)
   std::optional<std::string> label;
 };
+
+// The gateway's classify hook: a 2xx body that is no JSON object is kTransient, so it is
+// retried and never cached. `what` names the document ("release", "search").
+std::optional<core::Error> CheckBody(std::string_view body, std::string_view what);
 
 core::Result<SearchPage> ParseSearch(std::string_view body);
 core::Result<Release> ParseRelease(std::string_view body);

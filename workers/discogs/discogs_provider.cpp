@@ -48,6 +48,10 @@ void Get(const SharedPtr& shared, const std::string& path, const std::string& ki
   gateway::CallOptions options;
   options.endpoint = kind;
   options.use_cache = s.cache;
+  options.classify = [kind](const http::Response& response) -> std::optional<core::Error> {
+    if (response.status < 200 || response.status >= 300) return std::nullopt;
+    return CheckBody(response.body, kind);
+  };
   if (s.cache) {
     // The path names the resource; the token is not part of it, so the fleet shares entries.
     options.cache_key = kind + ":" + path;

@@ -20,19 +20,25 @@ using rapidjson::Value;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // Thrown inside this file only and caught by Guard() at every public entry point, which turns
-// it into kInvalidInput: the shape checks below would otherwise drown in Result plumbing.
+// it into kInvalidInput (a well-formed body of the wrong shape) or kTransient (a body that is
+// no document at all: empty, HTML, truncated; docs/GATEWAY.md, "Provider faults"): the shape
+// checks below would otherwise drown in Result plumbing.
 struct ParseFailure {
   std::string why;
+  bool unusable_body = false;
 };
 
 [[noreturn]] void Fail(std::string why) { throw ParseFailure{std::move(why)}; }
+[[noreturn]] void FailBody(std::string why) { throw ParseFailure{std::move(why), true}; }
 
 template <typename F>
 auto Guard(std::string_view endpoint, F&& parse) -> core::Result<decltype(parse())> {
   try {
     return parse();
   } catch (const ParseFailure& failure) {
-    return core::Error::InvalidInput("spotify " + std::string(endpoint) + ": " + failure.why);
+    std::string why = "spotify " + std::string(endpoint) + ": " + failure.why;
+    if (failure.unusable_body) return core::Error::Transient(std::move(why));
+    return core::Error::InvalidInput(std::move(why));
   }
 }
 
@@ -63,14 +69,14 @@ std::string Excerpt(std::string_view body) {
 
 void ParseInto(rapidjson::Document& doc, std::string_view body) {
   auto first = body.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) Fail("empty body");
-  if (body[first] == '<') Fail("an HTML page, not JSON (\"" + Excerpt(body.substr(first)) + "...\")");
+  if (first == std::string_view::npos) FailBody("empty body");
+  if (body[first] == '<') FailBody("an HTML page, not JSON (\"" + Excerpt(body.substr(first)) + "...\")");
   doc.Parse(body.data(), body.size());
   if (doc.HasParseError()) {
-    Fail("malformed JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
-         rapidjson::GetParseError_En(doc.GetParseError()));
+    FailBody("malformed JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
+             rapidjson::GetParseError_En(doc.GetParseError()));
   }
-  if (!doc.IsObject()) WrongType("the body", doc, "an object");
+  if (!doc.IsObject()) FailBody(std::string("the body is ") + TypeName(doc) + ", expected an object");
 }
 
 std::string ErrorSummary(const Value& root);

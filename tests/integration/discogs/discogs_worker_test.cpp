@@ -178,9 +178,11 @@ TEST(DiscogsWorker, DefaultPolicyStaysWithinSixtyAMinute) {
   EXPECT_EQ(CountSources(database).tracks_ok, 8);
 }
 
-// A body that is not JSON is the provider's fault, not ours: dead-lettered with a reason that
-// names the endpoint and the problem; the worker keeps running.
-TEST(DiscogsWorker, MalformedBodiesAreDeadLetteredNamingTheEndpoint) {
+// A body that is not JSON is the network's or Discogs' fault, not the job's: retried like a
+// 503 (never cached), and dead-lettered only when the attempts are spent, as
+// attempts_exhausted with the last error, which names the endpoint and the problem. The
+// worker keeps running.
+TEST(DiscogsWorker, MalformedBodiesAreRetriedAndOnlyDeadLetteredOnceTheAttemptsAreSpent) {
   TestDatabase database;
   TestVhost vhost;
   vhost.DeclareFleetTopology();
@@ -190,9 +192,13 @@ TEST(DiscogsWorker, MalformedBodiesAreDeadLetteredNamingTheEndpoint) {
   vhost.Publish(messages);
   auto sim = StartSim({"--rate-slack-ms", "100", "--discogs-rate", "0", "--discogs-error-rate", "1", "--discogs-error-kinds", "malformed"});
   ASSERT_GT(sim->port(), 0);
+  // Two attempts (one 1 s delay between them), three tries each inside the gateway; the
+  // breaker (which these failures would open, sending the jobs to a longer tier) kept closed.
   WorkerProcess worker(DiscogsWorkerBinary(), WorkerEnv(vhost, database, *sim, kMalformedDb,
-                                                        {{"TUNEFLEET_DISCOGS_RATE", "50"}, {"TUNEFLEET_DISCOGS_CACHE", "false"}}));
-  ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kDeadQueue) >= 3; }, 30s, "3 dead letters",
+                                                        {{"TUNEFLEET_DISCOGS_RATE", "50"},
+                                                         {"TUNEFLEET_DISCOGS_BREAKER_FAILURES", "1000"},
+                                                         {"TUNEFLEET_MAX_ATTEMPTS", "2"}}));
+  ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kDeadQueue) >= 3; }, 60s, "3 dead letters",
                         [&] { return "dead=" + std::to_string(vhost.Depth(kDeadQueue)); }))
       << worker.LogTail(30);
   auto dead = vhost.Take(kDeadQueue, 3, 5s);
@@ -200,10 +206,16 @@ TEST(DiscogsWorker, MalformedBodiesAreDeadLetteredNamingTheEndpoint) {
   for (const auto& d : dead) {
     std::string reason = amqp::HeaderString(d.headers, "x-tunefleet-reason");
     std::cout << d.message_id << ": " << reason << "\n";
-    EXPECT_EQ(amqp::HeaderString(d.headers, "x-tunefleet-last-status"), "invalid_input");
+    EXPECT_EQ(amqp::HeaderString(d.headers, "x-tunefleet-last-status"), "attempts_exhausted");
+    EXPECT_EQ(amqp::HeaderInt(d.headers, "x-tunefleet-attempt", 0), 2);
     EXPECT_NE(reason.find("discogs GET /database/search"), std::string::npos) << reason;
     EXPECT_NE(reason.find("not JSON"), std::string::npos) << reason;
   }
+  // Both attempts of every job reached Discogs (a malformed body is never served from the
+  // cache), each with up to 3 tries in the gateway (its retry budget may refuse some).
+  auto stats = DiscogsStats(*sim);
+  EXPECT_GE(stats.requests, 3 * 2) << Describe(stats);
+  EXPECT_LE(stats.requests, 3 * 2 * 3) << Describe(stats);
   EXPECT_TRUE(worker.Running());
   EXPECT_EQ(CountSources(database).tracks(), 0);
   Stop(worker);

@@ -1,5 +1,6 @@
 // discogs_parse against recorded Discogs bodies (tests/data/discogs/SOURCES.md) and
-// malformed ones: every malformed body is a kInvalidInput naming the problem, never a crash.
+// malformed ones: a body that is no JSON object is kTransient, one of the wrong shape
+// kInvalidInput, each naming the problem, never a crash.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -255,11 +256,14 @@ struct MalformedCase {
   const char* file;
   bool search;
   const char* expected;  // part of the message
+  // kTransient: no JSON object at all (the network's or Discogs' fault, retried);
+  // kInvalidInput: a well-formed body of the wrong shape.
+  core::ErrorKind kind;
 };
 
 class DiscogsMalformedTest : public testing::TestWithParam<MalformedCase> {};
 
-TEST_P(DiscogsMalformedTest, GivesInvalidInputNamingTheProblem) {
+TEST_P(DiscogsMalformedTest, GivesItsKindNamingTheProblem) {
   const auto& c = GetParam();
   std::string body = Fixture(c.file);
   core::Error error;
@@ -272,26 +276,30 @@ TEST_P(DiscogsMalformedTest, GivesInvalidInputNamingTheProblem) {
     ASSERT_FALSE(release.has_value());
     error = release.error();
   }
-  EXPECT_EQ(error.kind, core::ErrorKind::kInvalidInput);
+  EXPECT_EQ(error.kind, c.kind) << error.message;
   EXPECT_NE(error.message.find(c.expected), std::string::npos) << error.message;
   EXPECT_EQ(error.message.rfind(c.search ? "search: " : "release: ", 0), 0u) << error.message;
   auto normalized = NormalizeSaved(body);
   ASSERT_FALSE(normalized.has_value());
-  EXPECT_EQ(normalized.error().kind, core::ErrorKind::kInvalidInput);
+  EXPECT_EQ(normalized.error().kind, c.kind);
+  // The gateway's classify hook agrees: an unusable body is never cached, a wrong shape is
+  // a JSON object the parser refuses later.
+  auto checked = CheckBody(body, c.search ? "search" : "release");
+  EXPECT_EQ(checked.has_value(), c.kind == core::ErrorKind::kTransient);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Bodies, DiscogsMalformedTest,
-    testing::Values(MalformedCase{"TruncatedRelease", "malformed-truncated-release.json", false, "not JSON (truncated?)"},
-                    MalformedCase{"HtmlPageAsRelease", "malformed-html-error-page.html", false, "HTML"},
-                    MalformedCase{"HtmlPageAsSearch", "malformed-html-error-page.html", true, "HTML"},
-                    MalformedCase{"EmptyRelease", "malformed-empty.json", false, "empty body"},
-                    MalformedCase{"EmptySearch", "malformed-empty.json", true, "empty body"},
-                    MalformedCase{"GenresString", "malformed-genres-string.json", false, "/genres is a string"},
-                    MalformedCase{"ResultsObject", "malformed-search-results-object.json", true, "/results is an object"},
-                    MalformedCase{"IdString", "malformed-release-id-string.json", false, "/id is a string"},
-                    MalformedCase{"ArrayAsRelease", "malformed-top-level-array.json", false, "expected a JSON object"},
-                    MalformedCase{"ArrayAsSearch", "malformed-top-level-array.json", true, "expected a JSON object"}),
+    testing::Values(MalformedCase{"TruncatedRelease", "malformed-truncated-release.json", false, "not JSON (truncated?)", core::ErrorKind::kTransient},
+                    MalformedCase{"HtmlPageAsRelease", "malformed-html-error-page.html", false, "HTML", core::ErrorKind::kTransient},
+                    MalformedCase{"HtmlPageAsSearch", "malformed-html-error-page.html", true, "HTML", core::ErrorKind::kTransient},
+                    MalformedCase{"EmptyRelease", "malformed-empty.json", false, "empty body", core::ErrorKind::kTransient},
+                    MalformedCase{"EmptySearch", "malformed-empty.json", true, "empty body", core::ErrorKind::kTransient},
+                    MalformedCase{"GenresString", "malformed-genres-string.json", false, "/genres is a string", core::ErrorKind::kInvalidInput},
+                    MalformedCase{"ResultsObject", "malformed-search-results-object.json", true, "/results is an object", core::ErrorKind::kInvalidInput},
+                    MalformedCase{"IdString", "malformed-release-id-string.json", false, "/id is a string", core::ErrorKind::kInvalidInput},
+                    MalformedCase{"ArrayAsRelease", "malformed-top-level-array.json", false, "expected a JSON object", core::ErrorKind::kTransient},
+                    MalformedCase{"ArrayAsSearch", "malformed-top-level-array.json", true, "expected a JSON object", core::ErrorKind::kTransient}),
     [](const testing::TestParamInfo<MalformedCase>& param_info) { return std::string(param_info.param.name); });
 
 TEST(DiscogsMalformed, EveryTruncationOfEveryFixtureIsAnError) {

@@ -156,7 +156,7 @@ TEST(LastfmErrors, NormalAnswersPassTheClassifier) {
   EXPECT_FALSE(ClassifyBody(Data("if-artist-gettoptags-empty.json"), "artist.getTopTags").has_value());
 }
 
-TEST(LastfmErrors, MalformedBodiesAreInvalidInputNamingTheEndpoint) {
+TEST(LastfmErrors, UnusableBodiesAreTransientNamingTheEndpoint) {
   struct Case {
     const char* file;
     const char* why;
@@ -165,12 +165,12 @@ TEST(LastfmErrors, MalformedBodiesAreInvalidInputNamingTheEndpoint) {
                  Case{"malformed-empty.json", "empty body"}, Case{"malformed-array.json", "JSON object"}}) {
     auto classified = ClassifyBody(Data(c.file), "track.getTopTags");
     ASSERT_TRUE(classified.has_value()) << c.file;
-    EXPECT_EQ(classified->kind, core::ErrorKind::kInvalidInput) << c.file;
+    EXPECT_EQ(classified->kind, core::ErrorKind::kTransient) << c.file;
     EXPECT_THAT(classified->message, HasSubstr("lastfm track.getTopTags")) << c.file;
     EXPECT_THAT(classified->message, HasSubstr(c.why)) << c.file;
     auto parsed = ParseTopTags(Data(c.file), "track.getTopTags");
     ASSERT_FALSE(parsed) << c.file;
-    EXPECT_EQ(parsed.error().kind, core::ErrorKind::kInvalidInput) << c.file;
+    EXPECT_EQ(parsed.error().kind, core::ErrorKind::kTransient) << c.file;
   }
 }
 

@@ -127,7 +127,7 @@ TEST(MusicBrainzParse, ReleaseGroupSearch) {
   EXPECT_FALSE(NeedsLookup(*best));
 }
 
-TEST(MusicBrainzErrors, MalformedBodiesAreInvalidInputNamingTheEndpoint) {
+TEST(MusicBrainzErrors, UnusableBodiesAreTransientNamingTheEndpoint) {
   struct Case {
     const char* file;
     const char* why;
@@ -136,12 +136,12 @@ TEST(MusicBrainzErrors, MalformedBodiesAreInvalidInputNamingTheEndpoint) {
                  Case{"malformed-empty.json", "empty body"}}) {
     auto classified = ClassifyBody(Data(c.file), "recording");
     ASSERT_TRUE(classified.has_value()) << c.file;
-    EXPECT_EQ(classified->kind, core::ErrorKind::kInvalidInput) << c.file;
+    EXPECT_EQ(classified->kind, core::ErrorKind::kTransient) << c.file;
     EXPECT_THAT(classified->message, HasSubstr("musicbrainz recording")) << c.file;
     EXPECT_THAT(classified->message, HasSubstr(c.why)) << c.file;
     auto parsed = ParseRecording(Data(c.file), "recording");
     ASSERT_FALSE(parsed) << c.file;
-    EXPECT_EQ(parsed.error().kind, core::ErrorKind::kInvalidInput);
+    EXPECT_EQ(parsed.error().kind, core::ErrorKind::kTransient);
   }
   EXPECT_FALSE(ClassifyBody(Data("own-recording-search.json"), "recording-search").has_value());
 }

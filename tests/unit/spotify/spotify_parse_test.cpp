@@ -26,11 +26,24 @@ rapidjson::Document Json(const std::string& text) {
 }
 
 template <typename T>
-void ExpectInvalid(const core::Result<T>& result, const std::string& needle) {
-  ASSERT_FALSE(result.has_value()) << "expected kInvalidInput containing '" << needle << "'";
-  EXPECT_EQ(result.error().kind, core::ErrorKind::kInvalidInput);
+void ExpectError(const core::Result<T>& result, core::ErrorKind kind, const std::string& needle) {
+  ASSERT_FALSE(result.has_value()) << "expected " << core::ToString(kind) << " containing '" << needle << "'";
+  EXPECT_EQ(result.error().kind, kind) << result.error().message;
   EXPECT_NE(result.error().message.find(needle), std::string::npos) << result.error().message;
   EXPECT_EQ(result.error().message.rfind("spotify ", 0), 0u) << result.error().message;
+}
+
+// A well-formed body of the wrong shape: permanent.
+template <typename T>
+void ExpectInvalid(const core::Result<T>& result, const std::string& needle) {
+  ExpectError(result, core::ErrorKind::kInvalidInput, needle);
+}
+
+// A body that is no document at all (truncated, HTML, empty): the provider's or the network's
+// fault, retried (docs/GATEWAY.md, "Provider faults").
+template <typename T>
+void ExpectUnusable(const core::Result<T>& result, const std::string& needle) {
+  ExpectError(result, core::ErrorKind::kTransient, needle);
 }
 
 json::TrackJob Job(const std::string& artist, const std::string& title) {
@@ -304,13 +317,17 @@ TEST(SpotifyParse, ErrorBodiesAreRecognized) {
   ExpectInvalid(ParseTrack(Fixture("jmperez-error-not-found-legacy.json")), "the body is an error");
 }
 
-TEST(SpotifyParse, MalformedBodiesAreInvalidInputNamingEndpointAndProblem) {
+TEST(SpotifyParse, UnusableBodiesAreTransientNamingEndpointAndProblem) {
   std::string track = Fixture("beets-track-happy.json");
-  ExpectInvalid(ParseTrack(track.substr(0, track.size() / 2)), "spotify track: malformed JSON");
-  ExpectInvalid(ParseTrack("<html><body>502 Bad Gateway</body></html>"), "HTML page");
-  ExpectInvalid(ParseTrackSearch("  \n"), "spotify search: empty body");
-  ExpectInvalid(ParseTrackSearch(""), "empty body");
-  ExpectInvalid(ParseTrackSearch("[1,2]"), "the body is an array");
+  ExpectUnusable(ParseTrack(track.substr(0, track.size() / 2)), "spotify track: malformed JSON");
+  ExpectUnusable(ParseTrack("<html><body>502 Bad Gateway</body></html>"), "HTML page");
+  ExpectUnusable(ParseTrackSearch("  \n"), "spotify search: empty body");
+  ExpectUnusable(ParseTrackSearch(""), "empty body");
+  ExpectUnusable(ParseTrackSearch("[1,2]"), "the body is an array");
+  ExpectUnusable(ParseTrack(std::string("{\"id\":\"a\",\"name\":\"\xff\"")), "malformed JSON");
+}
+
+TEST(SpotifyParse, WellFormedBodiesOfTheWrongShapeAreInvalidInputNamingEndpointAndProblem) {
   ExpectInvalid(ParseTrackSearch(R"({"tracks":[]})"), "/tracks is an array, expected an object");
   ExpectInvalid(ParseTrackSearch(R"({"tracks":{"items":{}}})"), "/tracks/items is an object");
   ExpectInvalid(ParseTrackSearch(R"({"tracks":{"items":[{"id":"a","name":"n","duration_ms":"long"}]}})"),
@@ -327,17 +344,19 @@ TEST(SpotifyParse, MalformedBodiesAreInvalidInputNamingEndpointAndProblem) {
   ExpectInvalid(SplitArtists(R"({"artists":null})"), "/artists is missing");
   ExpectInvalid(ParseToken(R"({"access_token":5})"), "spotify token: /access_token");
   ExpectInvalid(ParseToken(R"({"access_token":"x","token_type":"mac"})"), "expected Bearer");
-  ExpectInvalid(ParseTrack(std::string("{\"id\":\"a\",\"name\":\"\xff\"")), "malformed JSON");
 }
 
 TEST(SpotifyParse, CheckBodyAcceptsObjectsOnly) {
   EXPECT_FALSE(CheckBody(R"({"a":1})", "search").has_value());
   auto html = CheckBody("<!DOCTYPE html><html>", "search");
   ASSERT_TRUE(html.has_value());
-  EXPECT_EQ(html->kind, core::ErrorKind::kInvalidInput);
+  EXPECT_EQ(html->kind, core::ErrorKind::kTransient);
   EXPECT_NE(html->message.find("spotify search: an HTML page"), std::string::npos) << html->message;
-  ASSERT_TRUE(CheckBody(R"({"a":)", "artists").has_value());
-  ASSERT_TRUE(CheckBody("", "artists").has_value());
+  for (const char* body : {R"({"a":)", "", "[]"}) {
+    auto checked = CheckBody(body, "artists");
+    ASSERT_TRUE(checked.has_value()) << body;
+    EXPECT_EQ(checked->kind, core::ErrorKind::kTransient) << body;
+  }
 }
 
 // --- queries ------------------------------------------------------------------------------
@@ -447,8 +466,8 @@ TEST(SpotifyParse, NormalizeRecognizesEveryFixturesShape) {
 
 TEST(SpotifyParse, NormalizeRefusesUnknownAndMalformedBodies) {
   ExpectInvalid(NormalizeResponse(R"({"hello":"world"})"), "not a shape");
-  ExpectInvalid(NormalizeResponse("<html></html>"), "HTML page");
-  ExpectInvalid(NormalizeResponse(""), "empty body");
+  ExpectUnusable(NormalizeResponse("<html></html>"), "HTML page");
+  ExpectUnusable(NormalizeResponse(""), "empty body");
   ExpectInvalid(NormalizeResponse(R"({"tracks":{"items":[{"id":1}]}})"), "/tracks/items/0/id");
 }
 
