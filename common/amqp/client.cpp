@@ -73,6 +73,11 @@ void Client::Connect() {
   };
   if (auto r = connection_.Open(); !r) return fail(r.error());
   if (auto r = connection_.Declare(settings_.topology); !r) return fail(r.error());
+  for (const auto& queue : connection_.queues_without_added_arguments()) {
+    logger_.Warn("queue was declared by an earlier tunefleet without at-least-once dead-lettering; "
+                 "run `tunefleet topology upgrade` once (docs/RUNTIME.md, \"Upgrading the topology\")",
+                 {{"queue", queue}});
+  }
   if (!settings_.queue.empty() && consuming_wanted_) {
     if (auto r = connection_.Consume(settings_.queue, settings_.prefetch); !r) return fail(r.error());
   }

@@ -93,6 +93,14 @@ Headers ReadHeaders(const amqp_table_t& table) {
   return headers;
 }
 
+// The broker closed the channel with 406 PRECONDITION_FAILED (e.g. a queue redeclared with
+// other arguments).
+bool IsChannelPreconditionFailed(const amqp_rpc_reply_t& reply) {
+  if (reply.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION || reply.reply.id != AMQP_CHANNEL_CLOSE_METHOD) return false;
+  const auto* close = static_cast<const amqp_channel_close_t*>(reply.reply.decoded);
+  return close != nullptr && close->reply_code == AMQP_PRECONDITION_FAILED;
+}
+
 }  // namespace
 
 struct Connection::State {
@@ -182,12 +190,28 @@ core::Result<void> Connection::Declare(const Topology& topology) {
                           0, 1, 0, 0, amqp_empty_table);
     if (auto r = CheckReply(("exchange.declare " + exchange.name).c_str()); !r) return r;
   }
+  queues_without_added_arguments_.clear();
   for (const auto& queue : topology.queues) {
     auto arguments = queue.arguments;
     if (queue.quorum) arguments["x-queue-type"] = std::string("quorum");
-    TableBuilder table(arguments);
+    auto full = arguments;
+    full.insert(queue.added_arguments.begin(), queue.added_arguments.end());
+    TableBuilder table(full);
     amqp_queue_declare(state_->conn, kConsumeChannel, Bytes(queue.name), 0, 1, 0, 0, table.table());
+    amqp_rpc_reply_t reply = amqp_get_rpc_reply(state_->conn);
+    if (reply.reply_type == AMQP_RESPONSE_NORMAL) continue;
+    if (queue.added_arguments.empty() || !IsChannelPreconditionFailed(reply)) {
+      std::string why = "queue.declare " + queue.name + " failed on " + Endpoint() + ": " + DescribeReply(reply);
+      if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) return core::Error::InvalidInput(why);
+      return core::Error::Transient(why);
+    }
+    // Declared by an earlier build without the added arguments: the broker closed the
+    // channel (PRECONDITION_FAILED). Keep the queue as it is and say so.
+    if (auto r = ReopenChannel(kConsumeChannel); !r) return r;
+    TableBuilder base(arguments);
+    amqp_queue_declare(state_->conn, kConsumeChannel, Bytes(queue.name), 0, 1, 0, 0, base.table());
     if (auto r = CheckReply(("queue.declare " + queue.name).c_str()); !r) return r;
+    queues_without_added_arguments_.push_back(queue.name);
   }
   for (const auto& binding : topology.bindings) {
     TableBuilder arguments(binding.arguments);
@@ -196,6 +220,14 @@ core::Result<void> Connection::Declare(const Topology& topology) {
     if (auto r = CheckReply(("queue.bind " + binding.queue).c_str()); !r) return r;
   }
   return core::Ok();
+}
+
+core::Result<void> Connection::ReopenChannel(std::uint16_t channel) {
+  amqp_channel_close_ok_t close_ok{};
+  int rc = amqp_send_method(state_->conn, channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &close_ok);
+  if (rc != AMQP_STATUS_OK) return core::Error::Transient(std::string("channel.close-ok: ") + amqp_error_string2(rc));
+  amqp_channel_open(state_->conn, channel);
+  return CheckReply("channel.open");
 }
 
 core::Result<void> Connection::Consume(const std::string& queue, std::uint16_t prefetch) {
@@ -381,9 +413,30 @@ core::Result<std::uint32_t> Connection::Purge(const std::string& queue) {
   return ok->message_count;
 }
 
-core::Result<void> Connection::DeleteQueue(const std::string& queue) {
-  amqp_queue_delete(state_->conn, kConsumeChannel, Bytes(queue), 0, 0);
+core::Result<void> Connection::DeleteQueue(const std::string& queue, bool if_empty) {
+  amqp_queue_delete(state_->conn, kConsumeChannel, Bytes(queue), 0, if_empty ? 1 : 0);
   return CheckReply(("queue.delete " + queue).c_str());
+}
+
+core::Result<std::optional<std::uint32_t>> Connection::QueueDepthIfExists(const std::string& queue) {
+  auto* ok = amqp_queue_declare(state_->conn, kConsumeChannel, Bytes(queue), 1, 0, 0, 0, amqp_empty_table);
+  amqp_rpc_reply_t reply = amqp_get_rpc_reply(state_->conn);
+  if (reply.reply_type == AMQP_RESPONSE_NORMAL) return std::optional<std::uint32_t>(ok->message_count);
+  if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION && reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD &&
+      static_cast<const amqp_channel_close_t*>(reply.reply.decoded)->reply_code == AMQP_NOT_FOUND) {
+    if (auto r = ReopenChannel(kConsumeChannel); !r) return r.error();
+    return std::optional<std::uint32_t>();
+  }
+  std::string why = "queue.declare(passive) " + queue + " failed on " + Endpoint() + ": " + DescribeReply(reply);
+  if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) return core::Error::InvalidInput(why);
+  return core::Error::Transient(why);
+}
+
+core::Result<void> Connection::Unbind(const BindingSpec& binding) {
+  TableBuilder arguments(binding.arguments);
+  amqp_queue_unbind(state_->conn, kConsumeChannel, Bytes(binding.queue), Bytes(binding.exchange),
+                    Bytes(binding.routing_key), arguments.table());
+  return CheckReply(("queue.unbind " + binding.queue).c_str());
 }
 
 void Connection::Close(bool polite) {

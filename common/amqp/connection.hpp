@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/amqp/message.hpp"
 #include "common/core/result.hpp"
@@ -42,6 +43,9 @@ class Connection {
   std::string Endpoint() const;
 
   core::Result<void> Declare(const Topology& topology);
+  // The queues the last Declare found declared by an earlier build without their
+  // added_arguments (kept as they are; `tunefleet topology upgrade` sets them by policy).
+  const std::vector<std::string>& queues_without_added_arguments() const { return queues_without_added_arguments_; }
   core::Result<void> Consume(const std::string& queue, std::uint16_t prefetch);
   core::Result<void> CancelConsume();
 
@@ -60,7 +64,11 @@ class Connection {
   // Blocking helpers for tools and tests.
   core::Result<std::uint32_t> QueueDepth(const std::string& queue);
   core::Result<std::uint32_t> Purge(const std::string& queue);
-  core::Result<void> DeleteQueue(const std::string& queue);
+  // if_empty: the broker refuses (PRECONDITION_FAILED) to delete a queue that holds messages.
+  core::Result<void> DeleteQueue(const std::string& queue, bool if_empty = false);
+  // The queue's depth, or nullopt when it does not exist (the channel is reopened).
+  core::Result<std::optional<std::uint32_t>> QueueDepthIfExists(const std::string& queue);
+  core::Result<void> Unbind(const BindingSpec& binding);
 
   // Closes politely (connection.close handshake) when `polite` and open; always releases
   // the socket and fails pending confirms. After a Pump error, close with polite=false.
@@ -69,6 +77,7 @@ class Connection {
  private:
   struct State;
   core::Result<void> CheckReply(const char* what);
+  core::Result<void> ReopenChannel(std::uint16_t channel);
   void FailPendingConfirms(const std::string& why);
   void ResolveConfirms(std::uint64_t tag, bool multiple, bool ok);
 
@@ -77,6 +86,7 @@ class Connection {
   std::uint64_t next_publish_tag_ = 1;
   std::map<std::uint64_t, ConfirmCallback> pending_confirms_;
   std::string consumer_tag_;
+  std::vector<std::string> queues_without_added_arguments_;
 };
 
 }  // namespace amqp

@@ -46,6 +46,9 @@ struct QueueSpec {
   std::string name;
   bool quorum = true;
   std::map<std::string, HeaderValue> arguments;  // x-message-ttl, x-dead-letter-exchange...
+  // Declared with `arguments` on a new queue; a queue an earlier build declared without them
+  // is kept as it is (RabbitMQ cannot change a queue's arguments) and reported by Declare.
+  std::map<std::string, HeaderValue> added_arguments{};
 };
 struct BindingSpec {
   std::string queue;

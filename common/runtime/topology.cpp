@@ -29,7 +29,17 @@ bool IsBuilder(const std::string& consumer) {
 
 std::string JobQueue(const std::string& consumer) { return "tunefleet." + consumer; }
 std::string DeadQueue(const std::string& provider) { return "tunefleet." + provider + ".dead"; }
-std::string DelayQueue(const DelayTier& tier) { return "tunefleet.retry." + tier.name; }
+std::string DelayQueue(const DelayTier& tier) { return "tunefleet.delay." + tier.name; }
+std::string LegacyDelayQueue(const DelayTier& tier) { return "tunefleet.retry." + tier.name; }
+
+const std::map<std::string, amqp::HeaderValue>& AtLeastOnceDeadLettering() {
+  // RabbitMQ 3.10+: a quorum queue keeps a dead-lettered message until the dead-letter
+  // exchange's queues confirmed it (at-most-once, the default, drops it on a crash in
+  // between). The broker only honours the strategy with reject-publish overflow.
+  static const std::map<std::string, amqp::HeaderValue> kArguments = {
+      {"x-dead-letter-strategy", std::string("at-least-once")}, {"x-overflow", std::string("reject-publish")}};
+  return kArguments;
+}
 std::string ProviderRoutingKey(const std::string& entity, const std::string& provider) {
   return entity + "." + provider;
 }
@@ -41,10 +51,13 @@ amqp::Topology FleetTopology(const std::vector<std::string>& providers, const st
                  {kDeadExchange, "direct"},
                  {kFollowupsExchange, "topic"}};
   auto add_consumer_queue = [&t](const std::string& name) {
+    // A queue declared by a build before at-least-once dead-lettering keeps its arguments
+    // (RabbitMQ refuses to change them) until `tunefleet topology upgrade` sets them by policy.
     t.queues.push_back({JobQueue(name), true,
                         {{"x-delivery-limit", kDeliveryLimit},
                          {"x-dead-letter-exchange", std::string(kDeadExchange)},
-                         {"x-dead-letter-routing-key", name}}});
+                         {"x-dead-letter-routing-key", name}},
+                        AtLeastOnceDeadLettering()});
     t.queues.push_back({DeadQueue(name), true, {}});
     t.bindings.push_back({DeadQueue(name), kDeadExchange, name, {}});
   };
@@ -62,11 +75,14 @@ amqp::Topology FleetTopology(const std::vector<std::string>& providers, const st
     t.bindings.push_back({JobQueue(builder), kFollowupsExchange, "followup.#", {}});
   }
   for (const auto& tier : tiers) {
-    // Classic queues: a TTL queue only expires messages at its head, which is exactly right
-    // when every message in it has the same delay.
-    t.queues.push_back({DelayQueue(tier), false,
-                        {{"x-message-ttl", static_cast<std::int64_t>(tier.delay.count())},
-                         {"x-dead-letter-exchange", std::string(kJobsExchange)}}});
+    // Quorum queues with at-least-once dead-lettering: a classic queue's TTL expiry moves a
+    // message at most once, so a broker crash during the move lost the job. A TTL queue only
+    // expires messages at its head, which is exactly right when every message in it has the
+    // same delay.
+    auto arguments = AtLeastOnceDeadLettering();
+    arguments["x-message-ttl"] = static_cast<std::int64_t>(tier.delay.count());
+    arguments["x-dead-letter-exchange"] = std::string(kJobsExchange);
+    t.queues.push_back({DelayQueue(tier), true, std::move(arguments), {}});
     // "all-with-x" (RabbitMQ 3.10+): with plain "all" the broker ignores binding keys that
     // start with "x-", so every tier's binding would match every retried message.
     t.bindings.push_back({DelayQueue(tier), kRetryExchange, "",

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,15 +40,23 @@ bool IsBuilder(const std::string& consumer);
 
 std::string JobQueue(const std::string& consumer);      // tunefleet.spotify, tunefleet.recommend
 std::string DeadQueue(const std::string& provider);     // tunefleet.spotify.dead
-std::string DelayQueue(const DelayTier& tier);          // tunefleet.retry.5s
+std::string DelayQueue(const DelayTier& tier);          // tunefleet.delay.5s (quorum)
+// The classic delay queue of builds before at-least-once delay tiers: tunefleet.retry.5s.
+// `tunefleet topology upgrade` moves what it holds into DelayQueue(tier) and deletes it.
+std::string LegacyDelayQueue(const DelayTier& tier);
 // The provider-specific routing key of a job: track.spotify, album.lastfm.
 std::string ProviderRoutingKey(const std::string& entity, const std::string& provider);
 
 // Queues: one quorum queue per provider (bound to <entity>.<provider> and <entity>.all for
 // track and album; delivery limit as the poison backstop, dead-lettering to tunefleet.dead),
-// one dead-letter queue per provider, one classic TTL queue per delay tier dead-lettering
-// back to tunefleet.jobs, and the builders' quorum queues on tunefleet.followups.
+// one dead-letter queue per provider, one quorum TTL queue per delay tier dead-lettering
+// back to tunefleet.jobs, and the builders' quorum queues on tunefleet.followups. Everywhere
+// the broker moves a message (TTL expiry, delivery limit) it does so at least once
+// (x-dead-letter-strategy at-least-once; docs/RUNTIME.md, "At least once").
 amqp::Topology FleetTopology(const std::vector<std::string>& providers,
                              const std::vector<DelayTier>& tiers = DefaultDelayTiers());
+
+// The queue arguments that make a quorum queue's dead-lettering at-least-once.
+const std::map<std::string, amqp::HeaderValue>& AtLeastOnceDeadLettering();
 
 }  // namespace runtime

@@ -17,5 +17,6 @@ int RunStatus(int argc, char* argv[]);  // cmd_status.cpp
 int RunDlq(int argc, char* argv[]);     // cmd_dlq.cpp: list, show, replay, purge
 int RunSimilar(int argc, char* argv[]); // cmd_similar.cpp: neighbours from track_similar, M3U
 int RunExport(int argc, char* argv[]);  // cmd_export.cpp: features | tracks as CSV
+int RunTopology(int argc, char* argv[]);  // cmd_topology.cpp: upgrade an earlier build's RabbitMQ topology
 
 }  // namespace cli

@@ -133,6 +133,10 @@ core::Result<std::string> ManagementApi::Post(const std::string& path, const std
   return Request("POST", path, &json_body);
 }
 
+core::Result<std::string> ManagementApi::Put(const std::string& path, const std::string& json_body) {
+  return Request("PUT", path, &json_body);
+}
+
 core::Result<std::string> ManagementApi::Request(const char* method, const std::string& path,
                                                  const std::string* json_body) {
   static const CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);

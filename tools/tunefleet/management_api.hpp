@@ -51,6 +51,7 @@ class ManagementApi {
   // `path` below /api, already encoded: "/queues/%2F?columns=name". Returns the body of a 2xx.
   core::Result<std::string> Get(const std::string& path);
   core::Result<std::string> Post(const std::string& path, const std::string& json_body);
+  core::Result<std::string> Put(const std::string& path, const std::string& json_body);
 
   const std::string& host_port() const { return endpoint_.host_port; }
 

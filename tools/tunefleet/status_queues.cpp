@@ -15,7 +15,8 @@ namespace {
 
 constexpr std::string_view kPrefix = "tunefleet.";
 constexpr std::string_view kDeadSuffix = ".dead";
-constexpr std::string_view kRetryPrefix = "retry.";
+constexpr std::string_view kDelayPrefix = "delay.";
+constexpr std::string_view kLegacyRetryPrefix = "retry.";  // classic tiers of earlier builds
 
 std::int64_t IntMember(const rapidjson::Value& object, const char* name) {
   const auto it = object.FindMember(name);
@@ -100,9 +101,11 @@ QueueKind ClassifyQueue(std::string_view name, std::string* owner) {
   owner->clear();
   if (!name.starts_with(kPrefix)) return QueueKind::kOther;
   std::string_view rest = name.substr(kPrefix.size());
-  if (rest.starts_with(kRetryPrefix) && rest.size() > kRetryPrefix.size()) {
-    *owner = rest.substr(kRetryPrefix.size());
-    return QueueKind::kRetry;
+  for (std::string_view prefix : {kDelayPrefix, kLegacyRetryPrefix}) {
+    if (rest.starts_with(prefix) && rest.size() > prefix.size()) {
+      *owner = rest.substr(prefix.size());
+      return QueueKind::kRetry;
+    }
   }
   if (rest.ends_with(kDeadSuffix) && rest.size() > kDeadSuffix.size()) {
     const std::string_view consumer = rest.substr(0, rest.size() - kDeadSuffix.size());

@@ -32,7 +32,7 @@ struct QueueRow {
 };
 
 // Classifies a tunefleet queue name: tunefleet.<p> (jobs, or builder for recommend/features),
-// tunefleet.<p>.dead, tunefleet.retry.<tier>.
+// tunefleet.<p>.dead, tunefleet.delay.<tier> (and the classic tunefleet.retry.<tier> of earlier builds).
 QueueKind ClassifyQueue(std::string_view name, std::string* owner);
 
 // Parses the JSON array of GET /api/queues/<vhost>; keeps the tunefleet.* queues only and

@@ -70,7 +70,7 @@ TEST(StatusCli, JsonShowsEveryDeclaredQueueWithItsReadyCount) {
   for (const char* expected :
        {"tunefleet.spotify", "tunefleet.lastfm", "tunefleet.musicbrainz", "tunefleet.discogs", "tunefleet.noop",
         "tunefleet.noop.dead", "tunefleet.spotify.dead", "tunefleet.recommend", "tunefleet.features",
-        "tunefleet.retry.1s", "tunefleet.retry.10m"}) {
+        "tunefleet.delay.1s", "tunefleet.delay.10m"}) {
     EXPECT_EQ(names.count(expected), 1u) << expected << " missing from " << json;
   }
   EXPECT_EQ(ReadyOf(doc, "tunefleet.spotify"), 0) << "track.noop jobs are not bound to spotify";

@@ -24,8 +24,8 @@ using test_support::WorkerProcess;
 
 constexpr const char* kQueue = "tunefleet.discogs";
 constexpr const char* kDeadQueue = "tunefleet.discogs.dead";
-const char* const kRetryQueues[] = {"tunefleet.retry.1s", "tunefleet.retry.5s", "tunefleet.retry.30s",
-                                    "tunefleet.retry.2m", "tunefleet.retry.10m"};
+const char* const kRetryQueues[] = {"tunefleet.delay.1s", "tunefleet.delay.5s", "tunefleet.delay.30s",
+                                    "tunefleet.delay.2m", "tunefleet.delay.10m"};
 
 void Record(const std::string& key, const std::string& value) {
   testing::Test::RecordProperty(key, value);

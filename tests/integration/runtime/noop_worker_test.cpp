@@ -289,7 +289,7 @@ TEST(WorkerRetries, TransientFailureWalksTheDelayTiersThenDeadLettersAtTheLimit)
 
   // Each retry went to exactly one tier: nothing is waiting in the longer ones.
   for (const char* tier : {"1s", "5s", "30s", "2m", "10m"}) {
-    EXPECT_EQ(vhost.Depth(std::string("tunefleet.retry.") + tier), 0u) << tier;
+    EXPECT_EQ(vhost.Depth(std::string("tunefleet.delay.") + tier), 0u) << tier;
   }
   EXPECT_EQ(vhost.Depth(kJobQueue), 0u);
   EXPECT_EQ(database.Int("SELECT count(*) FROM tracks"), 100);

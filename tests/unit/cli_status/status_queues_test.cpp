@@ -32,6 +32,9 @@ TEST(ClassifyQueue, NamesEveryKindOfTunefleetQueue) {
   EXPECT_EQ(owner, "recommend");
   EXPECT_EQ(ClassifyQueue("tunefleet.noop.dead", &owner), QueueKind::kDead);
   EXPECT_EQ(owner, "noop");
+  EXPECT_EQ(ClassifyQueue("tunefleet.delay.30s", &owner), QueueKind::kRetry);
+  EXPECT_EQ(owner, "30s");
+  // The classic tier of an earlier build, until `tunefleet topology upgrade` removes it.
   EXPECT_EQ(ClassifyQueue("tunefleet.retry.30s", &owner), QueueKind::kRetry);
   EXPECT_EQ(owner, "30s");
   EXPECT_EQ(ClassifyQueue("other.queue", &owner), QueueKind::kOther);

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <vector>
 
 #include "common/config/settings.hpp"
 
@@ -56,13 +58,41 @@ TEST(FleetTopology, EachProviderHasADeadQueueBoundByName) {
   }
 }
 
-TEST(FleetTopology, DelayQueuesAreTtlQueuesDeadLetteringBackToTheJobsExchange) {
+// Where the broker moves a message (TTL expiry, delivery limit) it must not lose it on a
+// crash: quorum queues with at-least-once dead-lettering (which needs reject-publish).
+void ExpectAtLeastOnceDeadLettering(const std::map<std::string, amqp::HeaderValue>& arguments) {
+  ASSERT_TRUE(arguments.count("x-dead-letter-strategy"));
+  EXPECT_EQ(std::get<std::string>(arguments.at("x-dead-letter-strategy")), "at-least-once");
+  ASSERT_TRUE(arguments.count("x-overflow"));
+  EXPECT_EQ(std::get<std::string>(arguments.at("x-overflow")), "reject-publish");
+}
+
+TEST(FleetTopology, ConsumerQueuesDeadLetterAtLeastOnceOnceAnEarlierDeclarationAllowsIt) {
+  auto t = FleetTopology(config::KnownProviders());
+  std::vector<std::string> consumers = config::KnownProviders();
+  consumers.insert(consumers.end(), BuilderNames().begin(), BuilderNames().end());
+  for (const auto& consumer : consumers) {
+    SCOPED_TRACE(consumer);
+    const auto* q = FindQueue(t, JobQueue(consumer));
+    ASSERT_NE(q, nullptr);
+    // Added arguments: a queue an earlier build declared without them is kept as it is.
+    ExpectAtLeastOnceDeadLettering(q->added_arguments);
+    EXPECT_EQ(q->arguments.count("x-dead-letter-strategy"), 0u);
+  }
+}
+
+TEST(FleetTopology, DelayQueuesAreQuorumTtlQueuesDeadLetteringAtLeastOnceBackToTheJobsExchange) {
   auto t = FleetTopology(config::KnownProviders());
   ASSERT_EQ(DefaultDelayTiers().size(), 5u);
   for (const auto& tier : DefaultDelayTiers()) {
     SCOPED_TRACE(tier.name);
     const auto* q = FindQueue(t, DelayQueue(tier));
     ASSERT_NE(q, nullptr);
+    EXPECT_TRUE(q->quorum);
+    ExpectAtLeastOnceDeadLettering(q->arguments);
+    // A new name: RabbitMQ cannot turn the classic queues of earlier builds into quorum ones.
+    EXPECT_NE(DelayQueue(tier), LegacyDelayQueue(tier));
+    EXPECT_EQ(FindQueue(t, LegacyDelayQueue(tier)), nullptr);
     EXPECT_EQ(std::get<std::int64_t>(q->arguments.at("x-message-ttl")), tier.delay.count());
     EXPECT_EQ(std::get<std::string>(q->arguments.at("x-dead-letter-exchange")), kJobsExchange);
     // No dead-letter routing key: the message keeps its own, <entity>.<provider>.
