@@ -43,6 +43,49 @@ ON CONFLICT (name_key) DO NOTHING
 // lock order. The `IS NOT NULL AND` before each NOT EXISTS matters for speed, not meaning: while
 // the table is small the planner hashes the NOT EXISTS subquery (a scan of the whole table per
 // batch), and the guard skips it when no row of the batch has that id.
+// One row per (provider, job) of the batch, counted once per commit (0002_job_effects.sql).
+constexpr const char* kRecordEffects = R"SQL(
+INSERT INTO job_effects AS e (provider, job_id, commits, followup_ids)
+SELECT x.provider, x.job_id, x.commits, x.followup_ids
+FROM jsonb_to_recordset($1::jsonb) AS x(provider text, job_id text, commits integer, followup_ids integer)
+ON CONFLICT (provider, job_id) DO UPDATE
+SET commits = e.commits + EXCLUDED.commits,
+    followup_ids = e.followup_ids + EXCLUDED.followup_ids,
+    last_committed_at = now()
+)SQL";
+
+// The effects as kRecordEffects' input, one element per (provider, job); nullopt when none.
+std::optional<std::string> EffectsJson(const std::vector<JobEffect>& effects) {
+  if (effects.empty()) return std::nullopt;
+  struct Count {
+    int commits = 0;
+    int followup_ids = 0;
+  };
+  std::map<std::pair<std::string, std::string>, Count> merged;
+  for (const auto& effect : effects) {
+    auto& count = merged[{effect.provider, effect.job_id}];
+    ++count.commits;
+    count.followup_ids += effect.followup_ids;
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartArray();
+  for (const auto& [key, count] : merged) {
+    w.StartObject();
+    w.Key("provider");
+    w.String(key.first.c_str(), static_cast<rapidjson::SizeType>(key.first.size()));
+    w.Key("job_id");
+    w.String(key.second.c_str(), static_cast<rapidjson::SizeType>(key.second.size()));
+    w.Key("commits");
+    w.Int(count.commits);
+    w.Key("followup_ids");
+    w.Int(count.followup_ids);
+    w.EndObject();
+  }
+  w.EndArray();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
 constexpr const char* kUpsertTracks = R"SQL(
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
@@ -441,7 +484,8 @@ struct CatalogWriter::Impl {
   // `upsert` then `merge`, in one transaction; returns the row id of each of `keys` (identity
   // keys, in the callers' input order).
   core::Result<std::vector<std::int64_t>> Write(const BatchArtists& artists, const char* upsert, const char* merge,
-                                                const std::string& input_json, const std::vector<std::string>& keys) {
+                                                const std::string& input_json, const std::vector<std::string>& keys,
+                                                const std::optional<std::string>& effects_json) {
     // A provider id is claimed only where no other row holds it (NOT EXISTS), but a claim by
     // a concurrent, not yet committed transaction is invisible to that check: tracks of one
     // Discogs release all carry its id, and several providers' merges claim it at once. The
@@ -451,7 +495,7 @@ struct CatalogWriter::Impl {
     constexpr int kAttempts = 5;
     for (int attempt = 1;; ++attempt) {
       try {
-        return WriteOnce(artists, upsert, merge, input_json, keys);
+        return WriteOnce(artists, upsert, merge, input_json, keys, effects_json);
       } catch (const pqxx::unique_violation& e) {
         if (attempt < kAttempts) continue;
         return DatabaseError(e, dsn);
@@ -465,7 +509,8 @@ struct CatalogWriter::Impl {
   // One attempt of Write; throws what pqxx throws.
   core::Result<std::vector<std::int64_t>> WriteOnce(const BatchArtists& artists, const char* upsert,
                                                     const char* merge, const std::string& input_json,
-                                                    const std::vector<std::string>& keys) {
+                                                    const std::vector<std::string>& keys,
+                                                    const std::optional<std::string>& effects_json) {
     pqxx::work tx(Connection());
     if (auto new_artists = artists.Json(known_artists)) tx.exec_params(kInsertArtists, *new_artists);
     pqxx::result rows = tx.exec_params(upsert, input_json);
@@ -477,6 +522,7 @@ struct CatalogWriter::Impl {
       if (row.size() < 3 || row[2].as<bool>()) touched.push_back(row[1].as<std::int64_t>());
     }
     if (!touched.empty()) tx.exec_params(merge, BigintArray(touched));
+    if (effects_json) tx.exec_params(kRecordEffects, *effects_json);
     tx.commit();
     artists.Remember(known_artists);
     std::vector<std::int64_t> out;
@@ -505,7 +551,8 @@ core::Result<void> CatalogWriter::Ping() {
   }
 }
 
-core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::vector<catalog::TrackRecord>& records) {
+core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::vector<catalog::TrackRecord>& records,
+                                                                   const std::vector<JobEffect>& effects) {
   std::vector<std::string> keys;
   keys.reserve(records.size());
   // Last record per identity key wins: one statement may not touch a row twice.
@@ -550,10 +597,11 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::ve
   }
   w.EndArray();
   return impl_->Write(artists, kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()),
-                      keys);
+                      keys, EffectsJson(effects));
 }
 
-core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::vector<catalog::AlbumRecord>& records) {
+core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::vector<catalog::AlbumRecord>& records,
+                                                                   const std::vector<JobEffect>& effects) {
   std::vector<std::string> keys;
   std::map<std::string, const catalog::AlbumRecord*> unique;
   for (const auto& r : records) {
@@ -594,7 +642,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::ve
   }
   w.EndArray();
   return impl_->Write(artists, kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()),
-                      keys);
+                      keys, EffectsJson(effects));
 }
 
 }  // namespace db

@@ -19,6 +19,14 @@ namespace db {
 // after a failure). Errors: kTransient when retrying the same batch can succeed (connection
 // lost, deadlock, serialization, a concurrent writer took an id), kInvalidInput when the
 // data itself is refused.
+// One job's effect in a write (migrations/0002_job_effects.sql): recorded in the same
+// transaction as the rows, so job_effects.commits counts how often the job was committed.
+struct JobEffect {
+  std::string provider;
+  std::string job_id;
+  int followup_ids = 0;  // the track ids this commit sends to the builders
+};
+
 class CatalogWriter {
  public:
   explicit CatalogWriter(std::string dsn);
@@ -26,10 +34,13 @@ class CatalogWriter {
   CatalogWriter(const CatalogWriter&) = delete;
   CatalogWriter& operator=(const CatalogWriter&) = delete;
 
-  // Returns the tracks.id of each record, in input order.
-  core::Result<std::vector<std::int64_t>> WriteTracks(const std::vector<catalog::TrackRecord>& records);
+  // Returns the tracks.id of each record, in input order. `effects` are counted in the same
+  // transaction (a job in it twice counts twice).
+  core::Result<std::vector<std::int64_t>> WriteTracks(const std::vector<catalog::TrackRecord>& records,
+                                                      const std::vector<JobEffect>& effects = {});
   // Returns the albums.id of each record, in input order.
-  core::Result<std::vector<std::int64_t>> WriteAlbums(const std::vector<catalog::AlbumRecord>& records);
+  core::Result<std::vector<std::int64_t>> WriteAlbums(const std::vector<catalog::AlbumRecord>& records,
+                                                      const std::vector<JobEffect>& effects = {});
   // Opens the connection now (the worker checks the database at start).
   core::Result<void> Ping();
 

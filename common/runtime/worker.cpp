@@ -9,6 +9,7 @@
 #include "common/db/catalog_writer.hpp"
 #include "common/json/job_writer.hpp"
 #include "common/runtime/dead_letter.hpp"
+#include "common/runtime/fault_injection.hpp"
 #include "common/runtime/loop_timers.hpp"
 #include "common/runtime/retry_decision.hpp"
 
@@ -107,6 +108,10 @@ void Worker::OnDelivery(amqp::Delivery delivery) {
   const std::uint64_t seq = ledger_.Add(std::move(delivery));
   HeldDelivery& job = ledger_.At(seq);
   job.entity = EntityOf(job.delivery);
+  if (paused_for_db_) {
+    Requeue(seq);  // sent before our basic.cancel arrived: straight back
+    return;
+  }
   if (db_down_) {
     waiting_.push_back(seq);  // the database is down: do not start new work
     return;
@@ -149,6 +154,10 @@ void Worker::OnEnriched(std::uint64_t seq, core::Result<Enrichment> result) {
       DeadLetter(seq, "invalid_input", error.message,
                  amqp::HeaderInt(job->delivery.headers, kAttemptHeader, 0) + 1);
     }
+    return;
+  }
+  if (paused_for_db_) {
+    Requeue(seq);  // its provider call outlived the hold: back to RabbitMQ with the others
     return;
   }
   // Every record carries the job id, so a row can be traced back to its message.
@@ -194,11 +203,18 @@ void Worker::Flush() {
     pending_rows_ -= std::min(pending_rows_, rows);
   }
   writer_busy_ = true;
+  // Each job's effect is counted in the batch's last transaction (job_effects).
+  auto effects = std::make_shared<std::vector<db::JobEffect>>();
+  for (const auto& p : batch) {
+    if (const HeldDelivery* job = ledger_.Find(p.seq)) {
+      effects->push_back({provider_name_, job->job_id, static_cast<int>(p.enrichment.tracks.size())});
+    }
+  }
   auto shared_batch = std::make_shared<std::vector<Pending>>(std::move(batch));
   auto result = std::make_shared<core::Result<std::vector<std::vector<std::int64_t>>>>(
       std::vector<std::vector<std::int64_t>>{});
   auto seconds = std::make_shared<double>(0);
-  writer_->Post({[this, shared_batch, result, seconds] {
+  writer_->Post({[this, shared_batch, result, seconds, effects] {
                    auto start = std::chrono::steady_clock::now();
                    std::vector<catalog::TrackRecord> tracks;
                    std::vector<catalog::AlbumRecord> albums;
@@ -208,7 +224,7 @@ void Worker::Flush() {
                    }
                    std::vector<std::int64_t> track_ids;
                    if (!tracks.empty()) {
-                     auto written = store_->WriteTracks(tracks);
+                     auto written = store_->WriteTracks(tracks, albums.empty() ? *effects : std::vector<db::JobEffect>{});
                      if (!written) {
                        *result = written.error();
                        return;
@@ -216,7 +232,7 @@ void Worker::Flush() {
                      track_ids = std::move(*written);
                    }
                    if (!albums.empty()) {
-                     auto written = store_->WriteAlbums(albums);
+                     auto written = store_->WriteAlbums(albums, *effects);
                      if (!written) {
                        *result = written.error();
                        return;
@@ -258,7 +274,10 @@ void Worker::OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector
     }
     // Transient: keep the batch (in order), stop starting new jobs, retry with backoff.
     ++db_failures_;
-    if (!db_down_) logger_.Error("database unavailable; holding the batch and pausing", {{"error", error.message}});
+    if (!db_down_) {
+      logger_.Error("database unavailable; holding the batch and pausing", {{"error", error.message}});
+      db_down_since_ = std::chrono::steady_clock::now();
+    }
     db_down_ = true;
     health_.SetHealthy("postgres", false);
     metrics_.DatabaseUp().Set(0);
@@ -268,25 +287,26 @@ void Worker::OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector
     }
     double ceiling = std::min(static_cast<double>(settings_.db_retry_max.count()),
                               250.0 * std::pow(2.0, std::min(db_failures_, 16)));
+    if (std::chrono::steady_clock::now() - db_down_since_ >= settings_.db_hold_max && !draining_) {
+      GiveBackHeldJobs();
+    }
     uv_timer_start(db_retry_timer_, [](uv_timer_t* t) {
       auto* self = static_cast<Worker*>(t->data);
       uv_timer_stop(self->db_retry_timer_);
-      self->Flush();
+      if (self->paused_for_db_) self->ProbeDatabase();
+      else self->Flush();
     }, static_cast<std::uint64_t>(ceiling), 0);
     return;
   }
   health_.SetHealthy("postgres", true);
   metrics_.DatabaseUp().Set(1);
-  if (db_down_) {
-    logger_.Info("database is back; resuming", {{"failed_attempts", db_failures_}});
-    db_down_ = false;
-    ResumeWaiting();
-  }
+  if (db_down_) OnDatabaseBack();
   db_failures_ = 0;
   metrics_.CommitSeconds().Observe(seconds);
   std::size_t rows = 0;
   for (const auto& p : batch) rows += p.enrichment.tracks.size() + p.enrichment.albums.size();
   metrics_.BatchSize().Observe(static_cast<double>(rows));
+  fault::KillPoint(fault::kAfterCommit);
   PublishFollowupsAndAck(std::move(batch), *result);
   Flush();
   MaybeFinishShutdown();
@@ -397,6 +417,7 @@ void Worker::DeadLetter(std::uint64_t seq, const std::string& reason, const std:
 
 void Worker::PublishThenAck(std::uint64_t seq, amqp::OutgoingMessage message, std::string outcome) {
   client_->Publish(message, [this, seq, outcome](core::Result<void> confirmed) {
+    if (confirmed && outcome == "retried") fault::KillPoint(fault::kAfterRetryConfirm);
     if (confirmed) Ack({seq}, outcome);
     else Requeue(seq);  // not stored by the broker: put the original back
   });
@@ -409,6 +430,68 @@ void Worker::Ack(const std::vector<std::uint64_t>& seqs, const std::string& outc
 
 void Worker::Requeue(std::uint64_t seq) {
   ledger_.Requeue(seq);
+  MaybeFinishShutdown();
+}
+
+void Worker::GiveBackHeldJobs() {
+  // Held longer than TUNEFLEET_DB_HOLD_MAX: before the broker's consumer timeout closes the
+  // channel under us (and redelivers everything at once), give every held job back in order
+  // and stop consuming; ProbeDatabase resumes once the database answers. Jobs whose provider
+  // call is still running are given back when it ends (OnEnriched).
+  logger_.Warn("database down longer than TUNEFLEET_DB_HOLD_MAX; giving held jobs back to RabbitMQ and pausing",
+               {{"held", ledger_.size()},
+                {"down_seconds", std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::steady_clock::now() - db_down_since_).count()}});
+  paused_for_db_ = true;
+  client_->StopConsuming();
+  std::vector<std::uint64_t> seqs;
+  for (auto& p : singles_) seqs.push_back(p.seq);
+  for (auto& p : pending_) seqs.push_back(p.seq);
+  seqs.insert(seqs.end(), waiting_.begin(), waiting_.end());
+  singles_.clear();
+  pending_.clear();
+  pending_rows_ = 0;
+  waiting_.clear();
+  uv_timer_stop(batch_timer_);
+  for (auto seq : seqs) Requeue(seq);
+  metrics_.JobsDone("given_back").Increment(static_cast<double>(seqs.size()));
+}
+
+void Worker::ProbeDatabase() {
+  if (writer_busy_) return;
+  writer_busy_ = true;
+  auto ping = std::make_shared<core::Result<void>>();
+  writer_->Post({[this, ping] { *ping = store_->Ping(); },
+                 [this, ping] {
+                   writer_busy_ = false;
+                   if (*ping) {
+                     OnDatabaseBack();
+                     return;
+                   }
+                   ++db_failures_;
+                   double ceiling = std::min(static_cast<double>(settings_.db_retry_max.count()),
+                                             250.0 * std::pow(2.0, std::min(db_failures_, 16)));
+                   uv_timer_start(db_retry_timer_, [](uv_timer_t* t) {
+                     auto* self = static_cast<Worker*>(t->data);
+                     uv_timer_stop(self->db_retry_timer_);
+                     self->ProbeDatabase();
+                   }, static_cast<std::uint64_t>(ceiling), 0);
+                   MaybeFinishShutdown();
+                 }});
+}
+
+void Worker::OnDatabaseBack() {
+  logger_.Info("database is back; resuming", {{"failed_attempts", db_failures_}});
+  db_down_ = false;
+  db_failures_ = 0;
+  health_.SetHealthy("postgres", true);
+  metrics_.DatabaseUp().Set(1);
+  if (paused_for_db_) {
+    paused_for_db_ = false;
+    if (!draining_) client_->StartConsuming();
+  }
+  ResumeWaiting();
+  Flush();
   MaybeFinishShutdown();
 }
 

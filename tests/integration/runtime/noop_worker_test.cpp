@@ -71,6 +71,12 @@ TEST(NoopWorker, StoresTenThousandJobsExactlyOnce) {
   StopGracefully(worker, 30s);
 
   ExpectExactlyOnce(database, vhost, kJobs);
+  // A clean run processes every job once: one commit each, one follow-up id each.
+  auto effects = CountEffects(database);
+  EXPECT_EQ(effects.jobs, kJobs) << Describe(effects);
+  EXPECT_EQ(effects.commits, kJobs) << Describe(effects);
+  EXPECT_EQ(effects.reprocessed, 0) << Describe(effects);
+  EXPECT_EQ(effects.followup_ids, kJobs) << Describe(effects);
   // Follow-ups come per committed batch: together they name every stored track once, and
   // both builder queues get the same messages.
   std::uint32_t features = vhost.Depth(kFeaturesQueue);

@@ -75,4 +75,23 @@ void ExpectExactlyOnce(const TestDatabase& database, TestVhost& vhost, std::int6
   EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
 }
 
+EffectCounts CountEffects(const TestDatabase& database, const std::string& provider) {
+  auto rows = database.Rows(
+      "SELECT count(*), coalesce(sum(commits), 0), count(*) FILTER (WHERE commits > 1), coalesce(max(commits), 0), "
+      "coalesce(sum(followup_ids), 0) FROM job_effects WHERE provider = '" + provider + "'");
+  EffectCounts c;
+  c.jobs = std::stoll(rows.at(0).at(0));
+  c.commits = std::stoll(rows.at(0).at(1));
+  c.reprocessed = std::stoll(rows.at(0).at(2));
+  c.max_commits = std::stoll(rows.at(0).at(3));
+  c.followup_ids = std::stoll(rows.at(0).at(4));
+  return c;
+}
+
+std::string Describe(const EffectCounts& c) {
+  return "effects: jobs=" + std::to_string(c.jobs) + " commits=" + std::to_string(c.commits) +
+         " reprocessed=" + std::to_string(c.reprocessed) + " max_commits=" + std::to_string(c.max_commits) +
+         " followup_ids=" + std::to_string(c.followup_ids);
+}
+
 }  // namespace runtime_test

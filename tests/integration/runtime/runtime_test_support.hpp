@@ -48,4 +48,16 @@ void StopGracefully(test_support::WorkerProcess& worker, std::chrono::millisecon
 void ExpectExactlyOnce(const test_support::TestDatabase& database, test_support::TestVhost& vhost,
                        std::int64_t jobs);
 
+// job_effects of one provider (migrations/0002_job_effects.sql): how often each job's effect
+// was committed, so a test sees doubling that idempotent rows hide.
+struct EffectCounts {
+  std::int64_t jobs = 0;          // jobs with at least one commit
+  std::int64_t commits = 0;       // sum of commits
+  std::int64_t reprocessed = 0;   // jobs committed more than once
+  std::int64_t max_commits = 0;
+  std::int64_t followup_ids = 0;  // sum of the track ids sent to the builders
+};
+EffectCounts CountEffects(const test_support::TestDatabase& database, const std::string& provider = "noop");
+std::string Describe(const EffectCounts& counts);
+
 }  // namespace runtime_test
