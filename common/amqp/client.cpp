@@ -58,6 +58,14 @@ void Client::StopConsuming() {
   }
 }
 
+void Client::StartConsuming() {
+  if (consuming_wanted_) return;
+  consuming_wanted_ = true;
+  if (connection_.is_open() && !settings_.queue.empty()) {
+    if (auto r = connection_.Consume(settings_.queue, settings_.prefetch); !r) Lose(r.error().message);
+  }
+}
+
 void Client::Connect() {
   if (closed_) return;
   auto fail = [this](const core::Error& error) {

@@ -50,6 +50,8 @@ class Client {
   void Start();
   // Stops consuming (basic.cancel); deliveries already sent still arrive.
   void StopConsuming();
+  // Consumes again after StopConsuming (now when connected, else on the next connect).
+  void StartConsuming();
   // Closes the connection and every handle; no callback runs afterwards.
   void Close();
 

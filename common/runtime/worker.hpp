@@ -75,6 +75,9 @@ class Worker {
   void Ack(const std::vector<std::uint64_t>& seqs, const std::string& outcome);
   void Requeue(std::uint64_t seq);
   void ResumeWaiting();
+  void GiveBackHeldJobs();
+  void ProbeDatabase();
+  void OnDatabaseBack();
   void MaybeFinishShutdown();
   void FinishShutdown();
   logging::Logger JobLogger(const HeldDelivery& job) const;
@@ -98,6 +101,8 @@ class Worker {
   std::deque<Pending> singles_;        // a refused batch, retried one job at a time
   bool writer_busy_ = false;
   bool db_down_ = false;
+  std::chrono::steady_clock::time_point db_down_since_{};
+  bool paused_for_db_ = false;  // held jobs given back, not consuming until the DB answers
   int db_failures_ = 0;
   bool draining_ = false;
   bool finished_ = false;

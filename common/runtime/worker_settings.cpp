@@ -15,6 +15,7 @@ WorkerSettings LoadConsumerSettings(const config::Env& env) {
   s.max_body_bytes = static_cast<std::size_t>(env.Int("TUNEFLEET_MAX_BODY_BYTES", 256 * 1024, 1024, 64 << 20));
   s.shutdown_timeout = env.Duration("TUNEFLEET_SHUTDOWN_TIMEOUT", s.shutdown_timeout, 100ms);
   s.db_retry_max = env.Duration("TUNEFLEET_DB_RETRY_MAX", s.db_retry_max, 100ms);
+  s.db_hold_max = env.Duration("TUNEFLEET_DB_HOLD_MAX", s.db_hold_max, 1s);
   return s;
 }
 

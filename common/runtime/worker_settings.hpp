@@ -20,6 +20,10 @@ struct WorkerSettings {
   std::size_t max_body_bytes = 256 * 1024;              // TUNEFLEET_MAX_BODY_BYTES
   std::chrono::milliseconds shutdown_timeout{20000};    // TUNEFLEET_SHUTDOWN_TIMEOUT: drain limit on SIGTERM
   std::chrono::milliseconds db_retry_max{10000};        // TUNEFLEET_DB_RETRY_MAX: backoff cap while the DB is down
+  // TUNEFLEET_DB_HOLD_MAX: how long deliveries are held while the DB is down; then they go
+  // back to RabbitMQ and consumption pauses until it is back. Far below the broker's
+  // consumer_timeout (30 min by default), which would close the channel under the worker.
+  std::chrono::milliseconds db_hold_max{std::chrono::minutes(5)};
 };
 
 // Reads and validates every setting once; throws config::ConfigError naming the variable.

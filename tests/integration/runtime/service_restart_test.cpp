@@ -104,5 +104,45 @@ TEST_F(ServiceRestartTest, PostgresDownTwentySecondsMidRunLosesAndDoublesNothing
   ExpectExactlyOnce(database_, vhost_, kJobs);
 }
 
+// Longer than TUNEFLEET_DB_HOLD_MAX (here 3 s; 5 min by default, far below RabbitMQ's 30 min
+// consumer timeout): the worker gives every held job back and stops consuming instead of
+// sitting on them until the broker closes its channel; it resumes when the database answers.
+TEST_F(ServiceRestartTest, PostgresDownLongerThanTheHoldGivesHeldJobsBackAndPausesConsuming) {
+  auto env = Env();
+  env["TUNEFLEET_DB_HOLD_MAX"] = "3s";
+  env["TUNEFLEET_DB_RETRY_MAX"] = "1s";
+  WorkerProcess worker(NoopWorkerBinary(), env);
+  ASSERT_TRUE(WaitUntil([&] { return !worker.Running() || CountRows(database_).tracks >= 1000; }, 120s,
+                        "1000 rows before the outage", [&] { return Describe(CountRows(database_)); }));
+  ASSERT_TRUE(worker.Running());
+  ASSERT_EQ(Stack("stop postgres"), 0);
+  vhost_.PublishTrackJobs("job", kJobsBefore, kJobsAfter);
+  // Given back: nothing unacked, no consumer, every job ready in the queue again.
+  ASSERT_TRUE(WaitUntil([&] { return worker.Log().find("giving held jobs back") != std::string::npos; }, 120s,
+                        "the worker giving its held jobs back"))
+      << worker.LogTail(20);
+  ASSERT_TRUE(WaitUntil([&] {
+    auto stats = vhost_.Stats(kJobQueue);
+    return stats.unacked == 0 && stats.consumers == 0;
+  }, 60s, "no unacked job and no consumer on " + std::string(kJobQueue), [&] {
+    auto stats = vhost_.Stats(kJobQueue);
+    return "unacked=" + std::to_string(stats.unacked) + " consumers=" + std::to_string(stats.consumers);
+  }));
+  EXPECT_TRUE(worker.Running());
+  EXPECT_EQ(vhost_.Depth(kDeadQueue), 0u);
+  ASSERT_EQ(Stack("start postgres"), 0);
+
+  ASSERT_TRUE(WaitForAllStored(database_, vhost_, worker, kJobs, 300s));
+  EXPECT_NE(worker.Log().find("database is back; resuming"), std::string::npos) << worker.LogTail(20);
+  StopGracefully(worker, 30s);
+  ExpectExactlyOnce(database_, vhost_, kJobs);
+  // Given-back jobs were never committed: at most a batch whose commit reply the outage
+  // swallowed is processed twice.
+  auto effects = CountEffects(database_);
+  std::cout << Describe(effects) << "\n";
+  EXPECT_EQ(effects.jobs, kJobs) << Describe(effects);
+  EXPECT_LE(effects.reprocessed, 50) << Describe(effects);
+}
+
 }  // namespace
 }  // namespace runtime_test
