@@ -123,6 +123,7 @@ TEST(DiscogsWorker, StoresEveryTrackAndAlbumJobWithinTheEnforcedLimit) {
   EXPECT_EQ(counts.albums(), 10) << Describe(counts);
   EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
   EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  EXPECT_LE(stats.excused, provider_sim_test::ExcusedAllowance(stats)) << Describe(stats);
   // Two calls per job at most (search + release); one with a discogs_id or when nothing is found.
   EXPECT_LE(stats.requests, 2 * 70 + 2) << Describe(stats);  // + the master fallbacks of 2 album ids
   EXPECT_GE(stats.requests, 70) << Describe(stats);
@@ -175,6 +176,7 @@ TEST(DiscogsWorker, DefaultPolicyStaysWithinSixtyAMinute) {
   std::cout << Describe(stats) << "\n";
   EXPECT_EQ(stats.requests, 16) << Describe(stats);
   EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  EXPECT_LE(stats.excused, provider_sim_test::ExcusedAllowance(stats)) << Describe(stats);
   EXPECT_EQ(CountSources(database).tracks_ok, 8);
 }
 

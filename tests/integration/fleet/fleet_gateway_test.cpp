@@ -121,6 +121,7 @@ TEST(FleetGateway, FourWorkersTogetherStayUnderOneSharedLimit) {
   std::cout << Describe(stats) << "\n";
   EXPECT_LE(static_cast<double>(stats.requests), bound) << Describe(stats);
   EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  EXPECT_LE(stats.excused, provider_sim_test::ExcusedAllowance(stats)) << Describe(stats);
   EXPECT_GE(static_cast<double>(stats.requests), 0.8 * 10 * stats.uptime_s) << "the fleet should use its quota";
   EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
 }
@@ -313,6 +314,7 @@ TEST(FleetGateway, RedisAwayFallsBackToLocalBucketsAndKeepsWorking) {
   EXPECT_EQ(CountSources(database).tracks(), 40);
   EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
   EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  EXPECT_LE(stats.excused, provider_sim_test::ExcusedAllowance(stats)) << Describe(stats);
   EXPECT_LE(static_cast<double>(stats.requests), bound) << Describe(stats);
 }
 

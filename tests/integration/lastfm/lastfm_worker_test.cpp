@@ -129,6 +129,7 @@ TEST(LastfmWorker, StoresTwoHundredTrackJobsWithGenresAndMoodsWithinTheSimulator
 
   auto stats = Stats(sim);
   EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  EXPECT_LE(stats.excused, provider_sim_test::ExcusedAllowance(stats)) << Describe(stats);
   double per_job = static_cast<double>(stats.requests) / kJobs;
   std::cout << "lastfm: " << kJobs << " jobs in " << seconds << " s; sim " << Describe(stats) << "; " << per_job
             << " requests per job; ok=" << ok << " not_found=" << not_found << "\n";
@@ -162,6 +163,7 @@ TEST(LastfmWorker, TwoWorkersTogetherStayUnderTheDefaultFiveRequestsPerSecond) {
   StopGracefully(first);
   StopGracefully(second);
   EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  EXPECT_LE(stats.excused, provider_sim_test::ExcusedAllowance(stats)) << Describe(stats);
   EXPECT_LE(stats.requests, static_cast<std::int64_t>(std::floor(seconds * 5)) + 5) << Describe(stats);
   EXPECT_GE(stats.requests, 30) << "the workers made progress: " << Describe(stats);
   std::cout << "lastfm, 2 workers: " << Describe(stats) << " in " << seconds << " s\n";

@@ -136,6 +136,7 @@ TEST(MusicBrainzWorker, StoresThirtyTrackJobsWithIdsDatesAndGenresWithinTheSimul
 
   auto stats = Stats(sim);
   EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  EXPECT_LE(stats.excused, provider_sim_test::ExcusedAllowance(stats)) << Describe(stats);
   double per_job = static_cast<double>(stats.requests) / kJobs;
   std::cout << "musicbrainz: " << kJobs << " jobs in " << seconds << " s; sim " << Describe(stats) << "; " << per_job
             << " requests per job; ok=" << ok << " not_found=" << not_found << "\n";
@@ -168,6 +169,7 @@ TEST(MusicBrainzWorker, TwoWorkersAtTheDefaultRateMakeAtMostOneRequestPerSecond)
   first.WaitExit(10s);
   second.WaitExit(10s);
   EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  EXPECT_LE(stats.excused, provider_sim_test::ExcusedAllowance(stats)) << Describe(stats);
   EXPECT_LE(stats.requests, 20 + 1) << Describe(stats) << " in " << seconds << " s";
   EXPECT_GE(stats.requests, 10) << "the workers made progress: " << Describe(stats);
   EXPECT_GE(database.Int("SELECT count(*) FROM track_sources WHERE provider = 'musicbrainz'"), 5);

@@ -164,6 +164,11 @@ TEST(Pipeline, EveryTrackIsEnrichedByAllFourProviders) {
     at += 10;
   }
   EXPECT_EQ(limited_fields, 4) << body;
+  for (const char* p : kProviders) {
+    auto provider_stats = provider_sim_test::ProviderStats(sim, p);
+    std::cout << p << ": " << provider_sim_test::Describe(provider_stats) << "\n";
+    EXPECT_LE(provider_stats.excused, provider_sim_test::ExcusedAllowance(provider_stats)) << p;
+  }
   for (auto& w : workers) w->Terminate();
   for (auto& w : workers) EXPECT_TRUE(w->WaitExit(30s).has_value());
 }

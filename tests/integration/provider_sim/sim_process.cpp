@@ -223,6 +223,8 @@ SimStats ProviderStats(const SimProcess& sim, const std::string& provider) {
   s.limited = p["limited"].GetInt64();
   s.not_found = p["not_found"].GetInt64();
   s.faults = p["faults_injected"].GetInt64();
+  s.excused = p["excused_by_loop_lag"].GetInt64();
+  for (const auto& m : p["faults_by_kind"].GetObject()) s.faults_by_kind[m.name.GetString()] = m.value.GetInt64();
   for (const auto& m : p["by_endpoint"].GetObject()) s.by_endpoint[m.name.GetString()] = m.value.GetInt64();
   for (const auto& m : p["by_status"].GetObject()) s.by_status[m.name.GetString()] = m.value.GetInt64();
   if (doc.HasMember("uptime_s") && doc["uptime_s"].IsNumber()) s.uptime_s = doc["uptime_s"].GetDouble();
@@ -232,7 +234,9 @@ SimStats ProviderStats(const SimProcess& sim, const std::string& provider) {
 std::string Describe(const SimStats& s) {
   std::ostringstream out;
   out << "requests=" << s.requests << " limited=" << s.limited << " not_found=" << s.not_found
-      << " faults=" << s.faults << " by_endpoint={";
+      << " faults=" << s.faults << " excused=" << s.excused << " faults_by_kind={";
+  for (const auto& [k, v] : s.faults_by_kind) out << k << ":" << v << " ";
+  out << "} by_endpoint={";
   for (const auto& [k, v] : s.by_endpoint) out << k << ":" << v << " ";
   out << "} by_status={";
   for (const auto& [k, v] : s.by_status) out << k << ":" << v << " ";

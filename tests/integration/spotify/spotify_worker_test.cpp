@@ -341,6 +341,7 @@ TEST(SpotifyWorker, EnrichesTwoHundredTracksAndTwentyAlbumsWithinTheRateLimit) {
 
   // The limit was kept: the simulator refused nothing.
   EXPECT_EQ(stats.limited, 0) << Describe(stats);
+  EXPECT_LE(stats.excused, provider_sim_test::ExcusedAllowance(stats)) << Describe(stats);
   // One token for the whole run.
   EXPECT_EQ(stats.by_endpoint["token"], 1) << Describe(stats);
 
@@ -399,6 +400,7 @@ TEST(SpotifyWorker, EnrichesTwoHundredTracksAndTwentyAlbumsWithinTheRateLimit) {
   EXPECT_EQ(warm_stats.by_endpoint["search"], 0) << Describe(warm_stats);
   EXPECT_EQ(warm_stats.by_endpoint["album"], 0) << Describe(warm_stats);
   EXPECT_EQ(warm_stats.limited, 0);
+  EXPECT_LE(warm_stats.excused, provider_sim_test::ExcusedAllowance(warm_stats)) << Describe(warm_stats);
   EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
 
   // Not found is the simulator's deterministic answer, not an accident: exactly the jobs whose
