@@ -112,7 +112,14 @@ void Client::Connect() {
 void Client::OnReadable() { Pump(); }
 
 void Client::OnTick() {
-  if (connection_.is_open()) Pump();
+  if (!connection_.is_open()) return;
+  Pump();
+  if (!connection_.is_open()) return;
+  if (auto waited = connection_.UnconfirmedFor(); waited && *waited > settings_.confirm_timeout) {
+    Lose("no publisher confirm for " +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*waited).count()) + " s (" +
+         std::to_string(connection_.unconfirmed()) + " messages waiting)");
+  }
 }
 
 void Client::Pump() {
@@ -121,7 +128,24 @@ void Client::Pump() {
     delivery.generation = generation_;
     if (callbacks_.on_delivery) callbacks_.on_delivery(std::move(delivery));
   });
-  if (!result) Lose(result.error().message);
+  if (!result) {
+    Lose(result.error().message);
+    return;
+  }
+  ReportBlocked();
+}
+
+void Client::ReportBlocked() {
+  const bool blocked = connection_.is_open() && connection_.blocked();
+  if (blocked == blocked_) return;
+  blocked_ = blocked;
+  if (blocked) {
+    logger_.Warn("rabbitmq blocks publishing (memory or disk alarm); waiting, nothing is acked before it is stored",
+                 {{"reason", connection_.blocked_reason()}});
+  } else {
+    logger_.Info("rabbitmq unblocked publishing; resuming");
+  }
+  if (callbacks_.on_blocked) callbacks_.on_blocked(blocked, blocked ? connection_.blocked_reason() : std::string());
 }
 
 void Client::Lose(const std::string& why) {
@@ -129,6 +153,7 @@ void Client::Lose(const std::string& why) {
   logger_.Warn("rabbitmq connection lost", {{"error", why}});
   StopPoll();
   connection_.Close(false);  // fails pending confirms with a transient error
+  ReportBlocked();           // a new connection starts unblocked
   if (callbacks_.on_lost) callbacks_.on_lost(why);
   ScheduleReconnect();
 }

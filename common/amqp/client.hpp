@@ -24,6 +24,9 @@ struct ClientSettings {
   std::uint16_t prefetch = 1000;     // unacked deliveries the broker may hand us
   std::chrono::milliseconds reconnect_min{250};
   std::chrono::milliseconds reconnect_max{15000};
+  // A publish unconfirmed this long (while the broker does not block us) means a broken
+  // connection: it is dropped and reconnected, and the pending confirms fail (transient).
+  std::chrono::milliseconds confirm_timeout{60000};
 };
 
 // A RabbitMQ connection living on a libuv loop: socket readiness through uv_poll, heartbeats
@@ -37,6 +40,8 @@ class Client {
     std::function<void(std::uint64_t generation)> on_ready;
     std::function<void(Delivery)> on_delivery;
     std::function<void(const std::string& why)> on_lost;
+    // The broker blocked (memory or disk alarm: `reason`) or unblocked publishing.
+    std::function<void(bool blocked, const std::string& reason)> on_blocked;
     // A failure that reconnecting cannot fix (bad credentials are retried; this is e.g. a
     // queue declared with other arguments). The client stops; the process should exit.
     std::function<void(const std::string& why)> on_fatal;
@@ -56,6 +61,7 @@ class Client {
   void Close();
 
   bool connected() const { return connection_.is_open(); }
+  bool blocked() const { return blocked_; }
   std::uint64_t generation() const { return generation_; }
   std::uint64_t reconnects() const { return reconnects_; }
 
@@ -73,6 +79,7 @@ class Client {
   void OnTick();
   void Pump();
   void Lose(const std::string& why);
+  void ReportBlocked();
   void ScheduleReconnect();
   void StopPoll();
 
@@ -89,6 +96,7 @@ class Client {
   int failed_attempts_ = 0;
   bool closed_ = false;
   bool consuming_wanted_ = true;
+  bool blocked_ = false;  // as last reported through on_blocked
   std::mt19937_64 random_{std::random_device{}()};
 };
 

@@ -157,12 +157,23 @@ core::Result<void> Connection::Open() {
     state_->conn = nullptr;
     return core::Error::Transient(why);
   }
-  // Connection name for the management UI.
-  amqp_table_entry_t property{};
-  property.key = amqp_cstring_bytes("connection_name");
-  property.value.kind = AMQP_FIELD_KIND_UTF8;
-  property.value.value.bytes = Bytes(settings_.connection_name);
-  amqp_table_t properties{1, &property};
+  // Connection name for the management UI, and the capability to be told when the broker
+  // blocks publishers (connection.blocked: a memory or disk alarm) instead of finding out by
+  // a silent socket. rabbitmq-c merges its own capabilities with these.
+  amqp_table_entry_t capability{};
+  capability.key = amqp_cstring_bytes("connection.blocked");
+  capability.value.kind = AMQP_FIELD_KIND_BOOLEAN;
+  capability.value.value.boolean = 1;
+  amqp_table_entry_t properties_entries[2]{};
+  properties_entries[0].key = amqp_cstring_bytes("connection_name");
+  properties_entries[0].value.kind = AMQP_FIELD_KIND_UTF8;
+  properties_entries[0].value.value.bytes = Bytes(settings_.connection_name);
+  properties_entries[1].key = amqp_cstring_bytes("capabilities");
+  properties_entries[1].value.kind = AMQP_FIELD_KIND_TABLE;
+  properties_entries[1].value.value.table = amqp_table_t{1, &capability};
+  amqp_table_t properties{2, properties_entries};
+  blocked_ = false;
+  blocked_reason_.clear();
   amqp_rpc_reply_t login = amqp_login_with_properties(
       state_->conn, info.vhost, 0, 131072, static_cast<int>(settings_.heartbeat.count()), &properties,
       AMQP_SASL_METHOD_PLAIN, info.user, info.password);
@@ -269,8 +280,14 @@ core::Result<void> Connection::Publish(const OutgoingMessage& message, ConfirmCa
     return core::Error::Transient("publish to " + message.exchange + " failed on " + Endpoint() + ": " +
                                   amqp_error_string2(rc));
   }
+  if (pending_confirms_.empty()) last_confirm_progress_ = std::chrono::steady_clock::now();
   pending_confirms_.emplace(next_publish_tag_++, std::move(on_confirm));
   return core::Ok();
+}
+
+std::optional<std::chrono::steady_clock::duration> Connection::UnconfirmedFor() const {
+  if (pending_confirms_.empty() || blocked_) return std::nullopt;
+  return std::chrono::steady_clock::now() - last_confirm_progress_;
 }
 
 core::Result<void> Connection::Ack(std::uint64_t delivery_tag, bool multiple) {
@@ -297,6 +314,7 @@ void Connection::ResolveConfirms(std::uint64_t tag, bool multiple, bool ok) {
   std::vector<ConfirmCallback> callbacks;
   for (auto it = begin; it != end; ++it) callbacks.push_back(std::move(it->second));
   pending_confirms_.erase(begin, end);
+  last_confirm_progress_ = std::chrono::steady_clock::now();
   for (auto& callback : callbacks) {
     if (!callback) continue;
     if (ok) callback(core::Ok());
@@ -371,6 +389,18 @@ core::Result<void> Connection::Pump(const std::function<void(Delivery)>& on_deli
       }
       case AMQP_BASIC_CANCEL_METHOD:
         return core::Error::Transient("RabbitMQ cancelled the consumer (queue deleted?)");
+      case AMQP_CONNECTION_BLOCKED_METHOD: {
+        auto* blocked = static_cast<amqp_connection_blocked_t*>(frame.payload.method.decoded);
+        blocked_ = true;
+        blocked_reason_ = ToString(blocked->reason);
+        break;
+      }
+      case AMQP_CONNECTION_UNBLOCKED_METHOD:
+        blocked_ = false;
+        blocked_reason_.clear();
+        // The time blocked is not the broker failing to confirm.
+        last_confirm_progress_ = std::chrono::steady_clock::now();
+        break;
       default:
         break;  // basic.cancel-ok, basic.qos-ok of late replies, etc.
     }

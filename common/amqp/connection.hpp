@@ -54,6 +54,13 @@ class Connection {
   core::Result<void> Ack(std::uint64_t delivery_tag, bool multiple);
   core::Result<void> Reject(std::uint64_t delivery_tag, bool requeue);
   std::size_t unconfirmed() const { return pending_confirms_.size(); }
+  // How long messages have waited for a confirm without any arriving; nullopt when none waits
+  // or while the broker blocks this connection (waiting is then right).
+  std::optional<std::chrono::steady_clock::duration> UnconfirmedFor() const;
+  // The broker blocks publishers during a memory or disk alarm (connection.blocked, read by
+  // Pump); nothing published meanwhile is confirmed until it unblocks.
+  bool blocked() const { return blocked_; }
+  const std::string& blocked_reason() const { return blocked_reason_; }
 
   // Reads every frame already available (and sends a heartbeat when one is due), calling
   // `on_delivery` for each message. An error means the connection is gone: Close it.
@@ -87,6 +94,9 @@ class Connection {
   std::map<std::uint64_t, ConfirmCallback> pending_confirms_;
   std::string consumer_tag_;
   std::vector<std::string> queues_without_added_arguments_;
+  bool blocked_ = false;
+  std::string blocked_reason_;
+  std::chrono::steady_clock::time_point last_confirm_progress_{};
 };
 
 }  // namespace amqp

@@ -75,6 +75,10 @@ void Worker::Start() {
   callbacks.on_ready = [this](std::uint64_t generation) { OnConnected(generation); };
   callbacks.on_delivery = [this](amqp::Delivery d) { OnDelivery(std::move(d)); };
   callbacks.on_lost = [this](const std::string&) { OnConnectionLost(); };
+  // Blocked by a memory or disk alarm: not ready (nothing new can be acked) until unblocked.
+  callbacks.on_blocked = [this](bool blocked, const std::string&) {
+    health_.SetHealthy("rabbitmq", !blocked && client_ && client_->connected());
+  };
   callbacks.on_fatal = [this](const std::string& why) {
     logger_.Error("cannot set up RabbitMQ; stopping", {{"error", why}});
     Shutdown(on_finished_);

@@ -264,6 +264,7 @@ class Publisher {
       if (pacer_) {
         if (auto r = Pace(); !r) return r;
       }
+      if (auto r = WaitWhileBlocked(); !r) return r;
       const std::uint64_t seq = window_.Push(line, i + 1 == routing_keys_.size());
       amqp::OutgoingMessage& message = window_.slot(seq).message;
       message.exchange = runtime::kJobsExchange;
@@ -366,7 +367,39 @@ class Publisher {
         return core::Error::Transient("RabbitMQ at " + connection_.Endpoint() + " confirmed nothing for " +
                                       publish::FormatDuration(Seconds(options_.give_up_after)) +
                                       " (--give-up-after) with " + std::to_string(window_.size()) +
-                                      " messages outstanding");
+                                      " messages outstanding" +
+                                      (connection_.blocked() ? "; it blocks publishing: " + connection_.blocked_reason() +
+                                                                   " (a memory or disk alarm)"
+                                                             : std::string()));
+      }
+      pollfd fd{connection_.socket_fd(), POLLIN, 0};
+      ::poll(&fd, 1, 100);
+    }
+  }
+
+  // During a memory or disk alarm RabbitMQ blocks publishers (connection.blocked): publish
+  // nothing more (the socket would fill up and block us where --give-up-after cannot act),
+  // wait for it to unblock, and give up once --give-up-after has passed.
+  core::Result<void> WaitWhileBlocked() {
+    if (!connection_.blocked()) return core::Ok();
+    const auto since = Clock::now();
+    std::fprintf(stderr, "%sRabbitMQ blocks publishing: %s (a memory or disk alarm); waiting up to %s (--give-up-after)\n",
+                 kPrefix, connection_.blocked_reason().c_str(),
+                 publish::FormatDuration(Seconds(options_.give_up_after)).c_str());
+    for (;;) {
+      if (auto r = Service(); !r) return r;
+      if (!connection_.blocked()) {
+        std::fprintf(stderr, "%sRabbitMQ unblocked publishing after %s\n", kPrefix,
+                     publish::FormatDuration(Seconds(Clock::now() - since)).c_str());
+        last_progress_ = Clock::now();
+        return core::Ok();
+      }
+      if (g_stop != 0) return core::Error::Transient("interrupted while RabbitMQ blocked publishing");
+      if (Clock::now() - since > options_.give_up_after) {
+        return core::Error::Transient("RabbitMQ blocked publishing for " +
+                                      publish::FormatDuration(Seconds(options_.give_up_after)) +
+                                      " (--give-up-after): " + connection_.blocked_reason() +
+                                      " (a memory or disk alarm; see its log and `rabbitmqctl status`)");
       }
       pollfd fd{connection_.socket_fd(), POLLIN, 0};
       ::poll(&fd, 1, 100);

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
 #include "tests/integration/runtime/runtime_test_support.hpp"
+#include "tests/support/cli_process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"
 
 namespace runtime_test {
@@ -47,7 +50,10 @@ class ServiceRestartTest : public testing::Test {
   }
   // Whatever happened, leave the stack up for the next test (and for the vhost and database
   // destructors, which run after this).
-  void TearDown() override { EXPECT_EQ(Stack("up"), 0) << "could not bring the stack back up"; }
+  void TearDown() override {
+    EXPECT_EQ(Stack("up"), 0) << "could not bring the stack back up";
+    EXPECT_EQ(Stack("rabbitmqctl -q set_vm_memory_high_watermark 0.4"), 0) << "could not clear the memory alarm";
+  }
 
   // Small batches and window, so the run is still going when the service goes away.
   std::map<std::string, std::string> Env() {
@@ -142,6 +148,48 @@ TEST_F(ServiceRestartTest, PostgresDownLongerThanTheHoldGivesHeldJobsBackAndPaus
   std::cout << Describe(effects) << "\n";
   EXPECT_EQ(effects.jobs, kJobs) << Describe(effects);
   EXPECT_LE(effects.reprocessed, 50) << Describe(effects);
+}
+
+// A memory alarm (the watermark set to 0 raises it at once) makes RabbitMQ block every
+// publishing connection. The worker says so, stays up, acks nothing it has not stored (its
+// follow-ups cannot be confirmed) and resumes when the alarm clears; `tunefleet publish`
+// publishes nothing while blocked and gives up after --give-up-after, naming the alarm.
+TEST_F(ServiceRestartTest, MemoryAlarmBlocksPublishingWorkersWaitAndPublishGivesUpNamingIt) {
+  WorkerProcess worker(NoopWorkerBinary(), Env());
+  ASSERT_TRUE(WaitUntil([&] { return !worker.Running() || CountRows(database_).tracks >= 1000; }, 120s,
+                        "1000 rows before the alarm", [&] { return Describe(CountRows(database_)); }));
+  ASSERT_EQ(Stack("rabbitmqctl -q set_vm_memory_high_watermark 0"), 0);
+  ASSERT_TRUE(WaitUntil([&] { return worker.Log().find("rabbitmq blocks publishing") != std::string::npos; }, 60s,
+                        "the worker noticing the block"))
+      << worker.LogTail(20);
+
+  test_support::TempDir dir;
+  const auto input = dir.path() / "blocked.csv";
+  std::ofstream(input) << "artist,title\nBlocked Artist,Blocked Song 1\nBlocked Artist,Blocked Song 2\n";
+  auto started = std::chrono::steady_clock::now();
+  test_support::CliRun run = test_support::RunTunefleet(
+      {"publish", input.string(), "--providers", "noop", "--give-up-after", "3s"},
+      {{"TUNEFLEET_AMQP_URL", vhost_.amqp_url()}});
+  std::cout << "publish while blocked: exit " << run.exit_code << " after " << SecondsSince(started) << " s\n"
+            << run.err;
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.err.find("blocks publishing"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--give-up-after"), std::string::npos) << run.err;
+  EXPECT_TRUE(worker.Running());
+  EXPECT_EQ(vhost_.Depth(kDeadQueue), 0u);
+
+  ASSERT_EQ(Stack("rabbitmqctl -q set_vm_memory_high_watermark 0.4"), 0);
+  ASSERT_TRUE(WaitForAllStored(database_, vhost_, worker, kJobsBefore, 300s));
+  EXPECT_NE(worker.Log().find("rabbitmq unblocked publishing"), std::string::npos) << worker.LogTail(20);
+  StopGracefully(worker, 30s);
+  // What the broker took before it blocked the publisher may be stored (unconfirmed is not
+  // lost: at least once); each of them once.
+  const std::int64_t blocked_stored = database_.Int("SELECT count(*) FROM tracks WHERE title LIKE 'Blocked Song %'");
+  EXPECT_LE(blocked_stored, 2);
+  ExpectExactlyOnce(database_, vhost_, kJobsBefore + blocked_stored);
+  // The connection stayed up through the block: nothing was delivered twice.
+  auto effects = CountEffects(database_);
+  EXPECT_EQ(effects.reprocessed, 0) << Describe(effects);
 }
 
 }  // namespace
