@@ -140,13 +140,21 @@ amqp::Connection& TestVhost::Connection() {
 
 template <typename T, typename F>
 T TestVhost::WithConnection(const std::string& what, F&& call) {
-  auto result = call(Connection());
-  if (!result) {
-    // The channel or the connection is unusable after an error: start over next time.
+  for (int attempt = 1;; ++attempt) {
+    const bool reused = connection_ != nullptr;
+    auto result = call(Connection());
+    if (result) {
+      if constexpr (!std::is_void_v<T>) return *result;
+      else return;
+    }
+    // The channel or the connection is unusable after an error: start over next time. A
+    // connection kept from before a broker restart fails once with a transient error: the
+    // call is tried again at once on a new one.
     connection_.reset();
-    throw std::runtime_error(what + ": " + result.error().message);
+    if (!reused || attempt > 1 || result.error().kind != core::ErrorKind::kTransient) {
+      throw std::runtime_error(what + ": " + result.error().message);
+    }
   }
-  if constexpr (!std::is_void_v<T>) return *result;
 }
 
 void TestVhost::DeclareFleetTopology() { Declare(runtime::FleetTopology(config::KnownProviders())); }

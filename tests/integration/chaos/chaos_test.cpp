@@ -103,14 +103,18 @@ std::vector<amqp::OutgoingMessage> Poison(const std::string& provider) {
                                    test_support::TrackJobJson("poison-utf8-" + provider, "A", "b") + "\xff", key)};
 }
 
-// Retries as a worker publishes them, waiting in `tier`.
-std::vector<amqp::OutgoingMessage> Delayed(const runtime::DelayTier& tier) {
+// The number of the i-th delayed job of tier `t` (0..4): its own title, so its own track.
+int DelayedNumber(std::size_t t, int i) { return 100000 + static_cast<int>(t) * 1000 + i; }
+
+// Retries as a worker publishes them, waiting in the t-th tier.
+std::vector<amqp::OutgoingMessage> Delayed(std::size_t t) {
+  const runtime::DelayTier& tier = runtime::DefaultDelayTiers()[t];
   std::vector<amqp::OutgoingMessage> out;
   for (const char* p : kProviders) {
     for (int i = 0; i < kDelayedPerTier; ++i) {
       const std::string id = "d-" + tier.name + "-" + std::to_string(i);
       amqp::OutgoingMessage m{runtime::kRetryExchange, "track." + std::string(p), id,
-                              json::Serialize(Job(id, 100000 + i)), {}};
+                              json::Serialize(Job(id, DelayedNumber(t, i))), {}};
       m.headers = {{runtime::kDelayHeader, tier.name}, {runtime::kAttemptHeader, std::int64_t{1}}};
       out.push_back(std::move(m));
     }
@@ -151,14 +155,21 @@ struct Worker {
 };
 
 TEST(Chaos, EveryJobOnceUnderEveryFault) {
+  // Destroyed last, after the vhost: whatever happens, the stack is up for the next test. A
+  // failed run may have deleted its vhost while the killed broker was still recovering its
+  // quorum queues, which in RabbitMQ 3.10 can leave the node unable to start at-least-once
+  // dead-lettering (rabbitmq-server issue 16652, docs/RUNTIME.md): then restart the node.
+  struct Restore {
+    ~Restore() {
+      Stack("up");
+      if (testing::Test::HasFailure()) Stack("restart rabbitmq");
+    }
+  } restore;
   TestDatabase database;
   TestVhost vhost;
   vhost.DeclareFleetTopology();
   SimProcess sim(SimArgs());
   ASSERT_GT(sim.port(), 0) << sim.Stderr();
-  struct Restore {
-    ~Restore() { Stack("up"); }  // whatever happens, the stack is up for the next test
-  } restore;
 
   std::vector<amqp::OutgoingMessage> messages;
   for (int i = 0; i < kJobs; ++i) {
@@ -205,14 +216,20 @@ TEST(Chaos, EveryJobOnceUnderEveryFault) {
 
   // 3. Retries wait in every delay tier; RabbitMQ is SIGKILLed and started again.
   ASSERT_TRUE(reached(total * 30 / 100, "30% stored before killing RabbitMQ"));
-  for (const auto& tier : runtime::DefaultDelayTiers()) vhost.Publish(Delayed(tier));
+  for (std::size_t t = 0; t < runtime::DefaultDelayTiers().size(); ++t) vhost.Publish(Delayed(t));
   const auto& tiers = runtime::DefaultDelayTiers();
   std::uint32_t waiting_long = vhost.Depth(runtime::DelayQueue(tiers[3])) + vhost.Depth(runtime::DelayQueue(tiers[4]));
   ASSERT_GE(waiting_long, 4u * kDelayedPerTier);
   ASSERT_EQ(Stack("kill rabbitmq"), 0);
   ASSERT_EQ(Stack("start rabbitmq"), 0);
-  // Nothing waiting in the long tiers was lost with the broker.
-  EXPECT_GE(vhost.Depth(runtime::DelayQueue(tiers[3])) + vhost.Depth(runtime::DelayQueue(tiers[4])), waiting_long);
+  // Nothing waiting in the long tiers was lost with the broker (their counts read 0 until the
+  // recovered queues have elected their leaders).
+  auto long_depth = [&] {
+    return vhost.Depth(runtime::DelayQueue(tiers[3])) + vhost.Depth(runtime::DelayQueue(tiers[4]));
+  };
+  EXPECT_TRUE(WaitUntil([&] { return long_depth() >= waiting_long; }, 120s,
+                        "the long tiers' retries back after the broker's restart",
+                        [&] { return std::to_string(long_depth()) + " of " + std::to_string(waiting_long); }));
 
   // 4. PostgreSQL away for 15 s (the outage's length is the test's design, not a wait).
   ASSERT_TRUE(reached(total * 55 / 100, "55% stored before stopping PostgreSQL"));
@@ -255,7 +272,9 @@ TEST(Chaos, EveryJobOnceUnderEveryFault) {
   EXPECT_EQ(database.Int("SELECT count(*) FROM tracks"), kTotalPerProvider);
   std::int64_t laden = 0;
   for (int i = 0; i < kJobs; ++i) laden += i % 7 == 0 ? 1 : 0;
-  for (int i = 0; i < kDelayedPerTier; ++i) laden += (100000 + i) % 7 == 0 ? 5 : 0;
+  for (std::size_t t = 0; t < 5; ++t) {
+    for (int i = 0; i < kDelayedPerTier; ++i) laden += DelayedNumber(t, i) % 7 == 0 ? 1 : 0;
+  }
   EXPECT_EQ(database.Int("SELECT count(*) FROM tracks WHERE title LIKE 'Chaos \"Song\" %''); DROP TABLE tracks; -- 🎧'"),
             laden);
 
