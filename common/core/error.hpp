@@ -21,12 +21,18 @@ struct Error {
   std::string message;
   // Set when the other side told us how long to wait (Retry-After, rate-limit headers).
   std::optional<std::chrono::milliseconds> retry_after;
+  // False when the call never reached the provider (open breaker, a rate-limit wait beyond
+  // the limit, shutting down): a transient error that does not use up the job's attempts.
+  bool attempted = true;
 
   static Error InvalidInput(std::string why) { return {ErrorKind::kInvalidInput, std::move(why), {}}; }
   static Error Transient(std::string why, std::optional<std::chrono::milliseconds> retry_after = {}) {
     return {ErrorKind::kTransient, std::move(why), retry_after};
   }
   static Error NotFound(std::string why) { return {ErrorKind::kNotFound, std::move(why), {}}; }
+  static Error NotAttempted(std::string why, std::optional<std::chrono::milliseconds> retry_after = {}) {
+    return {ErrorKind::kTransient, std::move(why), retry_after, false};
+  }
 };
 
 }  // namespace core

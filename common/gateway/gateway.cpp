@@ -96,7 +96,7 @@ void Gateway::Close() {
   auto flights = std::move(flights_);
   flights_.clear();
   for (auto& [key, flight] : flights) {
-    for (auto& done : flight->waiters) done(core::Error::Transient("gateway closed"));
+    for (auto& done : flight->waiters) done(core::Error::NotAttempted("gateway closed"));
   }
 }
 
@@ -119,7 +119,7 @@ void Gateway::After(std::chrono::milliseconds delay, std::function<void()> fn) {
 
 void Gateway::Call(http::Request request, CallOptions options, CallDone done) {
   if (closed_) {
-    done(core::Error::Transient("gateway closed"));
+    done(core::Error::NotAttempted("gateway closed"));
     return;
   }
   std::string key = !options.cache_key.empty() ? options.cache_key : request.method + " " + request.url + "\n" + request.body;
@@ -176,7 +176,7 @@ void Gateway::Acquire(const std::shared_ptr<Flight>& flight) {
     }
     metrics_.RateLimitWaits().Increment();
     if (wait > settings_.max_rate_wait) {
-      Finish(flight, core::Error::Transient(settings_.provider + " rate limit: next slot in " +
+      Finish(flight, core::Error::NotAttempted(settings_.provider + " rate limit: next slot in " +
                                                 std::to_string(wait.count()) + " ms", wait));
       return;
     }
@@ -209,7 +209,7 @@ void Gateway::Send(const std::shared_ptr<Flight>& flight) {
     ObserveBreaker(before);
     --active_;
     metrics_.ApiCalls(flight->options.endpoint, "breaker_open").Increment();
-    Finish(flight, core::Error::Transient(settings_.provider + " circuit breaker is open", breaker_.RetryAfter()));
+    Finish(flight, core::Error::NotAttempted(settings_.provider + " circuit breaker is open", breaker_.RetryAfter()));
     if (!bulkhead_queue_.empty()) {
       auto next = bulkhead_queue_.front();
       bulkhead_queue_.pop_front();

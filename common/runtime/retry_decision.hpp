@@ -20,8 +20,11 @@ struct RetryDecision {
 // `previous_attempts` comes from the message header (0 on first delivery). Attempt n waits
 // in tier n (1 s, 5 s, 30 s, ...), capped at the last tier; a provider's Retry-After picks
 // the first tier at least that long. After `max_attempts` failures the job is dead-lettered.
+// A failure that was not an attempt (`attempted` false: an open breaker, a rate-limit wait,
+// core::Error::attempted) keeps the count, waits in the tier of the last attempt (or the one
+// Retry-After asks for) and never dead-letters: the provider was not asked.
 RetryDecision DecideRetry(int previous_attempts, int max_attempts,
                           std::optional<std::chrono::milliseconds> retry_after,
-                          const std::vector<DelayTier>& tiers);
+                          const std::vector<DelayTier>& tiers, bool attempted = true);
 
 }  // namespace runtime

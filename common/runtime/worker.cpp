@@ -390,7 +390,7 @@ void Worker::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vecto
 void Worker::Retry(std::uint64_t seq, const core::Error& error) {
   HeldDelivery& job = ledger_.At(seq);
   auto previous = static_cast<int>(amqp::HeaderInt(job.delivery.headers, kAttemptHeader, 0));
-  RetryDecision decision = DecideRetry(previous, settings_.max_attempts, error.retry_after, tiers_);
+  RetryDecision decision = DecideRetry(previous, settings_.max_attempts, error.retry_after, tiers_, error.attempted);
   if (decision.kind == RetryDecision::Kind::kDeadLetter) {
     DeadLetter(seq, "attempts_exhausted", error.message, decision.attempt);
     return;

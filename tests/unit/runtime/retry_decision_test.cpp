@@ -33,6 +33,23 @@ TEST(DecideRetry, AttemptsBeyondTheLastTierStayInTheLastTier) {
   EXPECT_EQ(TierOf(d), "10m");
 }
 
+// An open breaker or a rate-limit wait never asked the provider: waiting is all it needs,
+// however often it happens (the chaos run once dead-lettered a job after five breaker-open
+// refusals in a row).
+TEST(DecideRetry, AFailureThatWasNotAnAttemptKeepsTheCountAndNeverDeadLetters) {
+  auto first = DecideRetry(0, 6, std::nullopt, DefaultDelayTiers(), /*attempted=*/false);
+  EXPECT_EQ(first.kind, RetryDecision::Kind::kRetry);
+  EXPECT_EQ(first.attempt, 0);
+  EXPECT_EQ(TierOf(first), "1s");
+  auto at_the_limit = DecideRetry(5, 6, std::nullopt, DefaultDelayTiers(), false);
+  EXPECT_EQ(at_the_limit.kind, RetryDecision::Kind::kRetry);
+  EXPECT_EQ(at_the_limit.attempt, 5);
+  EXPECT_EQ(TierOf(at_the_limit), "10m");  // the tier of its last attempt
+  EXPECT_EQ(TierOf(DecideRetry(1, 6, 20s, DefaultDelayTiers(), false)), "30s");  // the breaker's wait
+  // The same failure as an attempt dead-letters at the limit.
+  EXPECT_EQ(DecideRetry(5, 6, std::nullopt, DefaultDelayTiers(), true).kind, RetryDecision::Kind::kDeadLetter);
+}
+
 TEST(DecideRetry, RetryAfterPicksTheFirstTierAtLeastThatLong) {
   EXPECT_EQ(TierOf(DecideRetry(0, 6, 3s, DefaultDelayTiers())), "5s");
   EXPECT_EQ(TierOf(DecideRetry(0, 6, 5s, DefaultDelayTiers())), "5s");
