@@ -9,13 +9,18 @@ namespace {
 // GCRA. KEYS[1]: the limit's key. ARGV[1]: emission interval T (microseconds per request).
 // ARGV[2]: burst. State: the theoretical arrival time (TAT) in microseconds on Redis' clock.
 // A request is allowed when max(TAT, now) - now <= (burst - 1) * T; then TAT advances by T.
-// Returns {1, 0} when allowed, {0, wait_us} when not.
+// Returns {1, 0} when allowed, {0, wait_us} when not. A missing key is a full bucket (the
+// limit was idle), except on a probe after an outage (ARGV[3] = 1): Redis may have restarted
+// and lost the key while the processes spent their local shares, so the bucket starts empty
+// and the fleet does not add a whole burst on top of what was just sent.
 constexpr const char* kGcraScript = R"LUA(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
 local tolerance = (tonumber(ARGV[2]) - 1) * interval
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+local missing = now
+if ARGV[3] == '1' then missing = now + tolerance end
+local tat = tonumber(redis.call('GET', KEYS[1]) or missing)
 if tat < now then tat = now end
 local wait = tat - tolerance - now
 if wait > 0 then return {0, math.ceil(wait)} end
@@ -78,7 +83,7 @@ void FleetRateLimiter::Ask(Decision decision) {
   ++asks_in_flight_;
   long long interval_us = std::llround(1e6 / std::max(0.01, settings_.rate_per_second));
   redis_.Command({"EVAL", kGcraScript, "1", "tunefleet:ratelimit:" + settings_.key, std::to_string(interval_us),
-                  std::to_string(std::max(1.0, settings_.burst))},
+                  std::to_string(std::max(1.0, settings_.burst)), degraded_ ? "1" : "0"},
                  [this, sent_after = degradations_, decision = std::move(decision)](core::Result<redis::Reply> reply) {
                    --asks_in_flight_;
                    bool valid = reply && reply->type == redis::Reply::Type::kArray && reply->elements.size() == 2;
