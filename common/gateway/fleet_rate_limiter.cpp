@@ -59,6 +59,10 @@ void FleetRateLimiter::Degrade(const std::string& why) {
   if (degraded_) return;
   degraded_ = true;
   ++degradations_;
+  // The fleet was just sending at up to its full rate: a local burst on top would overrun
+  // the provider's bucket, which that traffic emptied. (Before Redis ever answered, nothing
+  // was sent: the burst is fine.)
+  if (fleet_answered_) local_.Drain();
   logger_.Warn("fleet rate limit unavailable; using the local bucket",
                {{"limit", settings_.key},
                 {"local_rate", settings_.rate_per_second * settings_.local_share},
@@ -87,6 +91,7 @@ void FleetRateLimiter::Ask(Decision decision) {
                  [this, sent_after = degradations_, decision = std::move(decision)](core::Result<redis::Reply> reply) {
                    --asks_in_flight_;
                    bool valid = reply && reply->type == redis::Reply::Type::kArray && reply->elements.size() == 2;
+                   if (valid) fleet_answered_ = true;
                    if (!valid) {
                      Degrade(reply ? std::string("unexpected reply") : reply.error().message);
                      AcquireLocally(decision);

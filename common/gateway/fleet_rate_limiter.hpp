@@ -68,6 +68,7 @@ class FleetRateLimiter {
   logging::Logger logger_;
   resilience::TokenBucket local_;
   bool degraded_ = false;
+  bool fleet_answered_ = false;  // Redis has decided at least one call
   std::uint64_t degradations_ = 0;             // a reply ends degraded mode only if sent after the last one
   resilience::Clock::TimePoint next_probe_{};  // while degraded: when the next call may ask Redis
   int asks_in_flight_ = 0;

@@ -8,6 +8,11 @@ namespace resilience {
 TokenBucket::TokenBucket(TokenBucketSettings settings, const Clock& clock)
     : settings_(settings), clock_(clock), tokens_(settings.burst), last_(clock.Now()) {}
 
+void TokenBucket::Drain() {
+  tokens_ = 0;
+  last_ = clock_.Now();
+}
+
 void TokenBucket::Refill() const {
   auto now = clock_.Now();
   double elapsed = std::chrono::duration<double>(now - last_).count();

@@ -23,6 +23,8 @@ class TokenBucket {
   std::chrono::milliseconds TimeUntilAvailable() const;
   // Adaptive limits (e.g. a provider says few requests remain): refill at a new rate.
   void SetRate(double rate_per_second);
+  // Empties the bucket: from now on it grants only what it refills.
+  void Drain();
   double rate() const { return settings_.rate_per_second; }
 
  private:

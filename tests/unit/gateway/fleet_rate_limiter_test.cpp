@@ -116,6 +116,24 @@ TEST_F(FleetRateLimiterTest, ParkedCallsUseTheLocalBucketWhenRedisFails) {
   EXPECT_EQ(Granted(), 2) << "its burst";
 }
 
+// Redis fails while the fleet runs at its full rate: the provider's own bucket is empty, so
+// the local bucket starts empty too instead of adding its burst (the chaos run went 7
+// requests over a simulated MusicBrainz quota when Redis stopped).
+TEST_F(FleetRateLimiterTest, WhenRedisFailsAfterServingTheLocalBucketStartsEmpty) {
+  Acquire();
+  redis_.Grant();
+  Acquire();
+  redis_.TimeOut();
+  ASSERT_TRUE(limiter_.degraded());
+  ASSERT_EQ(decisions_.size(), 2u);
+  EXPECT_EQ(decisions_[1], 100ms) << "no burst: the next local token in 1 / (40 * 0.25) s";
+  clock_.Advance(100ms);
+  Acquire();
+  EXPECT_EQ(decisions_.back(), 0ms);
+  Acquire();
+  EXPECT_GT(decisions_.back(), 0ms);
+}
+
 TEST_F(FleetRateLimiterTest, AfterAFailureCallsUseOnlyTheLocalBucketUntilTheProbe) {
   Acquire();
   redis_.TimeOut();
