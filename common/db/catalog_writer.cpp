@@ -54,38 +54,6 @@ SET commits = e.commits + EXCLUDED.commits,
     last_committed_at = now()
 )SQL";
 
-// The effects as kRecordEffects' input, one element per (provider, job); nullopt when none.
-std::optional<std::string> EffectsJson(const std::vector<JobEffect>& effects) {
-  if (effects.empty()) return std::nullopt;
-  struct Count {
-    int commits = 0;
-    int followup_ids = 0;
-  };
-  std::map<std::pair<std::string, std::string>, Count> merged;
-  for (const auto& effect : effects) {
-    auto& count = merged[{effect.provider, effect.job_id}];
-    ++count.commits;
-    count.followup_ids += effect.followup_ids;
-  }
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartArray();
-  for (const auto& [key, count] : merged) {
-    w.StartObject();
-    w.Key("provider");
-    w.String(key.first.c_str(), static_cast<rapidjson::SizeType>(key.first.size()));
-    w.Key("job_id");
-    w.String(key.second.c_str(), static_cast<rapidjson::SizeType>(key.second.size()));
-    w.Key("commits");
-    w.Int(count.commits);
-    w.Key("followup_ids");
-    w.Int(count.followup_ids);
-    w.EndObject();
-  }
-  w.EndArray();
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
 constexpr const char* kUpsertTracks = R"SQL(
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
@@ -315,6 +283,37 @@ void StringArray(Writer& w, const char* key, const std::vector<std::string>& val
   for (const auto& v : values) w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
   w.EndArray();
 }
+
+// The effects as kRecordEffects' input, one element per (provider, job); nullopt when none.
+std::optional<std::string> EffectsJson(const std::vector<JobEffect>& effects) {
+  if (effects.empty()) return std::nullopt;
+  struct Count {
+    int commits = 0;
+    int followup_ids = 0;
+  };
+  std::map<std::pair<std::string, std::string>, Count> merged;
+  for (const auto& effect : effects) {
+    auto& count = merged[{effect.provider, effect.job_id}];
+    ++count.commits;
+    count.followup_ids += effect.followup_ids;
+  }
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartArray();
+  for (const auto& [key, count] : merged) {
+    w.StartObject();
+    String(w, "provider", key.first);
+    String(w, "job_id", key.second);
+    w.Key("commits");
+    w.Int(count.commits);
+    w.Key("followup_ids");
+    w.Int(count.followup_ids);
+    w.EndObject();
+  }
+  w.EndArray();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
 // Embeds `json` (which must be valid JSON) as a value; invalid text is stored as a string.
 void RawJson(Writer& w, const char* key, const std::optional<std::string>& json) {
   w.Key(key);

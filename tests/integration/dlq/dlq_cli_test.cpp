@@ -17,6 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using runtime_test::kDeadQueue;
+using runtime_test::FailingWorkerBinary;
 using runtime_test::kJobQueue;
 using test_support::CliRun;
 using test_support::JobMessage;
@@ -26,10 +27,6 @@ using test_support::TestVhost;
 using test_support::TrackJobJson;
 using test_support::WaitUntil;
 using test_support::WorkerProcess;
-
-std::filesystem::path FailingWorkerBinary() {
-  return std::filesystem::path(TUNEFLEET_BINARY_DIR) / "bin" / "tunefleet-test-failing";
-}
 
 // A dead letter as the runtime writes it (docs/RUNTIME.md), for job `job_id`.
 amqp::OutgoingMessage CraftedDeadLetter(const std::string& job_id, const std::string& reason) {

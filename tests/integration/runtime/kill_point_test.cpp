@@ -21,10 +21,6 @@ using test_support::TestVhost;
 using test_support::WaitUntil;
 using test_support::WorkerProcess;
 
-std::filesystem::path FailingWorkerBinary() {
-  return std::filesystem::path(TUNEFLEET_BINARY_DIR) / "bin" / "tunefleet-test-failing";
-}
-
 // Waits until `worker` is ended by its kill point, and checks that it was.
 void ExpectKilledAtPoint(WorkerProcess& worker, const std::string& point) {
   auto status = worker.WaitExit(120s);

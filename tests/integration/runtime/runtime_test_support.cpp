@@ -75,6 +75,10 @@ void ExpectExactlyOnce(const TestDatabase& database, TestVhost& vhost, std::int6
   EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
 }
 
+std::filesystem::path FailingWorkerBinary() {
+  return std::filesystem::path(TUNEFLEET_BINARY_DIR) / "bin" / "tunefleet-test-failing";
+}
+
 EffectCounts CountEffects(const TestDatabase& database, const std::string& provider) {
   auto rows = database.Rows(
       "SELECT count(*), coalesce(sum(commits), 0), count(*) FILTER (WHERE commits > 1), coalesce(max(commits), 0), "

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <string>
 
@@ -17,6 +18,9 @@ inline constexpr const char* kJobQueue = "tunefleet.noop";
 inline constexpr const char* kDeadQueue = "tunefleet.noop.dead";
 inline constexpr const char* kRecommendQueue = "tunefleet.recommend";
 inline constexpr const char* kFeaturesQueue = "tunefleet.features";
+
+// <build>/bin/tunefleet-test-failing: the noop provider failing every "fail-" title.
+std::filesystem::path FailingWorkerBinary();
 
 // TUNEFLEET_AMQP_URL and TUNEFLEET_PG_DSN of the test's vhost and database, metrics off,
 // plus `extra` (which wins).

@@ -60,6 +60,15 @@ class ServiceRestartTest : public testing::Test {
     return WorkerEnv(vhost_, database_, {{"TUNEFLEET_BATCH_SIZE", "50"}, {"TUNEFLEET_AMQP_PREFETCH", "100"}});
   }
 
+  // 1000 rows stored by the running `worker`, so the service goes away mid-run.
+  testing::AssertionResult WaitForRowsBefore(WorkerProcess& worker, const std::string& event) {
+    bool stored = WaitUntil([&] { return !worker.Running() || CountRows(database_).tracks >= 1000; }, 120s,
+                            "1000 rows before " + event, [&] { return Describe(CountRows(database_)); });
+    if (!stored) return testing::AssertionFailure() << "fewer than 1000 rows before " << event;
+    if (!worker.Running()) return testing::AssertionFailure() << "the worker exited: " << worker.LogTail(20);
+    return testing::AssertionSuccess();
+  }
+
   TestDatabase database_;
   TestVhost vhost_;
 };
@@ -67,9 +76,7 @@ class ServiceRestartTest : public testing::Test {
 TEST_F(ServiceRestartTest, RabbitMqRestartMidRunLosesAndDoublesNothing) {
   auto start = std::chrono::steady_clock::now();
   WorkerProcess worker(NoopWorkerBinary(), Env());
-  ASSERT_TRUE(WaitUntil([&] { return !worker.Running() || CountRows(database_).tracks >= 1000; }, 120s,
-                        "1000 rows before the restart", [&] { return Describe(CountRows(database_)); }));
-  ASSERT_TRUE(worker.Running());
+  ASSERT_TRUE(WaitForRowsBefore(worker, "the restart"));
   std::int64_t before = CountRows(database_).tracks;
   ASSERT_EQ(Stack("restart rabbitmq"), 0);
   std::cout << "rabbitmq restarted: " << before << " rows before, " << CountRows(database_).tracks << " after\n";
@@ -86,9 +93,7 @@ TEST_F(ServiceRestartTest, RabbitMqRestartMidRunLosesAndDoublesNothing) {
 TEST_F(ServiceRestartTest, PostgresDownTwentySecondsMidRunLosesAndDoublesNothing) {
   auto start = std::chrono::steady_clock::now();
   WorkerProcess worker(NoopWorkerBinary(), Env());
-  ASSERT_TRUE(WaitUntil([&] { return !worker.Running() || CountRows(database_).tracks >= 1000; }, 120s,
-                        "1000 rows before the outage", [&] { return Describe(CountRows(database_)); }));
-  ASSERT_TRUE(worker.Running());
+  ASSERT_TRUE(WaitForRowsBefore(worker, "the outage"));
   ASSERT_EQ(Stack("stop postgres"), 0);
   auto down = std::chrono::steady_clock::now();
   // Jobs keep arriving while the database is away.
@@ -118,9 +123,7 @@ TEST_F(ServiceRestartTest, PostgresDownLongerThanTheHoldGivesHeldJobsBackAndPaus
   env["TUNEFLEET_DB_HOLD_MAX"] = "3s";
   env["TUNEFLEET_DB_RETRY_MAX"] = "1s";
   WorkerProcess worker(NoopWorkerBinary(), env);
-  ASSERT_TRUE(WaitUntil([&] { return !worker.Running() || CountRows(database_).tracks >= 1000; }, 120s,
-                        "1000 rows before the outage", [&] { return Describe(CountRows(database_)); }));
-  ASSERT_TRUE(worker.Running());
+  ASSERT_TRUE(WaitForRowsBefore(worker, "the outage"));
   ASSERT_EQ(Stack("stop postgres"), 0);
   vhost_.PublishTrackJobs("job", kJobsBefore, kJobsAfter);
   // Given back: nothing unacked, no consumer, every job ready in the queue again.
@@ -156,8 +159,7 @@ TEST_F(ServiceRestartTest, PostgresDownLongerThanTheHoldGivesHeldJobsBackAndPaus
 // publishes nothing while blocked and gives up after --give-up-after, naming the alarm.
 TEST_F(ServiceRestartTest, MemoryAlarmBlocksPublishingWorkersWaitAndPublishGivesUpNamingIt) {
   WorkerProcess worker(NoopWorkerBinary(), Env());
-  ASSERT_TRUE(WaitUntil([&] { return !worker.Running() || CountRows(database_).tracks >= 1000; }, 120s,
-                        "1000 rows before the alarm", [&] { return Describe(CountRows(database_)); }));
+  ASSERT_TRUE(WaitForRowsBefore(worker, "the alarm"));
   ASSERT_EQ(Stack("rabbitmqctl -q set_vm_memory_high_watermark 0"), 0);
   ASSERT_TRUE(WaitUntil([&] { return worker.Log().find("rabbitmq blocks publishing") != std::string::npos; }, 60s,
                         "the worker noticing the block"))
