@@ -43,16 +43,9 @@ ON CONFLICT (name_key) DO NOTHING
 // lock order. The `IS NOT NULL AND` before each NOT EXISTS matters for speed, not meaning: while
 // the table is small the planner hashes the NOT EXISTS subquery (a scan of the whole table per
 // batch), and the guard skips it when no row of the batch has that id.
-// One row per (provider, job) of the batch, counted once per commit (0002_job_effects.sql).
-constexpr const char* kRecordEffects = R"SQL(
-INSERT INTO job_effects AS e (provider, job_id, commits, followup_ids)
-SELECT x.provider, x.job_id, x.commits, x.followup_ids
-FROM jsonb_to_recordset($1::jsonb) AS x(provider text, job_id text, commits integer, followup_ids integer)
-ON CONFLICT (provider, job_id) DO UPDATE
-SET commits = e.commits + EXCLUDED.commits,
-    followup_ids = e.followup_ids + EXCLUDED.followup_ids,
-    last_committed_at = now()
-)SQL";
+// One row per commit and provider naming the jobs it wrote (0002_job_effects.sql).
+constexpr const char* kRecordEffects =
+    "INSERT INTO job_commits (provider, job_ids, followup_ids) VALUES ($1, $2::text[], $3::integer[])";
 
 constexpr const char* kUpsertTracks = R"SQL(
 WITH input AS (
@@ -284,34 +277,20 @@ void StringArray(Writer& w, const char* key, const std::vector<std::string>& val
   w.EndArray();
 }
 
-// The effects as kRecordEffects' input, one element per (provider, job); nullopt when none.
-std::optional<std::string> EffectsJson(const std::vector<JobEffect>& effects) {
-  if (effects.empty()) return std::nullopt;
-  struct Count {
-    int commits = 0;
-    int followup_ids = 0;
-  };
-  std::map<std::pair<std::string, std::string>, Count> merged;
+// The effects as kRecordEffects' parameters: per provider, its job ids and follow-up ids
+// (a job in the batch twice is named twice).
+struct EffectRow {
+  std::vector<std::string> job_ids;
+  std::vector<std::int64_t> followup_ids;
+};
+std::map<std::string, EffectRow> EffectRows(const std::vector<JobEffect>& effects) {
+  std::map<std::string, EffectRow> rows;
   for (const auto& effect : effects) {
-    auto& count = merged[{effect.provider, effect.job_id}];
-    ++count.commits;
-    count.followup_ids += effect.followup_ids;
+    auto& row = rows[effect.provider];
+    row.job_ids.push_back(effect.job_id);
+    row.followup_ids.push_back(effect.followup_ids);
   }
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  w.StartArray();
-  for (const auto& [key, count] : merged) {
-    w.StartObject();
-    String(w, "provider", key.first);
-    String(w, "job_id", key.second);
-    w.Key("commits");
-    w.Int(count.commits);
-    w.Key("followup_ids");
-    w.Int(count.followup_ids);
-    w.EndObject();
-  }
-  w.EndArray();
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return rows;
 }
 
 // Embeds `json` (which must be valid JSON) as a value; invalid text is stored as a string.
@@ -484,7 +463,7 @@ struct CatalogWriter::Impl {
   // keys, in the callers' input order).
   core::Result<std::vector<std::int64_t>> Write(const BatchArtists& artists, const char* upsert, const char* merge,
                                                 const std::string& input_json, const std::vector<std::string>& keys,
-                                                const std::optional<std::string>& effects_json) {
+                                                const std::vector<JobEffect>& effects) {
     // A provider id is claimed only where no other row holds it (NOT EXISTS), but a claim by
     // a concurrent, not yet committed transaction is invisible to that check: tracks of one
     // Discogs release all carry its id, and several providers' merges claim it at once. The
@@ -494,7 +473,7 @@ struct CatalogWriter::Impl {
     constexpr int kAttempts = 5;
     for (int attempt = 1;; ++attempt) {
       try {
-        return WriteOnce(artists, upsert, merge, input_json, keys, effects_json);
+        return WriteOnce(artists, upsert, merge, input_json, keys, effects);
       } catch (const pqxx::unique_violation& e) {
         if (attempt < kAttempts) continue;
         return DatabaseError(e, dsn);
@@ -509,7 +488,7 @@ struct CatalogWriter::Impl {
   core::Result<std::vector<std::int64_t>> WriteOnce(const BatchArtists& artists, const char* upsert,
                                                     const char* merge, const std::string& input_json,
                                                     const std::vector<std::string>& keys,
-                                                    const std::optional<std::string>& effects_json) {
+                                                    const std::vector<JobEffect>& effects) {
     pqxx::work tx(Connection());
     if (auto new_artists = artists.Json(known_artists)) tx.exec_params(kInsertArtists, *new_artists);
     pqxx::result rows = tx.exec_params(upsert, input_json);
@@ -521,7 +500,9 @@ struct CatalogWriter::Impl {
       if (row.size() < 3 || row[2].as<bool>()) touched.push_back(row[1].as<std::int64_t>());
     }
     if (!touched.empty()) tx.exec_params(merge, BigintArray(touched));
-    if (effects_json) tx.exec_params(kRecordEffects, *effects_json);
+    for (const auto& [provider, row] : EffectRows(effects)) {
+      tx.exec_params(kRecordEffects, provider, TextArray(row.job_ids), BigintArray(row.followup_ids));
+    }
     tx.commit();
     artists.Remember(known_artists);
     std::vector<std::int64_t> out;
@@ -596,7 +577,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::ve
   }
   w.EndArray();
   return impl_->Write(artists, kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()),
-                      keys, EffectsJson(effects));
+                      keys, effects);
 }
 
 core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::vector<catalog::AlbumRecord>& records,
@@ -641,7 +622,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::ve
   }
   w.EndArray();
   return impl_->Write(artists, kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()),
-                      keys, EffectsJson(effects));
+                      keys, effects);
 }
 
 }  // namespace db

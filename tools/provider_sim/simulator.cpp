@@ -106,6 +106,7 @@ Outcome Simulator::HandleProvider(Provider provider, const Request& request, std
   outcome.delay = Latency(ps);
   std::string_view endpoint = api.Endpoint(request, path);
   ++stats.requests;
+  if (!first_request_) first_request_ = clock_.Now();
   Count(stats.by_endpoint, endpoint.empty() ? "unknown" : endpoint);
 
   std::string_view fault_name;
@@ -179,6 +180,7 @@ void Simulator::Reset() {
   }
   discogs_window_.Clear();
   started_ = clock_.Now();
+  first_request_.reset();
   max_lag_ = std::chrono::microseconds{0};
 }
 
@@ -206,6 +208,8 @@ std::string Simulator::StatsJson() const {
     out.EndObject();
   }
   out.Field("uptime_s", std::chrono::duration<double>(clock_.Now() - started_).count());
+  out.Field("since_first_request_s",
+            first_request_ ? std::chrono::duration<double>(clock_.Now() - *first_request_).count() : 0.0);
   out.Field("max_loop_lag_ms", std::chrono::duration<double, std::milli>(max_lag_).count());
   out.EndObject();
   return out.Take();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -87,6 +88,9 @@ class Simulator {
   MinuteWindow discogs_window_;
   std::mt19937_64 random_;
   resilience::Clock::TimePoint started_;
+  // The first provider request since start or reset: quota windows measured from it do not
+  // count the clients' start-up (stats: since_first_request_s).
+  std::optional<resilience::Clock::TimePoint> first_request_;
   std::chrono::microseconds recent_lag_{0};
   resilience::Clock::TimePoint recent_lag_at_{};
   std::chrono::microseconds max_lag_{0};

@@ -181,8 +181,15 @@ TEST_F(CatalogWriterTest, AProviderIdClaimedByAConcurrentTransactionIsLeftOutNot
              "values ('name:broadcast\x1fpapercuts', 'broadcast\x1fpapercuts', 'Broadcast', 'Papercuts', 42)");
   auto r = Track("discogs", "Broadcast", "Tender Buttons");
   r.ref.discogs_id = 42;
+  // Commits once this writer's insert waits on the claim's lock (seen in pg_stat_activity),
+  // so the race is the one meant, however loaded the machine.
   std::thread committer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < until &&
+           db_.Int("select count(*) from pg_stat_activity where datname = current_database() "
+                   "and wait_event_type = 'Lock'") == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     claim.commit();
   });
   auto written = writer_.WriteTracks({r});

@@ -206,10 +206,20 @@ TEST_F(GatewayTest, CachesAnswersInRedis) {
                    EXPECT_TRUE(r && r->body.find("/cached") != std::string::npos);
                  });
     RunUntil(answered, i + 1);
-    // The SET is asynchronous: let it land before the second call.
-    for (int spin = 0; spin < 50; ++spin) uv_run(&loop_, UV_RUN_NOWAIT);
-    std::this_thread::sleep_for(20ms);
-    uv_run(&loop_, UV_RUN_NOWAIT);
+    // The SET is asynchronous: wait until Redis has the entry before the second call.
+    bool stored = false;
+    auto until = std::chrono::steady_clock::now() + 10s;
+    while (i == 0 && !stored && std::chrono::steady_clock::now() < until) {
+      bool replied = false;
+      redis_->Command({"EXISTS", "tunefleet:cache:" + provider_ + ":k1"}, [&](core::Result<redis::Reply> reply) {
+        replied = true;
+        stored = reply && reply->integer == 1;
+      });
+      while (!replied) uv_run(&loop_, UV_RUN_ONCE);
+    }
+    if (i == 0) {
+      ASSERT_TRUE(stored) << "the answer never reached the cache";
+    }
   }
   EXPECT_EQ(upstream_.Calls("/cached"), 1);
   EXPECT_EQ(metrics_->CacheHits().Value(), 1);

@@ -228,6 +228,9 @@ SimStats ProviderStats(const SimProcess& sim, const std::string& provider) {
   for (const auto& m : p["by_endpoint"].GetObject()) s.by_endpoint[m.name.GetString()] = m.value.GetInt64();
   for (const auto& m : p["by_status"].GetObject()) s.by_status[m.name.GetString()] = m.value.GetInt64();
   if (doc.HasMember("uptime_s") && doc["uptime_s"].IsNumber()) s.uptime_s = doc["uptime_s"].GetDouble();
+  if (doc.HasMember("since_first_request_s") && doc["since_first_request_s"].IsNumber()) {
+    s.since_first_request_s = doc["since_first_request_s"].GetDouble();
+  }
   return s;
 }
 

@@ -76,6 +76,9 @@ struct SimStats {
   std::map<std::string, std::int64_t> by_endpoint;
   std::map<std::string, std::int64_t> by_status;
   double uptime_s = 0;
+  // Since the first provider request after start or reset: the window a quota test measures
+  // (the clients' start-up is not in it).
+  double since_first_request_s = 0;
 };
 // The simulator's counters for `provider` ("lastfm", "spotify", ...); throws when the
 // simulator does not answer 200 with them.
