@@ -10,6 +10,14 @@
 
 namespace db {
 
+// One job's effect in a write (migrations/0002_job_effects.sql): named in job_commits in the
+// same transaction as its rows, so the view job_effects counts how often it was committed.
+struct JobEffect {
+  std::string provider;
+  std::string job_id;
+  int followup_ids = 0;  // the track ids this commit sends to the builders
+};
+
 // Writes provider contributions: for a batch, one transaction with one multi-row upsert of
 // the catalog rows and their *_sources rows, then one statement that recomputes the merged
 // rows (genres, moods, scalars by provider priority) from every provider's sources. Every
@@ -19,14 +27,6 @@ namespace db {
 // after a failure). Errors: kTransient when retrying the same batch can succeed (connection
 // lost, deadlock, serialization, a concurrent writer took an id), kInvalidInput when the
 // data itself is refused.
-// One job's effect in a write (migrations/0002_job_effects.sql): recorded in the same
-// transaction as the rows, so job_effects.commits counts how often the job was committed.
-struct JobEffect {
-  std::string provider;
-  std::string job_id;
-  int followup_ids = 0;  // the track ids this commit sends to the builders
-};
-
 class CatalogWriter {
  public:
   explicit CatalogWriter(std::string dsn);
