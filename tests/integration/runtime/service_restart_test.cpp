@@ -158,10 +158,12 @@ TEST_F(ServiceRestartTest, PostgresDownLongerThanTheHoldGivesHeldJobsBackAndPaus
 // follow-ups cannot be confirmed) and resumes when the alarm clears; `tunefleet publish`
 // publishes nothing while blocked and gives up after --give-up-after, naming the alarm.
 TEST_F(ServiceRestartTest, MemoryAlarmBlocksPublishingWorkersWaitAndPublishGivesUpNamingIt) {
-  WorkerProcess worker(NoopWorkerBinary(), Env());
-  ASSERT_TRUE(WaitForRowsBefore(worker, "the alarm"));
+  // The alarm first: the broker blocks a connection when it publishes, so a worker started
+  // afterwards is blocked by its first follow-up, whatever the machine's speed. (Raised
+  // mid-run, a fast worker could finish every job before the alarm took effect.)
   ASSERT_EQ(Stack("rabbitmqctl -q set_vm_memory_high_watermark 0"), 0);
-  ASSERT_TRUE(WaitUntil([&] { return worker.Log().find("rabbitmq blocks publishing") != std::string::npos; }, 60s,
+  WorkerProcess worker(NoopWorkerBinary(), Env());
+  ASSERT_TRUE(WaitUntil([&] { return worker.Log().find("rabbitmq blocks publishing") != std::string::npos; }, 120s,
                         "the worker noticing the block"))
       << worker.LogTail(20);
 
