@@ -61,7 +61,6 @@ class Client {
   void Close();
 
   bool connected() const { return connection_.is_open(); }
-  bool blocked() const { return blocked_; }
   std::uint64_t generation() const { return generation_; }
   std::uint64_t reconnects() const { return reconnects_; }
 

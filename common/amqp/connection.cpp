@@ -93,12 +93,21 @@ Headers ReadHeaders(const amqp_table_t& table) {
   return headers;
 }
 
-// The broker closed the channel with 406 PRECONDITION_FAILED (e.g. a queue redeclared with
-// other arguments).
-bool IsChannelPreconditionFailed(const amqp_rpc_reply_t& reply) {
+// "<what> failed on <endpoint>: <the broker's reason>". A channel or connection closed by the
+// server for a bad argument (e.g. a queue declared earlier with other arguments) will not fix
+// itself by retrying: kInvalidInput; anything else (the socket) kTransient.
+core::Error ReplyError(const std::string& what, const std::string& endpoint, const amqp_rpc_reply_t& reply) {
+  std::string why = what + " failed on " + endpoint + ": " + DescribeReply(reply);
+  if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) return core::Error::InvalidInput(why);
+  return core::Error::Transient(why);
+}
+
+// The broker closed the channel with `code`: 406 PRECONDITION_FAILED (a queue redeclared with
+// other arguments), 404 NOT_FOUND (a passive declare of a missing queue).
+bool IsChannelClosedWith(const amqp_rpc_reply_t& reply, int code) {
   if (reply.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION || reply.reply.id != AMQP_CHANNEL_CLOSE_METHOD) return false;
   const auto* close = static_cast<const amqp_channel_close_t*>(reply.reply.decoded);
-  return close != nullptr && close->reply_code == AMQP_PRECONDITION_FAILED;
+  return close != nullptr && close->reply_code == code;
 }
 
 }  // namespace
@@ -126,11 +135,7 @@ std::string Connection::Endpoint() const {
 core::Result<void> Connection::CheckReply(const char* what) {
   amqp_rpc_reply_t reply = amqp_get_rpc_reply(state_->conn);
   if (reply.reply_type == AMQP_RESPONSE_NORMAL) return core::Ok();
-  std::string why = std::string(what) + " failed on " + Endpoint() + ": " + DescribeReply(reply);
-  // A channel or connection closed by the server for a bad argument (e.g. a queue declared
-  // earlier with other arguments) will not fix itself by retrying.
-  if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) return core::Error::InvalidInput(why);
-  return core::Error::Transient(why);
+  return ReplyError(what, Endpoint(), reply);
 }
 
 core::Result<void> Connection::Open() {
@@ -211,10 +216,8 @@ core::Result<void> Connection::Declare(const Topology& topology) {
     amqp_queue_declare(state_->conn, kConsumeChannel, Bytes(queue.name), 0, 1, 0, 0, table.table());
     amqp_rpc_reply_t reply = amqp_get_rpc_reply(state_->conn);
     if (reply.reply_type == AMQP_RESPONSE_NORMAL) continue;
-    if (queue.added_arguments.empty() || !IsChannelPreconditionFailed(reply)) {
-      std::string why = "queue.declare " + queue.name + " failed on " + Endpoint() + ": " + DescribeReply(reply);
-      if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) return core::Error::InvalidInput(why);
-      return core::Error::Transient(why);
+    if (queue.added_arguments.empty() || !IsChannelClosedWith(reply, AMQP_PRECONDITION_FAILED)) {
+      return ReplyError("queue.declare " + queue.name, Endpoint(), reply);
     }
     // Declared by an earlier build without the added arguments: the broker closed the
     // channel (PRECONDITION_FAILED). Keep the queue as it is and say so.
@@ -452,14 +455,9 @@ core::Result<std::optional<std::uint32_t>> Connection::QueueDepthIfExists(const 
   auto* ok = amqp_queue_declare(state_->conn, kConsumeChannel, Bytes(queue), 1, 0, 0, 0, amqp_empty_table);
   amqp_rpc_reply_t reply = amqp_get_rpc_reply(state_->conn);
   if (reply.reply_type == AMQP_RESPONSE_NORMAL) return std::optional<std::uint32_t>(ok->message_count);
-  if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION && reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD &&
-      static_cast<const amqp_channel_close_t*>(reply.reply.decoded)->reply_code == AMQP_NOT_FOUND) {
-    if (auto r = ReopenChannel(kConsumeChannel); !r) return r.error();
-    return std::optional<std::uint32_t>();
-  }
-  std::string why = "queue.declare(passive) " + queue + " failed on " + Endpoint() + ": " + DescribeReply(reply);
-  if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) return core::Error::InvalidInput(why);
-  return core::Error::Transient(why);
+  if (!IsChannelClosedWith(reply, AMQP_NOT_FOUND)) return ReplyError("queue.declare(passive) " + queue, Endpoint(), reply);
+  if (auto r = ReopenChannel(kConsumeChannel); !r) return r.error();
+  return std::optional<std::uint32_t>();
 }
 
 core::Result<void> Connection::Unbind(const BindingSpec& binding) {

@@ -36,6 +36,10 @@ ORDER BY x.artist_key
 ON CONFLICT (name_key) DO NOTHING
 )SQL";
 
+// One row per commit and provider naming the jobs it wrote (0002_job_effects.sql).
+constexpr const char* kRecordEffects =
+    "INSERT INTO job_commits (provider, job_ids, followup_ids) VALUES ($1, $2::text[], $3::integer[])";
+
 // Statement 1: upsert the catalog rows and this provider's source rows. `$1` is a JSON array
 // of input rows (one per distinct identity key), expanded with jsonb_to_recordset: one round
 // trip per batch. Provider ids are only set where no other row already holds them, so two
@@ -43,10 +47,6 @@ ON CONFLICT (name_key) DO NOTHING
 // lock order. The `IS NOT NULL AND` before each NOT EXISTS matters for speed, not meaning: while
 // the table is small the planner hashes the NOT EXISTS subquery (a scan of the whole table per
 // batch), and the guard skips it when no row of the batch has that id.
-// One row per commit and provider naming the jobs it wrote (0002_job_effects.sql).
-constexpr const char* kRecordEffects =
-    "INSERT INTO job_commits (provider, job_ids, followup_ids) VALUES ($1, $2::text[], $3::integer[])";
-
 constexpr const char* kUpsertTracks = R"SQL(
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(

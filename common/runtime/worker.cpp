@@ -228,7 +228,8 @@ void Worker::Flush() {
                    }
                    std::vector<std::int64_t> track_ids;
                    if (!tracks.empty()) {
-                     auto written = store_->WriteTracks(tracks, albums.empty() ? *effects : std::vector<db::JobEffect>{});
+                     static const std::vector<db::JobEffect> kCountedWithTheAlbums;
+                     auto written = store_->WriteTracks(tracks, albums.empty() ? *effects : kCountedWithTheAlbums);
                      if (!written) {
                        *result = written.error();
                        return;
@@ -289,17 +290,10 @@ void Worker::OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector
       pending_rows_ += std::max<std::size_t>(1, it->enrichment.tracks.size() + it->enrichment.albums.size());
       pending_.push_front(std::move(*it));
     }
-    double ceiling = std::min(static_cast<double>(settings_.db_retry_max.count()),
-                              250.0 * std::pow(2.0, std::min(db_failures_, 16)));
     if (std::chrono::steady_clock::now() - db_down_since_ >= settings_.db_hold_max && !draining_) {
       GiveBackHeldJobs();
     }
-    uv_timer_start(db_retry_timer_, [](uv_timer_t* t) {
-      auto* self = static_cast<Worker*>(t->data);
-      uv_timer_stop(self->db_retry_timer_);
-      if (self->paused_for_db_) self->ProbeDatabase();
-      else self->Flush();
-    }, static_cast<std::uint64_t>(ceiling), 0);
+    ScheduleDatabaseRetry();
     return;
   }
   health_.SetHealthy("postgres", true);
@@ -470,16 +464,11 @@ void Worker::ProbeDatabase() {
                    writer_busy_ = false;
                    if (*ping) {
                      OnDatabaseBack();
-                     return;
+                     Flush();
+                   } else {
+                     ++db_failures_;
+                     ScheduleDatabaseRetry();
                    }
-                   ++db_failures_;
-                   double ceiling = std::min(static_cast<double>(settings_.db_retry_max.count()),
-                                             250.0 * std::pow(2.0, std::min(db_failures_, 16)));
-                   uv_timer_start(db_retry_timer_, [](uv_timer_t* t) {
-                     auto* self = static_cast<Worker*>(t->data);
-                     uv_timer_stop(self->db_retry_timer_);
-                     self->ProbeDatabase();
-                   }, static_cast<std::uint64_t>(ceiling), 0);
                    MaybeFinishShutdown();
                  }});
 }
@@ -495,8 +484,19 @@ void Worker::OnDatabaseBack() {
     if (!draining_) client_->StartConsuming();
   }
   ResumeWaiting();
-  Flush();
-  MaybeFinishShutdown();
+}
+
+void Worker::ScheduleDatabaseRetry() {
+  // Exponential backoff up to TUNEFLEET_DB_RETRY_MAX: the held batch is written again, or,
+  // once the held jobs were given back, the database is only pinged.
+  double ceiling = std::min(static_cast<double>(settings_.db_retry_max.count()),
+                            250.0 * std::pow(2.0, std::min(db_failures_, 16)));
+  uv_timer_start(db_retry_timer_, [](uv_timer_t* t) {
+    auto* self = static_cast<Worker*>(t->data);
+    uv_timer_stop(self->db_retry_timer_);
+    if (self->paused_for_db_) self->ProbeDatabase();
+    else self->Flush();
+  }, static_cast<std::uint64_t>(ceiling), 0);
 }
 
 void Worker::ResumeWaiting() {

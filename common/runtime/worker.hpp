@@ -78,6 +78,7 @@ class Worker {
   void GiveBackHeldJobs();
   void ProbeDatabase();
   void OnDatabaseBack();
+  void ScheduleDatabaseRetry();
   void MaybeFinishShutdown();
   void FinishShutdown();
   logging::Logger JobLogger(const HeldDelivery& job) const;

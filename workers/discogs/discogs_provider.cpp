@@ -48,10 +48,8 @@ void Get(const SharedPtr& shared, const std::string& path, const std::string& ki
   gateway::CallOptions options;
   options.endpoint = kind;
   options.use_cache = s.cache;
-  options.classify = [kind](const http::Response& response) -> std::optional<core::Error> {
-    if (response.status < 200 || response.status >= 300) return std::nullopt;
-    return CheckBody(response.body, kind);
-  };
+  // Reached for 2xx answers only (no pass_statuses): other statuses are classified first.
+  options.classify = [kind](const http::Response& response) { return CheckBody(response.body, kind); };
   if (s.cache) {
     // The path names the resource; the token is not part of it, so the fleet shares entries.
     options.cache_key = kind + ":" + path;
