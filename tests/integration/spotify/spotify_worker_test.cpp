@@ -144,7 +144,10 @@ struct Proxy {
   int port = 0;
 
   static void Reply(mg_connection* conn, long status, const std::string& body) {
-    mg_printf(conn, "HTTP/1.1 %ld X\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: %zu\r\n\r\n",
+    // civetweb closes each connection after its answer: say so, so the client never reuses one.
+    mg_printf(conn,
+              "HTTP/1.1 %ld X\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n"
+              "Content-Length: %zu\r\n\r\n",
               status, body.size());
     mg_write(conn, body.data(), body.size());
   }
