@@ -125,6 +125,8 @@ std::string Vocabulary::Fold(std::string_view tag) {
 
 Vocabulary::Vocabulary(std::shared_ptr<const Data> data) : data_(std::move(data)) {}
 
+std::string_view GenreListText() { return kGenreList; }
+
 const Vocabulary& Vocabulary::Default() {
   static const Vocabulary kDefault = [] {
     auto data = std::make_shared<Data>();

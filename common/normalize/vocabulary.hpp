@@ -25,6 +25,10 @@ struct Classified {
 inline constexpr std::size_t kMaxGenres = 10;
 inline constexpr std::size_t kMaxMoods = 15;
 
+// The genre list as shipped (one lower-case genre per line; data/genres.txt, embedded at build
+// time): the one copy of it in the tree, read by Vocabulary::Default() and by provider-sim.
+std::string_view GenreListText();
+
 // The canonical genre vocabulary (beets' lastgenre whitelist, MIT, see
 // common/normalize/data/SOURCE.md) with aliases folded ("Hip Hop", "hip-hop", "hiphop" ->
 // "hip hop"), and the mood vocabulary (calm, energetic, melancholic, happy, dark, romantic,

@@ -5,12 +5,11 @@
 #include <cctype>
 #include <cmath>
 
+#include "common/normalize/vocabulary.hpp"
 #include "tools/provider_sim/ids.hpp"
 #include "tools/provider_sim/query.hpp"
 
 namespace provider_sim {
-
-extern const char kGenresText[];  // generated from data/beets-lastgenre-genres.txt
 
 namespace {
 
@@ -98,7 +97,7 @@ Vocabulary ParseVocabulary(std::string_view text) {
 }
 
 const Vocabulary& BuiltinVocabulary() {
-  static const Vocabulary vocabulary = ParseVocabulary(kGenresText);
+  static const Vocabulary vocabulary = ParseVocabulary(normalize::GenreListText());
   return vocabulary;
 }
 
