@@ -6,29 +6,15 @@
 #include <cmath>
 
 namespace amqp {
-namespace {
-
-template <typename Handle>
-void CloseAndFree(Handle* handle) {
-  if (handle == nullptr) return;
-  uv_close(reinterpret_cast<uv_handle_t*>(handle), [](uv_handle_t* h) { delete reinterpret_cast<Handle*>(h); });
-}
-
-}  // namespace
 
 Client::Client(uv_loop_s& loop, ClientSettings settings, Callbacks callbacks, logging::Logger logger)
     : loop_(loop),
       settings_(std::move(settings)),
       callbacks_(std::move(callbacks)),
       logger_(std::move(logger)),
-      connection_(settings_.connection) {
-  tick_timer_ = new uv_timer_t;
-  uv_timer_init(&loop_, tick_timer_);
-  tick_timer_->data = this;
-  reconnect_timer_ = new uv_timer_t;
-  uv_timer_init(&loop_, reconnect_timer_);
-  reconnect_timer_->data = this;
-}
+      connection_(settings_.connection),
+      tick_timer_(loop),
+      reconnect_timer_(loop) {}
 
 Client::~Client() { Close(); }
 
@@ -37,18 +23,17 @@ void Client::Start() {
   Connect();
   // Heartbeats are sent and checked inside rabbitmq-c's frame reads, so a periodic pump is
   // what keeps an idle connection alive.
-  uv_timer_start(tick_timer_, [](uv_timer_t* t) { static_cast<Client*>(t->data)->OnTick(); }, 1000, 1000);
+  tick_timer_.Start(std::chrono::seconds{1}, [this] { OnTick(); }, std::chrono::seconds{1});
 }
 
 void Client::Close() {
-  if (tick_timer_ == nullptr) return;
+  if (handles_closed_) return;
+  handles_closed_ = true;
   closed_ = true;
   StopPoll();
   connection_.Close();
-  CloseAndFree(tick_timer_);
-  CloseAndFree(reconnect_timer_);
-  tick_timer_ = nullptr;
-  reconnect_timer_ = nullptr;
+  tick_timer_.Close();
+  reconnect_timer_.Close();
 }
 
 void Client::StopConsuming() {
@@ -91,16 +76,13 @@ void Client::Connect() {
   }
   failed_attempts_ = 0;
   ++generation_;
-  poll_ = new uv_poll_t;
-  uv_poll_init(&loop_, poll_, connection_.socket_fd());
-  poll_->data = this;
-  uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* p, int status, int) {
-    auto* self = static_cast<Client*>(p->data);
+  poll_ = std::make_unique<uv::Poll>(loop_, connection_.socket_fd());
+  poll_->Start(uv::Poll::kReadable, [this](int status, int) {
     if (status < 0) {
-      self->Lose(std::string("socket error: ") + uv_strerror(status));
+      Lose(std::string("socket error: ") + uv_strerror(status));
       return;
     }
-    self->OnReadable();
+    OnReadable();
   });
   logger_.Info("rabbitmq connected", {{"endpoint", connection_.Endpoint()}, {"queue", settings_.queue},
                                       {"generation", static_cast<std::int64_t>(generation_)}});
@@ -159,7 +141,7 @@ void Client::Lose(const std::string& why) {
 }
 
 void Client::ScheduleReconnect() {
-  if (closed_ || reconnect_timer_ == nullptr) return;
+  if (closed_ || handles_closed_) return;
   ++failed_attempts_;
   ++reconnects_;
   // Exponential backoff with full jitter: uniform in [0, min(max, min * 2^attempt)].
@@ -168,14 +150,11 @@ void Client::ScheduleReconnect() {
                                 std::pow(2.0, std::min(failed_attempts_, 20)));
   std::uniform_real_distribution<double> jitter(static_cast<double>(settings_.reconnect_min.count()), ceiling);
   auto delay = static_cast<std::uint64_t>(jitter(random_));
-  uv_timer_start(reconnect_timer_, [](uv_timer_t* t) { static_cast<Client*>(t->data)->Connect(); }, delay, 0);
+  reconnect_timer_.Start(std::chrono::milliseconds{delay}, [this] { Connect(); });
 }
 
 void Client::StopPoll() {
-  if (poll_ == nullptr) return;
-  uv_poll_stop(poll_);
-  CloseAndFree(poll_);
-  poll_ = nullptr;
+  poll_.reset();
 }
 
 void Client::Publish(const OutgoingMessage& message, ConfirmCallback on_confirm) {

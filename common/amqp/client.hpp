@@ -10,10 +10,9 @@
 
 #include "common/amqp/connection.hpp"
 #include "common/logging/logger.hpp"
+#include "common/uv/handles.hpp"
 
 struct uv_loop_s;
-struct uv_poll_s;
-struct uv_timer_s;
 
 namespace amqp {
 
@@ -87,9 +86,10 @@ class Client {
   Callbacks callbacks_;
   logging::Logger logger_;
   Connection connection_;
-  uv_poll_s* poll_ = nullptr;
-  uv_timer_s* tick_timer_ = nullptr;
-  uv_timer_s* reconnect_timer_ = nullptr;
+  std::unique_ptr<uv::Poll> poll_;  // while connected
+  uv::Timer tick_timer_;
+  uv::Timer reconnect_timer_;
+  bool handles_closed_ = false;
   std::uint64_t generation_ = 0;
   std::uint64_t reconnects_ = 0;
   int failed_attempts_ = 0;

@@ -9,9 +9,7 @@
 #include <vector>
 
 #include "common/core/result.hpp"
-
-struct uv_loop_s;
-struct uv_timer_s;
+#include "common/uv/handles.hpp"
 
 namespace gateway {
 
@@ -44,7 +42,7 @@ class MicroBatcher {
 
   MicroBatcherSettings settings_;
   Fetch fetch_;
-  uv_timer_s* timer_ = nullptr;
+  uv::Timer timer_;
   std::vector<std::string> order_;                   // distinct ids in arrival order
   std::map<std::string, std::vector<GetDone>> waiting_;
   std::size_t calls_ = 0;

@@ -48,14 +48,16 @@ struct HttpClient::Transfer {
   }
 };
 
-// One uv_poll per socket curl watches; owned through curl_multi_assign, freed in uv_close.
+// One poll per socket curl watches; owned through curl_multi_assign, deleted on CURL_POLL_REMOVE.
 struct HttpClient::SocketWatch {
-  uv_poll_t* poll = nullptr;
+  SocketWatch(uv_loop_s& loop, HttpClient* owner, curl_socket_t socket) : poll(loop, socket), client(owner), fd(socket) {}
+  uv::Poll poll;
   HttpClient* client = nullptr;
   curl_socket_t fd = CURL_SOCKET_BAD;
 };
 
-HttpClient::HttpClient(uv_loop_s& loop, HttpClientSettings settings) : loop_(loop), settings_(std::move(settings)) {
+HttpClient::HttpClient(uv_loop_s& loop, HttpClientSettings settings)
+    : loop_(loop), settings_(std::move(settings)), timer_(loop) {
   GlobalInit();
   CURLM* multi = curl_multi_init();
   multi_ = multi;
@@ -66,9 +68,6 @@ HttpClient::HttpClient(uv_loop_s& loop, HttpClientSettings settings) : loop_(loo
   curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, settings_.max_connections_per_host);
   curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, settings_.max_total_connections);
   curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, settings_.max_total_connections);
-  timer_ = new uv_timer_t;
-  uv_timer_init(&loop_, timer_);
-  timer_->data = this;
 }
 
 HttpClient::~HttpClient() { Close(); }
@@ -85,9 +84,7 @@ void HttpClient::Close() {
   transfers.clear();
   curl_multi_cleanup(multi);  // calls OnSocket with CURL_POLL_REMOVE for open sockets
   multi_ = nullptr;
-  uv_timer_stop(timer_);
-  uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-  timer_ = nullptr;
+  timer_.Close();
 }
 
 void HttpClient::Send(Request request, ResponseCallback callback) {
@@ -149,15 +146,12 @@ void HttpClient::Send(Request request, ResponseCallback callback) {
 
 int HttpClient::OnTimer(void*, long timeout_ms, void* self) {
   auto* client = static_cast<HttpClient*>(self);
-  if (client->timer_ == nullptr) return 0;
   if (timeout_ms < 0) {
-    uv_timer_stop(client->timer_);
+    client->timer_.Stop();
     return 0;
   }
   // curl wants "as soon as possible" for 0; the callback may not call back into curl directly.
-  uv_timer_start(client->timer_, [](uv_timer_t* t) {
-    static_cast<HttpClient*>(t->data)->Perform(CURL_SOCKET_TIMEOUT, 0);
-  }, static_cast<std::uint64_t>(timeout_ms), 0);
+  client->timer_.Start(std::chrono::milliseconds{timeout_ms}, [client] { client->Perform(CURL_SOCKET_TIMEOUT, 0); });
   return 0;
 }
 
@@ -166,33 +160,23 @@ int HttpClient::OnSocket(void*, int fd, int what, void* self, void* socket_data)
   auto* watch = static_cast<SocketWatch*>(socket_data);
   if (what == CURL_POLL_REMOVE) {
     if (watch != nullptr) {
-      uv_poll_stop(watch->poll);
-      uv_close(reinterpret_cast<uv_handle_t*>(watch->poll), [](uv_handle_t* h) {
-        delete static_cast<SocketWatch*>(h->data);
-        delete reinterpret_cast<uv_poll_t*>(h);
-      });
+      delete watch;  // closes its poll
       if (client->multi_ != nullptr) curl_multi_assign(static_cast<CURLM*>(client->multi_), fd, nullptr);
     }
     return 0;
   }
   if (watch == nullptr) {
-    watch = new SocketWatch;
-    watch->client = client;
-    watch->fd = fd;
-    watch->poll = new uv_poll_t;
-    uv_poll_init_socket(&client->loop_, watch->poll, fd);
-    watch->poll->data = watch;
+    watch = new SocketWatch(client->loop_, client, fd);
     curl_multi_assign(static_cast<CURLM*>(client->multi_), fd, watch);
   }
   int events = 0;
-  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= UV_READABLE;
-  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= UV_WRITABLE;
-  uv_poll_start(watch->poll, events, [](uv_poll_t* handle, int status, int ready) {
-    auto* w = static_cast<SocketWatch*>(handle->data);
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= uv::Poll::kReadable;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= uv::Poll::kWritable;
+  watch->poll.Start(events, [w = watch](int status, int ready) {
     int flags = 0;
     if (status < 0) flags = CURL_CSELECT_ERR;
-    if ((ready & UV_READABLE) != 0) flags |= CURL_CSELECT_IN;
-    if ((ready & UV_WRITABLE) != 0) flags |= CURL_CSELECT_OUT;
+    if ((ready & uv::Poll::kReadable) != 0) flags |= CURL_CSELECT_IN;
+    if ((ready & uv::Poll::kWritable) != 0) flags |= CURL_CSELECT_OUT;
     w->client->Perform(w->fd, flags);
   });
   return 0;

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "common/core/result.hpp"
+#include "common/uv/handles.hpp"
 
 struct uv_loop_s;
-struct uv_timer_s;
 
 namespace http {
 
@@ -75,7 +75,7 @@ class HttpClient {
   uv_loop_s& loop_;
   HttpClientSettings settings_;
   void* multi_ = nullptr;  // CURLM*
-  uv_timer_s* timer_ = nullptr;
+  uv::Timer timer_;  // curl's timeout
   std::map<void*, std::unique_ptr<Transfer>> transfers_;  // by CURL* easy handle
 };
 

@@ -35,26 +35,20 @@ Reply Convert(const redisReply* r) {
 struct RedisClient::Pending {
   ReplyCallback callback;
   bool done = false;
-  uv_timer_t* timer = nullptr;
+  std::unique_ptr<uv::Timer> timer;  // the command's timeout
   RedisClient* client = nullptr;
   std::shared_ptr<bool> client_alive;
 
   void Finish(core::Result<Reply> result) {
     if (done) return;
     done = true;
-    if (timer != nullptr) {
-      delete static_cast<std::weak_ptr<Pending>*>(timer->data);
-      timer->data = nullptr;
-      uv_timer_stop(timer);
-      uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-      timer = nullptr;
-    }
+    timer.reset();
     callback(std::move(result));
   }
 };
 
 RedisClient::RedisClient(uv_loop_s& loop, RedisClientSettings settings, logging::Logger logger)
-    : loop_(loop), settings_(std::move(settings)), logger_(std::move(logger)) {
+    : loop_(loop), settings_(std::move(settings)), logger_(std::move(logger)), reconnect_timer_(loop) {
   CURLU* url = curl_url();
   host_ = "127.0.0.1";
   if (curl_url_set(url, CURLUPART_URL, settings_.url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
@@ -71,9 +65,6 @@ RedisClient::RedisClient(uv_loop_s& loop, RedisClientSettings settings, logging:
     curl_free(part);
   }
   curl_url_cleanup(url);
-  reconnect_timer_ = new uv_timer_t;
-  uv_timer_init(&loop_, reconnect_timer_);
-  reconnect_timer_->data = this;
   Connect();
 }
 
@@ -89,9 +80,7 @@ void RedisClient::Close() {
     context_ = nullptr;
   }
   connected_ = false;
-  uv_timer_stop(reconnect_timer_);
-  uv_close(reinterpret_cast<uv_handle_t*>(reconnect_timer_),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  reconnect_timer_.Close();
 }
 
 void RedisClient::Connect() {
@@ -118,8 +107,7 @@ void RedisClient::Connect() {
   // away finds it when it comes back.
   auto connect_deadline = std::max<std::int64_t>(1000, 4 * settings_.command_timeout.count());
   uv_update_time(&loop_);  // timers count from the loop's cached time, stale before the loop runs
-  uv_timer_start(reconnect_timer_, [](uv_timer_t* t) { static_cast<RedisClient*>(t->data)->OnConnectTimeout(); },
-                 static_cast<std::uint64_t>(connect_deadline), 0);
+  reconnect_timer_.Start(std::chrono::milliseconds{connect_deadline}, [this] { OnConnectTimeout(); });
   if (database_ != 0) {
     std::string select = std::to_string(database_);
     const char* argv[] = {"SELECT", select.c_str()};
@@ -140,7 +128,7 @@ void RedisClient::OnConnected(int status) {
     return;
   }
   connected_ = true;
-  uv_timer_stop(reconnect_timer_);
+  reconnect_timer_.Stop();
   if (warned_) logger_.Info("redis reachable again", {{"endpoint", host_ + ":" + std::to_string(port_)}});
   warned_ = false;
 }
@@ -180,8 +168,7 @@ void RedisClient::ReadWhatArrived() {
 
 void RedisClient::ScheduleReconnect() {
   if (closed_) return;
-  uv_timer_start(reconnect_timer_, [](uv_timer_t* t) { static_cast<RedisClient*>(t->data)->Connect(); },
-                 static_cast<std::uint64_t>(settings_.reconnect_interval.count()), 0);
+  reconnect_timer_.Start(settings_.reconnect_interval, [this] { Connect(); });
 }
 
 void RedisClient::Command(const std::vector<std::string>& argv, ReplyCallback callback) {
@@ -225,16 +212,14 @@ void RedisClient::Command(const std::vector<std::string>& argv, ReplyCallback ca
   }
   pending->client = this;
   pending->client_alive = alive_;
-  pending->timer = new uv_timer_t;
-  uv_timer_init(&loop_, pending->timer);
+  pending->timer = std::make_unique<uv::Timer>(loop_);
   uv_update_time(&loop_);  // a command sent late in a busy loop iteration gets its whole timeout
-  pending->timer->data = new std::weak_ptr<Pending>(pending);
-  uv_timer_start(pending->timer, [](uv_timer_t* t) {
-    auto locked = static_cast<std::weak_ptr<Pending>*>(t->data)->lock();
+  pending->timer->Start(settings_.command_timeout, [weak = std::weak_ptr<Pending>(pending)] {
+    auto locked = weak.lock();
     if (!locked) return;
     if (*locked->client_alive) locked->client->ReadWhatArrived();
     locked->Finish(core::Error::Transient("redis did not answer in time"));  // no-op if answered
-  }, static_cast<std::uint64_t>(settings_.command_timeout.count()), 0);
+  });
 }
 
 }  // namespace redis

@@ -9,9 +9,9 @@
 
 #include "common/core/result.hpp"
 #include "common/logging/logger.hpp"
+#include "common/uv/handles.hpp"
 
 struct uv_loop_s;
-struct uv_timer_s;
 struct redisAsyncContext;
 
 namespace redis {
@@ -76,7 +76,7 @@ class RedisClient final : public Commands {
   bool first_connect_pending_ = true;  // no connect result yet: commands queue in hiredis
   bool closed_ = false;
   bool warned_ = false;
-  uv_timer_s* reconnect_timer_ = nullptr;
+  uv::Timer reconnect_timer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "common/runtime/dead_letter.hpp"
-#include "common/runtime/loop_timers.hpp"
 #include "common/runtime/topology.hpp"
 
 namespace runtime {
@@ -34,10 +33,6 @@ BuilderWorker::BuilderWorker(uv_loop_s& loop, BuilderSettings settings, Builder&
       logger_(logging::Logger("builder").With({{"builder", name_}})),
       parser_(json::JobParserSettings{settings_.worker.max_body_bytes}),
       ledger_(metrics) {
-  window_timer_ = NewTimer(loop_, this);
-  retry_timer_ = NewTimer(loop_, this);
-  background_timer_ = NewTimer(loop_, this);
-  shutdown_timer_ = NewTimer(loop_, this);
   health_.SetHealthy("rabbitmq", false);
   health_.SetHealthy("postgres", false);
 }
@@ -62,9 +57,7 @@ void BuilderWorker::Start() {
                    metrics_.DatabaseUp().Set(ping->has_value() ? 1 : 0);
                    if (window_due_) Flush();
                  }});
-  uv_timer_start(background_timer_, [](uv_timer_t* t) { static_cast<BuilderWorker*>(t->data)->RunBackground(); },
-                 static_cast<std::uint64_t>(settings_.background_idle.count()),
-                 static_cast<std::uint64_t>(settings_.background_idle.count()));
+  background_timer_.Start(settings_.background_idle, [this] { RunBackground(); }, settings_.background_idle);
 
   amqp::ClientSettings client_settings;
   client_settings.connection.url = settings_.worker.amqp.url;
@@ -138,12 +131,11 @@ void BuilderWorker::OnDelivery(amqp::Delivery delivery) {
 }
 
 void BuilderWorker::StartWindow() {
-  if (IsActive(window_timer_)) return;
-  uv_timer_start(window_timer_, [](uv_timer_t* t) {
-    auto* self = static_cast<BuilderWorker*>(t->data);
-    self->window_due_ = true;
-    self->Flush();
-  }, static_cast<std::uint64_t>(settings_.window.count()), 0);
+  if (window_timer_.active()) return;
+  window_timer_.Start(settings_.window, [this] {
+    window_due_ = true;
+    Flush();
+  });
 }
 
 void BuilderWorker::Flush() {
@@ -152,8 +144,8 @@ void BuilderWorker::Flush() {
     return;
   }
   // A running rebuild (or background step) finishes first; so does a database backoff.
-  if (writer_busy_ || IsActive(retry_timer_)) return;
-  uv_timer_stop(window_timer_);
+  if (writer_busy_ || retry_timer_.active()) return;
+  window_timer_.Stop();
   window_due_ = false;
   auto batch = std::make_shared<Batch>();
   batch->ids.assign(pending_ids_.begin(), pending_ids_.end());
@@ -206,12 +198,11 @@ void BuilderWorker::OnRebuilt(Batch batch, core::Result<RebuildStats> result, do
     builder_metrics_.PendingIds().Set(static_cast<double>(pending_ids_.size()));
     double delay = std::min(static_cast<double>(settings_.worker.db_retry_max.count()),
                             250.0 * std::pow(2.0, std::min(db_failures_, 16)));
-    uv_timer_start(retry_timer_, [](uv_timer_t* t) {
-      auto* self = static_cast<BuilderWorker*>(t->data);
-      uv_timer_stop(self->retry_timer_);
-      self->window_due_ = true;
-      self->Flush();
-    }, static_cast<std::uint64_t>(delay), 0);
+    retry_timer_.Start(std::chrono::milliseconds{static_cast<std::int64_t>(delay)}, [this] {
+      retry_timer_.Stop();
+      window_due_ = true;
+      Flush();
+    });
     MaybeFinishShutdown();
     return;
   }
@@ -296,13 +287,11 @@ void BuilderWorker::Shutdown(std::function<void()> on_finished) {
   logger_.Info("shutting down: rebuilding what is gathered",
                {{"pending_ids", pending_ids_.size()}, {"follow_ups", ledger_.size()}});
   if (client_) client_->StopConsuming();
-  uv_timer_stop(background_timer_);
-  uv_timer_start(shutdown_timer_, [](uv_timer_t* t) {
-    auto* self = static_cast<BuilderWorker*>(t->data);
-    self->logger_.Warn("shutdown timeout: leaving unfinished follow-ups to be redelivered",
-                       {{"follow_ups", self->ledger_.size()}});
-    self->FinishShutdown();
-  }, static_cast<std::uint64_t>(settings_.worker.shutdown_timeout.count()), 0);
+  background_timer_.Stop();
+  shutdown_timer_.Start(settings_.worker.shutdown_timeout, [this] {
+    logger_.Warn("shutdown timeout: leaving unfinished follow-ups to be redelivered", {{"follow_ups", ledger_.size()}});
+    FinishShutdown();
+  });
   window_due_ = true;
   Flush();
   MaybeFinishShutdown();
@@ -318,10 +307,10 @@ void BuilderWorker::FinishShutdown() {
   finished_ = true;
   if (client_) client_->Close();
   if (writer_) writer_->Stop();
-  CloseAndFree(window_timer_);
-  CloseAndFree(retry_timer_);
-  CloseAndFree(background_timer_);
-  CloseAndFree(shutdown_timer_);
+  window_timer_.Close();
+  retry_timer_.Close();
+  background_timer_.Close();
+  shutdown_timer_.Close();
   logger_.Info("builder stopped", {{"unfinished", ledger_.size()}});
   if (on_finished_) {
     auto callback = std::move(on_finished_);

@@ -18,9 +18,9 @@
 #include "common/runtime/delivery_ledger.hpp"
 #include "common/runtime/worker_settings.hpp"
 #include "common/runtime/writer_thread.hpp"
+#include "common/uv/handles.hpp"
 
 struct uv_loop_s;
-struct uv_timer_s;
 
 namespace runtime {
 
@@ -98,10 +98,10 @@ class BuilderWorker {
   int db_failures_ = 0;
   bool draining_ = false;
   bool finished_ = false;
-  uv_timer_s* window_timer_ = nullptr;
-  uv_timer_s* retry_timer_ = nullptr;
-  uv_timer_s* background_timer_ = nullptr;
-  uv_timer_s* shutdown_timer_ = nullptr;
+  uv::Timer window_timer_{loop_};
+  uv::Timer retry_timer_{loop_};
+  uv::Timer background_timer_{loop_};
+  uv::Timer shutdown_timer_{loop_};
   std::function<void()> on_finished_;
 };
 

@@ -17,16 +17,10 @@ namespace {
 struct SignalState {
   BuilderWorker* worker = nullptr;
   int received = 0;
-  uv_signal_t* signals[2] = {nullptr, nullptr};
+  std::unique_ptr<uv::Signal> signals[2];
 
   void Close() {
-    for (auto*& handle : signals) {
-      if (handle == nullptr) continue;
-      uv_signal_stop(handle);
-      uv_close(reinterpret_cast<uv_handle_t*>(handle),
-               [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
-      handle = nullptr;
-    }
+    for (auto& handle : signals) handle.reset();
   }
 };
 
@@ -86,11 +80,8 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec) {
     state.worker = &worker;
     int signums[2] = {SIGTERM, SIGINT};
     for (int i = 0; i < 2; ++i) {
-      state.signals[i] = new uv_signal_t;
-      uv_signal_init(&loop, state.signals[i]);
-      state.signals[i]->data = &state;
-      uv_signal_start(state.signals[i], [](uv_signal_t* handle, int signum) {
-        auto* s = static_cast<SignalState*>(handle->data);
+      state.signals[i] = std::make_unique<uv::Signal>(loop);
+      state.signals[i]->Start(signums[i], [s = &state](int signum) {
         if (++s->received > 1) {
           // Second signal: leave now. Unacked follow-ups are redelivered by the broker.
           std::fprintf(stderr, "received signal %d again; exiting without draining\n", signum);
@@ -98,7 +89,7 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec) {
         }
         logging::Logger("main").Info("signal received; draining", {{"signal", signum}});
         s->worker->Shutdown(nullptr);
-      }, signums[i]);
+      });
     }
     logger.Info("builder starting", {{"builder", spec.name},
                                      {"metrics_port", static_cast<std::int64_t>(settings.worker.metrics.port)},

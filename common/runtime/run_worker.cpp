@@ -41,23 +41,13 @@ struct LoopState {
   metrics::HealthState* health = nullptr;
   std::string provider_name;
   int received = 0;
-  uv_signal_t* signals[2] = {nullptr, nullptr};
-  uv_timer_t* health_timer = nullptr;
+  std::unique_ptr<uv::Signal> signals[2];
+  std::unique_ptr<uv::Timer> health_timer;
 };
 
 void CloseHandles(LoopState& state) {
-  for (auto*& handle : state.signals) {
-    if (handle == nullptr) continue;
-    uv_signal_stop(handle);
-    uv_close(reinterpret_cast<uv_handle_t*>(handle), [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
-    handle = nullptr;
-  }
-  if (state.health_timer != nullptr) {
-    uv_timer_stop(state.health_timer);
-    uv_close(reinterpret_cast<uv_handle_t*>(state.health_timer),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    state.health_timer = nullptr;
-  }
+  for (auto& handle : state.signals) handle.reset();
+  state.health_timer.reset();
 }
 
 void UpdateProviderHealth(LoopState& state) {
@@ -175,11 +165,8 @@ int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
     state.provider_name = spec.name;
     int signums[2] = {SIGTERM, SIGINT};
     for (int i = 0; i < 2; ++i) {
-      state.signals[i] = new uv_signal_t;
-      uv_signal_init(&loop, state.signals[i]);
-      state.signals[i]->data = &state;
-      uv_signal_start(state.signals[i], [](uv_signal_t* handle, int signum) {
-        auto* s = static_cast<LoopState*>(handle->data);
+      state.signals[i] = std::make_unique<uv::Signal>(loop);
+      state.signals[i]->Start(signums[i], [s = &state](int signum) {
         if (++s->received > 1) {
           // Second signal: leave now. Unacked deliveries are redelivered by the broker.
           std::fprintf(stderr, "received signal %d again; exiting without draining\n", signum);
@@ -187,15 +174,13 @@ int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
         }
         logging::Logger("main").Info("signal received; draining", {{"signal", signum}});
         s->worker->Shutdown(nullptr);
-      }, signums[i]);
+      });
     }
     if (services.gateway) {
-      state.health_timer = new uv_timer_t;
-      uv_timer_init(&loop, state.health_timer);
-      state.health_timer->data = &state;
+      state.health_timer = std::make_unique<uv::Timer>(loop);
       UpdateProviderHealth(state);
-      uv_timer_start(state.health_timer, [](uv_timer_t* t) { UpdateProviderHealth(*static_cast<LoopState*>(t->data)); },
-                     1000, 1000);
+      state.health_timer->Start(std::chrono::seconds{1}, [s = &state] { UpdateProviderHealth(*s); },
+                                std::chrono::seconds{1});
     }
     logger.Info("worker starting", {{"provider", spec.name},
                                     {"metrics_port", static_cast<std::int64_t>(settings.metrics.port)},

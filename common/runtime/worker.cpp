@@ -10,7 +10,6 @@
 #include "common/json/job_writer.hpp"
 #include "common/runtime/dead_letter.hpp"
 #include "common/runtime/fault_injection.hpp"
-#include "common/runtime/loop_timers.hpp"
 #include "common/runtime/retry_decision.hpp"
 
 namespace runtime {
@@ -36,9 +35,6 @@ Worker::Worker(uv_loop_s& loop, WorkerSettings settings, Provider& provider, met
       parser_(json::JobParserSettings{settings_.max_body_bytes}),
       tiers_(DefaultDelayTiers()),
       ledger_(metrics) {
-  batch_timer_ = NewTimer(loop_, this);
-  db_retry_timer_ = NewTimer(loop_, this);
-  shutdown_timer_ = NewTimer(loop_, this);
   health_.SetHealthy("rabbitmq", false);
   health_.SetHealthy("postgres", false);
 }
@@ -183,20 +179,19 @@ void Worker::OnEnriched(std::uint64_t seq, core::Result<Enrichment> result) {
 }
 
 void Worker::ScheduleFlush() {
-  if (uv_is_active(reinterpret_cast<uv_handle_t*>(batch_timer_)) != 0) return;
-  uv_timer_start(batch_timer_, [](uv_timer_t* t) { static_cast<Worker*>(t->data)->Flush(); },
-                 static_cast<std::uint64_t>(settings_.batch_max_wait.count()), 0);
+  if (batch_timer_.active()) return;
+  batch_timer_.Start(settings_.batch_max_wait, [this] { Flush(); });
 }
 
 void Worker::Flush() {
-  if (writer_busy_ || (db_down_ && uv_is_active(reinterpret_cast<uv_handle_t*>(db_retry_timer_)) != 0)) return;
+  if (writer_busy_ || (db_down_ && db_retry_timer_.active())) return;
   std::vector<Pending> batch;
   if (!singles_.empty()) {
     batch.push_back(std::move(singles_.front()));
     singles_.pop_front();
   } else {
     if (pending_.empty()) return;
-    uv_timer_stop(batch_timer_);
+    batch_timer_.Stop();
     std::size_t rows = 0;
     while (!pending_.empty() && rows < settings_.batch_size) {
       rows += std::max<std::size_t>(1, pending_.front().enrichment.tracks.size() +
@@ -450,7 +445,7 @@ void Worker::GiveBackHeldJobs() {
   pending_.clear();
   pending_rows_ = 0;
   waiting_.clear();
-  uv_timer_stop(batch_timer_);
+  batch_timer_.Stop();
   for (auto seq : seqs) Requeue(seq);
   metrics_.JobsDone("given_back").Increment(static_cast<double>(seqs.size()));
 }
@@ -491,12 +486,11 @@ void Worker::ScheduleDatabaseRetry() {
   // once the held jobs were given back, the database is only pinged.
   double ceiling = std::min(static_cast<double>(settings_.db_retry_max.count()),
                             250.0 * std::pow(2.0, std::min(db_failures_, 16)));
-  uv_timer_start(db_retry_timer_, [](uv_timer_t* t) {
-    auto* self = static_cast<Worker*>(t->data);
-    uv_timer_stop(self->db_retry_timer_);
-    if (self->paused_for_db_) self->ProbeDatabase();
-    else self->Flush();
-  }, static_cast<std::uint64_t>(ceiling), 0);
+  db_retry_timer_.Start(std::chrono::milliseconds{static_cast<std::int64_t>(ceiling)}, [this] {
+    db_retry_timer_.Stop();
+    if (paused_for_db_) ProbeDatabase();
+    else Flush();
+  });
 }
 
 void Worker::ResumeWaiting() {
@@ -517,12 +511,10 @@ void Worker::Shutdown(std::function<void()> on_finished) {
   draining_ = true;
   logger_.Info("shutting down: finishing in-flight jobs", {{"in_flight", ledger_.size()}});
   if (client_) client_->StopConsuming();
-  uv_timer_start(shutdown_timer_, [](uv_timer_t* t) {
-    auto* self = static_cast<Worker*>(t->data);
-    self->logger_.Warn("shutdown timeout: leaving unfinished jobs to be redelivered",
-                       {{"in_flight", self->ledger_.size()}});
-    self->FinishShutdown();
-  }, static_cast<std::uint64_t>(settings_.shutdown_timeout.count()), 0);
+  shutdown_timer_.Start(settings_.shutdown_timeout, [this] {
+    logger_.Warn("shutdown timeout: leaving unfinished jobs to be redelivered", {{"in_flight", ledger_.size()}});
+    FinishShutdown();
+  });
   Flush();
   MaybeFinishShutdown();
 }
@@ -539,9 +531,9 @@ void Worker::FinishShutdown() {
   finished_ = true;
   if (client_) client_->Close();
   if (writer_) writer_->Stop();
-  CloseAndFree(batch_timer_);
-  CloseAndFree(db_retry_timer_);
-  CloseAndFree(shutdown_timer_);
+  batch_timer_.Close();
+  db_retry_timer_.Close();
+  shutdown_timer_.Close();
   logger_.Info("worker stopped", {{"unfinished", ledger_.size()}});
   if (on_finished_) {
     auto callback = std::move(on_finished_);

@@ -19,9 +19,9 @@
 #include "common/runtime/topology.hpp"
 #include "common/runtime/worker_settings.hpp"
 #include "common/runtime/writer_thread.hpp"
+#include "common/uv/handles.hpp"
 
 struct uv_loop_s;
-struct uv_timer_s;
 
 namespace db {
 class CatalogWriter;
@@ -107,9 +107,9 @@ class Worker {
   int db_failures_ = 0;
   bool draining_ = false;
   bool finished_ = false;
-  uv_timer_s* batch_timer_ = nullptr;
-  uv_timer_s* db_retry_timer_ = nullptr;
-  uv_timer_s* shutdown_timer_ = nullptr;
+  uv::Timer batch_timer_{loop_};
+  uv::Timer db_retry_timer_{loop_};
+  uv::Timer shutdown_timer_{loop_};
   std::function<void()> on_finished_;
 };
 

@@ -1,13 +1,8 @@
 #include "common/runtime/writer_thread.hpp"
 
-#include <uv.h>
-
 namespace runtime {
 
-WriterThread::WriterThread(uv_loop_s& loop) {
-  async_ = new uv_async_t;
-  uv_async_init(&loop, async_, [](uv_async_t* handle) { static_cast<WriterThread*>(handle->data)->DrainCompleted(); });
-  async_->data = this;
+WriterThread::WriterThread(uv_loop_s& loop) : async_(std::make_unique<uv::Async>(loop, [this] { DrainCompleted(); })) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -30,8 +25,7 @@ void WriterThread::Stop() {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
-  uv_close(reinterpret_cast<uv_handle_t*>(async_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
-  async_ = nullptr;
+  async_.reset();
 }
 
 void WriterThread::Run() {
@@ -50,7 +44,7 @@ void WriterThread::Run() {
       if (stopping_) return;
       completed_.push_back(std::move(task.done));
     }
-    uv_async_send(async_);
+    async_->Send();
   }
 }
 

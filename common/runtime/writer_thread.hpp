@@ -4,10 +4,10 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <memory>
 #include <thread>
 
-struct uv_loop_s;
-struct uv_async_s;
+#include "common/uv/handles.hpp"
 
 namespace runtime {
 
@@ -35,7 +35,7 @@ class WriterThread {
   void Run();
   void DrainCompleted();
 
-  uv_async_s* async_ = nullptr;
+  std::unique_ptr<uv::Async> async_;  // null once stopped
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Task> queued_;

@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "common/config/env.hpp"
 #include "common/logging/logger.hpp"
 #include "common/resilience/clock.hpp"
+#include "common/uv/handles.hpp"
 #include "tools/provider_sim/server.hpp"
 #include "tools/provider_sim/settings.hpp"
 #include "tools/provider_sim/simulator.hpp"
@@ -27,19 +29,16 @@ void RaiseFileLimit() {
   }
 }
 
+// SIGINT or SIGTERM closes the server and the signal handles; the loop then runs out.
 struct Shutdown {
   provider_sim::Server* server;
-  std::vector<uv_signal_t*> signals;
-};
+  std::vector<std::unique_ptr<uv::Signal>> signals;
 
-void OnSignal(uv_signal_t* handle, int /*signum*/) {
-  auto* shutdown = static_cast<Shutdown*>(handle->data);
-  shutdown->server->Close();
-  for (uv_signal_t* signal : shutdown->signals) {
-    uv_close(reinterpret_cast<uv_handle_t*>(signal), [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+  void Run() {
+    server->Close();
+    signals.clear();
   }
-  shutdown->signals.clear();
-}
+};
 
 }  // namespace
 
@@ -87,18 +86,8 @@ int main(int argc, char* argv[]) {
 
   Shutdown shutdown{&server, {}};
   for (int signum : {SIGINT, SIGTERM}) {
-    auto* handle = new uv_signal_t;
-    if (int rc = uv_signal_init(&loop, handle); rc != 0) {
-      delete handle;
-      log.Error("cannot handle signal", {{"signal", signum}, {"error", uv_strerror(rc)}});
-      return 1;
-    }
-    handle->data = &shutdown;
-    shutdown.signals.push_back(handle);
-    if (int rc = uv_signal_start(handle, OnSignal, signum); rc != 0) {
-      log.Error("cannot handle signal", {{"signal", signum}, {"error", uv_strerror(rc)}});
-      return 1;
-    }
+    shutdown.signals.push_back(std::make_unique<uv::Signal>(loop));
+    shutdown.signals.back()->Start(signum, [&shutdown](int) { shutdown.Run(); });
   }
   uv_run(&loop, UV_RUN_DEFAULT);
   int rc = uv_loop_close(&loop);

@@ -8,11 +8,13 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <unordered_set>
 
 #include "common/logging/logger.hpp"
+#include "common/uv/handles.hpp"
 #include "tools/provider_sim/simulator.hpp"
 
 namespace provider_sim {
@@ -57,8 +59,8 @@ struct Server::State {
   State(uv_loop_t& l, Simulator& s) : loop(l), simulator(s) {}
   uv_loop_t& loop;
   Simulator& simulator;
-  uv_tcp_t* listener = nullptr;
-  uv_timer_t* lag_timer = nullptr;  // measures the loop's lateness for Simulator::NoteLoopLag
+  std::unique_ptr<uv::Tcp> listener;
+  std::unique_ptr<uv::Timer> lag_timer;  // measures the loop's lateness for Simulator::NoteLoopLag
   std::uint64_t lag_timer_due_ns = 0;
   std::unordered_set<Connection*> connections;
   http_parser_settings parser_settings{};
@@ -67,35 +69,27 @@ struct Server::State {
 
 namespace {
 
-// One accepted socket. Owns its uv_tcp_t and (once latency is needed) a uv_timer_t, both on
-// the heap with `data` pointing here; deletes itself once both are closed and no write is
-// pending, so callbacks never see a freed owner.
+// One accepted socket. Owns its TCP handle (context pointing here) and, once latency is
+// needed, a timer; deletes itself once the socket is closed and no write is pending, so
+// callbacks never see a freed owner.
 class Connection {
  public:
-  explicit Connection(Server::State& server) : server_(server) {
+  explicit Connection(Server::State& server) : server_(server), tcp_(server.loop) {
     http_parser_init(&parser_, HTTP_REQUEST);
     parser_.data = this;
-    tcp_ = new uv_tcp_t;
-    tcp_->data = this;
+    tcp_.set_context(this);
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   bool Accept(uv_stream_t* listener) {
-    if (int rc = uv_tcp_init(&server_.loop, tcp_); rc != 0) {
-      server_.log.Error("uv_tcp_init failed", {{"error", uv_strerror(rc)}});
-      delete tcp_;
-      delete this;
-      return false;
-    }
-    open_handles_ = 1;
     server_.connections.insert(this);
-    if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(tcp_)) != 0) {
+    if (uv_accept(listener, Stream()) != 0) {
       Close(false);
       return false;
     }
-    uv_tcp_nodelay(tcp_, 1);
-    int rc = uv_read_start(reinterpret_cast<uv_stream_t*>(tcp_), OnAlloc, OnRead);
+    uv_tcp_nodelay(tcp_.get(), 1);
+    int rc = uv_read_start(Stream(), OnAlloc, OnRead);
     if (rc != 0) {
       Close(false);
       return false;
@@ -110,24 +104,13 @@ class Connection {
     server_.connections.erase(this);
     if (reset) {
       uv_os_fd_t fd;
-      if (uv_fileno(reinterpret_cast<uv_handle_t*>(tcp_), &fd) == 0) {
+      if (uv_fileno(reinterpret_cast<uv_handle_t*>(tcp_.get()), &fd) == 0) {
         linger option{1, 0};
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, sizeof option);
       }
     }
-    if (timer_ != nullptr) {
-      uv_timer_stop(timer_);
-      uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) {
-        auto* self = static_cast<Connection*>(h->data);
-        delete reinterpret_cast<uv_timer_t*>(h);
-        self->HandleClosed();
-      });
-    }
-    uv_close(reinterpret_cast<uv_handle_t*>(tcp_), [](uv_handle_t* h) {
-      auto* self = static_cast<Connection*>(h->data);
-      delete reinterpret_cast<uv_tcp_t*>(h);
-      self->HandleClosed();
-    });
+    timer_.reset();
+    tcp_.Close([this] { HandleClosed(); });
   }
 
   // http_parser callbacks (http_parser_settings in Server::State).
@@ -183,8 +166,11 @@ class Connection {
   ~Connection() = default;
 
   void HandleClosed() {
-    if (--open_handles_ == 0 && pending_writes_ == 0) delete this;
+    socket_closed_ = true;
+    if (pending_writes_ == 0) delete this;
   }
+
+  uv_stream_t* Stream() { return reinterpret_cast<uv_stream_t*>(tcp_.get()); }
 
   void CommitHeader() {
     if (EqualsIgnoreCase(field_, "authorization")) authorization_ = value_;
@@ -202,7 +188,7 @@ class Connection {
   }
 
   static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-    auto* self = static_cast<Connection*>(stream->data);
+    auto* self = static_cast<Connection*>(uv::Tcp::ContextOf(stream));
     if (nread < 0) {
       self->Close(false);  // EOF or error; a held (timeout) request dies with it
       return;
@@ -255,28 +241,11 @@ class Connection {
       return;
     }
     waiting_ = std::move(outcome);
-    if (timer_ == nullptr) {
-      auto* timer = new uv_timer_t;
-      if (int rc = uv_timer_init(&server_.loop, timer); rc != 0) {
-        delete timer;
-        server_.log.Error("uv_timer_init failed", {{"error", uv_strerror(rc)}});
-        Close(true);
-        return;
-      }
-      timer_ = timer;
-      timer_->data = this;
-      ++open_handles_;
-    }
-    if (int rc = uv_timer_start(timer_, OnTimer, static_cast<std::uint64_t>(waiting_.delay.count()), 0); rc != 0) {
-      server_.log.Error("uv_timer_start failed", {{"error", uv_strerror(rc)}});
-      Close(true);
-    }
-  }
-
-  static void OnTimer(uv_timer_t* timer) {
-    auto* self = static_cast<Connection*>(timer->data);
-    self->Finish(std::move(self->waiting_));
-    self->Process();
+    if (timer_ == nullptr) timer_ = std::make_unique<uv::Timer>(server_.loop);
+    timer_->Start(std::chrono::duration_cast<std::chrono::milliseconds>(waiting_.delay), [this] {
+      Finish(std::move(waiting_));
+      Process();
+    });
   }
 
   void Finish(Outcome outcome) {
@@ -321,7 +290,7 @@ class Connection {
     auto* write = new WriteRequest{{}, std::move(data)};
     write->req.data = this;
     uv_buf_t buf = uv_buf_init(write->data.data(), static_cast<unsigned>(write->data.size()));
-    int rc = uv_write(&write->req, reinterpret_cast<uv_stream_t*>(tcp_), &buf, 1, OnWritten);
+    int rc = uv_write(&write->req, Stream(), &buf, 1, OnWritten);
     if (rc != 0) {
       delete write;
       Close(true);
@@ -335,16 +304,16 @@ class Connection {
     delete reinterpret_cast<WriteRequest*>(req);
     --self->pending_writes_;
     if (self->closing_) {
-      if (self->open_handles_ == 0 && self->pending_writes_ == 0) delete self;
+      if (self->socket_closed_ && self->pending_writes_ == 0) delete self;
       return;
     }
     if (status < 0 || (self->close_after_write_ && self->pending_writes_ == 0)) self->Close(false);
   }
 
   Server::State& server_;
-  uv_tcp_t* tcp_ = nullptr;
-  uv_timer_t* timer_ = nullptr;
-  int open_handles_ = 0;
+  uv::Tcp tcp_;
+  std::unique_ptr<uv::Timer> timer_;  // delays an answer (simulated latency)
+  bool socket_closed_ = false;
   int pending_writes_ = 0;
   bool closing_ = false;
   bool close_after_write_ = false;
@@ -363,8 +332,7 @@ class Connection {
 
 constexpr std::uint64_t kLagTickMs = 5;
 
-void OnLagTick(uv_timer_t* timer) {
-  auto* state = static_cast<Server::State*>(timer->data);
+void OnLagTick(Server::State* state) {
   std::uint64_t now = uv_hrtime();
   if (now > state->lag_timer_due_ns) {
     state->simulator.NoteLoopLag(std::chrono::microseconds{(now - state->lag_timer_due_ns) / 1000});
@@ -373,7 +341,7 @@ void OnLagTick(uv_timer_t* timer) {
 }
 
 void OnConnection(uv_stream_t* listener, int status) {
-  auto* state = static_cast<Server::State*>(listener->data);
+  auto* state = static_cast<Server::State*>(uv::Tcp::ContextOf(listener));
   if (status < 0) {
     state->log.Warn("accept failed", {{"error", uv_strerror(status)}});
     return;
@@ -402,49 +370,32 @@ int Server::Listen(int port) {
   auto fail = [](const char* what, int rc) {
     throw std::runtime_error(std::string(what) + ": " + uv_strerror(rc));
   };
-  auto* listener = new uv_tcp_t;
-  if (int rc = uv_tcp_init(&state_->loop, listener); rc != 0) {
-    delete listener;
-    fail("uv_tcp_init", rc);
-  }
-  state_->listener = listener;
-  state_->listener->data = state_.get();
+  state_->listener = std::make_unique<uv::Tcp>(state_->loop);
+  state_->listener->set_context(state_.get());
+  uv_tcp_t* listener = state_->listener->get();
   sockaddr_in addr{};
   if (int rc = uv_ip4_addr("127.0.0.1", port, &addr); rc != 0) fail("address", rc);
-  if (int rc = uv_tcp_bind(state_->listener, reinterpret_cast<const sockaddr*>(&addr), 0); rc != 0) {
+  if (int rc = uv_tcp_bind(listener, reinterpret_cast<const sockaddr*>(&addr), 0); rc != 0) {
     fail("bind 127.0.0.1", rc);
   }
-  if (int rc = uv_listen(reinterpret_cast<uv_stream_t*>(state_->listener), 4096, OnConnection); rc != 0) {
+  if (int rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener), 4096, OnConnection); rc != 0) {
     fail("listen", rc);
   }
-  auto* lag_timer = new uv_timer_t;
-  if (int rc = uv_timer_init(&state_->loop, lag_timer); rc != 0) {
-    delete lag_timer;
-    fail("uv_timer_init", rc);
-  }
-  state_->lag_timer = lag_timer;
-  lag_timer->data = state_.get();
+  state_->lag_timer = std::make_unique<uv::Timer>(state_->loop);
   state_->lag_timer_due_ns = uv_hrtime() + kLagTickMs * 1'000'000;
-  if (int rc = uv_timer_start(lag_timer, OnLagTick, kLagTickMs, kLagTickMs); rc != 0) fail("uv_timer_start", rc);
+  state_->lag_timer->Start(std::chrono::milliseconds{kLagTickMs}, [state = state_.get()] { OnLagTick(state); },
+                           std::chrono::milliseconds{kLagTickMs});
   sockaddr_storage bound{};
   int length = sizeof bound;
-  if (int rc = uv_tcp_getsockname(state_->listener, reinterpret_cast<sockaddr*>(&bound), &length); rc != 0) {
+  if (int rc = uv_tcp_getsockname(listener, reinterpret_cast<sockaddr*>(&bound), &length); rc != 0) {
     fail("getsockname", rc);
   }
   return ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
 }
 
 void Server::Close() {
-  if (state_->listener != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(state_->listener),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
-    state_->listener = nullptr;
-  }
-  if (state_->lag_timer != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(state_->lag_timer),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    state_->lag_timer = nullptr;
-  }
+  state_->listener.reset();
+  state_->lag_timer.reset();
   auto connections = state_->connections;
   for (Connection* connection : connections) connection->Close(false);
 }

@@ -11,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "common/uv/handles.hpp"
 #include "tests/fakes/fake_clock.hpp"
 
 namespace gateway {
@@ -33,14 +34,8 @@ std::string UniqueKey() {
 struct Hammer {
   Hammer(uv_loop_t& loop, const resilience::Clock& clock, FleetRateLimitSettings settings)
       : redis(loop, {.url = RedisUrl()}, logging::Logger("test")),
-        limiter(redis, clock, std::move(settings), logging::Logger("test")) {
-    timer = new uv_timer_t;
-    uv_timer_init(&loop, timer);
-    timer->data = this;
-  }
-  ~Hammer() {
-    uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-  }
+        limiter(redis, clock, std::move(settings), logging::Logger("test")),
+        timer(loop) {}
   void Next() {
     if (std::chrono::steady_clock::now() >= deadline) {
       redis.Close();
@@ -51,15 +46,14 @@ struct Hammer {
         ++granted;
         Next();
       } else {
-        uv_timer_start(timer, [](uv_timer_t* t) { static_cast<Hammer*>(t->data)->Next(); },
-                       static_cast<std::uint64_t>(wait.count()), 0);
+        timer.Start(wait, [this] { Next(); });
       }
     });
   }
 
   redis::RedisClient redis;
   FleetRateLimiter limiter;
-  uv_timer_t* timer = nullptr;
+  uv::Timer timer;
   int granted = 0;
   std::chrono::steady_clock::time_point deadline;
 };

@@ -24,7 +24,17 @@ struct Outcome {
 Outcome RunWithEnv(const std::string& binary, const std::vector<std::string>& extra_env) {
   std::string err_path = ::testing::TempDir() + "startup_stderr_" + std::to_string(::getpid());
   std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
+  // The extra settings replace the caller's (a shell with the stack's TUNEFLEET_* exported
+  // would otherwise win, and the worker would start for real).
+  auto overridden = [&](const std::string& entry) {
+    for (const auto& e : extra_env) {
+      if (entry.compare(0, e.find('=') + 1, e, 0, e.find('=') + 1) == 0) return true;
+    }
+    return false;
+  };
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!overridden(*e)) env_storage.emplace_back(*e);
+  }
   for (const auto& e : extra_env) env_storage.push_back(e);
   std::vector<char*> envp;
   for (auto& e : env_storage) envp.push_back(e.data());
