@@ -98,10 +98,16 @@ void Gateway::Close() {
   closed_ = true;
   for (auto id : timers_) scheduler_.Cancel(id);
   timers_.clear();
+  bulkhead_queue_.clear();
+  auto lookups = std::move(lookups_);
+  lookups_.clear();
   auto flights = std::move(flights_);
   flights_.clear();
+  for (auto& [id, done] : lookups) done(core::Error::NotAttempted("gateway closed"));
   for (auto& [key, flight] : flights) {
-    for (auto& done : flight->waiters) done(core::Error::NotAttempted("gateway closed"));
+    auto waiters = std::move(flight->waiters);
+    flight->waiters.clear();
+    for (auto& done : waiters) done(core::Error::NotAttempted("gateway closed"));
   }
 }
 
@@ -128,9 +134,14 @@ void Gateway::Call(http::Request request, CallOptions options, CallDone done) {
     return;
   }
   std::string redis_key = "tunefleet:cache:" + settings_.provider + ":" + options.cache_key;
-  redis_.Command({"GET", redis_key}, [this, key = std::move(key), request = std::move(request),
-                                      options = std::move(options), done = std::move(done)](
-                                         core::Result<redis::Reply> reply) mutable {
+  std::uint64_t lookup = next_lookup_++;
+  lookups_.emplace(lookup, std::move(done));
+  redis_.Command({"GET", redis_key}, [this, lookup, key = std::move(key), request = std::move(request),
+                                      options = std::move(options)](core::Result<redis::Reply> reply) mutable {
+    auto it = lookups_.find(lookup);
+    if (it == lookups_.end()) return;  // Close answered it
+    CallDone call_done = std::move(it->second);
+    lookups_.erase(it);
     if (reply && reply->type == redis::Reply::Type::kString) {
       auto newline = reply->text.find('\n');
       long status = std::atol(reply->text.substr(0, newline).c_str());
@@ -139,13 +150,13 @@ void Gateway::Call(http::Request request, CallOptions options, CallDone done) {
         http::Response cached_response;
         cached_response.status = status;
         cached_response.body = reply->text.substr(newline + 1);
-        if (status == 404) done(core::Error::NotFound(options.endpoint + ": not found (cached)"));
-        else done(std::move(cached_response));
+        if (status == 404) call_done(core::Error::NotFound(options.endpoint + ": not found (cached)"));
+        else call_done(std::move(cached_response));
         return;
       }
     }
     metrics_.CacheMisses().Increment();
-    Coalesce(std::move(key), std::move(request), std::move(options), std::move(done));
+    Coalesce(std::move(key), std::move(request), std::move(options), std::move(call_done));
   });
 }
 
@@ -168,6 +179,7 @@ void Gateway::Coalesce(std::string key, http::Request request, CallOptions optio
 
 void Gateway::Acquire(const std::shared_ptr<Flight>& flight) {
   limiter_.Acquire([this, flight](std::chrono::milliseconds wait) {
+    if (closed_) return;  // Close answered the flight's calls
     metrics_.RateLimitDegraded().Set(limiter_.degraded() ? 1 : 0);
     if (wait.count() == 0) {
       EnterBulkhead(flight);

@@ -65,7 +65,8 @@ using CallDone = std::function<void(core::Result<http::Response>)>;
 // -> coalescing of identical calls in flight -> fleet-wide rate limit -> bulkhead ->
 // circuit breaker -> HTTP -> retry with full-jitter backoff honouring Retry-After, within
 // a retry budget. Every decision is counted in GatewayMetrics. Loop thread only; `done` runs
-// on the loop, once per call. Must outlive its calls (Close fails them).
+// on the loop, once per call. Must outlive its calls: Close answers every pending call (as a
+// transient NotAttempted error) and no `done` runs after it.
 class Gateway {
  public:
   // Everything the gateway reaches outside itself; all borrowed, all must outlive the gateway.
@@ -131,6 +132,9 @@ class Gateway {
   bool slowed_down_ = false;
   double success_rate_ = 1.0;
   double response_time_ = 0.0;
+  // Calls waiting for their cache lookup, by a number of their own (answered by Close).
+  std::map<std::uint64_t, CallDone> lookups_;
+  std::uint64_t next_lookup_ = 0;
   std::set<resilience::Scheduler::TaskId> timers_;
   bool closed_ = false;
 };

@@ -1,6 +1,6 @@
 // The gateway's order of steps without services: a scripted transport, an in-memory Redis,
 // and fake time driving the rate-limit and retry waits. Cache -> coalescing -> fleet rate
-// limit -> bulkhead -> breaker -> send -> retry.
+// limit -> bulkhead -> breaker -> send -> retry; and Close answering every pending call once.
 #include "common/gateway/gateway.hpp"
 
 #include <gtest/gtest.h>
@@ -284,6 +284,70 @@ TEST_F(GatewayTest, MeasuresLatencyOnTheInjectedClock) {
   Settle();
   ASSERT_EQ(AnswersOf("a").size(), 1u);
   EXPECT_DOUBLE_EQ(gateway_->response_time_seconds(), 0.25);
+}
+
+// Leaves one call at each step a call can wait in, then closes the gateway.
+// Rate limit: one per second, burst 3: c, a and b take the burst, e waits a second.
+class GatewayCloseTest : public GatewayTest {
+ protected:
+  void StageAndClose(int max_concurrency) {
+    auto settings = Settings();
+    settings.rate_limit = {.key = "test", .rate_per_second = 1, .burst = 3, .local_share = 1.0};
+    settings.max_concurrency = max_concurrency;
+    Make(settings);
+    transport_.Script("/retry", {fakes::FakeTransport::Status(503), fakes::FakeTransport::Status(200)});
+    Call("c-retry-wait", "/retry");
+    Settle();
+    ASSERT_EQ(scheduler_.pending(), 1u);
+    Call("a-sending", "/slow");
+    Pump();
+    ASSERT_EQ(transport_.held(), 1u);
+    Call("d-coalesced", "/slow");
+    Call("b-bulkhead", "/queued");
+    Call("e-rate-wait", "/later");
+    Pump();
+    ASSERT_EQ(scheduler_.pending(), 2u) << "c's retry and e's rate-limit wait";
+    Call("f-cache-lookup", "/cached", {.cache_key = "k", .cache_ttl = 60s});
+    Call("g-rate-ask", "/ask");
+    ASSERT_EQ(redis_.queued(), 2u);
+    ASSERT_EQ(AnswerCount(), 0u);
+    requests_before_close_ = transport_.requests().size();
+    redis_commands_before_close_ = redis_.log().size();
+    Close();
+  }
+  std::size_t requests_before_close_ = 0;
+  std::size_t redis_commands_before_close_ = 0;
+};
+
+TEST_F(GatewayCloseTest, CloseAnswersEveryPendingCallOnceAsTransient) {
+  StageAndClose(1);
+  for (const char* name : {"a-sending", "b-bulkhead", "c-retry-wait", "d-coalesced", "e-rate-wait",
+                           "f-cache-lookup", "g-rate-ask"}) {
+    ASSERT_EQ(AnswersOf(name).size(), 1u) << name;
+    ASSERT_FALSE(AnswersOf(name)[0]) << name;
+    EXPECT_EQ(AnswersOf(name)[0].error().kind, core::ErrorKind::kTransient) << name;
+    EXPECT_FALSE(AnswersOf(name)[0].error().attempted) << name;
+  }
+  EXPECT_EQ(AnswerCount(), 7u);
+  EXPECT_EQ(scheduler_.pending(), 0u) << "Close cancels the waits";
+}
+
+TEST_F(GatewayCloseTest, NothingRunsAfterClose) {
+  StageAndClose(64);
+  ASSERT_EQ(AnswerCount(), 7u);
+  // Everything the gateway waited for now arrives; a rate-limit ask would now be granted.
+  clock_.Advance(10s);
+  Settle();
+  AdvanceAndSettle(10s);
+  EXPECT_EQ(answers_after_close_, 0);
+  EXPECT_EQ(transport_.requests().size(), requests_before_close_) << "nothing sent after Close";
+  EXPECT_EQ(redis_.log().size(), redis_commands_before_close_) << "nothing asked of Redis after Close";
+  Call("late", "/late");
+  Settle();
+  ASSERT_EQ(AnswersOf("late").size(), 1u);
+  ASSERT_FALSE(AnswersOf("late")[0]);
+  EXPECT_FALSE(AnswersOf("late")[0].error().attempted);
+  EXPECT_EQ(transport_.requests().size(), requests_before_close_);
 }
 
 }  // namespace
