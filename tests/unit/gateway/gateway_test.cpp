@@ -125,6 +125,18 @@ TEST_F(GatewayTest, CacheMissSendsAndStoresTheAnswerWithItsTtl) {
   EXPECT_EQ(transport_.Count("/track/2"), 1) << "the second call was answered from the cache";
 }
 
+TEST_F(GatewayTest, RedisDownIsACacheMissAndALocalRateLimit) {
+  Make();
+  redis_.SetDown(true);
+  Call("a", "/track/3", {.endpoint = "track", .cache_key = "track-3", .cache_ttl = 60s});
+  Settle();
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  EXPECT_TRUE(AnswersOf("a")[0]);
+  EXPECT_EQ(transport_.Count("/track/3"), 1);
+  EXPECT_EQ(Counter(metrics_.CacheMisses()), 1);
+  EXPECT_TRUE(gateway_->rate_limit_degraded());
+}
+
 TEST_F(GatewayTest, IdenticalCallsInFlightShareOneSend) {
   Make();
   for (int i = 0; i < 5; ++i) Call("same" + std::to_string(i), "/same");
