@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/logging/logger.hpp"
-#include "common/redis/redis_client.hpp"
+#include "common/redis/commands.hpp"
 #include "common/resilience/clock.hpp"
 #include "common/resilience/token_bucket.hpp"
 

@@ -1,9 +1,9 @@
 #include "common/gateway/gateway.hpp"
 
-#include <uv.h>
-
 #include <charconv>
 #include <ctime>
+
+#include "common/gateway/uv_scheduler.hpp"
 
 namespace gateway {
 namespace {
@@ -53,12 +53,6 @@ std::optional<core::Error> ClassifyStatus(const http::Response& response, const 
   return core::Error::InvalidInput(why);
 }
 
-// What a pending timer runs; owned by the timer's data until it fires or the gateway closes.
-struct TimerTask {
-  std::set<uv_timer_t*>* registry;
-  std::function<void()> fn;
-};
-
 struct Gateway::Flight {
   std::string key;
   http::Request request;
@@ -67,19 +61,34 @@ struct Gateway::Flight {
   int attempt = 0;
 };
 
-Gateway::Gateway(uv_loop_s& loop, http::HttpClient& http, redis::RedisClient& redis, const resilience::Clock& clock,
-                 GatewaySettings settings, metrics::GatewayMetrics& metrics, logging::Logger logger)
-    : loop_(loop),
-      http_(http),
-      redis_(redis),
+Gateway::Gateway(Seams seams, GatewaySettings settings, metrics::GatewayMetrics& metrics, logging::Logger logger)
+    : http_(seams.http),
+      redis_(seams.redis),
+      clock_(seams.clock),
+      scheduler_(seams.scheduler),
+      random_(seams.random),
       settings_(std::move(settings)),
       metrics_(metrics),
       logger_(std::move(logger)),
-      limiter_(redis, clock, settings_.rate_limit, logger_),
-      breaker_(settings_.breaker, clock),
+      limiter_(redis_, clock_, settings_.rate_limit, logger_),
+      breaker_(settings_.breaker, clock_),
       backoff_(settings_.backoff),
-      budget_(settings_.retry_budget, clock) {
+      budget_(settings_.retry_budget, clock_) {
   metrics_.RateLimit().Set(settings_.rate_limit.rate_per_second);
+}
+
+Gateway::Gateway(uv_loop_s& loop, http::Transport& http, redis::Commands& redis, const resilience::Clock& clock,
+                 GatewaySettings settings, metrics::GatewayMetrics& metrics, logging::Logger logger)
+    : Gateway(std::make_unique<UvScheduler>(loop), std::make_unique<resilience::SeededRandom>(), http, redis, clock,
+              std::move(settings), metrics, std::move(logger)) {}
+
+Gateway::Gateway(std::unique_ptr<resilience::Scheduler> scheduler, std::unique_ptr<resilience::Random> random,
+                 http::Transport& http, redis::Commands& redis, const resilience::Clock& clock,
+                 GatewaySettings settings, metrics::GatewayMetrics& metrics, logging::Logger logger)
+    : Gateway(Seams{http, redis, clock, *scheduler, *random}, std::move(settings), metrics, std::move(logger)) {
+  // The seams above point at these objects, which stay where they are when the pointers move.
+  owned_scheduler_ = std::move(scheduler);
+  owned_random_ = std::move(random);
 }
 
 Gateway::~Gateway() { Close(); }
@@ -87,34 +96,30 @@ Gateway::~Gateway() { Close(); }
 void Gateway::Close() {
   if (closed_) return;
   closed_ = true;
-  for (auto* timer : timers_) {
-    uv_timer_stop(timer);
-    delete static_cast<TimerTask*>(timer->data);
-    uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-  }
+  for (auto id : timers_) scheduler_.Cancel(id);
   timers_.clear();
+  bulkhead_queue_.clear();
+  auto lookups = std::move(lookups_);
+  lookups_.clear();
   auto flights = std::move(flights_);
   flights_.clear();
+  for (auto& [id, done] : lookups) done(core::Error::NotAttempted("gateway closed"));
   for (auto& [key, flight] : flights) {
-    for (auto& done : flight->waiters) done(core::Error::NotAttempted("gateway closed"));
+    auto waiters = std::move(flight->waiters);
+    flight->waiters.clear();
+    for (auto& done : waiters) done(core::Error::NotAttempted("gateway closed"));
   }
 }
 
 void Gateway::After(std::chrono::milliseconds delay, std::function<void()> fn) {
   if (closed_) return;
-  auto* timer = new uv_timer_t;
-  uv_timer_init(&loop_, timer);
-  timer->data = new TimerTask{&timers_, std::move(fn)};
-  timers_.insert(timer);
-  uv_timer_start(timer, [](uv_timer_t* t) {
-    auto* task = static_cast<TimerTask*>(t->data);
-    t->data = nullptr;
-    task->registry->erase(t);
-    uv_close(reinterpret_cast<uv_handle_t*>(t), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    auto callback = std::move(task->fn);
-    delete task;
-    callback();
-  }, static_cast<std::uint64_t>(std::max<long long>(0, delay.count())), 0);
+  // The id is known only once After returns; the task reads it from this shared slot.
+  auto id = std::make_shared<resilience::Scheduler::TaskId>();
+  *id = scheduler_.After(delay, [this, id, fn = std::move(fn)] {
+    timers_.erase(*id);
+    fn();
+  });
+  timers_.insert(*id);
 }
 
 void Gateway::Call(http::Request request, CallOptions options, CallDone done) {
@@ -129,9 +134,14 @@ void Gateway::Call(http::Request request, CallOptions options, CallDone done) {
     return;
   }
   std::string redis_key = "tunefleet:cache:" + settings_.provider + ":" + options.cache_key;
-  redis_.Command({"GET", redis_key}, [this, key = std::move(key), request = std::move(request),
-                                      options = std::move(options), done = std::move(done)](
-                                         core::Result<redis::Reply> reply) mutable {
+  std::uint64_t lookup = next_lookup_++;
+  lookups_.emplace(lookup, std::move(done));
+  redis_.Command({"GET", redis_key}, [this, lookup, key = std::move(key), request = std::move(request),
+                                      options = std::move(options)](core::Result<redis::Reply> reply) mutable {
+    auto it = lookups_.find(lookup);
+    if (it == lookups_.end()) return;  // Close answered it
+    CallDone call_done = std::move(it->second);
+    lookups_.erase(it);
     if (reply && reply->type == redis::Reply::Type::kString) {
       auto newline = reply->text.find('\n');
       long status = std::atol(reply->text.substr(0, newline).c_str());
@@ -140,13 +150,13 @@ void Gateway::Call(http::Request request, CallOptions options, CallDone done) {
         http::Response cached_response;
         cached_response.status = status;
         cached_response.body = reply->text.substr(newline + 1);
-        if (status == 404) done(core::Error::NotFound(options.endpoint + ": not found (cached)"));
-        else done(std::move(cached_response));
+        if (status == 404) call_done(core::Error::NotFound(options.endpoint + ": not found (cached)"));
+        else call_done(std::move(cached_response));
         return;
       }
     }
     metrics_.CacheMisses().Increment();
-    Coalesce(std::move(key), std::move(request), std::move(options), std::move(done));
+    Coalesce(std::move(key), std::move(request), std::move(options), std::move(call_done));
   });
 }
 
@@ -169,6 +179,7 @@ void Gateway::Coalesce(std::string key, http::Request request, CallOptions optio
 
 void Gateway::Acquire(const std::shared_ptr<Flight>& flight) {
   limiter_.Acquire([this, flight](std::chrono::milliseconds wait) {
+    if (closed_) return;  // Close answered the flight's calls
     metrics_.RateLimitDegraded().Set(limiter_.degraded() ? 1 : 0);
     if (wait.count() == 0) {
       EnterBulkhead(flight);
@@ -219,7 +230,7 @@ void Gateway::Send(const std::shared_ptr<Flight>& flight) {
   }
   ObserveBreaker(before);
   budget_.OnRequest();
-  auto started = std::chrono::steady_clock::now();
+  auto started = clock_.Now();
   http_.Send(flight->request, [this, flight, started](core::Result<http::Response> result) {
     OnResponse(flight, std::move(result), started);
   });
@@ -252,7 +263,7 @@ void Gateway::OnResponse(const std::shared_ptr<Flight>& flight, core::Result<htt
     bulkhead_queue_.pop_front();
     EnterBulkhead(next);
   }
-  auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - started);
   const std::string& endpoint = flight->options.endpoint;
   metrics_.ApiLatency(endpoint).Observe(static_cast<double>(latency.count()) / 1000.0);
   std::optional<core::Error> error;

@@ -1,27 +1,29 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 
 #include "common/core/result.hpp"
 #include "common/gateway/fleet_rate_limiter.hpp"
-#include "common/http/http_client.hpp"
+#include "common/http/transport.hpp"
 #include "common/logging/logger.hpp"
 #include "common/metrics/gateway_metrics.hpp"
-#include "common/redis/redis_client.hpp"
+#include "common/redis/commands.hpp"
 #include "common/resilience/backoff.hpp"
 #include "common/resilience/circuit_breaker.hpp"
+#include "common/resilience/clock.hpp"
+#include "common/resilience/random.hpp"
 #include "common/resilience/retry_budget.hpp"
+#include "common/resilience/scheduler.hpp"
 
 struct uv_loop_s;
-struct uv_timer_s;
 
 namespace gateway {
 
@@ -63,10 +65,21 @@ using CallDone = std::function<void(core::Result<http::Response>)>;
 // -> coalescing of identical calls in flight -> fleet-wide rate limit -> bulkhead ->
 // circuit breaker -> HTTP -> retry with full-jitter backoff honouring Retry-After, within
 // a retry budget. Every decision is counted in GatewayMetrics. Loop thread only; `done` runs
-// on the loop, once per call. Must outlive its calls (Close fails them).
+// on the loop, once per call. Must outlive its calls: Close answers every pending call (as a
+// transient NotAttempted error) and no `done` runs after it.
 class Gateway {
  public:
-  Gateway(uv_loop_s& loop, http::HttpClient& http, redis::RedisClient& redis, const resilience::Clock& clock,
+  // Everything the gateway reaches outside itself; all borrowed, all must outlive the gateway.
+  struct Seams {
+    http::Transport& http;
+    redis::Commands& redis;
+    const resilience::Clock& clock;  // rate limits, breaker, retry budget and latency
+    resilience::Scheduler& scheduler;  // retry and rate-limit waits
+    resilience::Random& random;        // backoff jitter
+  };
+  Gateway(Seams seams, GatewaySettings settings, metrics::GatewayMetrics& metrics, logging::Logger logger);
+  // Production: waits on uv timers of `loop`, jitter from a seeded Mersenne Twister.
+  Gateway(uv_loop_s& loop, http::Transport& http, redis::Commands& redis, const resilience::Clock& clock,
           GatewaySettings settings, metrics::GatewayMetrics& metrics, logging::Logger logger);
   ~Gateway();
   Gateway(const Gateway&) = delete;
@@ -84,6 +97,9 @@ class Gateway {
 
  private:
   struct Flight;
+  Gateway(std::unique_ptr<resilience::Scheduler> scheduler, std::unique_ptr<resilience::Random> random,
+          http::Transport& http, redis::Commands& redis, const resilience::Clock& clock, GatewaySettings settings,
+          metrics::GatewayMetrics& metrics, logging::Logger logger);
   void Coalesce(std::string key, http::Request request, CallOptions options, CallDone done);
   void Acquire(const std::shared_ptr<Flight>& flight);
   void EnterBulkhead(const std::shared_ptr<Flight>& flight);
@@ -95,9 +111,14 @@ class Gateway {
   void ObserveBreaker(resilience::CircuitBreaker::State before);
   void Adapt(const http::Response& response);
 
-  uv_loop_s& loop_;
-  http::HttpClient& http_;
-  redis::RedisClient& redis_;
+  // Set only by the production constructor; declared first so they outlive their users.
+  std::unique_ptr<resilience::Scheduler> owned_scheduler_;
+  std::unique_ptr<resilience::Random> owned_random_;
+  http::Transport& http_;
+  redis::Commands& redis_;
+  const resilience::Clock& clock_;
+  resilience::Scheduler& scheduler_;
+  resilience::Random& random_;
   GatewaySettings settings_;
   metrics::GatewayMetrics& metrics_;
   logging::Logger logger_;
@@ -105,14 +126,16 @@ class Gateway {
   resilience::CircuitBreaker breaker_;
   resilience::Backoff backoff_;
   resilience::RetryBudget budget_;
-  std::mt19937_64 random_{std::random_device{}()};
   std::map<std::string, std::shared_ptr<Flight>> flights_;
   std::deque<std::shared_ptr<Flight>> bulkhead_queue_;
   int active_ = 0;
   bool slowed_down_ = false;
   double success_rate_ = 1.0;
   double response_time_ = 0.0;
-  std::set<uv_timer_s*> timers_;
+  // Calls waiting for their cache lookup, by a number of their own (answered by Close).
+  std::map<std::uint64_t, CallDone> lookups_;
+  std::uint64_t next_lookup_ = 0;
+  std::set<resilience::Scheduler::TaskId> timers_;
   bool closed_ = false;
 };
 

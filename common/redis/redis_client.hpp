@@ -9,6 +9,7 @@
 
 #include "common/core/result.hpp"
 #include "common/logging/logger.hpp"
+#include "common/redis/commands.hpp"
 #include "common/uv/handles.hpp"
 
 struct uv_loop_s;
@@ -20,24 +21,6 @@ struct RedisClientSettings {
   std::string url = "redis://127.0.0.1:36379/0";        // redis://host:port/db
   std::chrono::milliseconds command_timeout{250};      // a slower answer counts as Redis being away
   std::chrono::milliseconds reconnect_interval{1000};
-};
-
-struct Reply {
-  enum class Type { kNil, kString, kInteger, kArray, kStatus };
-  Type type = Type::kNil;
-  std::string text{};  // kString, kStatus
-  std::int64_t integer = 0;
-  std::vector<Reply> elements{};
-};
-
-using ReplyCallback = std::function<void(core::Result<Reply>)>;
-
-// What the fleet rate limit needs from Redis: one command, answered once on the loop.
-// RedisClient is the real one; unit tests pass a fake that answers when told.
-class Commands {
- public:
-  virtual ~Commands() = default;
-  virtual void Command(const std::vector<std::string>& argv, ReplyCallback callback) = 0;
 };
 
 // Redis through hiredis' async API on the worker's libuv loop. Reconnects on its own; while

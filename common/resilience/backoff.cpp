@@ -19,4 +19,11 @@ std::chrono::milliseconds Backoff::NextDelay(int attempt, std::mt19937_64& rando
   return delay;
 }
 
+std::chrono::milliseconds Backoff::NextDelay(int attempt, Random& random,
+                                             std::optional<std::chrono::milliseconds> retry_after) const {
+  std::chrono::milliseconds delay{random.UniformInt(0, Ceiling(attempt).count())};
+  if (retry_after && *retry_after > delay) delay = *retry_after;
+  return delay;
+}
+
 }  // namespace resilience

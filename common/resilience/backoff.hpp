@@ -5,6 +5,8 @@
 #include <optional>
 #include <random>
 
+#include "common/resilience/random.hpp"
+
 namespace resilience {
 
 struct BackoffSettings {
@@ -20,6 +22,8 @@ class Backoff {
 
   // `attempt` counts from 0 (the first retry).
   std::chrono::milliseconds NextDelay(int attempt, std::mt19937_64& random,
+                                      std::optional<std::chrono::milliseconds> retry_after = {}) const;
+  std::chrono::milliseconds NextDelay(int attempt, Random& random,
                                       std::optional<std::chrono::milliseconds> retry_after = {}) const;
   // The upper bound of attempt's delay before jitter.
   std::chrono::milliseconds Ceiling(int attempt) const;

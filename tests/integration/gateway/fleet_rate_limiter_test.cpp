@@ -11,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "common/redis/redis_client.hpp"
 #include "common/uv/handles.hpp"
 #include "tests/fakes/fake_clock.hpp"
 

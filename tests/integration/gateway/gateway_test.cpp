@@ -15,6 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "common/http/http_client.hpp"
+#include "common/redis/redis_client.hpp"
+
 namespace gateway {
 namespace {
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/fakes/fake_random.hpp"
+
 namespace resilience {
 namespace {
 
@@ -35,6 +37,16 @@ TEST(Backoff, RetryAfterIsAFloor) {
   Backoff backoff{{.base = 100ms, .cap = 1s}};
   std::mt19937_64 random(1);
   EXPECT_EQ(backoff.NextDelay(0, random, 3s), 3s);
+}
+
+TEST(Backoff, DrawsFromAnInjectedRandomSource) {
+  Backoff backoff{{.base = 100ms, .cap = 1s}};
+  fakes::FakeRandom highest(1.0);
+  fakes::FakeRandom lowest(0.0);
+  EXPECT_EQ(backoff.NextDelay(2, highest), 400ms);
+  EXPECT_EQ(backoff.NextDelay(2, lowest), 0ms);
+  EXPECT_EQ(backoff.NextDelay(2, lowest, 3s), 3s);
+  EXPECT_EQ(highest.draws(), 1);
 }
 
 }  // namespace

@@ -1,0 +1,366 @@
+// The gateway's order of steps without services: a scripted transport, an in-memory Redis,
+// and fake time driving the rate-limit and retry waits. Cache -> coalescing -> fleet rate
+// limit -> bulkhead -> breaker -> send -> retry; and Close answering every pending call once.
+#include "common/gateway/gateway.hpp"
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/fakes/fake_clock.hpp"
+#include "tests/fakes/fake_random.hpp"
+#include "tests/fakes/fake_redis.hpp"
+#include "tests/fakes/fake_scheduler.hpp"
+#include "tests/fakes/fake_transport.hpp"
+
+namespace gateway {
+namespace {
+
+using namespace std::chrono_literals;
+using Answer = core::Result<http::Response>;
+
+constexpr const char* kBase = "https://api.test";
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  // The gateway answers what is still pending when it goes: before the answers' map goes.
+  void TearDown() override { gateway_.reset(); }
+
+  // No rate limit in the way, 100 ms then 200 ms between retries (the fake random draws the
+  // backoff's ceiling), a retry budget that never refuses.
+  static GatewaySettings Settings() {
+    return {.provider = "test",
+            .rate_limit = {.key = "test", .rate_per_second = 1000, .burst = 1000, .local_share = 1.0},
+            .breaker = {.failure_threshold = 5, .open_duration = 60s, .successes_to_close = 1},
+            .backoff = {.base = 100ms, .cap = 1000ms},
+            .retry_budget = {.ratio = 1.0, .min_retries_per_window = 100},
+            .max_concurrency = 64,
+            .max_attempts = 3,
+            .max_retry_wait = 3000ms};
+  }
+  Gateway& Make(GatewaySettings settings = Settings()) {
+    gateway_ = std::make_unique<Gateway>(Gateway::Seams{transport_, redis_, clock_, scheduler_, random_},
+                                         std::move(settings), metrics_, logging::Logger("test"));
+    return *gateway_;
+  }
+  void Call(const std::string& name, const std::string& path, CallOptions options = {}) {
+    gateway_->Call({.url = kBase + path}, std::move(options), [this, name](Answer answer) {
+      answers_[name].push_back(std::move(answer));
+      if (closed_) ++answers_after_close_;
+    });
+  }
+  void Close() {
+    gateway_->Close();
+    closed_ = true;
+  }
+  // Answers Redis commands and runs due waits until nothing more happens; HTTP stays held.
+  void Pump() {
+    for (int i = 0; i < 1000; ++i) {
+      if (redis_.Deliver() + scheduler_.RunDue() == 0) return;
+    }
+    FAIL() << "the gateway never settled";
+  }
+  // Pump, and answer every request sent, until nothing more happens.
+  void Settle() {
+    for (int i = 0; i < 1000; ++i) {
+      Pump();
+      if (transport_.ReleaseAll() == 0) return;
+    }
+    FAIL() << "the gateway never settled";
+  }
+  void AdvanceAndSettle(std::chrono::milliseconds d) {
+    clock_.Advance(d);
+    Settle();
+  }
+  const std::vector<Answer>& AnswersOf(const std::string& name) { return answers_[name]; }
+  std::size_t AnswerCount() const {
+    std::size_t n = 0;
+    for (const auto& [name, answers] : answers_) n += answers.size();
+    return n;
+  }
+  double Counter(prometheus::Counter& counter) const { return counter.Value(); }
+
+  fakes::FakeClock clock_;
+  fakes::FakeScheduler scheduler_{clock_};
+  fakes::FakeRandom random_;
+  fakes::FakeTransport transport_;
+  fakes::FakeRedis redis_{clock_};
+  prometheus::Registry registry_;
+  metrics::GatewayMetrics metrics_{registry_, "test"};
+  std::unique_ptr<Gateway> gateway_;
+  std::map<std::string, std::vector<Answer>> answers_;
+  bool closed_ = false;
+  int answers_after_close_ = 0;
+};
+
+TEST_F(GatewayTest, CacheHitAnswersWithoutSending) {
+  Make();
+  redis_.Put("tunefleet:cache:test:track-1", "200\n{\"cached\":true}");
+  Call("a", "/track/1", {.endpoint = "track", .cache_key = "track-1", .cache_ttl = 60s});
+  Settle();
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  ASSERT_TRUE(AnswersOf("a")[0]);
+  EXPECT_EQ(AnswersOf("a")[0]->body, "{\"cached\":true}");
+  EXPECT_TRUE(transport_.requests().empty());
+  EXPECT_EQ(redis_.Sent("EVAL"), 0u) << "a cached answer takes no rate-limit slot";
+  EXPECT_EQ(Counter(metrics_.CacheHits()), 1);
+}
+
+TEST_F(GatewayTest, CacheMissSendsAndStoresTheAnswerWithItsTtl) {
+  Make();
+  transport_.Script("/track/2", {fakes::FakeTransport::Status(200, "fresh")});
+  Call("a", "/track/2", {.endpoint = "track", .cache_key = "track-2", .cache_ttl = 60s});
+  Settle();
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  ASSERT_TRUE(AnswersOf("a")[0]);
+  EXPECT_EQ(transport_.Count("/track/2"), 1);
+  EXPECT_EQ(redis_.Value("tunefleet:cache:test:track-2"), "200\nfresh");
+  EXPECT_EQ(redis_.Ttl("tunefleet:cache:test:track-2"), 60s);
+  Call("b", "/track/2", {.endpoint = "track", .cache_key = "track-2", .cache_ttl = 60s});
+  Settle();
+  ASSERT_EQ(AnswersOf("b").size(), 1u);
+  EXPECT_EQ(transport_.Count("/track/2"), 1) << "the second call was answered from the cache";
+}
+
+TEST_F(GatewayTest, RedisDownIsACacheMissAndALocalRateLimit) {
+  Make();
+  redis_.SetDown(true);
+  Call("a", "/track/3", {.endpoint = "track", .cache_key = "track-3", .cache_ttl = 60s});
+  Settle();
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  EXPECT_TRUE(AnswersOf("a")[0]);
+  EXPECT_EQ(transport_.Count("/track/3"), 1);
+  EXPECT_EQ(Counter(metrics_.CacheMisses()), 1);
+  EXPECT_TRUE(gateway_->rate_limit_degraded());
+}
+
+TEST_F(GatewayTest, IdenticalCallsInFlightShareOneSend) {
+  Make();
+  for (int i = 0; i < 5; ++i) Call("same" + std::to_string(i), "/same");
+  Pump();
+  EXPECT_EQ(transport_.held(), 1u);
+  EXPECT_EQ(AnswerCount(), 0u);
+  Settle();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(AnswersOf("same" + std::to_string(i)).size(), 1u) << i;
+    EXPECT_TRUE(AnswersOf("same" + std::to_string(i))[0]) << i;
+  }
+  EXPECT_EQ(transport_.Count("/same"), 1);
+  EXPECT_EQ(Counter(metrics_.Coalesced()), 4);
+}
+
+TEST_F(GatewayTest, WaitsForTheFleetRateLimitBeforeSending) {
+  auto settings = Settings();
+  settings.rate_limit = {.key = "test", .rate_per_second = 10, .burst = 1, .local_share = 1.0};
+  Make(settings);
+  Call("a", "/a");
+  Call("b", "/b");
+  Settle();
+  EXPECT_EQ(transport_.Count("/a"), 1);
+  EXPECT_EQ(transport_.Count("/b"), 0) << "one slot per 100 ms";
+  EXPECT_EQ(Counter(metrics_.RateLimitWaits()), 1);
+  AdvanceAndSettle(99ms);
+  EXPECT_EQ(transport_.Count("/b"), 0);
+  AdvanceAndSettle(1ms);
+  EXPECT_EQ(transport_.Count("/b"), 1);
+  ASSERT_EQ(AnswersOf("b").size(), 1u);
+  EXPECT_TRUE(AnswersOf("b")[0]);
+}
+
+TEST_F(GatewayTest, BulkheadQueuesCallsBeyondMaxConcurrency) {
+  auto settings = Settings();
+  settings.max_concurrency = 2;
+  Make(settings);
+  Call("a", "/a");
+  Call("b", "/b");
+  Call("c", "/c");
+  Pump();
+  EXPECT_EQ(transport_.held(), 2u);
+  EXPECT_EQ(transport_.Count("/c"), 0);
+  ASSERT_TRUE(transport_.ReleaseOne("/a"));
+  Pump();
+  EXPECT_EQ(AnswersOf("a").size(), 1u);
+  EXPECT_EQ(transport_.Count("/c"), 1) << "a's slot went to the queued call";
+  EXPECT_EQ(transport_.held(), 2u);
+  Settle();
+  EXPECT_EQ(AnswerCount(), 3u);
+}
+
+TEST_F(GatewayTest, OpenBreakerRefusesWithoutSending) {
+  auto settings = Settings();
+  settings.breaker = {.failure_threshold = 1, .open_duration = 60s, .successes_to_close = 1};
+  settings.max_attempts = 1;
+  Make(settings);
+  transport_.Script("/down", {fakes::FakeTransport::Status(503)});
+  Call("a", "/down?n=1", {.endpoint = "down"});
+  Settle();
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  EXPECT_EQ(gateway_->breaker_state(), resilience::CircuitBreaker::State::kOpen);
+  Call("b", "/down?n=2", {.endpoint = "down"});
+  Settle();
+  ASSERT_EQ(AnswersOf("b").size(), 1u);
+  ASSERT_FALSE(AnswersOf("b")[0]);
+  const core::Error& error = AnswersOf("b")[0].error();
+  EXPECT_EQ(error.kind, core::ErrorKind::kTransient);
+  EXPECT_FALSE(error.attempted) << error.message;
+  EXPECT_EQ(error.retry_after, 60s);
+  EXPECT_EQ(transport_.Count("/down"), 1);
+  EXPECT_EQ(Counter(metrics_.ApiCalls("down", "breaker_open")), 1);
+}
+
+TEST_F(GatewayTest, RetriesTransientFailuresAfterBackoff) {
+  Make();
+  transport_.Script("/flaky", {fakes::FakeTransport::Status(503), fakes::FakeTransport::Status(500),
+                               fakes::FakeTransport::Status(200, "ok")});
+  Call("a", "/flaky");
+  Settle();
+  EXPECT_EQ(transport_.Count("/flaky"), 1);
+  AdvanceAndSettle(99ms);
+  EXPECT_EQ(transport_.Count("/flaky"), 1);
+  AdvanceAndSettle(1ms);
+  EXPECT_EQ(transport_.Count("/flaky"), 2) << "first retry after the backoff's 100 ms";
+  AdvanceAndSettle(199ms);
+  EXPECT_EQ(transport_.Count("/flaky"), 2);
+  EXPECT_TRUE(AnswersOf("a").empty());
+  AdvanceAndSettle(1ms);
+  EXPECT_EQ(transport_.Count("/flaky"), 3) << "second retry after 200 ms";
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  ASSERT_TRUE(AnswersOf("a")[0]);
+  EXPECT_EQ(AnswersOf("a")[0]->body, "ok");
+  EXPECT_EQ(Counter(metrics_.Retries()), 2);
+}
+
+TEST_F(GatewayTest, RetryWaitsAtLeastRetryAfter) {
+  Make();
+  transport_.Script("/limited", {fakes::FakeTransport::Status(429, "{}", {{"retry-after", "2"}}),
+                                 fakes::FakeTransport::Status(200)});
+  Call("a", "/limited");
+  Settle();
+  AdvanceAndSettle(1999ms);
+  EXPECT_EQ(transport_.Count("/limited"), 1) << "the backoff alone would have retried after 100 ms";
+  AdvanceAndSettle(1ms);
+  EXPECT_EQ(transport_.Count("/limited"), 2);
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  EXPECT_TRUE(AnswersOf("a")[0]);
+}
+
+TEST_F(GatewayTest, RetryAfterBeyondMaxRetryWaitIsHandedBack) {
+  Make();
+  transport_.Script("/slow-down", {fakes::FakeTransport::Status(429, "{}", {{"retry-after", "10"}})});
+  Call("a", "/slow-down");
+  Settle();
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  ASSERT_FALSE(AnswersOf("a")[0]);
+  EXPECT_EQ(AnswersOf("a")[0].error().kind, core::ErrorKind::kTransient);
+  EXPECT_EQ(AnswersOf("a")[0].error().retry_after, 10s);
+  EXPECT_EQ(scheduler_.pending(), 0u) << "no in-process wait";
+  EXPECT_EQ(transport_.Count("/slow-down"), 1);
+}
+
+TEST_F(GatewayTest, GivesUpAfterMaxAttempts) {
+  Make();
+  transport_.Script("/down", {fakes::FakeTransport::Status(503)});
+  Call("a", "/down");
+  Settle();
+  for (int i = 0; i < 10; ++i) AdvanceAndSettle(1000ms);
+  EXPECT_EQ(transport_.Count("/down"), 3);
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  ASSERT_FALSE(AnswersOf("a")[0]);
+  EXPECT_EQ(AnswersOf("a")[0].error().kind, core::ErrorKind::kTransient);
+  EXPECT_TRUE(AnswersOf("a")[0].error().attempted);
+  EXPECT_EQ(Counter(metrics_.Retries()), 2);
+}
+
+TEST_F(GatewayTest, RetryBudgetRefusesRetriesBeyondIt) {
+  auto settings = Settings();
+  settings.retry_budget = {.ratio = 0, .min_retries_per_window = 1, .window = 10s};
+  Make(settings);
+  transport_.Script("/down", {fakes::FakeTransport::Status(503)});
+  Call("a", "/down");
+  Settle();
+  for (int i = 0; i < 10; ++i) AdvanceAndSettle(100ms);
+  EXPECT_EQ(transport_.Count("/down"), 2) << "one retry in the budget, max_attempts would allow two";
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  EXPECT_FALSE(AnswersOf("a")[0]);
+  EXPECT_EQ(Counter(metrics_.RetriesRefusedByBudget()), 1);
+}
+
+TEST_F(GatewayTest, MeasuresLatencyOnTheInjectedClock) {
+  Make();
+  Call("a", "/a");
+  Pump();
+  clock_.Advance(250ms);
+  Settle();
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  EXPECT_DOUBLE_EQ(gateway_->response_time_seconds(), 0.25);
+}
+
+// Leaves one call at each step a call can wait in, then closes the gateway.
+// Rate limit: one per second, burst 3: c, a and b take the burst, e waits a second.
+class GatewayCloseTest : public GatewayTest {
+ protected:
+  void StageAndClose(int max_concurrency) {
+    auto settings = Settings();
+    settings.rate_limit = {.key = "test", .rate_per_second = 1, .burst = 3, .local_share = 1.0};
+    settings.max_concurrency = max_concurrency;
+    Make(settings);
+    transport_.Script("/retry", {fakes::FakeTransport::Status(503), fakes::FakeTransport::Status(200)});
+    Call("c-retry-wait", "/retry");
+    Settle();
+    ASSERT_EQ(scheduler_.pending(), 1u);
+    Call("a-sending", "/slow");
+    Pump();
+    ASSERT_EQ(transport_.held(), 1u);
+    Call("d-coalesced", "/slow");
+    Call("b-bulkhead", "/queued");
+    Call("e-rate-wait", "/later");
+    Pump();
+    ASSERT_EQ(scheduler_.pending(), 2u) << "c's retry and e's rate-limit wait";
+    Call("f-cache-lookup", "/cached", {.cache_key = "k", .cache_ttl = 60s});
+    Call("g-rate-ask", "/ask");
+    ASSERT_EQ(redis_.queued(), 2u);
+    ASSERT_EQ(AnswerCount(), 0u);
+    requests_before_close_ = transport_.requests().size();
+    redis_commands_before_close_ = redis_.log().size();
+    Close();
+  }
+  std::size_t requests_before_close_ = 0;
+  std::size_t redis_commands_before_close_ = 0;
+};
+
+TEST_F(GatewayCloseTest, CloseAnswersEveryPendingCallOnceAsTransient) {
+  StageAndClose(1);
+  for (const char* name : {"a-sending", "b-bulkhead", "c-retry-wait", "d-coalesced", "e-rate-wait",
+                           "f-cache-lookup", "g-rate-ask"}) {
+    ASSERT_EQ(AnswersOf(name).size(), 1u) << name;
+    ASSERT_FALSE(AnswersOf(name)[0]) << name;
+    EXPECT_EQ(AnswersOf(name)[0].error().kind, core::ErrorKind::kTransient) << name;
+    EXPECT_FALSE(AnswersOf(name)[0].error().attempted) << name;
+  }
+  EXPECT_EQ(AnswerCount(), 7u);
+  EXPECT_EQ(scheduler_.pending(), 0u) << "Close cancels the waits";
+}
+
+TEST_F(GatewayCloseTest, NothingRunsAfterClose) {
+  StageAndClose(64);
+  ASSERT_EQ(AnswerCount(), 7u);
+  // Everything the gateway waited for now arrives; a rate-limit ask would now be granted.
+  clock_.Advance(10s);
+  Settle();
+  AdvanceAndSettle(10s);
+  EXPECT_EQ(answers_after_close_, 0);
+  EXPECT_EQ(transport_.requests().size(), requests_before_close_) << "nothing sent after Close";
+  EXPECT_EQ(redis_.log().size(), redis_commands_before_close_) << "nothing asked of Redis after Close";
+  Call("late", "/late");
+  Settle();
+  ASSERT_EQ(AnswersOf("late").size(), 1u);
+  ASSERT_FALSE(AnswersOf("late")[0]);
+  EXPECT_FALSE(AnswersOf("late")[0].error().attempted);
+  EXPECT_EQ(transport_.requests().size(), requests_before_close_);
+}
+
+}  // namespace
+}  // namespace gateway
