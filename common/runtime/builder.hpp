@@ -21,7 +21,7 @@ struct RebuildStats {
 };
 
 // A builder plug-in: keeps a table derived from `tracks` (track_similar, track_features) up
-// to date. The runtime (BuilderWorker) owns everything else: it consumes follow-ups from
+// to date. The runtime (Consumer + BuilderPipeline) owns everything else: it consumes follow-ups from
 // tunefleet.<Name()>, coalesces repeated track ids over a window, calls Rebuild with each
 // distinct id once, acks the follow-ups after Rebuild returned, retries transient failures
 // with backoff while holding the messages, and dead-letters invalid messages.

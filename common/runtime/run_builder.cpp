@@ -9,13 +9,14 @@
 #include "common/metrics/builder_metrics.hpp"
 #include "common/metrics/http_server.hpp"
 #include "common/runtime/builder.hpp"
-#include "common/runtime/builder_worker.hpp"
+#include "common/runtime/builder_pipeline.hpp"
+#include "common/runtime/consumer.hpp"
 
 namespace runtime {
 namespace {
 
 struct SignalState {
-  BuilderWorker* worker = nullptr;
+  Consumer* consumer = nullptr;
   int received = 0;
   std::unique_ptr<uv::Signal> signals[2];
 
@@ -75,9 +76,10 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec) {
   uv_loop_t loop;
   uv_loop_init(&loop);
   {
-    SignalState state;  // declared before the worker: the worker's last callback uses it
-    BuilderWorker worker(loop, settings, *builder, worker_metrics, builder_metrics, health);
-    state.worker = &worker;
+    SignalState state;  // declared before the consumer: its last callback uses it
+    BuilderPipeline pipeline(settings, *builder, builder_metrics, loop);
+    Consumer worker(loop, pipeline.Consuming(config::KnownProviders()), pipeline, worker_metrics, health);
+    state.consumer = &worker;
     int signums[2] = {SIGTERM, SIGINT};
     for (int i = 0; i < 2; ++i) {
       state.signals[i] = std::make_unique<uv::Signal>(loop);
@@ -88,7 +90,7 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec) {
           std::_Exit(130);
         }
         logging::Logger("main").Info("signal received; draining", {{"signal", signum}});
-        s->worker->Shutdown(nullptr);
+        s->consumer->Shutdown(nullptr);
       });
     }
     logger.Info("builder starting", {{"builder", spec.name},

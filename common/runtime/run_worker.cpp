@@ -15,7 +15,8 @@
 #include "common/metrics/http_server.hpp"
 #include "common/redis/redis_client.hpp"
 #include "common/resilience/clock.hpp"
-#include "common/runtime/worker.hpp"
+#include "common/runtime/consumer.hpp"
+#include "common/runtime/provider_pipeline.hpp"
 
 namespace runtime {
 namespace {
@@ -35,7 +36,7 @@ struct Services {
 };
 
 struct LoopState {
-  Worker* worker = nullptr;
+  Consumer* consumer = nullptr;
   Provider* provider = nullptr;
   Services* services = nullptr;
   metrics::HealthState* health = nullptr;
@@ -156,9 +157,10 @@ int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
       uv_loop_close(&loop);
       return 2;
     }
-    LoopState state;  // declared before the worker: the worker's last callback uses it
-    Worker worker(loop, settings, *provider, worker_metrics, health);
-    state.worker = &worker;
+    LoopState state;  // declared before the consumer: its last callback uses it
+    ProviderPipeline pipeline(settings, *provider, loop);
+    Consumer worker(loop, pipeline.Consuming(config::KnownProviders()), pipeline, worker_metrics, health);
+    state.consumer = &worker;
     state.provider = provider.get();
     state.services = &services;
     state.health = &health;
@@ -173,7 +175,7 @@ int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
           std::_Exit(130);
         }
         logging::Logger("main").Info("signal received; draining", {{"signal", signum}});
-        s->worker->Shutdown(nullptr);
+        s->consumer->Shutdown(nullptr);
       });
     }
     if (services.gateway) {

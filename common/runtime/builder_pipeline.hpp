@@ -15,6 +15,7 @@
 #include "common/metrics/health.hpp"
 #include "common/metrics/worker_metrics.hpp"
 #include "common/runtime/builder.hpp"
+#include "common/runtime/consumer.hpp"
 #include "common/runtime/delivery_ledger.hpp"
 #include "common/runtime/worker_settings.hpp"
 #include "common/runtime/writer_thread.hpp"
@@ -38,9 +39,9 @@ struct BuilderSettings {
 
 BuilderSettings LoadBuilderSettings(const config::Env& env);
 
-// The loop every builder runs: consume follow-ups (prefetch window) -> validate -> gather
-// their track ids in a set over the window -> Builder::Rebuild on the database thread ->
-// ack every follow-up whose ids were rebuilt.
+// The builder pipeline: validate follow-ups -> gather their track ids in a set over the
+// window -> Builder::Rebuild on the consumer's database thread -> ack every follow-up whose
+// ids were rebuilt; plugged into a Consumer.
 //
 // Guarantees, as for provider workers: a follow-up is acked only after the rebuild of all
 // its ids returned (committed); while the database is down nothing is acked and the ids are
@@ -48,18 +49,25 @@ BuilderSettings LoadBuilderSettings(const config::Env& env);
 // tunefleet.<builder>.dead with the reason; ids that arrive while a rebuild runs wait for
 // the next one (the running rebuild may have read the rows before their change). Loop
 // thread only.
-class BuilderWorker {
+class BuilderPipeline final : public Pipeline {
  public:
-  BuilderWorker(uv_loop_s& loop, BuilderSettings settings, Builder& builder, metrics::WorkerMetrics& metrics,
-                metrics::BuilderMetrics& builder_metrics, metrics::HealthState& health);
-  ~BuilderWorker();
-  BuilderWorker(const BuilderWorker&) = delete;
-  BuilderWorker& operator=(const BuilderWorker&) = delete;
+  BuilderPipeline(BuilderSettings settings, Builder& builder, metrics::BuilderMetrics& builder_metrics,
+                  uv_loop_s& loop);
+  ~BuilderPipeline() override;
+  BuilderPipeline(const BuilderPipeline&) = delete;
+  BuilderPipeline& operator=(const BuilderPipeline&) = delete;
 
-  void Start();
-  // Graceful stop: cancel the consumer, rebuild what is gathered, ack, close.
-  void Shutdown(std::function<void()> on_finished);
-  void OnFinished(std::function<void()> on_finished) { on_finished_ = std::move(on_finished); }
+  // How the consumer under this pipeline connects: the builder's queue in the fleet's topology.
+  ConsumerSettings Consuming(const std::vector<std::string>& fleet) const;
+
+  // Pipeline
+  void Attach(Consumer& consumer) override;
+  void OnStart() override;
+  void OnDelivery(std::uint64_t seq) override;
+  void OnConnectionLost() override;
+  void OnDrain() override;
+  bool Idle() const override;
+  void OnStopped() override;
 
  private:
   struct Batch {
@@ -67,42 +75,30 @@ class BuilderWorker {
     std::vector<std::uint64_t> seqs;
   };
 
-  void OnDelivery(amqp::Delivery delivery);
-  void OnConnectionLost();
   void StartWindow();
   void Flush();
   void OnRebuilt(Batch batch, core::Result<RebuildStats> result, double seconds);
   void RunBackground();
   void ScheduleBackground(std::chrono::milliseconds delay);
   void DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why);
-  void MaybeFinishShutdown();
-  void FinishShutdown();
 
   uv_loop_s& loop_;
   BuilderSettings settings_;
   Builder& builder_;
   std::string name_;
-  metrics::WorkerMetrics& metrics_;
   metrics::BuilderMetrics& builder_metrics_;
-  metrics::HealthState& health_;
+  Consumer* consumer_ = nullptr;
   logging::Logger logger_;
   json::JobParser parser_;
-  std::unique_ptr<amqp::Client> client_;
-  std::unique_ptr<WriterThread> writer_;
-  DeliveryLedger ledger_;                     // follow-ups received, not yet acked or dead-lettered
   std::set<std::int64_t> pending_ids_;        // gathered for the next rebuild
   std::vector<std::uint64_t> pending_seqs_;   // the follow-ups those ids came from
   bool writer_busy_ = false;
   bool window_due_ = false;  // the window ended while the database thread was busy
   bool db_down_ = false;
   int db_failures_ = 0;
-  bool draining_ = false;
-  bool finished_ = false;
   uv::Timer window_timer_{loop_};
   uv::Timer retry_timer_{loop_};
   uv::Timer background_timer_{loop_};
-  uv::Timer shutdown_timer_{loop_};
-  std::function<void()> on_finished_;
 };
 
 }  // namespace runtime

@@ -1,4 +1,4 @@
-#include "common/runtime/worker.hpp"
+#include "common/runtime/provider_pipeline.hpp"
 
 #include <uv.h>
 
@@ -23,93 +23,61 @@ std::string EntityOf(const amqp::Delivery& delivery) {
 
 }  // namespace
 
-Worker::Worker(uv_loop_s& loop, WorkerSettings settings, Provider& provider, metrics::WorkerMetrics& metrics,
-               metrics::HealthState& health)
+ProviderPipeline::ProviderPipeline(WorkerSettings settings, Provider& provider, uv_loop_s& loop)
     : loop_(loop),
       settings_(std::move(settings)),
       provider_(provider),
       provider_name_(provider.Name()),
-      metrics_(metrics),
-      health_(health),
       logger_(logging::Logger("runtime").With({{"provider", provider_name_}})),
       parser_(json::JobParserSettings{settings_.max_body_bytes}),
-      tiers_(DefaultDelayTiers()),
-      ledger_(metrics) {
-  health_.SetHealthy("rabbitmq", false);
-  health_.SetHealthy("postgres", false);
+      tiers_(DefaultDelayTiers()) {}
+
+ProviderPipeline::~ProviderPipeline() = default;
+
+ConsumerSettings ProviderPipeline::Consuming(const std::vector<std::string>& fleet) const {
+  return {.name = provider_name_,
+          .kind = "worker",
+          .unit = "jobs",
+          .topology = FleetTopology(fleet, tiers_),
+          .amqp = settings_.amqp,
+          .shutdown_timeout = settings_.shutdown_timeout,
+          .logger = logger_,
+          .amqp_logger = logging::Logger("amqp").With({{"provider", provider_name_}})};
 }
 
-Worker::~Worker() {
-  if (!finished_) FinishShutdown();
-}
+void ProviderPipeline::Attach(Consumer& consumer) { consumer_ = &consumer; }
 
-void Worker::Start() {
+void ProviderPipeline::OnStart() {
   store_ = std::make_unique<db::CatalogWriter>(settings_.postgres.dsn);
-  writer_ = std::make_unique<WriterThread>(loop_);
   // Check the database once at start so /readyz tells the truth before the first batch.
   auto ping = std::make_shared<core::Result<void>>();
-  writer_->Post({[this, ping] { *ping = store_->Ping(); },
-                 [this, ping] {
-                   if (!*ping) {
-                     logger_.Warn("database not reachable at start; jobs will wait for it",
-                                  {{"error", ping->error().message}});
-                   }
-                   if (!db_down_) {
-                     health_.SetHealthy("postgres", ping->has_value());
-                     metrics_.DatabaseUp().Set(ping->has_value() ? 1 : 0);
-                   }
-                 }});
-
-  amqp::ClientSettings client_settings;
-  client_settings.connection.url = settings_.amqp.url;
-  client_settings.connection.heartbeat = settings_.amqp.heartbeat;
-  client_settings.connection.connection_name = "tunefleet-" + provider_name_;
-  client_settings.topology = FleetTopology(config::KnownProviders(), tiers_);
-  client_settings.queue = JobQueue(provider_name_);
-  client_settings.prefetch = settings_.amqp.prefetch;
-  amqp::Client::Callbacks callbacks;
-  callbacks.on_ready = [this](std::uint64_t generation) { OnConnected(generation); };
-  callbacks.on_delivery = [this](amqp::Delivery d) { OnDelivery(std::move(d)); };
-  callbacks.on_lost = [this](const std::string&) { OnConnectionLost(); };
-  // Blocked by a memory or disk alarm: not ready (nothing new can be acked) until unblocked.
-  callbacks.on_blocked = [this](bool blocked, const std::string&) {
-    health_.SetHealthy("rabbitmq", !blocked && client_ && client_->connected());
-  };
-  callbacks.on_fatal = [this](const std::string& why) {
-    logger_.Error("cannot set up RabbitMQ; stopping", {{"error", why}});
-    Shutdown(on_finished_);
-  };
-  client_ = std::make_unique<amqp::Client>(loop_, std::move(client_settings), std::move(callbacks),
-                                           logging::Logger("amqp").With({{"provider", provider_name_}}));
-  ledger_.Attach(*client_);
-  client_->Start();
+  consumer_->writer().Post({[this, ping] { *ping = store_->Ping(); },
+                            [this, ping] {
+                              if (!*ping) {
+                                logger_.Warn("database not reachable at start; jobs will wait for it",
+                                             {{"error", ping->error().message}});
+                              }
+                              if (!db_down_) {
+                                consumer_->health().SetHealthy("postgres", ping->has_value());
+                                consumer_->metrics().DatabaseUp().Set(ping->has_value() ? 1 : 0);
+                              }
+                            }});
 }
 
-void Worker::OnConnected(std::uint64_t) {
-  ledger_.OnConnected();
-  health_.SetHealthy("rabbitmq", true);
-  metrics_.BrokerUp().Set(1);
-}
-
-void Worker::OnConnectionLost() {
-  health_.SetHealthy("rabbitmq", false);
-  metrics_.BrokerUp().Set(0);
-  metrics_.AmqpReconnects().Increment();
+void ProviderPipeline::OnConnectionLost() {
   // Deliveries not yet started will come again on the next connection.
   std::set<std::uint64_t> waiting(waiting_.begin(), waiting_.end());
-  ledger_.OnConnectionLost([&waiting](std::uint64_t seq) { return waiting.count(seq) > 0; });
+  consumer_->ledger().OnConnectionLost([&waiting](std::uint64_t seq) { return waiting.count(seq) > 0; });
   waiting_.clear();
-  MaybeFinishShutdown();
 }
 
-logging::Logger Worker::JobLogger(const HeldDelivery& job) const { return logger_.WithJob(job.job_id, job.trace_id); }
+logging::Logger ProviderPipeline::JobLogger(const HeldDelivery& job) const { return logger_.WithJob(job.job_id, job.trace_id); }
 
-void Worker::OnDelivery(amqp::Delivery delivery) {
-  const std::uint64_t seq = ledger_.Add(std::move(delivery));
-  HeldDelivery& job = ledger_.At(seq);
+void ProviderPipeline::OnDelivery(std::uint64_t seq) {
+  HeldDelivery& job = consumer_->ledger().At(seq);
   job.entity = EntityOf(job.delivery);
   if (paused_for_db_) {
-    Requeue(seq);  // sent before our basic.cancel arrived: straight back
+    consumer_->Requeue(seq);  // sent before our basic.cancel arrived: straight back
     return;
   }
   if (db_down_) {
@@ -119,8 +87,8 @@ void Worker::OnDelivery(amqp::Delivery delivery) {
   Process(seq);
 }
 
-void Worker::Process(std::uint64_t seq) {
-  HeldDelivery* found = ledger_.Find(seq);
+void ProviderPipeline::Process(std::uint64_t seq) {
+  HeldDelivery* found = consumer_->ledger().Find(seq);
   if (found == nullptr) return;
   HeldDelivery& job = *found;
   auto parsed = parser_.Parse(job.delivery.body);
@@ -143,8 +111,8 @@ void Worker::Process(std::uint64_t seq) {
   }
 }
 
-void Worker::OnEnriched(std::uint64_t seq, core::Result<Enrichment> result) {
-  HeldDelivery* job = ledger_.Find(seq);
+void ProviderPipeline::OnEnriched(std::uint64_t seq, core::Result<Enrichment> result) {
+  HeldDelivery* job = consumer_->ledger().Find(seq);
   if (job == nullptr) return;
   if (!result) {
     const core::Error& error = result.error();
@@ -157,7 +125,7 @@ void Worker::OnEnriched(std::uint64_t seq, core::Result<Enrichment> result) {
     return;
   }
   if (paused_for_db_) {
-    Requeue(seq);  // its provider call outlived the hold: back to RabbitMQ with the others
+    consumer_->Requeue(seq);  // its provider call outlived the hold: back to RabbitMQ with the others
     return;
   }
   // Every record carries the job id, so a row can be traced back to its message.
@@ -171,19 +139,19 @@ void Worker::OnEnriched(std::uint64_t seq, core::Result<Enrichment> result) {
   }
   pending_rows_ += std::max<std::size_t>(1, result->tracks.size() + result->albums.size());
   pending_.push_back({seq, std::move(*result)});
-  if (pending_rows_ >= settings_.batch_size || draining_) {
+  if (pending_rows_ >= settings_.batch_size || consumer_->draining()) {
     Flush();
   } else {
     ScheduleFlush();
   }
 }
 
-void Worker::ScheduleFlush() {
+void ProviderPipeline::ScheduleFlush() {
   if (batch_timer_.active()) return;
   batch_timer_.Start(settings_.batch_max_wait, [this] { Flush(); });
 }
 
-void Worker::Flush() {
+void ProviderPipeline::Flush() {
   if (writer_busy_ || (db_down_ && db_retry_timer_.active())) return;
   std::vector<Pending> batch;
   if (!singles_.empty()) {
@@ -205,7 +173,7 @@ void Worker::Flush() {
   // Each job's effect is counted in the batch's last transaction (job_effects).
   auto effects = std::make_shared<std::vector<db::JobEffect>>();
   for (const auto& p : batch) {
-    if (const HeldDelivery* job = ledger_.Find(p.seq)) {
+    if (const HeldDelivery* job = consumer_->ledger().Find(p.seq)) {
       effects->push_back({provider_name_, job->job_id, static_cast<int>(p.enrichment.tracks.size())});
     }
   }
@@ -213,7 +181,7 @@ void Worker::Flush() {
   auto result = std::make_shared<core::Result<std::vector<std::vector<std::int64_t>>>>(
       std::vector<std::vector<std::int64_t>>{});
   auto seconds = std::make_shared<double>(0);
-  writer_->Post({[this, shared_batch, result, seconds, effects] {
+  consumer_->writer().Post({[this, shared_batch, result, seconds, effects] {
                    auto start = std::chrono::steady_clock::now();
                    std::vector<catalog::TrackRecord> tracks;
                    std::vector<catalog::AlbumRecord> albums;
@@ -254,12 +222,12 @@ void Worker::Flush() {
                  }});
 }
 
-void Worker::OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector<std::vector<std::int64_t>>> result,
+void ProviderPipeline::OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector<std::vector<std::int64_t>>> result,
                             double seconds) {
   writer_busy_ = false;
   if (!result) {
     const core::Error& error = result.error();
-    metrics_.DbErrors().Increment();
+    consumer_->metrics().DbErrors().Increment();
     if (error.kind == core::ErrorKind::kInvalidInput) {
       if (batch.size() > 1) {
         // One bad row refuses the whole statement: find it by writing the jobs one by one.
@@ -279,33 +247,33 @@ void Worker::OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector
       db_down_since_ = std::chrono::steady_clock::now();
     }
     db_down_ = true;
-    health_.SetHealthy("postgres", false);
-    metrics_.DatabaseUp().Set(0);
+    consumer_->health().SetHealthy("postgres", false);
+    consumer_->metrics().DatabaseUp().Set(0);
     for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
       pending_rows_ += std::max<std::size_t>(1, it->enrichment.tracks.size() + it->enrichment.albums.size());
       pending_.push_front(std::move(*it));
     }
-    if (std::chrono::steady_clock::now() - db_down_since_ >= settings_.db_hold_max && !draining_) {
+    if (std::chrono::steady_clock::now() - db_down_since_ >= settings_.db_hold_max && !consumer_->draining()) {
       GiveBackHeldJobs();
     }
     ScheduleDatabaseRetry();
     return;
   }
-  health_.SetHealthy("postgres", true);
-  metrics_.DatabaseUp().Set(1);
+  consumer_->health().SetHealthy("postgres", true);
+  consumer_->metrics().DatabaseUp().Set(1);
   if (db_down_) OnDatabaseBack();
   db_failures_ = 0;
-  metrics_.CommitSeconds().Observe(seconds);
+  consumer_->metrics().CommitSeconds().Observe(seconds);
   std::size_t rows = 0;
   for (const auto& p : batch) rows += p.enrichment.tracks.size() + p.enrichment.albums.size();
-  metrics_.BatchSize().Observe(static_cast<double>(rows));
+  consumer_->metrics().BatchSize().Observe(static_cast<double>(rows));
   fault::KillPoint(fault::kAfterCommit);
   PublishFollowupsAndAck(std::move(batch), *result);
   Flush();
-  MaybeFinishShutdown();
+  consumer_->MaybeFinishShutdown();
 }
 
-void Worker::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vector<std::vector<std::int64_t>>& ids) {
+void ProviderPipeline::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vector<std::vector<std::int64_t>>& ids) {
   // One follow-up per committed batch and reason (chunks of at most kMaxFollowupIds), not one
   // per job: the broker's cost per job stays small. The batch is acked once its follow-ups
   // are confirmed: a crash in between redelivers the jobs, which rewrite the same rows and
@@ -321,7 +289,7 @@ void Worker::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vecto
   std::map<std::string, std::vector<std::int64_t>> ids_by_reason;
   std::string trace_id;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    const HeldDelivery* job = ledger_.Find(batch[i].seq);
+    const HeldDelivery* job = consumer_->ledger().Find(batch[i].seq);
     if (job == nullptr) continue;
     if (trace_id.empty()) trace_id = job->trace_id.empty() ? job->job_id : job->trace_id;
     group->seqs.push_back(batch[i].seq);
@@ -355,12 +323,12 @@ void Worker::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vecto
   }
   auto finish = [this, group] {
     if (group->failed) {
-      for (auto seq : group->seqs) Requeue(seq);
+      for (auto seq : group->seqs) consumer_->Requeue(seq);
       return;
     }
     std::map<std::string, std::vector<std::uint64_t>> by_outcome;
     for (std::size_t i = 0; i < group->seqs.size(); ++i) by_outcome[group->outcomes[i]].push_back(group->seqs[i]);
-    for (auto& [outcome, seqs] : by_outcome) Ack(seqs, outcome);
+    for (auto& [outcome, seqs] : by_outcome) consumer_->Ack(seqs, outcome);
   };
   if (messages.empty()) {
     finish();
@@ -368,16 +336,16 @@ void Worker::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vecto
   }
   group->remaining = messages.size();
   for (auto& message : messages) {
-    client_->Publish(message, [this, group, finish](core::Result<void> confirmed) {
-      if (confirmed) metrics_.FollowupsPublished().Increment();
+    consumer_->client().Publish(message, [this, group, finish](core::Result<void> confirmed) {
+      if (confirmed) consumer_->metrics().FollowupsPublished().Increment();
       else group->failed = true;
       if (--group->remaining == 0) finish();
     });
   }
 }
 
-void Worker::Retry(std::uint64_t seq, const core::Error& error) {
-  HeldDelivery& job = ledger_.At(seq);
+void ProviderPipeline::Retry(std::uint64_t seq, const core::Error& error) {
+  HeldDelivery& job = consumer_->ledger().At(seq);
   auto previous = static_cast<int>(amqp::HeaderInt(job.delivery.headers, kAttemptHeader, 0));
   RetryDecision decision = DecideRetry(previous, settings_.max_attempts, error.retry_after, tiers_, error.attempted);
   if (decision.kind == RetryDecision::Kind::kDeadLetter) {
@@ -396,47 +364,29 @@ void Worker::Retry(std::uint64_t seq, const core::Error& error) {
   message.headers[kAttemptHeader] = std::int64_t{decision.attempt};
   message.headers[kDelayHeader] = decision.tier->name;
   message.headers[kReasonHeader] = error.message.substr(0, 512);
-  PublishThenAck(seq, std::move(message), "retried");
+  consumer_->PublishThenAck(seq, std::move(message), "retried");
 }
 
-void Worker::DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why, std::int64_t attempts) {
-  HeldDelivery& job = ledger_.At(seq);
+void ProviderPipeline::DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why, std::int64_t attempts) {
+  HeldDelivery& job = consumer_->ledger().At(seq);
   JobLogger(job).Error("job dead-lettered", {{"reason", reason}, {"error", why}, {"attempts", attempts}});
-  metrics_.DeadLettered(reason).Increment();
+  consumer_->metrics().DeadLettered(reason).Increment();
   amqp::OutgoingMessage message = DeadLetterMessage(job.delivery, provider_name_, reason, why, attempts,
                                                    ProviderRoutingKey(job.entity, provider_name_));
-  PublishThenAck(seq, std::move(message), "dead_lettered");
+  consumer_->PublishThenAck(seq, std::move(message), "dead_lettered");
 }
 
-void Worker::PublishThenAck(std::uint64_t seq, amqp::OutgoingMessage message, std::string outcome) {
-  client_->Publish(message, [this, seq, outcome](core::Result<void> confirmed) {
-    if (confirmed && outcome == "retried") fault::KillPoint(fault::kAfterRetryConfirm);
-    if (confirmed) Ack({seq}, outcome);
-    else Requeue(seq);  // not stored by the broker: put the original back
-  });
-}
-
-void Worker::Ack(const std::vector<std::uint64_t>& seqs, const std::string& outcome) {
-  ledger_.Ack(seqs, outcome);
-  MaybeFinishShutdown();
-}
-
-void Worker::Requeue(std::uint64_t seq) {
-  ledger_.Requeue(seq);
-  MaybeFinishShutdown();
-}
-
-void Worker::GiveBackHeldJobs() {
+void ProviderPipeline::GiveBackHeldJobs() {
   // Held longer than TUNEFLEET_DB_HOLD_MAX: before the broker's consumer timeout closes the
   // channel under us (and redelivers everything at once), give every held job back in order
   // and stop consuming; ProbeDatabase resumes once the database answers. Jobs whose provider
   // call is still running are given back when it ends (OnEnriched).
   logger_.Warn("database down longer than TUNEFLEET_DB_HOLD_MAX; giving held jobs back to RabbitMQ and pausing",
-               {{"held", ledger_.size()},
+               {{"held", consumer_->ledger().size()},
                 {"down_seconds", std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::steady_clock::now() - db_down_since_).count()}});
   paused_for_db_ = true;
-  client_->StopConsuming();
+  consumer_->client().StopConsuming();
   std::vector<std::uint64_t> seqs;
   for (auto& p : singles_) seqs.push_back(p.seq);
   for (auto& p : pending_) seqs.push_back(p.seq);
@@ -446,15 +396,15 @@ void Worker::GiveBackHeldJobs() {
   pending_rows_ = 0;
   waiting_.clear();
   batch_timer_.Stop();
-  for (auto seq : seqs) Requeue(seq);
-  metrics_.JobsDone("given_back").Increment(static_cast<double>(seqs.size()));
+  for (auto seq : seqs) consumer_->Requeue(seq);
+  consumer_->metrics().JobsDone("given_back").Increment(static_cast<double>(seqs.size()));
 }
 
-void Worker::ProbeDatabase() {
+void ProviderPipeline::ProbeDatabase() {
   if (writer_busy_) return;
   writer_busy_ = true;
   auto ping = std::make_shared<core::Result<void>>();
-  writer_->Post({[this, ping] { *ping = store_->Ping(); },
+  consumer_->writer().Post({[this, ping] { *ping = store_->Ping(); },
                  [this, ping] {
                    writer_busy_ = false;
                    if (*ping) {
@@ -464,24 +414,24 @@ void Worker::ProbeDatabase() {
                      ++db_failures_;
                      ScheduleDatabaseRetry();
                    }
-                   MaybeFinishShutdown();
+                   consumer_->MaybeFinishShutdown();
                  }});
 }
 
-void Worker::OnDatabaseBack() {
+void ProviderPipeline::OnDatabaseBack() {
   logger_.Info("database is back; resuming", {{"failed_attempts", db_failures_}});
   db_down_ = false;
   db_failures_ = 0;
-  health_.SetHealthy("postgres", true);
-  metrics_.DatabaseUp().Set(1);
+  consumer_->health().SetHealthy("postgres", true);
+  consumer_->metrics().DatabaseUp().Set(1);
   if (paused_for_db_) {
     paused_for_db_ = false;
-    if (!draining_) client_->StartConsuming();
+    if (!consumer_->draining()) consumer_->client().StartConsuming();
   }
   ResumeWaiting();
 }
 
-void Worker::ScheduleDatabaseRetry() {
+void ProviderPipeline::ScheduleDatabaseRetry() {
   // Exponential backoff up to TUNEFLEET_DB_RETRY_MAX: the held batch is written again, or,
   // once the held jobs were given back, the database is only pinged.
   double ceiling = std::min(static_cast<double>(settings_.db_retry_max.count()),
@@ -493,7 +443,7 @@ void Worker::ScheduleDatabaseRetry() {
   });
 }
 
-void Worker::ResumeWaiting() {
+void ProviderPipeline::ResumeWaiting() {
   auto waiting = std::move(waiting_);
   waiting_.clear();
   for (auto seq : waiting) {
@@ -505,41 +455,16 @@ void Worker::ResumeWaiting() {
   }
 }
 
-void Worker::Shutdown(std::function<void()> on_finished) {
-  if (on_finished) on_finished_ = std::move(on_finished);
-  if (draining_) return;
-  draining_ = true;
-  logger_.Info("shutting down: finishing in-flight jobs", {{"in_flight", ledger_.size()}});
-  if (client_) client_->StopConsuming();
-  shutdown_timer_.Start(settings_.shutdown_timeout, [this] {
-    logger_.Warn("shutdown timeout: leaving unfinished jobs to be redelivered", {{"in_flight", ledger_.size()}});
-    FinishShutdown();
-  });
+void ProviderPipeline::OnDrain() {
+  logger_.Info("shutting down: finishing in-flight jobs", {{"in_flight", consumer_->ledger().size()}});
   Flush();
-  MaybeFinishShutdown();
 }
 
-void Worker::MaybeFinishShutdown() {
-  if (!draining_ || finished_) return;
-  // Jobs waiting for a dead connection or a down database cannot finish; the timeout ends those.
-  bool idle = ledger_.empty() && !writer_busy_ && pending_.empty() && singles_.empty();
-  if (idle) FinishShutdown();
-}
+bool ProviderPipeline::Idle() const { return !writer_busy_ && pending_.empty() && singles_.empty(); }
 
-void Worker::FinishShutdown() {
-  if (finished_) return;
-  finished_ = true;
-  if (client_) client_->Close();
-  if (writer_) writer_->Stop();
+void ProviderPipeline::OnStopped() {
   batch_timer_.Close();
   db_retry_timer_.Close();
-  shutdown_timer_.Close();
-  logger_.Info("worker stopped", {{"unfinished", ledger_.size()}});
-  if (on_finished_) {
-    auto callback = std::move(on_finished_);
-    on_finished_ = nullptr;
-    callback();
-  }
 }
 
 }  // namespace runtime
