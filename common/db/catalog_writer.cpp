@@ -19,6 +19,7 @@
 #include "common/db/connection.hpp"
 #include "common/db/errors.hpp"
 #include "common/db/identity.hpp"
+#include "common/db/session.hpp"
 
 namespace db {
 namespace {
@@ -442,21 +443,10 @@ class IdClaims {
 }  // namespace
 
 struct CatalogWriter::Impl {
-  std::string dsn;
-  std::unique_ptr<pqxx::connection> conn;
-  KnownArtists known_artists;
+  explicit Impl(std::string dsn) : session(std::move(dsn)) {}
 
-  pqxx::connection& Connection() {
-    if (!conn || !conn->is_open()) {
-      conn.reset();
-      conn = std::make_unique<pqxx::connection>(dsn);
-      // JIT is chosen by estimated cost, and our batch statements (500-element arrays,
-      // correlated subqueries, tables without statistics yet) easily pass jit_above_cost:
-      // compiling the merge took 1.5 s for a statement that then ran in 20 ms.
-      conn->set_variable("jit", "off");
-    }
-    return *conn;
-  }
+  Session session;  // JIT off (SessionSettings says why)
+  KnownArtists known_artists;
 
   // Inserts the new ones of `artists` (kInsertArtists), then runs `input_json` through
   // `upsert` then `merge`, in one transaction; returns the row id of each of `keys` (identity
@@ -470,18 +460,18 @@ struct CatalogWriter::Impl {
     // loser gets a unique violation; replayed, its statements see the winner's committed
     // claim and skip it. A conflict still there after kAttempts is deterministic: the
     // runtime then retries the batch one job at a time and dead-letters the culprit.
+    // The connection stays open across these replays; any other failure drops it (Run).
     constexpr int kAttempts = 5;
-    for (int attempt = 1;; ++attempt) {
-      try {
-        return WriteOnce(artists, upsert, merge, input_json, keys, effects);
-      } catch (const pqxx::unique_violation& e) {
-        if (attempt < kAttempts) continue;
-        return DatabaseError(e, dsn);
-      } catch (const std::exception& e) {
-        conn.reset();
-        return DatabaseError(e, dsn);
+    return session.Run([&]() -> core::Result<std::vector<std::int64_t>> {
+      for (int attempt = 1;; ++attempt) {
+        try {
+          return WriteOnce(artists, upsert, merge, input_json, keys, effects);
+        } catch (const pqxx::unique_violation& e) {
+          if (attempt < kAttempts) continue;
+          return DatabaseError(e, session.dsn());
+        }
       }
-    }
+    });
   }
 
   // One attempt of Write; throws what pqxx throws.
@@ -489,7 +479,7 @@ struct CatalogWriter::Impl {
                                                     const char* merge, const std::string& input_json,
                                                     const std::vector<std::string>& keys,
                                                     const std::vector<JobEffect>& effects) {
-    pqxx::work tx(Connection());
+    pqxx::work tx(session.Connection());
     if (auto new_artists = artists.Json(known_artists)) tx.exec_params(kInsertArtists, *new_artists);
     pqxx::result rows = tx.exec_params(upsert, input_json);
     std::unordered_map<std::string, std::int64_t> ids;
@@ -516,20 +506,11 @@ struct CatalogWriter::Impl {
   }
 };
 
-CatalogWriter::CatalogWriter(std::string dsn) : impl_(std::make_unique<Impl>()) { impl_->dsn = std::move(dsn); }
+CatalogWriter::CatalogWriter(std::string dsn) : impl_(std::make_unique<Impl>(std::move(dsn))) {}
 
 CatalogWriter::~CatalogWriter() = default;
 
-core::Result<void> CatalogWriter::Ping() {
-  try {
-    pqxx::nontransaction tx(impl_->Connection());
-    tx.exec("SELECT 1");
-    return core::Ok();
-  } catch (const std::exception& e) {
-    impl_->conn.reset();
-    return DatabaseError(e, impl_->dsn);
-  }
-}
+core::Result<void> CatalogWriter::Ping() { return impl_->session.Ping(); }
 
 core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::vector<catalog::TrackRecord>& records,
                                                                    const std::vector<JobEffect>& effects) {

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "common/db/array_text.hpp"
-#include "common/db/errors.hpp"
+#include "common/db/session.hpp"
 #include "workers/features/features_row.hpp"
 
 namespace features {
@@ -110,17 +110,17 @@ TagCounts Counts(const pqxx::result& rows) {
 class FeaturesBuilder final : public runtime::Builder {
  public:
   FeaturesBuilder(std::string dsn, FeaturesSettings settings, const resilience::Clock& clock)
-      : dsn_(std::move(dsn)), settings_(settings), clock_(clock) {}
+      : session_(std::move(dsn)), settings_(settings), clock_(clock) {}
 
   // runtime::Builder
   std::string_view Name() const override { return "features"; }
 
   core::Result<runtime::RebuildStats> Rebuild(const std::vector<std::int64_t>& track_ids) override {
-    return Guarded<runtime::RebuildStats>([&] { return RebuildIds(track_ids); });
+    return session_.Run([&] { return RebuildIds(track_ids); });
   }
 
   core::Result<bool> Background() override {
-    return Guarded<bool>([&] {
+    return session_.Run([&] {
       const auto now = clock_.Now();
       if (!vocabulary_ || now >= next_refresh_) {
         const int before = vocabulary_ ? vocabulary_->version : 0;
@@ -131,7 +131,7 @@ class FeaturesBuilder final : public runtime::Builder {
         if (vocabulary_->version != before) return true;
       }
       const auto chunk = settings_.background_chunk;
-      pqxx::work tx(Connection());
+      pqxx::work tx(session_.Connection());
       std::vector<std::int64_t> ids;
       // Stale rows are claimed and rebuilt in this transaction, which holds their locks.
       for (const auto& row : tx.exec_params(kClaimStaleRows, vocabulary_->version, chunk)) {
@@ -154,41 +154,9 @@ class FeaturesBuilder final : public runtime::Builder {
     });
   }
 
-  core::Result<void> Ping() override {
-    try {
-      pqxx::nontransaction tx(Connection());
-      tx.exec1("SELECT 1");
-      return {};
-    } catch (const std::exception& e) {
-      conn_.reset();
-      return db::DatabaseError(e, dsn_);
-    }
-  }
+  core::Result<void> Ping() override { return session_.Ping(); }
 
  private:
-  // Runs `body`, turning a pqxx exception into an Error (the connection is dropped and
-  // reopened by the next call, which also reloads the vocabulary).
-  template <typename T, typename Body>
-  core::Result<T> Guarded(Body body) {
-    try {
-      return body();
-    } catch (const std::exception& e) {
-      conn_.reset();
-      return db::DatabaseError(e, dsn_);
-    }
-  }
-
-  pqxx::connection& Connection() {
-    if (!conn_ || !conn_->is_open()) {
-      conn_.reset();
-      conn_ = std::make_unique<pqxx::connection>(dsn_);
-      // Like CatalogWriter: our batch statements pass jit_above_cost and JIT compiling
-      // costs far more than running them.
-      conn_->set_variable("jit", "off");
-    }
-    return *conn_;
-  }
-
   static Vocabulary LoadVocabulary(pqxx::transaction_base& tx, int version) {
     pqxx::row row = tx.exec_params1(kSelectVocabulary, version);
     return Vocabulary{row[0].as<int>(), {JoinedList(row[1], row[2]), JoinedList(row[3], row[4])}};
@@ -197,7 +165,7 @@ class FeaturesBuilder final : public runtime::Builder {
   // Derives the top genres and moods and inserts a new version when they differ from the
   // latest one; vocabulary_ is then the latest version.
   void RefreshVocabulary() {
-    pqxx::connection& conn = Connection();
+    pqxx::connection_base& conn = session_.Connection();
     TagCounts genres;
     TagCounts moods;
     {
@@ -229,7 +197,7 @@ class FeaturesBuilder final : public runtime::Builder {
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     if (ids.empty()) return {};
     if (!vocabulary_) RefreshVocabulary();
-    pqxx::work tx(Connection());
+    pqxx::work tx(session_.Connection());
     if (auto stats = CommitRebuild(tx, ids)) return *stats;
     return RebuildIds(std::move(ids));
   }
@@ -292,9 +260,10 @@ class FeaturesBuilder final : public runtime::Builder {
     return stats;
   }
 
-  std::string dsn_;
+  // JIT off (db::SessionSettings says why). Every call runs in session_.Run: a database
+  // error drops the connection, reopened by the next call.
+  db::Session session_;
   FeaturesSettings settings_;
-  std::unique_ptr<pqxx::connection> conn_;
   std::optional<Vocabulary> vocabulary_;
   const resilience::Clock& clock_;
   resilience::Clock::TimePoint next_refresh_{};

@@ -3,7 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "common/db/array_text.hpp"
-#include "common/db/errors.hpp"
+#include "common/db/session.hpp"
 #include "workers/features/copy_text.hpp"
 #include "workers/features/features_row.hpp"
 
@@ -97,10 +97,9 @@ const std::vector<std::string>& TrackExportColumns() {
 
 core::Result<FeaturesExport> ExportFeatures(const std::string& dsn, std::optional<int> version,
                                             const LineSink& sink, const ProgressSink& progress) {
-  try {
-    pqxx::connection conn(dsn);
-    conn.set_variable("jit", "off");
-    Snapshot tx(conn);
+  db::Session session(dsn);
+  return session.Run([&]() -> core::Result<FeaturesExport> {
+    Snapshot tx(session.Connection());
     FeaturesExport result;
     result.version = version ? *version : tx.exec1(kLatestVersion)[0].as<int>();
     pqxx::result vocabulary = tx.exec_params(kVocabularyColumns, result.version);
@@ -149,17 +148,14 @@ core::Result<FeaturesExport> ExportFeatures(const std::string& dsn, std::optiona
     result.rows = *rows;
     tx.commit();
     return result;
-  } catch (const std::exception& e) {
-    return db::DatabaseError(e, dsn);
-  }
+  });
 }
 
 core::Result<std::uint64_t> ExportTracks(const std::string& dsn, TracksFormat format, const LineSink& sink,
                                          const ProgressSink& progress) {
-  try {
-    pqxx::connection conn(dsn);
-    conn.set_variable("jit", "off");
-    Snapshot tx(conn);
+  db::Session session(dsn);
+  return session.Run([&]() -> core::Result<std::uint64_t> {
+    Snapshot tx(session.Connection());
     const auto total = tx.exec1(kTrackCount)[0].as<std::uint64_t>();
     core::Result<std::uint64_t> rows = std::uint64_t{0};
     if (format == TracksFormat::kCsv) {
@@ -176,9 +172,7 @@ core::Result<std::uint64_t> ExportTracks(const std::string& dsn, TracksFormat fo
     if (!rows) return rows.error();
     tx.commit();
     return rows;
-  } catch (const std::exception& e) {
-    return db::DatabaseError(e, dsn);
-  }
+  });
 }
 
 }  // namespace features

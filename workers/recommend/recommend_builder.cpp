@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "common/db/array_text.hpp"
-#include "common/db/errors.hpp"
+#include "common/db/session.hpp"
 
 namespace recommend {
 namespace {
@@ -187,7 +187,7 @@ std::vector<std::int64_t> TargetIds(const ChunkInput& input) {
 class RecommendBuilder final : public runtime::Builder {
  public:
   RecommendBuilder(std::string dsn, RecommendSettings settings, const resilience::Clock& clock)
-      : dsn_(std::move(dsn)), settings_(std::move(settings)), clock_(clock) {}
+      : session_(std::move(dsn)), settings_(std::move(settings)), clock_(clock) {}
 
   // runtime::Builder
   std::string_view Name() const override { return "recommend"; }
@@ -198,7 +198,9 @@ class RecommendBuilder final : public runtime::Builder {
     std::vector<std::int64_t> ids = track_ids;
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    try {
+    // A failure drops the connection (reopened by the next call; a half-broken connection
+    // is not reused).
+    return session_.Run([&] {
       for (std::size_t begin = 0; begin < ids.size(); begin += kChunk) {
         std::vector<std::int64_t> chunk(ids.begin() + static_cast<std::ptrdiff_t>(begin),
                                         ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), begin + kChunk)));
@@ -206,36 +208,13 @@ class RecommendBuilder final : public runtime::Builder {
         stats.rebuilt += done.rebuilt;
         stats.missing += done.missing;
       }
-    } catch (const std::exception& e) {
-      conn_.reset();  // reopened by the next call; a half-broken connection is not reused
-      return db::DatabaseError(e, dsn_);
-    }
-    return stats;
+      return stats;
+    });
   }
 
-  core::Result<void> Ping() override {
-    try {
-      pqxx::nontransaction tx(Connection());
-      tx.exec1("SELECT 1");
-      return core::Ok();
-    } catch (const std::exception& e) {
-      conn_.reset();
-      return db::DatabaseError(e, dsn_);
-    }
-  }
+  core::Result<void> Ping() override { return session_.Ping(); }
 
  private:
-  pqxx::connection& Connection() {
-    if (!conn_ || !conn_->is_open()) {
-      conn_.reset();
-      conn_ = std::make_unique<pqxx::connection>(dsn_);
-      // As in common/db/catalog_writer.cpp: 500-element arrays and laterals push the
-      // estimated cost past jit_above_cost, and compiling costs far more than running.
-      conn_->set_variable("jit", "off");
-    }
-    return *conn_;
-  }
-
   const FeatureStats& Stats(pqxx::work& tx) {
     const auto now = clock_.Now();
     if (!stats_read_ || now - *stats_read_ >= settings_.stats_ttl) {
@@ -252,7 +231,7 @@ class RecommendBuilder final : public runtime::Builder {
   }
 
   runtime::RebuildStats RebuildChunk(const std::vector<std::int64_t>& ids) {
-    pqxx::work tx(Connection());
+    pqxx::work tx(session_.Connection());
     ChunkInput input = ReadTargets(tx, ids);
     const FeatureStats& stats = Stats(tx);
     const std::string limit = std::to_string(settings_.candidates);
@@ -349,9 +328,8 @@ class RecommendBuilder final : public runtime::Builder {
     }
   };
 
-  std::string dsn_;
+  db::Session session_;  // JIT off: 500-element arrays and laterals (db::SessionSettings)
   RecommendSettings settings_;
-  std::unique_ptr<pqxx::connection> conn_;
   FeatureStats stats_;
   const resilience::Clock& clock_;
   std::optional<resilience::Clock::TimePoint> stats_read_;
@@ -373,10 +351,9 @@ std::unique_ptr<runtime::Builder> MakeRecommendBuilder(std::string postgres_dsn,
 core::Result<std::vector<std::string>> ExplainCandidateQueries(const std::string& postgres_dsn,
                                                                const std::vector<std::int64_t>& track_ids,
                                                                const RecommendSettings& settings) {
-  try {
-    pqxx::connection conn(postgres_dsn);
-    conn.set_variable("jit", "off");
-    pqxx::work tx(conn);
+  db::Session session(postgres_dsn);
+  return session.Run([&] {
+    pqxx::work tx(session.Connection());
     ChunkInput input = ReadTargets(tx, track_ids);
     const std::string limit = std::to_string(settings.candidates);
     std::vector<std::string> plans;
@@ -384,9 +361,7 @@ core::Result<std::vector<std::string>> ExplainCandidateQueries(const std::string
     plans.push_back(ExplainText(
         tx.exec_params(std::string("EXPLAIN ") + kSelectPools, db::TextArray(input.genres), db::TextArray(input.moods), limit)));
     return plans;
-  } catch (const std::exception& e) {
-    return db::DatabaseError(e, postgres_dsn);
-  }
+  });
 }
 
 }  // namespace recommend

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "common/db/array_text.hpp"
-#include "common/db/errors.hpp"
+#include "common/db/session.hpp"
 #include "common/db/identity.hpp"
 
 namespace recommend {
@@ -50,32 +50,22 @@ TrackSummary ReadSummary(const pqxx::row& row, int first) {
 }  // namespace
 
 struct SimilarReader::Impl {
-  std::string dsn;
-  std::unique_ptr<pqxx::connection> conn;
+  // Key lookups: this reader has always left the server's JIT setting alone.
+  explicit Impl(std::string dsn) : session(std::move(dsn), {.disable_jit = false}) {}
 
-  pqxx::connection& Connection() {
-    if (!conn || !conn->is_open()) {
-      conn.reset();
-      conn = std::make_unique<pqxx::connection>(dsn);
-    }
-    return *conn;
-  }
+  db::Session session;
 
+  // Runs `f` in a read-only transaction.
   template <typename F>
-  auto Run(F&& f) -> core::Result<decltype(f(std::declval<pqxx::read_transaction&>()))> {
-    try {
-      pqxx::read_transaction tx(Connection());
+  auto Run(F&& f) {
+    return session.Run([&] {
+      pqxx::read_transaction tx(session.Connection());
       return f(tx);
-    } catch (const std::exception& e) {
-      conn.reset();
-      return db::DatabaseError(e, dsn);
-    }
+    });
   }
 };
 
-SimilarReader::SimilarReader(std::string postgres_dsn) : impl_(std::make_unique<Impl>()) {
-  impl_->dsn = std::move(postgres_dsn);
-}
+SimilarReader::SimilarReader(std::string postgres_dsn) : impl_(std::make_unique<Impl>(std::move(postgres_dsn))) {}
 SimilarReader::~SimilarReader() = default;
 
 core::Result<std::optional<TrackSummary>> SimilarReader::FindById(std::int64_t id) {
