@@ -955,6 +955,13 @@ core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body)
   if (const Value* artists = Find(doc, "artists"); artists != nullptr && !doc.HasMember("type")) {
     auto items = ParseArtists(body);
     if (!items) return items.error();
+    if (artists->IsObject()) {
+      out.candidates = static_cast<long>(items->size());
+      if (items->empty()) {
+        out.shape = "search";
+        return out;
+      }
+    }
     start(artists->IsObject() ? "search" : "artists");
     if (artists->IsObject()) {
       w.Key("type");
