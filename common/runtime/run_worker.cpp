@@ -88,7 +88,7 @@ int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
     return Usage(program, spec);
   }
   if (argc > 1 && std::strcmp(argv[1], "normalize") == 0 && spec.normalize) {
-    return spec.normalize(argc - 2, argv + 2);
+    return NormalizeCommand(spec.name, spec.normalize, argc - 2, argv + 2);
   }
   if (argc > 1) {
     std::fprintf(stderr, "%s: unexpected argument '%s'; workers are configured by environment variables (--help)\n",

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/config/env.hpp"
+#include "common/runtime/normalize_command.hpp"
 #include "common/runtime/provider.hpp"
 #include "common/runtime/provider_settings.hpp"
 
@@ -39,8 +40,8 @@ struct ProviderSpec {
   std::string name;
   ProviderPolicy policy;
   std::function<std::unique_ptr<Provider>(ProviderContext& context)> make;
-  // argv after "normalize"; prints JSON and returns the exit code. Optional.
-  std::function<int(int argc, char* argv[])> normalize;
+  // A saved answer's body -> what it normalizes to; NormalizeCommand does the rest. Optional.
+  NormalizeBody normalize;
 };
 
 // The whole life of a worker process: read and validate configuration (a bad setting exits

@@ -1,5 +1,7 @@
 #include "workers/discogs/discogs_parse.hpp"
 
+#include "common/gateway/gateway.hpp"
+#include "common/http/http_client.hpp"
 #include "common/json/record_writer.hpp"
 
 #include <rapidjson/document.h>
@@ -702,24 +704,35 @@ catalog::AlbumRecord AlbumFromRelease(const json::AlbumJob& job, const Release& 
   return r;
 }
 
-core::Result<std::string> NormalizeSaved(std::string_view body) {
+long ErrorStatus(std::string_view message) {
+  std::string lower = FoldTitle(message);
+  auto has = [&lower](std::string_view part) { return lower.find(part) != std::string::npos; };
+  if (has("not found")) return 404;
+  if (has("too quickly") || has("rate limit")) return 429;
+  if (has("authenticate") || has("unauthorized") || has("invalid consumer") || has("token")) return 401;
+  if (has("internal server error") || has("unavailable") || has("try again")) return 500;
+  return 400;
+}
+
+core::Result<runtime::NormalizedAnswer> NormalizeSaved(std::string_view body) {
   rapidjson::Document doc;
   if (auto error = ParseObject(body, "saved response", doc)) return *error;
+  runtime::NormalizedAnswer out;
   rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
-  w.SetIndent(' ', 2);
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   if (doc.HasMember("results") || doc.HasMember("pagination")) {
     auto page = ParseSearch(body);
     if (!page) return page.error();
+    out.shape = "search";
+    out.candidates = static_cast<long>(page->results.size());
+    const SearchHit* best = BestHit(*page, "", "");
+    if (best == nullptr) return out;  // no release among the hits: not found
     w.StartObject();
-    Str(w, "kind", "search");
     OptI64(w, "page", std::optional<std::int64_t>(page->page));
     OptI64(w, "pages", std::optional<std::int64_t>(page->pages));
     OptI64(w, "items", std::optional<std::int64_t>(page->items));
-    const SearchHit* best = BestHit(*page, "", "");
     w.Key("best");
-    if (best != nullptr) w.Int64(best->id);
-    else w.Null();
+    w.Int64(best->id);
     w.Key("records");
     w.StartArray();
     for (const auto& hit : page->results) {
@@ -738,17 +751,18 @@ core::Result<std::string> NormalizeSaved(std::string_view body) {
   } else if (!doc.HasMember("id") && doc.HasMember("message")) {
     auto message = ParseErrorMessage(body);
     if (!message) return core::Error::InvalidInput("error: /message is not a string");
-    std::string lower = FoldTitle(*message);
-    w.StartObject();
-    Str(w, "kind", "error");
-    Str(w, "status", lower.find("not found") != std::string::npos ? "not_found" : "error");
-    Str(w, "message", *message);
-    w.EndObject();
+    out.shape = "error";
+    http::Response response;
+    response.status = ErrorStatus(*message);
+    response.body = std::string(body);
+    out.error = gateway::ClassifyStatus(response, "discogs answer");
+    out.error->message = "discogs answer: " + *message;
+    return out;
   } else if (doc.HasMember("main_release") || doc.HasMember("versions_url")) {
     auto master = ParseMaster(body);
     if (!master) return master.error();
+    out.shape = "master";
     w.StartObject();
-    Str(w, "kind", "master");
     w.Key("album");
     Embed(w, json::RecordJson(AlbumRecordFor(*master)));
     OptI64(w, "main_release", master->main_release);
@@ -760,8 +774,8 @@ core::Result<std::string> NormalizeSaved(std::string_view body) {
   } else if (doc.HasMember("id")) {
     auto release = ParseRelease(body);
     if (!release) return release.error();
+    out.shape = "release";
     w.StartObject();
-    Str(w, "kind", "release");
     w.Key("album");
     Embed(w, json::RecordJson(AlbumRecordFor(*release)));
     w.Key("tracks");
@@ -774,7 +788,8 @@ core::Result<std::string> NormalizeSaved(std::string_view body) {
         "saved response: not a Discogs body we know; expected search results (\"results\"), a release or master "
         "(\"id\") or an error (\"message\")");
   }
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  out.record_json.assign(buffer.GetString(), buffer.GetSize());
+  return out;
 }
 
 }  // namespace discogs

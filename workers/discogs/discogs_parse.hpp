@@ -10,6 +10,7 @@
 #include "common/core/result.hpp"
 #include "common/json/job.hpp"
 #include "common/normalize/vocabulary.hpp"
+#include "common/runtime/normalize_command.hpp"
 
 // Pure parsing and normalizing of Discogs API bodies (recorded ones are enough to test it):
 // no sockets, no clock, no globals besides the read-only vocabulary. Every malformed body
@@ -104,9 +105,16 @@ catalog::TrackRecord TrackNotFound(const json::TrackJob& job);
 catalog::AlbumRecord AlbumFromRelease(const json::AlbumJob& job, const Release& release);
 catalog::AlbumRecord AlbumNotFound(const json::AlbumJob& job);
 
-// `tunefleet-discogs normalize FILE`: recognizes a saved body by its shape (search results,
-// release, master, error message) and returns, as pretty JSON, the normalized record(s) it
-// yields. A malformed or unrecognized body is a kInvalidInput error.
-core::Result<std::string> NormalizeSaved(std::string_view body);
+// `tunefleet-discogs normalize FILE` (through runtime::NormalizeCommand): recognizes a saved
+// body by its shape ("search", "release", "master", "error") and returns what it yields: a
+// search's release rows ({"page", "pages", "items", "best", "records"}; nothing when no row is
+// a release), a release's or master's {"album", "tracks"} (a master also "main_release"), or an
+// error message classified as the gateway classifies the status Discogs sends it with
+// (ErrorStatus). A malformed or unrecognized body is an error.
+core::Result<runtime::NormalizedAnswer> NormalizeSaved(std::string_view body);
+// The HTTP status Discogs answers an error message with ("Release not found." 404, "You are
+// making requests too quickly." 429, "You must authenticate ..." 401, server errors 500);
+// 400 for any other message.
+long ErrorStatus(std::string_view message);
 
 }  // namespace discogs

@@ -1,7 +1,7 @@
 #include "workers/lastfm/lastfm_parse.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/prettywriter.h>
+#include <rapidjson/writer.h>
 #include <rapidjson/stringbuffer.h>
 
 #include <cctype>
@@ -395,51 +395,29 @@ core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocab
   return Invalid("normalize", "not a Last.fm answer this worker knows (expected toptags, track, album, artist or error)");
 }
 
-std::string NormalizedJson(const Normalized& n) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
-  w.SetIndent(' ', 2);
-  auto str = [&w](const char* key, std::string_view value) {
-    w.Key(key);
-    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-  };
-  w.StartObject();
-  str("provider", "lastfm");
-  str("shape", n.shape);
-  if (n.error) {
-    w.Key("error");
+core::Result<runtime::NormalizedAnswer> NormalizeAnswer(std::string_view body) {
+  auto n = Normalize(body, normalize::Vocabulary::Default());
+  if (!n) return n.error();
+  runtime::NormalizedAnswer out{.shape = n->shape, .error = n->error, .error_code = n->error_code};
+  if (n->track) out.record_json = json::RecordJson(*n->track);
+  if (n->album) out.record_json = json::RecordJson(*n->album);
+  if (n->artist) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
     w.StartObject();
-    if (n.error_code) {
-      w.Key("code");
-      w.Int(*n.error_code);
-    }
-    str("kind", core::ToString(n.error->kind));
-    str("message", n.error->message);
-    w.EndObject();
-  }
-  auto record = [&w](const std::string& text) {
-    rapidjson::Document doc;
-    doc.Parse(text.c_str());
-    w.Key("record");
-    doc.Accept(w);
-  };
-  if (n.track) record(json::RecordJson(*n.track));
-  if (n.album) record(json::RecordJson(*n.album));
-  if (n.artist) {
-    w.Key("artist");
-    w.StartObject();
-    str("name", *n.artist);
-    for (const auto& [key, list] : {std::pair{"genres", &n.artist_classified.genres},
-                                    std::pair{"moods", &n.artist_classified.moods}}) {
+    w.Key("name");
+    w.String(n->artist->data(), static_cast<rapidjson::SizeType>(n->artist->size()));
+    for (const auto& [key, list] : {std::pair{"genres", &n->artist_classified.genres},
+                                    std::pair{"moods", &n->artist_classified.moods}}) {
       w.Key(key);
       w.StartArray();
-      for (const auto& v : *list) w.String(v.c_str());
+      for (const auto& v : *list) w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
       w.EndArray();
     }
     w.EndObject();
+    out.record_json.assign(buffer.GetString(), buffer.GetSize());
   }
-  w.EndObject();
-  return std::string(buffer.GetString()) + "\n";
+  return out;
 }
 
 std::string KeyPart(std::string_view name) {

@@ -11,6 +11,7 @@
 #include "common/core/result.hpp"
 #include "common/json/job.hpp"
 #include "common/normalize/vocabulary.hpp"
+#include "common/runtime/normalize_command.hpp"
 
 // Last.fm API 2.0 answers -> our records. Pure: no I/O, no globals; recorded responses are
 // enough to test it (tests/unit/lastfm/). Every function takes the endpoint (the method name,
@@ -115,8 +116,9 @@ struct Normalized {
   std::optional<core::Error> error;
 };
 core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocabulary& vocabulary);
-// Normalized as pretty JSON.
-std::string NormalizedJson(const Normalized& normalized);
+// Normalize with the default vocabulary, for runtime::NormalizeCommand: the record (an artist's
+// answer: {"name", "genres", "moods"}), or the error with its Last.fm code and ErrorFor's kind.
+core::Result<runtime::NormalizedAnswer> NormalizeAnswer(std::string_view body);
 
 // The cache key part of a name: ASCII lower case, whitespace trimmed and collapsed,
 // percent-encoded ("The  Killers" -> "the%20killers").

@@ -1,35 +1,5 @@
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
 #include "common/runtime/run_worker.hpp"
 #include "workers/lastfm/lastfm_provider.hpp"
-
-namespace {
-
-// `tunefleet-lastfm normalize FILE`: the record a saved Last.fm answer yields, as JSON.
-int NormalizeFile(int argc, char* argv[]) {
-  if (argc != 1) {
-    std::fprintf(stderr, "usage: tunefleet-lastfm normalize FILE\n");
-    return 2;
-  }
-  std::ifstream in(argv[0], std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "tunefleet-lastfm normalize: cannot read %s\n", argv[0]);
-    return 1;
-  }
-  std::stringstream body;
-  body << in.rdbuf();
-  auto normalized = lastfm::Normalize(body.str(), normalize::Vocabulary::Default());
-  if (!normalized) {
-    std::fprintf(stderr, "tunefleet-lastfm normalize: %s: %s\n", argv[0], normalized.error().message.c_str());
-    return 1;
-  }
-  std::fputs(lastfm::NormalizedJson(*normalized).c_str(), stdout);
-  return 0;
-}
-
-}  // namespace
 
 int main(int argc, char* argv[]) {
   runtime::ProviderSpec spec;
@@ -45,6 +15,6 @@ int main(int argc, char* argv[]) {
     return std::make_unique<lastfm::LastfmProvider>(*context.gateway,
                                                     lastfm::LoadLastfmSettings(context.env, context.settings));
   };
-  spec.normalize = NormalizeFile;
+  spec.normalize = lastfm::NormalizeAnswer;
   return runtime::RunWorker(argc, argv, spec);
 }

@@ -1,7 +1,6 @@
 #include "workers/musicbrainz/musicbrainz_parse.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
 #include <cctype>
@@ -413,38 +412,14 @@ core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocab
                  "search results or an error)");
 }
 
-std::string NormalizedJson(const Normalized& n) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
-  w.SetIndent(' ', 2);
-  auto str = [&w](const char* key, std::string_view value) {
-    w.Key(key);
-    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-  };
-  w.StartObject();
-  str("provider", "musicbrainz");
-  str("shape", n.shape);
-  if (n.error) {
-    w.Key("error");
-    w.StartObject();
-    str("kind", core::ToString(n.error->kind));
-    str("message", n.error->message);
-    w.EndObject();
-  }
-  if (n.shape == "isrc" || n.shape.ends_with("-search")) {
-    w.Key("candidates");
-    w.Int(n.candidates);
-  }
-  auto record = [&w](const std::string& text) {
-    rapidjson::Document doc;
-    doc.Parse(text.c_str());
-    w.Key("record");
-    doc.Accept(w);
-  };
-  if (n.track) record(json::RecordJson(*n.track));
-  if (n.album) record(json::RecordJson(*n.album));
-  w.EndObject();
-  return std::string(buffer.GetString()) + "\n";
+core::Result<runtime::NormalizedAnswer> NormalizeAnswer(std::string_view body) {
+  auto n = Normalize(body, normalize::Vocabulary::Default());
+  if (!n) return n.error();
+  runtime::NormalizedAnswer out{.shape = n->shape, .error = n->error};
+  if (n->shape == "isrc" || n->shape.ends_with("-search")) out.candidates = n->candidates;
+  if (n->track) out.record_json = json::RecordJson(*n->track);
+  if (n->album) out.record_json = json::RecordJson(*n->album);
+  return out;
 }
 
 std::string KeyPart(std::string_view name) {

@@ -10,6 +10,7 @@
 #include "common/core/result.hpp"
 #include "common/json/job.hpp"
 #include "common/normalize/vocabulary.hpp"
+#include "common/runtime/normalize_command.hpp"
 
 // MusicBrainz WS/2 JSON answers -> our records, and the requests that ask for them. Pure: no
 // I/O, no globals (tests/unit/musicbrainz/). `endpoint` names the call in error messages.
@@ -98,7 +99,8 @@ struct Normalized {
   int candidates = 0;  // search and ISRC answers: how many there were
 };
 core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocabulary& vocabulary);
-std::string NormalizedJson(const Normalized& normalized);
+// Normalize with the default vocabulary, for runtime::NormalizeCommand.
+core::Result<runtime::NormalizedAnswer> NormalizeAnswer(std::string_view body);
 
 // Cache key part: ASCII lower case, whitespace trimmed and collapsed, percent-encoded.
 std::string KeyPart(std::string_view name);

@@ -1,4 +1,5 @@
 #include "common/runtime/run_worker.hpp"
+#include "workers/spotify/spotify_parse.hpp"
 #include "workers/spotify/spotify_provider.hpp"
 
 int main(int argc, char* argv[]) {
@@ -16,6 +17,6 @@ int main(int argc, char* argv[]) {
     return std::make_unique<spotify::SpotifyProvider>(spotify::LoadSpotifySettings(context.env, context.settings),
                                                       context, clock);
   };
-  spec.normalize = spotify::NormalizeCommand;
+  spec.normalize = spotify::NormalizeResponse;
   return runtime::RunWorker(argc, argv, spec);
 }

@@ -10,6 +10,8 @@
 #include <cmath>
 #include <limits>
 
+#include "common/gateway/gateway.hpp"
+#include "common/http/http_client.hpp"
 #include "common/json/record_writer.hpp"
 #include "common/normalize/vocabulary.hpp"
 
@@ -827,41 +829,59 @@ catalog::AlbumRecord AlbumRecordOf(const json::AlbumJob& job, const Album& album
   return r;
 }
 
-core::Result<std::string> NormalizeResponse(std::string_view body) {
+core::Error ErrorOf(const ApiError& error, bool token) {
+  std::string why = "spotify " + std::string(token ? "token" : "answer") + ": " +
+                    (error.type.empty() ? "" : error.type + ": ") + error.message;
+  // The provider turns every refused token into a retry (OnToken), and a 401 into one retry
+  // with a fresh token, then a transient error.
+  if (token || error.status == 401) return core::Error::Transient(why);
+  long status = error.status;
+  if (status == 0) {  // the legacy shape: only a type
+    static constexpr std::pair<std::string_view, long> kTypes[] = {
+        {"not_found", 404}, {"bad_request", 400}, {"unauthorized", 401}, {"forbidden", 403},
+        {"too_many_requests", 429}, {"rate_limit_exceeded", 429}, {"server_error", 500},
+        {"internal_server_error", 500}, {"service_unavailable", 503}};
+    status = 500;  // an error we cannot place is the provider's fault: retried
+    for (const auto& [type, code] : kTypes) {
+      if (error.type == type) status = code;
+    }
+    if (status == 401) return core::Error::Transient(why);
+  }
+  http::Response response;
+  response.status = status;
+  auto classified = gateway::ClassifyStatus(response, "spotify answer");
+  if (!classified) return core::Error::Transient(why);  // a 2xx status inside an error body
+  classified->message = why;
+  return *classified;
+}
+
+core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body) {
   rapidjson::Document doc;
   auto parsed = Guard("response", [&] {
     ParseInto(doc, body);
     return true;
   });
   if (!parsed) return parsed.error();
+  runtime::NormalizedAnswer out;
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
-  auto start = [&](const char* endpoint) {
+  auto start = [&](const char* shape) {
+    out.shape = shape;
     w.StartObject();
-    w.Key("endpoint");
-    w.String(endpoint);
+  };
+  auto finish = [&]() -> core::Result<runtime::NormalizedAnswer> {
+    out.record_json = Done(buffer);
+    return out;
   };
 
   if (doc.HasMember("error")) {
     auto error = ParseError(body);
     if (!error) return core::Error::InvalidInput("spotify response: /error is neither an object nor a string");
-    bool oauth = doc["error"].IsString();
-    start(oauth ? "token" : "error");
-    w.Key("error");
-    w.StartObject();
-    if (error->status != 0) {
-      w.Key("status");
-      w.Int(error->status);
-    }
-    if (!error->type.empty()) {
-      w.Key("type");
-      w.String(error->type.c_str());
-    }
-    w.Key("message");
-    w.String(error->message.c_str());
-    w.EndObject();
-    w.EndObject();
-    return Done(buffer);
+    bool token = doc["error"].IsString();
+    out.shape = token ? "token" : "error";
+    out.error = ErrorOf(*error, token);
+    if (error->status != 0) out.error_code = error->status;
+    return out;
   }
   if (doc.HasMember("access_token")) {
     auto token = ParseToken(body);
@@ -874,7 +894,7 @@ core::Result<std::string> NormalizeResponse(std::string_view body) {
     w.Key("access_token");
     w.String("(redacted)");
     w.EndObject();
-    return Done(buffer);
+    return finish();
   }
   const Value* tracks = Find(doc, "tracks");
   if (tracks != nullptr && tracks->IsObject() && !doc.HasMember("album_type")) {
@@ -887,14 +907,14 @@ core::Result<std::string> NormalizeResponse(std::string_view body) {
       w.Key("total");
       w.Int64(*total);
     }
-    w.Key("status");
-    w.String(items->empty() ? "not_found" : "ok");
+    out.candidates = static_cast<long>(items->size());
+    if (items->empty()) return out;
     w.Key("records");
     w.StartArray();
     for (const auto& t : *items) WriteRecord(w, TrackRecordOf(JobFor(t), t, std::nullopt, t.artists));
     w.EndArray();
     w.EndObject();
-    return Done(buffer);
+    return finish();
   }
   if (tracks != nullptr && tracks->IsArray()) {
     auto items = ParseTracks(body);
@@ -908,7 +928,7 @@ core::Result<std::string> NormalizeResponse(std::string_view body) {
     }
     w.EndArray();
     w.EndObject();
-    return Done(buffer);
+    return finish();
   }
   if (const Value* albums = Find(doc, "albums"); albums != nullptr && albums->IsObject()) {
     auto items = ParseAlbumSearch(body);
@@ -916,8 +936,8 @@ core::Result<std::string> NormalizeResponse(std::string_view body) {
     start("search");
     w.Key("type");
     w.String("album");
-    w.Key("status");
-    w.String(items->empty() ? "not_found" : "ok");
+    out.candidates = static_cast<long>(items->size());
+    if (items->empty()) return out;
     w.Key("albums");
     w.StartArray();
     for (const auto& a : *items) {
@@ -930,11 +950,18 @@ core::Result<std::string> NormalizeResponse(std::string_view body) {
     }
     w.EndArray();
     w.EndObject();
-    return Done(buffer);
+    return finish();
   }
   if (const Value* artists = Find(doc, "artists"); artists != nullptr && !doc.HasMember("type")) {
     auto items = ParseArtists(body);
     if (!items) return items.error();
+    if (artists->IsObject()) {
+      out.candidates = static_cast<long>(items->size());
+      if (items->empty()) {
+        out.shape = "search";
+        return out;
+      }
+    }
     start(artists->IsObject() ? "search" : "artists");
     if (artists->IsObject()) {
       w.Key("type");
@@ -945,7 +972,7 @@ core::Result<std::string> NormalizeResponse(std::string_view body) {
     for (const auto& a : *items) WriteArtist(w, a);
     w.EndArray();
     w.EndObject();
-    return Done(buffer);
+    return finish();
   }
   if (doc.HasMember("audio_features")) {
     auto features = SplitAudioFeatures(body);
@@ -956,7 +983,7 @@ core::Result<std::string> NormalizeResponse(std::string_view body) {
     for (const auto& [id, json] : *features) WriteRaw(w, id.c_str(), json);
     w.EndObject();
     w.EndObject();
-    return Done(buffer);
+    return finish();
   }
   std::string type = OptString(doc, "type", "").value_or("");
   if (type == "audio_features" || doc.HasMember("danceability")) {
@@ -969,34 +996,28 @@ core::Result<std::string> NormalizeResponse(std::string_view body) {
     }
     WriteRaw(w, "audio_features", *features);
     w.EndObject();
-    return Done(buffer);
+    return finish();
   }
   if (type == "track") {
     auto track = ParseTrack(body);
     if (!track) return track.error();
-    start("track");
-    w.Key("record");
+    out.shape = "track";
     WriteRecord(w, TrackRecordOf(JobFor(*track), *track, std::nullopt, track->artists));
-    w.EndObject();
-    return Done(buffer);
+    return finish();
   }
   if (type == "album") {
     auto album = ParseAlbum(body);
     if (!album) return album.error();
-    start("album");
-    w.Key("record");
+    out.shape = "album";
     WriteRecord(w, AlbumRecordOf(JobFor(*album), *album, album->artists));
-    w.EndObject();
-    return Done(buffer);
+    return finish();
   }
   if (type == "artist") {
     auto artist = ParseArtist(body);
     if (!artist) return artist.error();
-    start("artist");
-    w.Key("artist");
+    out.shape = "artist";
     WriteArtist(w, *artist);
-    w.EndObject();
-    return Done(buffer);
+    return finish();
   }
   return core::Error::InvalidInput(
       "spotify response: not a shape this worker knows (search result, track, tracks, album, artist(s), audio "

@@ -11,6 +11,7 @@
 #include "common/catalog/records.hpp"
 #include "common/core/result.hpp"
 #include "common/json/job.hpp"
+#include "common/runtime/normalize_command.hpp"
 
 // Spotify Web API responses -> our records. Pure: no sockets, sleeps, retries, SQL or globals,
 // so recorded responses (tests/data/spotify/) are enough to test every function. A body that
@@ -127,9 +128,16 @@ catalog::TrackRecord NotFoundTrack(const json::TrackJob& job);
 catalog::AlbumRecord AlbumRecordOf(const json::AlbumJob& job, const Album& album, const std::vector<Artist>& artists);
 catalog::AlbumRecord NotFoundAlbum(const json::AlbumJob& job);
 
-// `tunefleet-spotify normalize FILE`: recognizes the endpoint by the body's shape (search
-// result, track, several tracks, album, artist(s), audio features, token, error body) and
-// returns, as JSON text, what it yields. kInvalidInput for anything else.
-core::Result<std::string> NormalizeResponse(std::string_view body);
+// What the runtime makes of an error body (`token`: the accounts service's OAuth shape):
+// a refused token and a 401 are kTransient (the provider retries them), otherwise the
+// gateway's status classification of `status` (404 kNotFound, 429 and 5xx kTransient, other
+// 4xx kInvalidInput); a legacy body without a status is placed by its type ("not_found" 404).
+core::Error ErrorOf(const ApiError& error, bool token);
+
+// `tunefleet-spotify normalize FILE` (through runtime::NormalizeCommand): recognizes the
+// endpoint by the body's shape ("search", "track", "tracks", "album", "artist", "artists",
+// "audio-feature", "audio-features", "token", "error") and returns what it yields; an error
+// body is classified by ErrorOf. kInvalidInput for anything else.
+core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body);
 
 }  // namespace spotify

@@ -1,10 +1,6 @@
 #include "workers/spotify/spotify_provider.hpp"
 
-#include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <set>
-#include <sstream>
 
 #include "common/gateway/gateway.hpp"
 #include "common/gateway/micro_batcher.hpp"
@@ -552,26 +548,6 @@ void SpotifyProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
   } else {
     done(core::Error::InvalidInput("spotify: " + std::string(json::TypeName(job)) + " is not a track or album job"));
   }
-}
-
-int NormalizeCommand(int argc, char* argv[]) {
-  if (argc != 1) {
-    std::fprintf(stderr, "usage: tunefleet-spotify normalize FILE   (a saved Spotify Web API response)\n");
-    return 2;
-  }
-  std::ifstream in(argv[0], std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "tunefleet-spotify normalize: cannot read %s\n", argv[0]);
-    return 1;
-  }
-  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto normalized = NormalizeResponse(body);
-  if (!normalized) {
-    std::fprintf(stderr, "tunefleet-spotify normalize: %s: %s\n", argv[0], normalized.error().message.c_str());
-    return 1;
-  }
-  std::printf("%s\n", normalized->c_str());
-  return 0;
 }
 
 }  // namespace spotify

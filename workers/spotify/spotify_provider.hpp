@@ -56,8 +56,4 @@ class SpotifyProvider : public runtime::Provider {
   std::shared_ptr<Impl> impl_;
 };
 
-// `tunefleet-spotify normalize FILE`: prints the normalized JSON; 1 for an unreadable or
-// unrecognized file, 2 for bad usage.
-int NormalizeCommand(int argc, char* argv[]);
-
 }  // namespace spotify

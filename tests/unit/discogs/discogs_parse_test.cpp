@@ -406,5 +406,24 @@ TEST(DiscogsNormalize, CompositeGenresAreSplitAndNonMusicDropped) {
   EXPECT_EQ(artist_named.genres, (std::vector<std::string>{"grunge", "rock"}));
 }
 
+// An error message is classified as the gateway classifies the status Discogs sends it with.
+TEST(DiscogsNormalize, ErrorMessagesGetTheKindOfTheirStatus) {
+  const std::pair<const char*, core::ErrorKind> cases[] = {
+      {R"({"message": "Release not found."})", core::ErrorKind::kNotFound},
+      {R"({"message": "You are making requests too quickly."})", core::ErrorKind::kTransient},
+      {R"({"message": "An internal server error occurred."})", core::ErrorKind::kTransient},
+      {R"({"message": "You must authenticate to access this resource."})", core::ErrorKind::kInvalidInput},
+      {R"({"message": "Invalid page."})", core::ErrorKind::kInvalidInput},
+  };
+  for (const auto& [body, kind] : cases) {
+    auto out = NormalizeSaved(body);
+    ASSERT_TRUE(out.has_value()) << body;
+    EXPECT_EQ(out->shape, "error");
+    ASSERT_TRUE(out->error.has_value()) << body;
+    EXPECT_EQ(out->error->kind, kind) << body;
+    EXPECT_TRUE(out->record_json.empty());
+  }
+}
+
 }  // namespace
 }  // namespace discogs

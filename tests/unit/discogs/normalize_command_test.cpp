@@ -20,24 +20,24 @@ std::string Data(const std::string& name) { return std::string(TUNEFLEET_SOURCE_
 TEST(DiscogsNormalizeCommand, ReleasePrintsTheAlbumAndTrackRecords) {
   test_support::CommandOutput run = Normalize(Data("harmony-release-1503102-rick-astley.json"));
   EXPECT_EQ(run.code, 0) << run.out;
-  EXPECT_NE(run.out.find("\"kind\": \"release\""), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\"shape\": \"release\""), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("\"external_id\": \"1503102\""), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("\"duration_ms\": 212000"), std::string::npos) << run.out;
 }
 
 TEST(DiscogsNormalizeCommand, EveryRecordedShapeIsRecognized) {
   const std::pair<const char*, const char*> cases[] = {
-      {"buntine-database-search-moonblood.json", "\"kind\": \"search\""},
+      {"buntine-database-search-moonblood.json", "\"shape\": \"search\""},
       {"maxep-database-search-nirvana-paged.json", "\"pages\": 66"},
       {"joalla-database-search-q-trash80.json", "\"best\": 1743771"},
-      {"joalla-master-4242.json", "\"kind\": \"master\""},
+      {"joalla-master-4242.json", "\"shape\": \"master\""},
       {"buntine-master-synkopy.json", "\"external_id\": \"master:9800\""},
       {"harmony-release-16004480-various-clockwork-orange.json", "\"artist_credit\": \"Walter Carlos\""},
       {"harmony-release-11578434-non-music-audiobook.json", "\"genres\": []"},
       {"harmony-release-8604223-pink-floyd-ummagumma.json", "\"release_date\": \"2016-06-03\""},
       {"joalla-release-1.json", "\"release_date\": \"1999-03\""},
       {"joalla-release-79.json", "\"release_date\": \"1998-12\""},
-      {"swiftdiscogs-error-release-404.json", "\"status\": \"not_found\""},
+      {"swiftdiscogs-error-release-404.json", "\"outcome\": \"not_found\""},
   };
   for (const auto& [file, expected] : cases) {
     test_support::CommandOutput run = Normalize(Data(file));

@@ -26,7 +26,9 @@ TEST(SpotifyNormalizeCommand, PrintsTheNormalizedTrackRecord) {
   rapidjson::Document doc;
   doc.Parse(run.out.c_str());
   ASSERT_FALSE(doc.HasParseError()) << run.out;
-  EXPECT_STREQ(doc["endpoint"].GetString(), "track");
+  EXPECT_STREQ(doc["provider"].GetString(), "spotify");
+  EXPECT_STREQ(doc["shape"].GetString(), "track");
+  EXPECT_STREQ(doc["outcome"].GetString(), "record");
   const auto& fields = doc["record"]["fields"];
   EXPECT_STREQ(fields["title"].GetString(), "Akiba Nights");
   EXPECT_STREQ(fields["isrc"].GetString(), "GBSMU4566095");
@@ -37,7 +39,8 @@ TEST(SpotifyNormalizeCommand, PrintsTheNormalizedTrackRecord) {
 TEST(SpotifyNormalizeCommand, ReportsAnErrorBodyAsSuch) {
   test_support::CommandOutput run = Normalize(Data("jmperez-error-not-found-legacy.json"));
   ASSERT_EQ(run.code, 0) << run.out;
-  EXPECT_NE(run.out.find(R"("endpoint":"error")"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(R"("shape": "error")"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(R"("outcome": "not_found")"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("non existing id"), std::string::npos) << run.out;
 }
 

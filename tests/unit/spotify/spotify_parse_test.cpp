@@ -455,13 +455,38 @@ TEST(SpotifyParse, NormalizeRecognizesEveryFixturesShape) {
     SCOPED_TRACE(name);
     auto out = NormalizeResponse(Fixture(name));
     ASSERT_TRUE(out.has_value()) << out.error().message;
-    auto doc = Json(*out);
-    EXPECT_STREQ(doc["endpoint"].GetString(), endpoint);
+    EXPECT_EQ(out->shape, endpoint);
+    if (!out->record_json.empty()) Json(out->record_json);
   }
   auto token = NormalizeResponse(Fixture("java-token-client-credentials.json"));
-  EXPECT_EQ(token->find("taHZ2SdB"), std::string::npos) << "the access token is never printed";
-  auto error = Json(*NormalizeResponse(R"({"error":{"status":404,"message":"Resource not found"}})"));
-  EXPECT_EQ(error["error"]["status"].GetInt(), 404);
+  EXPECT_EQ(token->record_json.find("taHZ2SdB"), std::string::npos) << "the access token is never printed";
+  auto error = NormalizeResponse(R"({"error":{"status":404,"message":"Resource not found"}})");
+  ASSERT_TRUE(error.has_value()) << error.error().message;
+  EXPECT_EQ(error->error_code, 404);
+}
+
+// Error bodies are classified as the provider classifies them at run time.
+TEST(SpotifyParse, NormalizeClassifiesErrorBodiesLikeTheProvider) {
+  auto kind = [](std::string_view body) {
+    auto out = NormalizeResponse(body);
+    EXPECT_TRUE(out.has_value() && out->error.has_value()) << body;
+    return out && out->error ? out->error->kind : core::ErrorKind::kInvalidInput;
+  };
+  EXPECT_EQ(kind(Fixture("jmperez-error-not-found-legacy.json")), core::ErrorKind::kNotFound);
+  EXPECT_EQ(kind(Fixture("java-token-error-invalid-client.json")), core::ErrorKind::kTransient);
+  EXPECT_EQ(kind(R"({"error":{"status":404,"message":"Resource not found"}})"), core::ErrorKind::kNotFound);
+  EXPECT_EQ(kind(R"({"error":{"status":429,"message":"API rate limit exceeded"}})"), core::ErrorKind::kTransient);
+  EXPECT_EQ(kind(R"({"error":{"status":503,"message":"Service unavailable"}})"), core::ErrorKind::kTransient);
+  EXPECT_EQ(kind(R"({"error":{"status":401,"message":"The access token expired"}})"), core::ErrorKind::kTransient);
+  EXPECT_EQ(kind(R"({"error":{"status":400,"message":"invalid id"}})"), core::ErrorKind::kInvalidInput);
+}
+
+TEST(SpotifyParse, NormalizeReportsAnEmptySearchAsNothingFound) {
+  auto out = NormalizeResponse(Fixture("beets-search-track-empty.json"));
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  EXPECT_EQ(out->candidates, 0);
+  EXPECT_TRUE(out->record_json.empty());
+  EXPECT_EQ(runtime::OutcomeOf(*out), "not_found");
 }
 
 TEST(SpotifyParse, NormalizeRefusesUnknownAndMalformedBodies) {
