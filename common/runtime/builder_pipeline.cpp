@@ -50,11 +50,11 @@ void BuilderPipeline::OnStart() {
   auto ping = std::make_shared<core::Result<void>>();
   writer_busy_ = true;
   consumer_->writer().Post({[this, ping] { *ping = builder_.Ping(); },
-                 [this, ping] {
-                   writer_busy_ = false;
-                   if (!*ping) {
-                     logger_.Warn("database not reachable at start; follow-ups will wait for it",
-                                  {{"error", ping->error().message}});
+                           [this, ping] {
+                             writer_busy_ = false;
+                             if (!*ping) {
+                               logger_.Warn("database not reachable at start; follow-ups will wait for it",
+                                            {{"error", ping->error().message}});
                    }
                    consumer_->health().SetHealthy("postgres", ping->has_value());
                    consumer_->metrics().DatabaseUp().Set(ping->has_value() ? 1 : 0);
@@ -129,29 +129,29 @@ void BuilderPipeline::Flush() {
   auto seconds = std::make_shared<double>(0);
   const std::size_t chunk = settings_.max_ids;
   consumer_->writer().Post({[this, batch, result, seconds, chunk] {
-                   auto start = std::chrono::steady_clock::now();
-                   RebuildStats total;
-                   for (std::size_t i = 0; i < batch->ids.size(); i += chunk) {
-                     std::vector<std::int64_t> ids(
-                         batch->ids.begin() + static_cast<std::ptrdiff_t>(i),
-                         batch->ids.begin() + static_cast<std::ptrdiff_t>(std::min(batch->ids.size(), i + chunk)));
-                     core::Result<RebuildStats> step = core::Error::Transient("builder threw");
-                     try {
-                       step = builder_.Rebuild(ids);
-                     } catch (const std::exception& e) {
-                       step = core::Error::Transient(std::string("builder threw: ") + e.what());
-                     }
-                     if (!step) {
-                       *result = step.error();
-                       return;
-                     }
-                     total.rebuilt += step->rebuilt;
-                     total.missing += step->missing;
-                   }
-                   *result = total;
-                   *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                 },
-                 [this, batch, result, seconds] { OnRebuilt(std::move(*batch), std::move(*result), *seconds); }});
+                             auto start = std::chrono::steady_clock::now();
+                             RebuildStats total;
+                             for (std::size_t i = 0; i < batch->ids.size(); i += chunk) {
+                               std::vector<std::int64_t> ids(
+                                   batch->ids.begin() + static_cast<std::ptrdiff_t>(i),
+                                   batch->ids.begin() + static_cast<std::ptrdiff_t>(std::min(batch->ids.size(), i + chunk)));
+                               core::Result<RebuildStats> step = core::Error::Transient("builder threw");
+                               try {
+                                 step = builder_.Rebuild(ids);
+                               } catch (const std::exception& e) {
+                                 step = core::Error::Transient(std::string("builder threw: ") + e.what());
+                               }
+                               if (!step) {
+                                 *result = step.error();
+                                 return;
+                               }
+                               total.rebuilt += step->rebuilt;
+                               total.missing += step->missing;
+                             }
+                             *result = total;
+                             *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                           },
+                           [this, batch, result, seconds] { OnRebuilt(std::move(*batch), std::move(*result), *seconds); }});
 }
 
 void BuilderPipeline::OnRebuilt(Batch batch, core::Result<RebuildStats> result, double seconds) {
@@ -213,17 +213,17 @@ void BuilderPipeline::RunBackground() {
   writer_busy_ = true;
   auto result = std::make_shared<core::Result<bool>>(false);
   consumer_->writer().Post({[this, result] {
-                   try {
-                     *result = builder_.Background();
-                   } catch (const std::exception& e) {
-                     *result = core::Error::Transient(std::string("builder threw: ") + e.what());
-                   }
-                 },
-                 [this, result] {
-                   writer_busy_ = false;
-                   bool again = false;
-                   if (!*result) {
-                     logger_.Warn("background step failed; trying again later", {{"error", result->error().message}});
+                             try {
+                               *result = builder_.Background();
+                             } catch (const std::exception& e) {
+                               *result = core::Error::Transient(std::string("builder threw: ") + e.what());
+                             }
+                           },
+                           [this, result] {
+                             writer_busy_ = false;
+                             bool again = false;
+                             if (!*result) {
+                               logger_.Warn("background step failed; trying again later", {{"error", result->error().message}});
                    } else if (**result) {
                      builder_metrics_.BackgroundSteps().Increment();
                      again = true;

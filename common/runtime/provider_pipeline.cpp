@@ -182,44 +182,44 @@ void ProviderPipeline::Flush() {
       std::vector<std::vector<std::int64_t>>{});
   auto seconds = std::make_shared<double>(0);
   consumer_->writer().Post({[this, shared_batch, result, seconds, effects] {
-                   auto start = std::chrono::steady_clock::now();
-                   std::vector<catalog::TrackRecord> tracks;
-                   std::vector<catalog::AlbumRecord> albums;
-                   for (const auto& p : *shared_batch) {
-                     tracks.insert(tracks.end(), p.enrichment.tracks.begin(), p.enrichment.tracks.end());
-                     albums.insert(albums.end(), p.enrichment.albums.begin(), p.enrichment.albums.end());
-                   }
-                   std::vector<std::int64_t> track_ids;
-                   if (!tracks.empty()) {
-                     static const std::vector<db::JobEffect> kCountedWithTheAlbums;
-                     auto written = store_->WriteTracks(tracks, albums.empty() ? *effects : kCountedWithTheAlbums);
-                     if (!written) {
-                       *result = written.error();
-                       return;
-                     }
-                     track_ids = std::move(*written);
-                   }
-                   if (!albums.empty()) {
-                     auto written = store_->WriteAlbums(albums, *effects);
-                     if (!written) {
-                       *result = written.error();
-                       return;
-                     }
-                   }
-                   std::vector<std::vector<std::int64_t>> per_job;
-                   std::size_t next = 0;
-                   for (const auto& p : *shared_batch) {
-                     std::size_t n = p.enrichment.tracks.size();
-                     per_job.emplace_back(track_ids.begin() + static_cast<std::ptrdiff_t>(next),
-                                          track_ids.begin() + static_cast<std::ptrdiff_t>(next + n));
-                     next += n;
-                   }
-                   *result = std::move(per_job);
-                   *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                 },
-                 [this, shared_batch, result, seconds] {
-                   OnBatchWritten(std::move(*shared_batch), std::move(*result), *seconds);
-                 }});
+                             auto start = std::chrono::steady_clock::now();
+                             std::vector<catalog::TrackRecord> tracks;
+                             std::vector<catalog::AlbumRecord> albums;
+                             for (const auto& p : *shared_batch) {
+                               tracks.insert(tracks.end(), p.enrichment.tracks.begin(), p.enrichment.tracks.end());
+                               albums.insert(albums.end(), p.enrichment.albums.begin(), p.enrichment.albums.end());
+                             }
+                             std::vector<std::int64_t> track_ids;
+                             if (!tracks.empty()) {
+                               static const std::vector<db::JobEffect> kCountedWithTheAlbums;
+                               auto written = store_->WriteTracks(tracks, albums.empty() ? *effects : kCountedWithTheAlbums);
+                               if (!written) {
+                                 *result = written.error();
+                                 return;
+                               }
+                               track_ids = std::move(*written);
+                             }
+                             if (!albums.empty()) {
+                               auto written = store_->WriteAlbums(albums, *effects);
+                               if (!written) {
+                                 *result = written.error();
+                                 return;
+                               }
+                             }
+                             std::vector<std::vector<std::int64_t>> per_job;
+                             std::size_t next = 0;
+                             for (const auto& p : *shared_batch) {
+                               std::size_t n = p.enrichment.tracks.size();
+                               per_job.emplace_back(track_ids.begin() + static_cast<std::ptrdiff_t>(next),
+                                                    track_ids.begin() + static_cast<std::ptrdiff_t>(next + n));
+                               next += n;
+                             }
+                             *result = std::move(per_job);
+                             *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                           },
+                           [this, shared_batch, result, seconds] {
+                             OnBatchWritten(std::move(*shared_batch), std::move(*result), *seconds);
+                           }});
 }
 
 void ProviderPipeline::OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector<std::vector<std::int64_t>>> result,
@@ -405,17 +405,17 @@ void ProviderPipeline::ProbeDatabase() {
   writer_busy_ = true;
   auto ping = std::make_shared<core::Result<void>>();
   consumer_->writer().Post({[this, ping] { *ping = store_->Ping(); },
-                 [this, ping] {
-                   writer_busy_ = false;
-                   if (*ping) {
-                     OnDatabaseBack();
-                     Flush();
-                   } else {
-                     ++db_failures_;
-                     ScheduleDatabaseRetry();
-                   }
-                   consumer_->MaybeFinishShutdown();
-                 }});
+                           [this, ping] {
+                             writer_busy_ = false;
+                             if (*ping) {
+                               OnDatabaseBack();
+                               Flush();
+                             } else {
+                               ++db_failures_;
+                               ScheduleDatabaseRetry();
+                             }
+                             consumer_->MaybeFinishShutdown();
+                           }});
 }
 
 void ProviderPipeline::OnDatabaseBack() {

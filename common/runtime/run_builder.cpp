@@ -11,41 +11,24 @@
 #include "common/runtime/builder.hpp"
 #include "common/runtime/builder_pipeline.hpp"
 #include "common/runtime/consumer.hpp"
+#include "common/runtime/process.hpp"
 
 namespace runtime {
 namespace {
 
-struct SignalState {
-  Consumer* consumer = nullptr;
-  int received = 0;
-  std::unique_ptr<uv::Signal> signals[2];
-
-  void Close() {
-    for (auto& handle : signals) handle.reset();
-  }
-};
-
-int Usage(const std::string& program, const std::string& name) {
-  std::printf(
-      "usage: %s   run the %s builder (configured by TUNEFLEET_* environment variables)\n"
-      "\nConsumes follow-ups from tunefleet.%s. See docs/CONFIGURATION.md (TUNEFLEET_AMQP_URL,\n"
-      "TUNEFLEET_PG_DSN, TUNEFLEET_BUILDER_WINDOW, ...) and docs/builders/%s.md.\n",
-      program.c_str(), name.c_str(), name.c_str(), name.c_str());
-  return 0;
+std::string Usage(const std::string& program, const std::string& name) {
+  return "usage: " + program + "   run the " + name +
+         " builder (configured by TUNEFLEET_* environment variables)\n"
+         "\nConsumes follow-ups from tunefleet." + name +
+         ". See docs/CONFIGURATION.md (TUNEFLEET_AMQP_URL,\n"
+         "TUNEFLEET_PG_DSN, TUNEFLEET_BUILDER_WINDOW, ...) and docs/builders/" + name + ".md.\n";
 }
 
 }  // namespace
 
 int RunBuilder(int argc, char* argv[], const BuilderSpec& spec) {
-  std::string program = argc > 0 ? argv[0] : "tunefleet-" + spec.name;
-  if (argc > 1 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
-    return Usage(program, spec.name);
-  }
-  if (argc > 1) {
-    std::fprintf(stderr, "%s: unexpected argument '%s'; builders are configured by environment variables (--help)\n",
-                 program.c_str(), argv[1]);
-    return 2;
-  }
+  std::string program = process::ProgramName(argc, argv, "tunefleet-" + spec.name);
+  if (auto exit_code = process::CheckArguments(argc, argv, Usage(program, spec.name), "builders")) return *exit_code;
   config::Env env;
   BuilderSettings settings;
   const resilience::SteadyClock clock;  // declared before the builder, so it outlives it
@@ -64,52 +47,23 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec) {
   metrics::BuilderMetrics builder_metrics{worker_metrics.registry(), spec.name};
   metrics::HealthState health;
   std::optional<metrics::HttpServer> http_server;
-  if (settings.worker.metrics.port != 0) {
-    try {
-      http_server.emplace(settings.worker.metrics, worker_metrics.registry(), health);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
-      return 2;
-    }
+  if (!process::StartMetricsServer(program, settings.worker.metrics, worker_metrics.registry(), health, http_server)) {
+    return 2;
   }
 
   uv_loop_t loop;
   uv_loop_init(&loop);
   {
-    SignalState state;  // declared before the consumer: its last callback uses it
     BuilderPipeline pipeline(settings, *builder, builder_metrics, loop);
-    Consumer worker(loop, pipeline.Consuming(config::KnownProviders()), pipeline, worker_metrics, health);
-    state.consumer = &worker;
-    int signums[2] = {SIGTERM, SIGINT};
-    for (int i = 0; i < 2; ++i) {
-      state.signals[i] = std::make_unique<uv::Signal>(loop);
-      state.signals[i]->Start(signums[i], [s = &state](int signum) {
-        if (++s->received > 1) {
-          // Second signal: leave now. Unacked follow-ups are redelivered by the broker.
-          std::fprintf(stderr, "received signal %d again; exiting without draining\n", signum);
-          std::_Exit(130);
-        }
-        logging::Logger("main").Info("signal received; draining", {{"signal", signum}});
-        s->consumer->Shutdown(nullptr);
-      });
-    }
+    Consumer consumer(loop, pipeline.Consuming(config::KnownProviders()), pipeline, worker_metrics, health);
     logger.Info("builder starting", {{"builder", spec.name},
                                      {"metrics_port", static_cast<std::int64_t>(settings.worker.metrics.port)},
                                      {"window_ms", static_cast<std::int64_t>(settings.window.count())},
                                      {"max_ids", settings.max_ids},
                                      {"prefetch", static_cast<std::int64_t>(settings.worker.amqp.prefetch)}});
-    worker.OnFinished([&state] { state.Close(); });
-    worker.Start();
-    uv_run(&loop, UV_RUN_DEFAULT);
-    state.Close();
-    uv_run(&loop, UV_RUN_DEFAULT);
+    process::ServeUntilDrained(loop, consumer, [] {});
   }
-  uv_run(&loop, UV_RUN_DEFAULT);
-  int exit_code = 0;
-  if (uv_loop_close(&loop) != 0) {
-    logger.Warn("event loop closed with open handles");
-    exit_code = 1;
-  }
+  int exit_code = process::CloseLoop(loop, logger);
   builder.reset();
   logger.Info("builder exited");
   return exit_code;

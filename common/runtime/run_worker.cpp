@@ -16,6 +16,7 @@
 #include "common/redis/redis_client.hpp"
 #include "common/resilience/clock.hpp"
 #include "common/runtime/consumer.hpp"
+#include "common/runtime/process.hpp"
 #include "common/runtime/provider_pipeline.hpp"
 
 namespace runtime {
@@ -36,20 +37,11 @@ struct Services {
 };
 
 struct LoopState {
-  Consumer* consumer = nullptr;
-  Provider* provider = nullptr;
   Services* services = nullptr;
   metrics::HealthState* health = nullptr;
   std::string provider_name;
-  int received = 0;
-  std::unique_ptr<uv::Signal> signals[2];
   std::unique_ptr<uv::Timer> health_timer;
 };
-
-void CloseHandles(LoopState& state) {
-  for (auto& handle : state.signals) handle.reset();
-  state.health_timer.reset();
-}
 
 void UpdateProviderHealth(LoopState& state) {
   if (state.services->gateway == nullptr) return;
@@ -68,33 +60,22 @@ void UpdateProviderHealth(LoopState& state) {
                       {"rate_limit", g.rate_limit_degraded() ? "\"local\"" : "\"fleet\""}}});
 }
 
-int Usage(const std::string& program, const ProviderSpec& spec) {
-  std::printf(
-      "usage: %s                 run the worker (configured by TUNEFLEET_* environment variables)\n"
-      "%s"
-      "\nSee docs/CONFIGURATION.md for the variables (TUNEFLEET_AMQP_URL, TUNEFLEET_PG_DSN, %sBASE_URL, ...).\n",
-      program.c_str(),
-      spec.normalize ? ("       " + program + " normalize FILE  print the normalized record of a saved response\n").c_str()
-                     : "",
-      ProviderEnvPrefix(spec.name).c_str());
-  return 0;
+std::string Usage(const std::string& program, const ProviderSpec& spec) {
+  return "usage: " + program + "                 run the worker (configured by TUNEFLEET_* environment variables)\n" +
+         (spec.normalize ? "       " + program + " normalize FILE  print the normalized record of a saved response\n"
+                         : std::string()) +
+         "\nSee docs/CONFIGURATION.md for the variables (TUNEFLEET_AMQP_URL, TUNEFLEET_PG_DSN, " +
+         ProviderEnvPrefix(spec.name) + "BASE_URL, ...).\n";
 }
 
 }  // namespace
 
 int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
-  std::string program = argc > 0 ? argv[0] : "tunefleet-worker";
-  if (argc > 1 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
-    return Usage(program, spec);
-  }
+  std::string program = process::ProgramName(argc, argv, "tunefleet-worker");
   if (argc > 1 && std::strcmp(argv[1], "normalize") == 0 && spec.normalize) {
     return NormalizeCommand(spec.name, spec.normalize, argc - 2, argv + 2);
   }
-  if (argc > 1) {
-    std::fprintf(stderr, "%s: unexpected argument '%s'; workers are configured by environment variables (--help)\n",
-                 program.c_str(), argv[1]);
-    return 2;
-  }
+  if (auto exit_code = process::CheckArguments(argc, argv, Usage(program, spec), "workers")) return *exit_code;
   config::Env env;
   WorkerSettings settings;
   ProviderSettings provider_settings;
@@ -113,19 +94,11 @@ int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
   metrics::WorkerMetrics worker_metrics{spec.name};
   metrics::HealthState health;
   std::optional<metrics::HttpServer> http_server;
-  if (settings.metrics.port != 0) {
-    try {
-      http_server.emplace(settings.metrics, worker_metrics.registry(), health);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
-      return 2;
-    }
-  }
+  if (!process::StartMetricsServer(program, settings.metrics, worker_metrics.registry(), health, http_server)) return 2;
 
   uv_loop_t loop;
   uv_loop_init(&loop);
   resilience::SteadyClock clock;
-  int exit_code = 0;
   {
     Services services;
     if (spec.policy.uses_network) {
@@ -159,25 +132,10 @@ int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
     }
     LoopState state;  // declared before the consumer: its last callback uses it
     ProviderPipeline pipeline(settings, *provider, loop);
-    Consumer worker(loop, pipeline.Consuming(config::KnownProviders()), pipeline, worker_metrics, health);
-    state.consumer = &worker;
-    state.provider = provider.get();
+    Consumer consumer(loop, pipeline.Consuming(config::KnownProviders()), pipeline, worker_metrics, health);
     state.services = &services;
     state.health = &health;
     state.provider_name = spec.name;
-    int signums[2] = {SIGTERM, SIGINT};
-    for (int i = 0; i < 2; ++i) {
-      state.signals[i] = std::make_unique<uv::Signal>(loop);
-      state.signals[i]->Start(signums[i], [s = &state](int signum) {
-        if (++s->received > 1) {
-          // Second signal: leave now. Unacked deliveries are redelivered by the broker.
-          std::fprintf(stderr, "received signal %d again; exiting without draining\n", signum);
-          std::_Exit(130);
-        }
-        logging::Logger("main").Info("signal received; draining", {{"signal", signum}});
-        s->consumer->Shutdown(nullptr);
-      });
-    }
     if (services.gateway) {
       state.health_timer = std::make_unique<uv::Timer>(loop);
       UpdateProviderHealth(state);
@@ -188,23 +146,13 @@ int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
                                     {"metrics_port", static_cast<std::int64_t>(settings.metrics.port)},
                                     {"batch_size", settings.batch_size},
                                     {"prefetch", static_cast<std::int64_t>(settings.amqp.prefetch)}});
-    // When the worker has drained (signal, or a fatal broker setup error), close the rest.
-    worker.OnFinished([&state] {
-      CloseHandles(state);
+    process::ServeUntilDrained(loop, consumer, [&state] {
+      state.health_timer.reset();
       state.services->Close();
     });
-    worker.Start();
-    uv_run(&loop, UV_RUN_DEFAULT);
-    CloseHandles(state);
     provider.reset();
-    services.Close();
-    uv_run(&loop, UV_RUN_DEFAULT);
   }
-  uv_run(&loop, UV_RUN_DEFAULT);
-  if (uv_loop_close(&loop) != 0) {
-    logger.Warn("event loop closed with open handles");
-    exit_code = 1;
-  }
+  int exit_code = process::CloseLoop(loop, logger);
   logger.Info("worker exited");
   return exit_code;
 }
