@@ -440,6 +440,14 @@ class IdClaims {
   std::set<std::string> seen_;
 };
 
+template <typename Record>
+std::vector<const Record*> Pointers(std::span<const Record> records) {
+  std::vector<const Record*> out;
+  out.reserve(records.size());
+  for (const auto& r : records) out.push_back(&r);
+  return out;
+}
+
 }  // namespace
 
 struct CatalogWriter::Impl {
@@ -447,6 +455,12 @@ struct CatalogWriter::Impl {
 
   Session session;  // JIT off (SessionSettings says why)
   KnownArtists known_artists;
+
+  // One statement pair per entity: the records as one JSON array, upserted then merged.
+  core::Result<std::vector<std::int64_t>> WriteTracks(const std::vector<const catalog::TrackRecord*>& records,
+                                                      const std::vector<JobEffect>& effects);
+  core::Result<std::vector<std::int64_t>> WriteAlbums(const std::vector<const catalog::AlbumRecord*>& records,
+                                                      const std::vector<JobEffect>& effects);
 
   // Inserts the new ones of `artists` (kInsertArtists), then runs `input_json` through
   // `upsert` then `merge`, in one transaction; returns the row id of each of `keys` (identity
@@ -514,11 +528,58 @@ core::Result<void> CatalogWriter::Ping() { return impl_->session.Ping(); }
 
 core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::vector<catalog::TrackRecord>& records,
                                                                    const std::vector<JobEffect>& effects) {
+  return impl_->WriteTracks(Pointers(std::span<const catalog::TrackRecord>(records)), effects);
+}
+
+core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::vector<catalog::AlbumRecord>& records,
+                                                                   const std::vector<JobEffect>& effects) {
+  return impl_->WriteAlbums(Pointers(std::span<const catalog::AlbumRecord>(records)), effects);
+}
+
+core::Result<std::vector<JobIds>> CatalogWriter::WriteJobs(const std::vector<JobRows>& jobs) {
+  std::vector<const catalog::TrackRecord*> tracks;
+  std::vector<const catalog::AlbumRecord*> albums;
+  std::vector<JobEffect> effects;
+  for (const auto& job : jobs) {
+    for (const auto& t : job.tracks) tracks.push_back(&t);
+    for (const auto& a : job.albums) albums.push_back(&a);
+    if (job.effect) effects.push_back(*job.effect);
+  }
+  static const std::vector<JobEffect> kCountedWithTheAlbums;
+  std::vector<std::int64_t> track_ids;
+  std::vector<std::int64_t> album_ids;
+  if (!tracks.empty()) {
+    auto written = impl_->WriteTracks(tracks, albums.empty() ? effects : kCountedWithTheAlbums);
+    if (!written) return written.error();
+    track_ids = std::move(*written);
+  }
+  if (!albums.empty()) {
+    auto written = impl_->WriteAlbums(albums, effects);
+    if (!written) return written.error();
+    album_ids = std::move(*written);
+  }
+  std::vector<JobIds> out;
+  out.reserve(jobs.size());
+  auto next_track = track_ids.begin();
+  auto next_album = album_ids.begin();
+  for (const auto& job : jobs) {
+    auto tracks_end = next_track + static_cast<std::ptrdiff_t>(job.tracks.size());
+    auto albums_end = next_album + static_cast<std::ptrdiff_t>(job.albums.size());
+    out.push_back({{next_track, tracks_end}, {next_album, albums_end}});
+    next_track = tracks_end;
+    next_album = albums_end;
+  }
+  return out;
+}
+
+core::Result<std::vector<std::int64_t>> CatalogWriter::Impl::WriteTracks(
+    const std::vector<const catalog::TrackRecord*>& records, const std::vector<JobEffect>& effects) {
   std::vector<std::string> keys;
   keys.reserve(records.size());
   // Last record per identity key wins: one statement may not touch a row twice.
   std::map<std::string, const catalog::TrackRecord*> unique;
-  for (const auto& r : records) {
+  for (const auto* record : records) {
+    const catalog::TrackRecord& r = *record;
     auto key = TrackIdentityKey({r.ref.artist, r.ref.title, OptionalOrEmpty(r.ref.isrc), OptionalOrEmpty(r.ref.mbid),
                                  OptionalOrEmpty(r.ref.spotify_id)});
     if (!key) return key.error();
@@ -557,15 +618,17 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::ve
     w.EndObject();
   }
   w.EndArray();
-  return impl_->Write(artists, kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()),
+  return Write(artists, kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()),
                       keys, effects);
 }
 
-core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::vector<catalog::AlbumRecord>& records,
-                                                                   const std::vector<JobEffect>& effects) {
+core::Result<std::vector<std::int64_t>> CatalogWriter::Impl::WriteAlbums(
+    const std::vector<const catalog::AlbumRecord*>& records, const std::vector<JobEffect>& effects) {
   std::vector<std::string> keys;
+  keys.reserve(records.size());
   std::map<std::string, const catalog::AlbumRecord*> unique;
-  for (const auto& r : records) {
+  for (const auto* record : records) {
+    const catalog::AlbumRecord& r = *record;
     auto key = AlbumIdentityKey({r.ref.artist, r.ref.title, OptionalOrEmpty(r.ref.upc), OptionalOrEmpty(r.ref.mbid),
                                  OptionalOrEmpty(r.ref.spotify_id), r.ref.discogs_id});
     if (!key) return key.error();
@@ -602,7 +665,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::ve
     w.EndObject();
   }
   w.EndArray();
-  return impl_->Write(artists, kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()),
+  return Write(artists, kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()),
                       keys, effects);
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,19 @@ struct JobEffect {
   std::string provider;
   std::string job_id;
   int followup_ids = 0;  // the track ids this commit sends to the builders
+};
+
+// One job's rows in a batch write: views of the caller's records, read during the call.
+struct JobRows {
+  std::span<const catalog::TrackRecord> tracks;
+  std::span<const catalog::AlbumRecord> albums;
+  std::optional<JobEffect> effect;  // counted in job_commits; absent: not counted
+};
+
+// The row ids of one job's records, in the order of its records.
+struct JobIds {
+  std::vector<std::int64_t> tracks;  // tracks.id
+  std::vector<std::int64_t> albums;  // albums.id
 };
 
 // Writes provider contributions: for a batch, one transaction with one multi-row upsert of
@@ -34,6 +49,10 @@ class CatalogWriter {
   CatalogWriter(const CatalogWriter&) = delete;
   CatalogWriter& operator=(const CatalogWriter&) = delete;
 
+  // Writes a batch of jobs: all their tracks in one transaction, then all their albums in a
+  // second; the jobs' effects are counted in the last of the two. Returns each job's ids, in
+  // input order (the same ids WriteTracks and WriteAlbums return for its records).
+  core::Result<std::vector<JobIds>> WriteJobs(const std::vector<JobRows>& jobs);
   // Returns the tracks.id of each record, in input order. `effects` are counted in the same
   // transaction (a job in it twice counts twice).
   core::Result<std::vector<std::int64_t>> WriteTracks(const std::vector<catalog::TrackRecord>& records,

@@ -170,51 +170,24 @@ void ProviderPipeline::Flush() {
     pending_rows_ -= std::min(pending_rows_, rows);
   }
   writer_busy_ = true;
-  // Each job's effect is counted in the batch's last transaction (job_effects).
-  auto effects = std::make_shared<std::vector<db::JobEffect>>();
-  for (const auto& p : batch) {
-    if (const HeldDelivery* job = consumer_->ledger().Find(p.seq)) {
-      effects->push_back({provider_name_, job->job_id, static_cast<int>(p.enrichment.tracks.size())});
-    }
-  }
+  // The writer thread reads the records through `jobs`, views into `shared_batch`, which
+  // lives until the write is done. Each job's effect is counted in the batch's last
+  // transaction (job_effects).
   auto shared_batch = std::make_shared<std::vector<Pending>>(std::move(batch));
-  auto result = std::make_shared<core::Result<std::vector<std::vector<std::int64_t>>>>(
-      std::vector<std::vector<std::int64_t>>{});
+  auto jobs = std::make_shared<std::vector<db::JobRows>>();
+  jobs->reserve(shared_batch->size());
+  for (const auto& p : *shared_batch) {
+    std::optional<db::JobEffect> effect;
+    if (const HeldDelivery* job = consumer_->ledger().Find(p.seq)) {
+      effect = db::JobEffect{provider_name_, job->job_id, static_cast<int>(p.enrichment.tracks.size())};
+    }
+    jobs->push_back({p.enrichment.tracks, p.enrichment.albums, std::move(effect)});
+  }
+  auto result = std::make_shared<core::Result<std::vector<db::JobIds>>>(std::vector<db::JobIds>{});
   auto seconds = std::make_shared<double>(0);
-  consumer_->writer().Post({[this, shared_batch, result, seconds, effects] {
+  consumer_->writer().Post({[this, jobs, result, seconds] {
                              auto start = std::chrono::steady_clock::now();
-                             std::vector<catalog::TrackRecord> tracks;
-                             std::vector<catalog::AlbumRecord> albums;
-                             for (const auto& p : *shared_batch) {
-                               tracks.insert(tracks.end(), p.enrichment.tracks.begin(), p.enrichment.tracks.end());
-                               albums.insert(albums.end(), p.enrichment.albums.begin(), p.enrichment.albums.end());
-                             }
-                             std::vector<std::int64_t> track_ids;
-                             if (!tracks.empty()) {
-                               static const std::vector<db::JobEffect> kCountedWithTheAlbums;
-                               auto written = store_->WriteTracks(tracks, albums.empty() ? *effects : kCountedWithTheAlbums);
-                               if (!written) {
-                                 *result = written.error();
-                                 return;
-                               }
-                               track_ids = std::move(*written);
-                             }
-                             if (!albums.empty()) {
-                               auto written = store_->WriteAlbums(albums, *effects);
-                               if (!written) {
-                                 *result = written.error();
-                                 return;
-                               }
-                             }
-                             std::vector<std::vector<std::int64_t>> per_job;
-                             std::size_t next = 0;
-                             for (const auto& p : *shared_batch) {
-                               std::size_t n = p.enrichment.tracks.size();
-                               per_job.emplace_back(track_ids.begin() + static_cast<std::ptrdiff_t>(next),
-                                                    track_ids.begin() + static_cast<std::ptrdiff_t>(next + n));
-                               next += n;
-                             }
-                             *result = std::move(per_job);
+                             *result = store_->WriteJobs(*jobs);
                              *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
                            },
                            [this, shared_batch, result, seconds] {
@@ -222,8 +195,8 @@ void ProviderPipeline::Flush() {
                            }});
 }
 
-void ProviderPipeline::OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector<std::vector<std::int64_t>>> result,
-                            double seconds) {
+void ProviderPipeline::OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector<db::JobIds>> result,
+                                      double seconds) {
   writer_busy_ = false;
   if (!result) {
     const core::Error& error = result.error();
@@ -273,7 +246,7 @@ void ProviderPipeline::OnBatchWritten(std::vector<Pending> batch, core::Result<s
   consumer_->MaybeFinishShutdown();
 }
 
-void ProviderPipeline::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vector<std::vector<std::int64_t>>& ids) {
+void ProviderPipeline::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vector<db::JobIds>& ids) {
   // One follow-up per committed batch and reason (chunks of at most kMaxFollowupIds), not one
   // per job: the broker's cost per job stays small. The batch is acked once its follow-ups
   // are confirmed: a crash in between redelivers the jobs, which rewrite the same rows and
@@ -298,9 +271,9 @@ void ProviderPipeline::PublishFollowupsAndAck(std::vector<Pending> batch, const 
                  std::any_of(batch[i].enrichment.albums.begin(), batch[i].enrichment.albums.end(),
                              [](const auto& a) { return a.status == catalog::SourceStatus::kOk; });
     group->outcomes.push_back(found ? "stored" : "not_found");
-    for (std::size_t t = 0; t < batch[i].enrichment.tracks.size() && t < ids[i].size(); ++t) {
+    for (std::size_t t = 0; t < batch[i].enrichment.tracks.size() && t < ids[i].tracks.size(); ++t) {
       bool ok = batch[i].enrichment.tracks[t].status == catalog::SourceStatus::kOk;
-      ids_by_reason[ok ? "enriched" : "not_found"].push_back(ids[i][t]);
+      ids_by_reason[ok ? "enriched" : "not_found"].push_back(ids[i].tracks[t]);
     }
   }
   std::string emitted_at = NowRfc3339();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/amqp/client.hpp"
+#include "common/db/catalog_writer.hpp"
 #include "common/json/job_parser.hpp"
 #include "common/logging/logger.hpp"
 #include "common/metrics/health.hpp"
@@ -23,10 +24,6 @@
 #include "common/uv/handles.hpp"
 
 struct uv_loop_s;
-
-namespace db {
-class CatalogWriter;
-}
 
 namespace runtime {
 
@@ -68,9 +65,9 @@ class ProviderPipeline final : public Pipeline {
   void OnEnriched(std::uint64_t seq, core::Result<Enrichment> result);
   void ScheduleFlush();
   void Flush();
-  void OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector<std::vector<std::int64_t>>> result,
+  void OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector<db::JobIds>> result,
                       double seconds);
-  void PublishFollowupsAndAck(std::vector<Pending> batch, const std::vector<std::vector<std::int64_t>>& ids);
+  void PublishFollowupsAndAck(std::vector<Pending> batch, const std::vector<db::JobIds>& ids);
   void Retry(std::uint64_t seq, const core::Error& error);
   void DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why, std::int64_t attempts);
   void ResumeWaiting();

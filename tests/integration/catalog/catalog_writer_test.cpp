@@ -119,6 +119,41 @@ TEST_F(CatalogWriterTest, ConcurrentProvidersOnNewTracksKeepEveryContribution) {
                     "where a.name = t.artist_name"), 900);
 }
 
+TEST_F(CatalogWriterTest, AJobBatchReturnsEachJobsOwnIdsAndCountsEachJobOnce) {
+  // Three jobs: two tracks; one album; one track.
+  std::vector<catalog::TrackRecord> first = {Track("spotify", "Air", "Sexy Boy"), Track("spotify", "Air", "Kelly")};
+  std::vector<catalog::TrackRecord> third = {Track("spotify", "Daft Punk", "Da Funk")};
+  catalog::AlbumRecord album;
+  album.ref.artist = "Air";
+  album.ref.title = "Moon Safari";
+  album.provider = "spotify";
+  album.job_id = "spotify:moon-safari";
+  std::vector<catalog::AlbumRecord> second = {album};
+  std::vector<JobRows> jobs = {
+      {first, {}, JobEffect{"spotify", "job-1", 2}},
+      {{}, second, JobEffect{"spotify", "job-2", 0}},
+      {third, {}, JobEffect{"spotify", "job-3", 1}},
+  };
+  auto written = writer_.WriteJobs(jobs);
+  ASSERT_TRUE(written) << written.error().message;
+  ASSERT_EQ(written->size(), 3u);
+  auto id_of = [&](const std::string& title) { return db_.Int("select id from tracks where title = '" + title + "'"); };
+  EXPECT_EQ((*written)[0].tracks, (std::vector<std::int64_t>{id_of("Sexy Boy"), id_of("Kelly")}));
+  EXPECT_TRUE((*written)[0].albums.empty());
+  EXPECT_TRUE((*written)[1].tracks.empty());
+  EXPECT_EQ((*written)[1].albums, (std::vector<std::int64_t>{db_.Int("select id from albums where title = 'Moon Safari'")}));
+  EXPECT_EQ((*written)[2].tracks, (std::vector<std::int64_t>{id_of("Da Funk")}));
+  // Counted once each, in the batch's last transaction (the albums'), with its follow-up count.
+  EXPECT_EQ(db_.Int("select count(*) from job_commits"), 1);
+  EXPECT_EQ(db_.Scalar("select string_agg(job_id || '=' || commits || '/' || followup_ids, ',' order by job_id) "
+                       "from job_effects"),
+            "job-1=1/2,job-2=1/0,job-3=1/1");
+  // The same ids as the per-entity calls return for the same records.
+  auto again = writer_.WriteTracks({first[0], first[1], third[0]});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, (std::vector<std::int64_t>{id_of("Sexy Boy"), id_of("Kelly"), id_of("Da Funk")}));
+}
+
 TEST_F(CatalogWriterTest, TracksAndAlbumsOfOneArtistShareOneArtistRow) {
   ASSERT_TRUE(writer_.WriteTracks({Track("spotify", "Daft Punk", "Da Funk"), Track("spotify", "Air", "Playground Love")}));
   ASSERT_TRUE(writer_.WriteTracks({Track("lastfm", "daft  punk ", "Around the World")}));
