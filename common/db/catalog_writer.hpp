@@ -18,6 +18,18 @@ struct JobEffect {
   int followup_ids = 0;  // the track ids this commit sends to the builders
 };
 
+// Where the provider pipeline writes its batches, on its database thread: CatalogWriter
+// (PostgreSQL) in the workers, a fake in the runtime's unit tests. Meanings as in CatalogWriter.
+class CatalogStore {
+ public:
+  virtual ~CatalogStore() = default;
+  virtual core::Result<std::vector<std::int64_t>> WriteTracks(const std::vector<catalog::TrackRecord>& records,
+                                                              const std::vector<JobEffect>& effects = {}) = 0;
+  virtual core::Result<std::vector<std::int64_t>> WriteAlbums(const std::vector<catalog::AlbumRecord>& records,
+                                                              const std::vector<JobEffect>& effects = {}) = 0;
+  virtual core::Result<void> Ping() = 0;
+};
+
 // Writes provider contributions: for a batch, one transaction with one multi-row upsert of
 // the catalog rows and their *_sources rows, then one statement that recomputes the merged
 // rows (genres, moods, scalars by provider priority) from every provider's sources. Every
@@ -27,22 +39,22 @@ struct JobEffect {
 // after a failure). Errors: kTransient when retrying the same batch can succeed (connection
 // lost, deadlock, serialization, a concurrent writer took an id), kInvalidInput when the
 // data itself is refused.
-class CatalogWriter {
+class CatalogWriter final : public CatalogStore {
  public:
   explicit CatalogWriter(std::string dsn);
-  ~CatalogWriter();
+  ~CatalogWriter() override;
   CatalogWriter(const CatalogWriter&) = delete;
   CatalogWriter& operator=(const CatalogWriter&) = delete;
 
   // Returns the tracks.id of each record, in input order. `effects` are counted in the same
   // transaction (a job in it twice counts twice).
   core::Result<std::vector<std::int64_t>> WriteTracks(const std::vector<catalog::TrackRecord>& records,
-                                                      const std::vector<JobEffect>& effects = {});
+                                                      const std::vector<JobEffect>& effects = {}) override;
   // Returns the albums.id of each record, in input order.
   core::Result<std::vector<std::int64_t>> WriteAlbums(const std::vector<catalog::AlbumRecord>& records,
-                                                      const std::vector<JobEffect>& effects = {});
+                                                      const std::vector<JobEffect>& effects = {}) override;
   // Opens the connection now (the worker checks the database at start).
-  core::Result<void> Ping();
+  core::Result<void> Ping() override;
 
  private:
   struct Impl;
