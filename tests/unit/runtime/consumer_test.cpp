@@ -1,4 +1,4 @@
-// The consumer runtime under a provider pipeline, with a scripted broker, a provider that
+// The consumer runtime under a provider pipeline (and, at the end, a builder pipeline), with a scripted broker, a provider that
 // answers when told and a catalog store in memory: which deliveries are acked, requeued or
 // dead-lettered, and when. Nothing here talks to a service; the loop runs only while the
 // database thread answers.
@@ -8,11 +8,14 @@
 #include <uv.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/runtime/builder_pipeline.hpp"
 #include "common/runtime/provider_pipeline.hpp"
 #include "common/runtime/topology.hpp"
 #include "tests/fakes/fake_broker.hpp"
@@ -271,6 +274,117 @@ TEST_F(ConsumerTest, IsNotReadyWhileTheBrokerBlocksPublishing) {
   EXPECT_FALSE(health_.Ready());
   broker_->SetBlocked(false);
   EXPECT_TRUE(health_.Ready());
+}
+
+// The builder pipeline settles follow-ups through the same consumer.
+
+std::string FollowUp(const std::string& job_id) {
+  return R"({"type":"tunefleet.followup/1","job_id":")" + job_id + R"(","trace_id":"t-1","track_ids":[7],)"
+         R"("provider":"lastfm","reason":"enriched","emitted_at":"2024-01-02T03:04:05Z"})";
+}
+
+// Rebuilds on the database thread; while held, a rebuild waits inside until Release.
+class FakeBuilder final : public Builder {
+ public:
+  void Hold() {
+    std::lock_guard lock(mutex_);
+    held_ = true;
+  }
+  void Release() {
+    {
+      std::lock_guard lock(mutex_);
+      held_ = false;
+    }
+    changed_.notify_all();
+  }
+  bool WaitForRebuild() {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, 5s, [this] { return entered_ > 0; });
+  }
+
+  std::string_view Name() const override { return "fakebuild"; }
+  core::Result<RebuildStats> Rebuild(const std::vector<std::int64_t>& track_ids) override {
+    std::unique_lock lock(mutex_);
+    ++entered_;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return !held_; });
+    return RebuildStats{.rebuilt = track_ids.size(), .missing = 0};
+  }
+  core::Result<void> Ping() override { return core::Ok(); }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool held_ = false;
+  int entered_ = 0;
+};
+
+class BuilderConsumerTest : public ::testing::Test {
+ protected:
+  BuilderConsumerTest() {
+    uv_loop_init(&loop_);
+    BuilderSettings settings;
+    settings.window = 0ms;  // every follow-up is rebuilt at once: no window timer
+    settings.worker.shutdown_timeout = 1h;
+    pipeline_ = std::make_unique<BuilderPipeline>(settings, builder_, builder_metrics_, loop_);
+    consumer_ = std::make_unique<Consumer>(loop_, pipeline_->Consuming({"fakeprov"}), *pipeline_, metrics_, health_,
+                                           fakes::FakeBroker::Factory(&broker_));
+    consumer_->Start();
+  }
+
+  ~BuilderConsumerTest() override {
+    builder_.Release();
+    consumer_.reset();
+    pipeline_.reset();
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_loop_close(&loop_);
+  }
+
+  bool RunUntil(const std::function<bool()>& done) {
+    uv::Timer guard(loop_);
+    bool expired = false;
+    guard.Start(5s, [&expired] { expired = true; });
+    while (!done() && !expired) uv_run(&loop_, UV_RUN_ONCE);
+    guard.Close();
+    return done();
+  }
+
+  uv_loop_t loop_{};
+  FakeBuilder builder_;
+  metrics::WorkerMetrics metrics_{"fakebuild"};
+  metrics::BuilderMetrics builder_metrics_{metrics_.registry(), "fakebuild"};
+  metrics::HealthState health_;
+  fakes::FakeBroker* broker_ = nullptr;  // owned by the consumer
+  std::unique_ptr<BuilderPipeline> pipeline_;
+  std::unique_ptr<Consumer> consumer_;
+};
+
+TEST_F(BuilderConsumerTest, AcksAFollowUpOnlyAfterItsRebuildReturned) {
+  ASSERT_TRUE(RunUntil([&] { return health_.Ready(); }));  // the start's ping left the database thread
+  builder_.Hold();
+  const auto tag = broker_->Deliver(FollowUp("fu-1"), {}, "followup.fakeprov");
+  ASSERT_TRUE(builder_.WaitForRebuild());
+  uv_run(&loop_, UV_RUN_NOWAIT);
+  EXPECT_TRUE(broker_->acks().empty()) << "acked while its rebuild had not returned";
+
+  builder_.Release();
+  ASSERT_TRUE(RunUntil([&] { return !broker_->acks().empty(); }));
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
+  EXPECT_TRUE(broker_->published().empty());
+}
+
+TEST_F(BuilderConsumerTest, DeadLettersAJobThatReachedABuilderQueueForReplayToThatBuilder) {
+  const auto tag = broker_->Deliver(TrackJob("j-1"), {}, "followup.fakeprov", "m-1");
+  ASSERT_EQ(broker_->published().size(), 1u);
+  const auto& dead = broker_->published()[0].message;
+  EXPECT_EQ(dead.exchange, kDeadExchange);
+  EXPECT_EQ(dead.routing_key, "fakebuild");
+  EXPECT_EQ(amqp::HeaderString(dead.headers, kLastStatusHeader), "invalid_message");
+  EXPECT_EQ(amqp::HeaderString(dead.headers, kRoutingKeyHeader), JobQueue("fakebuild"));
+  EXPECT_TRUE(broker_->acks().empty()) << "acked before the dead letter was stored";
+
+  broker_->Confirm(0);
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
 }
 
 }  // namespace
