@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 
+#include "common/amqp/broker.hpp"
 #include "common/amqp/connection.hpp"
 #include "common/logging/logger.hpp"
 #include "common/uv/handles.hpp"
@@ -33,43 +34,25 @@ struct ClientSettings {
 // reports it, and reconnects with exponential backoff and full jitter, redeclaring the
 // topology. Each connection has a new generation; deliveries of an old generation can no
 // longer be acked (the broker redelivers them). Loop thread only; not copyable.
-class Client {
+class Client final : public Broker {
  public:
-  struct Callbacks {
-    std::function<void(std::uint64_t generation)> on_ready;
-    std::function<void(Delivery)> on_delivery;
-    std::function<void(const std::string& why)> on_lost;
-    // The broker blocked (memory or disk alarm: `reason`) or unblocked publishing.
-    std::function<void(bool blocked, const std::string& reason)> on_blocked;
-    // A failure that reconnecting cannot fix (bad credentials are retried; this is e.g. a
-    // queue declared with other arguments). The client stops; the process should exit.
-    std::function<void(const std::string& why)> on_fatal;
-  };
-
   Client(uv_loop_s& loop, ClientSettings settings, Callbacks callbacks, logging::Logger logger);
-  ~Client();
+  ~Client() override;
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  void Start();
-  // Stops consuming (basic.cancel); deliveries already sent still arrive.
-  void StopConsuming();
-  // Consumes again after StopConsuming (now when connected, else on the next connect).
-  void StartConsuming();
-  // Closes the connection and every handle; no callback runs afterwards.
-  void Close();
+  // Broker
+  void Start() override;
+  void StopConsuming() override;
+  void StartConsuming() override;
+  void Close() override;
+  bool connected() const override { return connection_.is_open(); }
+  std::uint64_t generation() const override { return generation_; }
+  void Publish(const OutgoingMessage& message, ConfirmCallback on_confirm) override;
+  bool Ack(std::uint64_t generation, std::uint64_t delivery_tag, bool multiple) override;
+  bool Requeue(std::uint64_t generation, std::uint64_t delivery_tag) override;
 
-  bool connected() const { return connection_.is_open(); }
-  std::uint64_t generation() const { return generation_; }
   std::uint64_t reconnects() const { return reconnects_; }
-
-  // Publishes now when connected; otherwise (or when the connection dies before the
-  // broker answers) `on_confirm` gets a transient error.
-  void Publish(const OutgoingMessage& message, ConfirmCallback on_confirm);
-  // Acks on the connection of `generation`; false when that connection is gone.
-  bool Ack(std::uint64_t generation, std::uint64_t delivery_tag, bool multiple);
-  // Rejects with requeue on the connection of `generation`; false when that connection is gone.
-  bool Requeue(std::uint64_t generation, std::uint64_t delivery_tag);
 
  private:
   void Connect();

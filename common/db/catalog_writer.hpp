@@ -33,6 +33,15 @@ struct JobIds {
   std::vector<std::int64_t> albums;  // albums.id
 };
 
+// Where the provider pipeline writes its batches, on its database thread: CatalogWriter
+// (PostgreSQL) in the workers, a fake in the runtime's unit tests. Meanings as in CatalogWriter.
+class CatalogStore {
+ public:
+  virtual ~CatalogStore() = default;
+  virtual core::Result<std::vector<JobIds>> WriteJobs(const std::vector<JobRows>& jobs) = 0;
+  virtual core::Result<void> Ping() = 0;
+};
+
 // Writes provider contributions: for a batch, one transaction with one multi-row upsert of
 // the catalog rows and their *_sources rows, then one statement that recomputes the merged
 // rows (genres, moods, scalars by provider priority) from every provider's sources. Every
@@ -42,17 +51,17 @@ struct JobIds {
 // after a failure). Errors: kTransient when retrying the same batch can succeed (connection
 // lost, deadlock, serialization, a concurrent writer took an id), kInvalidInput when the
 // data itself is refused.
-class CatalogWriter {
+class CatalogWriter final : public CatalogStore {
  public:
   explicit CatalogWriter(std::string dsn);
-  ~CatalogWriter();
+  ~CatalogWriter() override;
   CatalogWriter(const CatalogWriter&) = delete;
   CatalogWriter& operator=(const CatalogWriter&) = delete;
 
   // Writes a batch of jobs: all their tracks in one transaction, then all their albums in a
   // second; the jobs' effects are counted in the last of the two. Returns each job's ids, in
   // input order (the same ids WriteTracks and WriteAlbums return for its records).
-  core::Result<std::vector<JobIds>> WriteJobs(const std::vector<JobRows>& jobs);
+  core::Result<std::vector<JobIds>> WriteJobs(const std::vector<JobRows>& jobs) override;
   // Returns the tracks.id of each record, in input order. `effects` are counted in the same
   // transaction (a job in it twice counts twice).
   core::Result<std::vector<std::int64_t>> WriteTracks(const std::vector<catalog::TrackRecord>& records,
@@ -61,7 +70,7 @@ class CatalogWriter {
   core::Result<std::vector<std::int64_t>> WriteAlbums(const std::vector<catalog::AlbumRecord>& records,
                                                       const std::vector<JobEffect>& effects = {});
   // Opens the connection now (the worker checks the database at start).
-  core::Result<void> Ping();
+  core::Result<void> Ping() override;
 
  private:
   struct Impl;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "common/runtime/dead_letter.hpp"
 #include "common/runtime/topology.hpp"
 
 namespace runtime {
@@ -35,7 +34,7 @@ BuilderPipeline::~BuilderPipeline() = default;
 ConsumerSettings BuilderPipeline::Consuming(const std::vector<std::string>& fleet) const {
   return {.name = name_,
           .kind = "builder",
-          .unit = "follow-ups",
+          .item = "follow-up",
           .topology = FleetTopology(fleet),
           .amqp = settings_.worker.amqp,
           .shutdown_timeout = settings_.worker.shutdown_timeout,
@@ -239,12 +238,8 @@ void BuilderPipeline::RunBackground() {
 }
 
 void BuilderPipeline::DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why) {
-  HeldDelivery* held = consumer_->ledger().Find(seq);
-  if (held == nullptr) return;
-  logger_.WithJob(held->job_id, held->trace_id).Error("follow-up dead-lettered", {{"reason", reason}, {"error", why}});
-  consumer_->metrics().DeadLettered(reason).Increment();
-  amqp::OutgoingMessage message = DeadLetterMessage(held->delivery, name_, reason, why, 0, JobQueue(name_));
-  consumer_->PublishThenAck(seq, std::move(message), "dead_lettered");
+  // A replay goes straight back to the builder's queue; follow-ups are not retried, so no attempts.
+  consumer_->DeadLetter(seq, reason, why, 0, JobQueue(name_));
 }
 
 void BuilderPipeline::OnDrain() {

@@ -2,18 +2,20 @@
 
 #include <utility>
 
+#include "common/runtime/dead_letter.hpp"
 #include "common/runtime/fault_injection.hpp"
 #include "common/runtime/topology.hpp"
 
 namespace runtime {
 
 Consumer::Consumer(uv_loop_s& loop, ConsumerSettings settings, Pipeline& pipeline, metrics::WorkerMetrics& metrics,
-                   metrics::HealthState& health)
+                   metrics::HealthState& health, BrokerFactory make_broker)
     : loop_(loop),
       settings_(std::move(settings)),
       pipeline_(pipeline),
       metrics_(metrics),
       health_(health),
+      make_broker_(std::move(make_broker)),
       ledger_(metrics) {
   health_.SetHealthy("rabbitmq", false);
   health_.SetHealthy("postgres", false);
@@ -35,7 +37,7 @@ void Consumer::Start() {
   client_settings.topology = settings_.topology;
   client_settings.queue = JobQueue(settings_.name);
   client_settings.prefetch = settings_.amqp.prefetch;
-  amqp::Client::Callbacks callbacks;
+  amqp::Broker::Callbacks callbacks;
   callbacks.on_ready = [this](std::uint64_t) { OnConnected(); };
   callbacks.on_delivery = [this](amqp::Delivery delivery) {
     pipeline_.OnDelivery(ledger_.Add(std::move(delivery)));
@@ -43,16 +45,20 @@ void Consumer::Start() {
   callbacks.on_lost = [this](const std::string&) { OnConnectionLost(); };
   // Blocked by a memory or disk alarm: not ready (nothing new can be acked) until unblocked.
   callbacks.on_blocked = [this](bool blocked, const std::string&) {
-    health_.SetHealthy("rabbitmq", !blocked && client_ && client_->connected());
+    health_.SetHealthy("rabbitmq", !blocked && broker_ && broker_->connected());
   };
   callbacks.on_fatal = [this](const std::string& why) {
     settings_.logger.Error("cannot set up RabbitMQ; stopping", {{"error", why}});
     Shutdown(on_finished_);
   };
-  client_ = std::make_unique<amqp::Client>(loop_, std::move(client_settings), std::move(callbacks),
-                                           settings_.amqp_logger);
-  ledger_.Attach(*client_);
-  client_->Start();
+  if (make_broker_) {
+    broker_ = make_broker_(std::move(client_settings), std::move(callbacks));
+  } else {
+    broker_ = std::make_unique<amqp::Client>(loop_, std::move(client_settings), std::move(callbacks),
+                                             settings_.amqp_logger);
+  }
+  ledger_.Attach(*broker_);
+  broker_->Start();
 }
 
 void Consumer::OnConnected() {
@@ -80,20 +86,31 @@ void Consumer::Requeue(std::uint64_t seq) {
 }
 
 void Consumer::PublishThenAck(std::uint64_t seq, amqp::OutgoingMessage message, std::string outcome) {
-  client_->Publish(message, [this, seq, outcome](core::Result<void> confirmed) {
+  broker_->Publish(message, [this, seq, outcome](core::Result<void> confirmed) {
     if (confirmed && outcome == "retried") fault::KillPoint(fault::kAfterRetryConfirm);
     if (confirmed) Ack({seq}, outcome);
     else Requeue(seq);  // not stored by the broker: put the original back
   });
 }
 
+void Consumer::DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why, std::int64_t attempts,
+                          const std::string& replay_routing_key) {
+  const HeldDelivery* held = ledger_.Find(seq);
+  if (held == nullptr) return;
+  settings_.logger.WithJob(held->job_id, held->trace_id)
+      .Error(settings_.item + " dead-lettered", {{"reason", reason}, {"error", why}, {"attempts", attempts}});
+  metrics_.DeadLettered(reason).Increment();
+  PublishThenAck(seq, DeadLetterMessage(held->delivery, settings_.name, reason, why, attempts, replay_routing_key),
+                 "dead_lettered");
+}
+
 void Consumer::Shutdown(std::function<void()> on_finished) {
   if (on_finished) on_finished_ = std::move(on_finished);
   if (draining_) return;
   draining_ = true;
-  if (client_) client_->StopConsuming();
+  if (broker_) broker_->StopConsuming();
   shutdown_timer_.Start(settings_.shutdown_timeout, [this] {
-    settings_.logger.Warn("shutdown timeout: leaving unfinished " + settings_.unit + " to be redelivered",
+    settings_.logger.Warn("shutdown timeout: leaving unfinished " + settings_.item + "s to be redelivered",
                           {{"in_flight", ledger_.size()}});
     FinishShutdown();
   });
@@ -110,7 +127,7 @@ void Consumer::MaybeFinishShutdown() {
 void Consumer::FinishShutdown() {
   if (finished_) return;
   finished_ = true;
-  if (client_) client_->Close();
+  if (broker_) broker_->Close();
   if (writer_) writer_->Stop();
   shutdown_timer_.Close();
   pipeline_.OnStopped();

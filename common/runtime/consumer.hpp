@@ -48,7 +48,7 @@ class Pipeline {
 struct ConsumerSettings {
   std::string name;         // provider or builder: queue tunefleet.<name>, connection name
   std::string kind;         // "worker" or "builder": log lines ("worker stopped")
-  std::string unit;         // "jobs" or "follow-ups": log lines
+  std::string item;         // "job" or "follow-up": log lines ("job dead-lettered")
   amqp::Topology topology;  // declared on every connection
   config::AmqpSettings amqp;
   std::chrono::milliseconds shutdown_timeout{30000};
@@ -63,8 +63,13 @@ struct ConsumerSettings {
 // finished by the shutdown timeout is left to the broker to redeliver.
 class Consumer {
  public:
+  // Makes the broker the consumer consumes from, in Start. Without one, an amqp::Client on
+  // the loop (RabbitMQ); unit tests give a fakes::FakeBroker.
+  using BrokerFactory =
+      std::function<std::unique_ptr<amqp::Broker>(amqp::ClientSettings settings, amqp::Broker::Callbacks callbacks)>;
+
   Consumer(uv_loop_s& loop, ConsumerSettings settings, Pipeline& pipeline, metrics::WorkerMetrics& metrics,
-           metrics::HealthState& health);
+           metrics::HealthState& health, BrokerFactory make_broker = nullptr);
   ~Consumer();
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
@@ -78,7 +83,7 @@ class Consumer {
   // For the pipeline.
   DeliveryLedger& ledger() { return ledger_; }
   WriterThread& writer() { return *writer_; }
-  amqp::Client& client() { return *client_; }
+  amqp::Broker& broker() { return *broker_; }
   metrics::WorkerMetrics& metrics() { return metrics_; }
   metrics::HealthState& health() { return health_; }
   bool draining() const { return draining_; }
@@ -89,6 +94,10 @@ class Consumer {
   // Publishes `message` (a retry or a dead letter) with a confirm, then acks `seq` under
   // `outcome`; a refused publish puts the original back instead.
   void PublishThenAck(std::uint64_t seq, amqp::OutgoingMessage message, std::string outcome);
+  // Sends `seq` to tunefleet.dead (DeadLetterMessage: why it died, where a replay sends it)
+  // and acks it once stored; logs and counts it under `reason`. Gone from the ledger: nothing.
+  void DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why, std::int64_t attempts,
+                  const std::string& replay_routing_key);
   // Call when the pipeline became idle during a drain.
   void MaybeFinishShutdown();
 
@@ -102,7 +111,8 @@ class Consumer {
   Pipeline& pipeline_;
   metrics::WorkerMetrics& metrics_;
   metrics::HealthState& health_;
-  std::unique_ptr<amqp::Client> client_;
+  BrokerFactory make_broker_;
+  std::unique_ptr<amqp::Broker> broker_;
   std::unique_ptr<WriterThread> writer_;
   DeliveryLedger ledger_;  // received, not yet acked, retried, requeued or dead-lettered
   bool draining_ = false;

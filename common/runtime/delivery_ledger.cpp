@@ -34,8 +34,8 @@ void DeliveryLedger::Ack(const std::vector<std::uint64_t>& seqs, const std::stri
   }
   metrics_.JobsDone(outcome).Increment(static_cast<double>(acked));
   for (auto& [generation, tags] : tags_by_generation) {
-    if (generation != client_->generation()) continue;  // that connection is gone: redelivered
-    for (const auto& call : tracker_.Finish(tags)) client_->Ack(generation, call.delivery_tag, call.multiple);
+    if (generation != broker_->generation()) continue;  // that connection is gone: redelivered
+    for (const auto& call : tracker_.Finish(tags)) broker_->Ack(generation, call.delivery_tag, call.multiple);
   }
   UpdateGauge();
 }
@@ -43,16 +43,16 @@ void DeliveryLedger::Ack(const std::vector<std::uint64_t>& seqs, const std::stri
 void DeliveryLedger::Requeue(std::uint64_t seq) {
   auto it = held_.find(seq);
   if (it == held_.end()) return;
-  if (it->second.delivery.generation == client_->generation()) {
+  if (it->second.delivery.generation == broker_->generation()) {
     tracker_.Drop(it->second.delivery.delivery_tag);
-    client_->Requeue(it->second.delivery.generation, it->second.delivery.delivery_tag);
+    broker_->Requeue(it->second.delivery.generation, it->second.delivery.delivery_tag);
   }
   held_.erase(it);
   UpdateGauge();
 }
 
 void DeliveryLedger::OnConnectionLost(const std::function<bool(std::uint64_t seq)>& forget) {
-  const std::uint64_t generation = client_->generation();
+  const std::uint64_t generation = broker_->generation();
   std::erase_if(held_, [&](const auto& entry) {
     return entry.second.delivery.generation == generation && forget(entry.first);
   });

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "common/amqp/client.hpp"
+#include "common/amqp/broker.hpp"
 #include "common/metrics/worker_metrics.hpp"
 #include "common/runtime/ack_tracker.hpp"
 
@@ -31,8 +31,8 @@ class DeliveryLedger {
  public:
   explicit DeliveryLedger(metrics::WorkerMetrics& metrics) : metrics_(metrics) {}
 
-  // The client whose connection the deliveries come from; set before the first delivery.
-  void Attach(amqp::Client& client) { client_ = &client; }
+  // The broker whose connection the deliveries come from; set before the first delivery.
+  void Attach(amqp::Broker& broker) { broker_ = &broker; }
 
   std::uint64_t Add(amqp::Delivery delivery);
   HeldDelivery* Find(std::uint64_t seq);
@@ -54,7 +54,7 @@ class DeliveryLedger {
   void UpdateGauge();
 
   metrics::WorkerMetrics& metrics_;
-  amqp::Client* client_ = nullptr;
+  amqp::Broker* broker_ = nullptr;
   AckTracker tracker_;
   std::map<std::uint64_t, HeldDelivery> held_;
   std::uint64_t next_seq_ = 1;

@@ -23,21 +23,23 @@ std::string EntityOf(const amqp::Delivery& delivery) {
 
 }  // namespace
 
-ProviderPipeline::ProviderPipeline(WorkerSettings settings, Provider& provider, uv_loop_s& loop)
+ProviderPipeline::ProviderPipeline(WorkerSettings settings, Provider& provider, std::unique_ptr<db::CatalogStore> store,
+                                   uv_loop_s& loop)
     : loop_(loop),
       settings_(std::move(settings)),
       provider_(provider),
       provider_name_(provider.Name()),
       logger_(logging::Logger("runtime").With({{"provider", provider_name_}})),
       parser_(json::JobParserSettings{settings_.max_body_bytes}),
-      tiers_(DefaultDelayTiers()) {}
+      tiers_(DefaultDelayTiers()),
+      store_(std::move(store)) {}
 
 ProviderPipeline::~ProviderPipeline() = default;
 
 ConsumerSettings ProviderPipeline::Consuming(const std::vector<std::string>& fleet) const {
   return {.name = provider_name_,
           .kind = "worker",
-          .unit = "jobs",
+          .item = "job",
           .topology = FleetTopology(fleet, tiers_),
           .amqp = settings_.amqp,
           .shutdown_timeout = settings_.shutdown_timeout,
@@ -48,7 +50,6 @@ ConsumerSettings ProviderPipeline::Consuming(const std::vector<std::string>& fle
 void ProviderPipeline::Attach(Consumer& consumer) { consumer_ = &consumer; }
 
 void ProviderPipeline::OnStart() {
-  store_ = std::make_unique<db::CatalogWriter>(settings_.postgres.dsn);
   // Check the database once at start so /readyz tells the truth before the first batch.
   auto ping = std::make_shared<core::Result<void>>();
   consumer_->writer().Post({[this, ping] { *ping = store_->Ping(); },
@@ -309,7 +310,7 @@ void ProviderPipeline::PublishFollowupsAndAck(std::vector<Pending> batch, const 
   }
   group->remaining = messages.size();
   for (auto& message : messages) {
-    consumer_->client().Publish(message, [this, group, finish](core::Result<void> confirmed) {
+    consumer_->broker().Publish(message, [this, group, finish](core::Result<void> confirmed) {
       if (confirmed) consumer_->metrics().FollowupsPublished().Increment();
       else group->failed = true;
       if (--group->remaining == 0) finish();
@@ -341,12 +342,9 @@ void ProviderPipeline::Retry(std::uint64_t seq, const core::Error& error) {
 }
 
 void ProviderPipeline::DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why, std::int64_t attempts) {
-  HeldDelivery& job = consumer_->ledger().At(seq);
-  JobLogger(job).Error("job dead-lettered", {{"reason", reason}, {"error", why}, {"attempts", attempts}});
-  consumer_->metrics().DeadLettered(reason).Increment();
-  amqp::OutgoingMessage message = DeadLetterMessage(job.delivery, provider_name_, reason, why, attempts,
-                                                   ProviderRoutingKey(job.entity, provider_name_));
-  consumer_->PublishThenAck(seq, std::move(message), "dead_lettered");
+  // A replay comes back to this provider only, like a retry.
+  consumer_->DeadLetter(seq, reason, why, attempts,
+                        ProviderRoutingKey(consumer_->ledger().At(seq).entity, provider_name_));
 }
 
 void ProviderPipeline::GiveBackHeldJobs() {
@@ -359,7 +357,7 @@ void ProviderPipeline::GiveBackHeldJobs() {
                 {"down_seconds", std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::steady_clock::now() - db_down_since_).count()}});
   paused_for_db_ = true;
-  consumer_->client().StopConsuming();
+  consumer_->broker().StopConsuming();
   std::vector<std::uint64_t> seqs;
   for (auto& p : singles_) seqs.push_back(p.seq);
   for (auto& p : pending_) seqs.push_back(p.seq);
@@ -399,7 +397,7 @@ void ProviderPipeline::OnDatabaseBack() {
   consumer_->metrics().DatabaseUp().Set(1);
   if (paused_for_db_) {
     paused_for_db_ = false;
-    if (!consumer_->draining()) consumer_->client().StartConsuming();
+    if (!consumer_->draining()) consumer_->broker().StartConsuming();
   }
   ResumeWaiting();
 }

@@ -38,7 +38,9 @@ namespace runtime {
 // delivery is started. Loop thread only.
 class ProviderPipeline final : public Pipeline {
  public:
-  ProviderPipeline(WorkerSettings settings, Provider& provider, uv_loop_s& loop);
+  // `store` is used on the consumer's database thread only (db::CatalogWriter in the workers).
+  ProviderPipeline(WorkerSettings settings, Provider& provider, std::unique_ptr<db::CatalogStore> store,
+                   uv_loop_s& loop);
   ~ProviderPipeline() override;
   ProviderPipeline(const ProviderPipeline&) = delete;
   ProviderPipeline& operator=(const ProviderPipeline&) = delete;
@@ -85,7 +87,7 @@ class ProviderPipeline final : public Pipeline {
   logging::Logger logger_;
   json::JobParser parser_;
   std::vector<DelayTier> tiers_;
-  std::unique_ptr<db::CatalogWriter> store_;  // used on the database thread only
+  std::unique_ptr<db::CatalogStore> store_;  // used on the database thread only
   std::deque<std::uint64_t> waiting_;  // received while the database is down
   std::deque<Pending> pending_;        // enriched, not yet written
   std::size_t pending_rows_ = 0;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "common/db/catalog_writer.hpp"
 #include "common/gateway/gateway.hpp"
 #include "common/gateway/micro_batcher.hpp"
 #include "common/http/http_client.hpp"
@@ -131,7 +132,7 @@ int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
       return 2;
     }
     LoopState state;  // declared before the consumer: its last callback uses it
-    ProviderPipeline pipeline(settings, *provider, loop);
+    ProviderPipeline pipeline(settings, *provider, std::make_unique<db::CatalogWriter>(settings.postgres.dsn), loop);
     Consumer consumer(loop, pipeline.Consuming(config::KnownProviders()), pipeline, worker_metrics, health);
     state.services = &services;
     state.health = &health;

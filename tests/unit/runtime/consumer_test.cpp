@@ -1,0 +1,391 @@
+// The consumer runtime under a provider pipeline (and, at the end, a builder pipeline), with a scripted broker, a provider that
+// answers when told and a catalog store in memory: which deliveries are acked, requeued or
+// dead-lettered, and when. Nothing here talks to a service; the loop runs only while the
+// database thread answers.
+#include "common/runtime/consumer.hpp"
+
+#include <gtest/gtest.h>
+#include <uv.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/runtime/builder_pipeline.hpp"
+#include "common/runtime/provider_pipeline.hpp"
+#include "common/runtime/topology.hpp"
+#include "tests/fakes/fake_broker.hpp"
+#include "tests/fakes/fake_catalog_store.hpp"
+
+namespace runtime {
+namespace {
+
+using namespace std::chrono_literals;
+using Settle = fakes::FakeBroker::Settle;
+
+constexpr int kMaxAttempts = 3;
+
+std::string TrackJob(const std::string& job_id) {
+  return R"({"type":"tunefleet.track_job/1","job_id":")" + job_id + R"(","trace_id":"t-1","artist":"A","title":"T"})";
+}
+
+Enrichment Found() {
+  catalog::TrackRecord track;
+  track.ref.artist = "A";
+  track.ref.title = "T";
+  return {.tracks = {track}, .albums = {}};
+}
+
+// Keeps every Enrich call until the test answers it.
+class FakeProvider final : public Provider {
+ public:
+  std::string_view Name() const override { return "fakeprov"; }
+  void Enrich(const json::Job& job, EnrichDone done) override {
+    job_ids_.push_back(std::string(json::JobId(job)));
+    pending_.push_back(std::move(done));
+  }
+  std::size_t calls() const { return pending_.size(); }
+  const std::vector<std::string>& job_ids() const { return job_ids_; }
+  void Answer(std::size_t index, core::Result<Enrichment> result) {
+    auto done = std::move(pending_.at(index));
+    ASSERT_TRUE(done) << "call " << index << " answered twice";
+    pending_.at(index) = nullptr;
+    done(std::move(result));
+  }
+
+ private:
+  std::vector<std::string> job_ids_;
+  std::vector<EnrichDone> pending_;
+};
+
+class ConsumerTest : public ::testing::Test {
+ protected:
+  ConsumerTest() {
+    uv_loop_init(&loop_);
+    WorkerSettings settings;
+    settings.batch_size = 1;  // every job is written as soon as it is enriched: no batch timer
+    settings.max_attempts = kMaxAttempts;
+    settings.shutdown_timeout = 1h;  // a drain ends because everything settled, never by the timeout
+    auto store = std::make_unique<fakes::FakeCatalogStore>();
+    store_ = store.get();
+    pipeline_ = std::make_unique<ProviderPipeline>(settings, provider_, std::move(store), loop_);
+    consumer_ = std::make_unique<Consumer>(loop_, pipeline_->Consuming({"fakeprov"}), *pipeline_, metrics_, health_,
+                                           fakes::FakeBroker::Factory(&broker_));
+    consumer_->Start();
+  }
+
+  ~ConsumerTest() override {
+    store_->Release();  // the database thread is joined when the consumer goes
+    consumer_.reset();
+    pipeline_.reset();
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_loop_close(&loop_);
+  }
+
+  // Runs the loop until `done` holds (the database thread answers through it); false when it
+  // does not within 5 s.
+  bool RunUntil(const std::function<bool()>& done) {
+    uv::Timer guard(loop_);
+    bool expired = false;
+    guard.Start(5s, [&expired] { expired = true; });
+    while (!done() && !expired) uv_run(&loop_, UV_RUN_ONCE);
+    guard.Close();
+    return done();
+  }
+
+  const amqp::OutgoingMessage& Published(std::size_t index) { return broker_->published().at(index).message; }
+
+  uv_loop_t loop_{};
+  FakeProvider provider_;
+  metrics::WorkerMetrics metrics_{"fakeprov"};
+  metrics::HealthState health_;
+  fakes::FakeCatalogStore* store_ = nullptr;  // owned by the pipeline
+  fakes::FakeBroker* broker_ = nullptr;       // owned by the consumer
+  std::unique_ptr<ProviderPipeline> pipeline_;
+  std::unique_ptr<Consumer> consumer_;
+};
+
+TEST_F(ConsumerTest, ConsumesTheProviderQueue) {
+  ASSERT_NE(broker_, nullptr);
+  EXPECT_TRUE(broker_->started());
+  EXPECT_EQ(broker_->settings().queue, JobQueue("fakeprov"));
+}
+
+TEST_F(ConsumerTest, AcksAGoodJobOnlyAfterItsWriteCommittedAndItsFollowUpIsConfirmed) {
+  store_->Hold();
+  const auto tag = broker_->Deliver(TrackJob("j-1"));
+  ASSERT_EQ(provider_.calls(), 1u);
+  provider_.Answer(0, Found());
+  ASSERT_TRUE(store_->WaitForWrite());
+  uv_run(&loop_, UV_RUN_NOWAIT);
+  EXPECT_TRUE(broker_->acks().empty()) << "acked while its write had not committed";
+  EXPECT_TRUE(broker_->published().empty());
+
+  store_->Release();
+  ASSERT_TRUE(RunUntil([&] { return !broker_->published().empty(); }));
+  EXPECT_EQ(store_->commits(), 1u);
+  EXPECT_EQ(Published(0).exchange, kFollowupsExchange);
+  EXPECT_EQ(Published(0).routing_key, "followup.fakeprov");
+  EXPECT_TRUE(broker_->acks().empty()) << "acked before its follow-up was confirmed";
+
+  broker_->Confirm(0);
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
+  EXPECT_TRUE(broker_->requeues().empty());
+  EXPECT_TRUE(consumer_->ledger().empty());
+}
+
+TEST_F(ConsumerTest, DeadLettersAnInvalidMessageWithItsReasonAndAcksOnceThatIsConfirmed) {
+  const auto tag = broker_->Deliver("this is { not JSON", {}, "track.all", "bad-1");
+  EXPECT_EQ(provider_.calls(), 0u);
+  ASSERT_EQ(broker_->published().size(), 1u);
+  const auto& dead = Published(0);
+  EXPECT_EQ(dead.exchange, kDeadExchange);
+  EXPECT_EQ(dead.routing_key, "fakeprov");
+  EXPECT_EQ(dead.message_id, "bad-1");
+  EXPECT_EQ(dead.body, "this is { not JSON");
+  EXPECT_EQ(amqp::HeaderString(dead.headers, kLastStatusHeader), "invalid_message");
+  EXPECT_EQ(amqp::HeaderString(dead.headers, kReasonHeader).rfind("invalid message: ", 0), 0u)
+      << amqp::HeaderString(dead.headers, kReasonHeader);
+  EXPECT_EQ(amqp::HeaderString(dead.headers, kRoutingKeyHeader), "track.fakeprov");
+  EXPECT_TRUE(broker_->acks().empty()) << "acked before the dead letter was stored";
+
+  broker_->Confirm(0);
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
+  EXPECT_TRUE(consumer_->ledger().empty());
+}
+
+TEST_F(ConsumerTest, RetriesATransientErrorThroughTheFirstDelayQueueThenAcks) {
+  const auto tag = broker_->Deliver(TrackJob("j-1"));
+  provider_.Answer(0, core::Error::Transient("timeout"));
+  ASSERT_EQ(broker_->published().size(), 1u);
+  const auto& retry = Published(0);
+  EXPECT_EQ(retry.exchange, kRetryExchange);
+  EXPECT_EQ(retry.routing_key, "track.fakeprov");
+  EXPECT_EQ(amqp::HeaderInt(retry.headers, kAttemptHeader, 0), 1);
+  EXPECT_EQ(amqp::HeaderString(retry.headers, kDelayHeader), DefaultDelayTiers().front().name);
+  EXPECT_TRUE(broker_->acks().empty()) << "acked before the retry was stored";
+
+  broker_->Confirm(0);
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
+  EXPECT_EQ(store_->commits(), 0u);
+}
+
+TEST_F(ConsumerTest, DeadLettersATransientErrorOnceTheAttemptsAreUsedUp) {
+  const auto tag = broker_->Deliver(TrackJob("j-1"), {{kAttemptHeader, std::int64_t{kMaxAttempts - 1}}});
+  provider_.Answer(0, core::Error::Transient("timeout"));
+  ASSERT_EQ(broker_->published().size(), 1u);
+  const auto& dead = Published(0);
+  EXPECT_EQ(dead.exchange, kDeadExchange);
+  EXPECT_EQ(amqp::HeaderString(dead.headers, kLastStatusHeader), "attempts_exhausted");
+  EXPECT_EQ(amqp::HeaderString(dead.headers, kReasonHeader), "timeout");
+  EXPECT_EQ(amqp::HeaderInt(dead.headers, kAttemptHeader, 0), kMaxAttempts);
+
+  broker_->Confirm(0);
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
+}
+
+TEST_F(ConsumerTest, DeadLettersAPermanentErrorWithoutARetry) {
+  const auto tag = broker_->Deliver(TrackJob("j-1"));
+  provider_.Answer(0, core::Error::InvalidInput("the provider rejects this id"));
+  ASSERT_EQ(broker_->published().size(), 1u);
+  const auto& dead = Published(0);
+  EXPECT_EQ(dead.exchange, kDeadExchange);
+  EXPECT_EQ(amqp::HeaderString(dead.headers, kLastStatusHeader), "invalid_input");
+  EXPECT_EQ(amqp::HeaderString(dead.headers, kReasonHeader), "the provider rejects this id");
+  EXPECT_EQ(amqp::HeaderInt(dead.headers, kAttemptHeader, 0), 1);
+
+  broker_->Confirm(0);
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
+}
+
+TEST_F(ConsumerTest, PutsTheJobBackWhenTheBrokerNacksItsRetry) {
+  const auto tag = broker_->Deliver(TrackJob("j-1"));
+  provider_.Answer(0, core::Error::Transient("timeout"));
+  ASSERT_EQ(broker_->published().size(), 1u);
+  broker_->Nack(0);
+  EXPECT_TRUE(broker_->acks().empty()) << "acked a job whose retry the broker did not store";
+  EXPECT_EQ(broker_->requeues(), (std::vector<Settle>{{1, tag, false}}));
+  EXPECT_TRUE(consumer_->ledger().empty());
+}
+
+TEST_F(ConsumerTest, PutsTheJobBackWhenTheBrokerNacksItsDeadLetter) {
+  const auto tag = broker_->Deliver("this is { not JSON");
+  ASSERT_EQ(broker_->published().size(), 1u);
+  broker_->Nack(0);
+  EXPECT_TRUE(broker_->acks().empty()) << "acked a job whose dead letter the broker did not store";
+  EXPECT_EQ(broker_->requeues(), (std::vector<Settle>{{1, tag, false}}));
+}
+
+TEST_F(ConsumerTest, PutsTheWrittenJobBackWhenTheBrokerNacksItsFollowUp) {
+  const auto tag = broker_->Deliver(TrackJob("j-1"));
+  provider_.Answer(0, Found());
+  ASSERT_TRUE(RunUntil([&] { return !broker_->published().empty(); }));
+  broker_->Nack(0);
+  EXPECT_TRUE(broker_->acks().empty()) << "acked a job whose follow-up the broker did not store";
+  EXPECT_EQ(broker_->requeues(), (std::vector<Settle>{{1, tag, false}}));
+}
+
+TEST_F(ConsumerTest, NeverSettlesADeliveryOfALostConnectionOnTheNewOne) {
+  broker_->Deliver(TrackJob("old"));  // generation 1, tag 1: its provider call outlives the connection
+  broker_->DropConnection();
+  broker_->Connect();
+  const auto tag = broker_->Deliver(TrackJob("new"));  // generation 2, tag 1 again
+  ASSERT_EQ(broker_->generation(), 2u);
+  ASSERT_EQ(provider_.job_ids(), (std::vector<std::string>{"old", "new"}));
+
+  provider_.Answer(0, Found());
+  ASSERT_TRUE(RunUntil([&] { return store_->commits() == 1 && !broker_->published().empty(); }));
+  broker_->Confirm(0);
+  EXPECT_TRUE(broker_->acks().empty()) << "the old delivery's tag was acked on the new connection";
+  EXPECT_TRUE(broker_->refused().empty()) << "an ack was tried on the lost connection";
+
+  provider_.Answer(1, Found());
+  ASSERT_TRUE(RunUntil([&] { return broker_->published().size() == 2; }));
+  broker_->Confirm(1);
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{2, tag, false}}));
+  EXPECT_TRUE(consumer_->ledger().empty());
+}
+
+TEST_F(ConsumerTest, ShutdownFinishesOnlyOnceTheDeliveriesInFlightAreSettled) {
+  const auto tag = broker_->Deliver(TrackJob("j-1"));
+  bool finished = false;
+  consumer_->Shutdown([&finished] { finished = true; });
+  EXPECT_FALSE(broker_->consuming());
+  EXPECT_FALSE(finished) << "finished with a job still at its provider";
+
+  provider_.Answer(0, Found());
+  ASSERT_TRUE(RunUntil([&] { return !broker_->published().empty(); }));
+  EXPECT_FALSE(finished) << "finished before the job's follow-up was confirmed";
+  EXPECT_FALSE(broker_->closed());
+
+  broker_->Confirm(0);
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
+  EXPECT_TRUE(finished);
+  EXPECT_TRUE(broker_->closed());
+}
+
+TEST_F(ConsumerTest, IsNotReadyWhileTheBrokerBlocksPublishing) {
+  ASSERT_TRUE(RunUntil([&] { return health_.Ready(); }));  // the database answered its first ping
+  broker_->SetBlocked(true);
+  EXPECT_FALSE(health_.Ready());
+  broker_->SetBlocked(false);
+  EXPECT_TRUE(health_.Ready());
+}
+
+// The builder pipeline settles follow-ups through the same consumer.
+
+std::string FollowUp(const std::string& job_id) {
+  return R"({"type":"tunefleet.followup/1","job_id":")" + job_id + R"(","trace_id":"t-1","track_ids":[7],)"
+         R"("provider":"lastfm","reason":"enriched","emitted_at":"2024-01-02T03:04:05Z"})";
+}
+
+// Rebuilds on the database thread; while held, a rebuild waits inside until Release.
+class FakeBuilder final : public Builder {
+ public:
+  void Hold() {
+    std::lock_guard lock(mutex_);
+    held_ = true;
+  }
+  void Release() {
+    {
+      std::lock_guard lock(mutex_);
+      held_ = false;
+    }
+    changed_.notify_all();
+  }
+  bool WaitForRebuild() {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, 5s, [this] { return entered_ > 0; });
+  }
+
+  std::string_view Name() const override { return "fakebuild"; }
+  core::Result<RebuildStats> Rebuild(const std::vector<std::int64_t>& track_ids) override {
+    std::unique_lock lock(mutex_);
+    ++entered_;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return !held_; });
+    return RebuildStats{.rebuilt = track_ids.size(), .missing = 0};
+  }
+  core::Result<void> Ping() override { return core::Ok(); }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool held_ = false;
+  int entered_ = 0;
+};
+
+class BuilderConsumerTest : public ::testing::Test {
+ protected:
+  BuilderConsumerTest() {
+    uv_loop_init(&loop_);
+    BuilderSettings settings;
+    settings.window = 0ms;  // every follow-up is rebuilt at once: no window timer
+    settings.worker.shutdown_timeout = 1h;
+    pipeline_ = std::make_unique<BuilderPipeline>(settings, builder_, builder_metrics_, loop_);
+    consumer_ = std::make_unique<Consumer>(loop_, pipeline_->Consuming({"fakeprov"}), *pipeline_, metrics_, health_,
+                                           fakes::FakeBroker::Factory(&broker_));
+    consumer_->Start();
+  }
+
+  ~BuilderConsumerTest() override {
+    builder_.Release();
+    consumer_.reset();
+    pipeline_.reset();
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_loop_close(&loop_);
+  }
+
+  bool RunUntil(const std::function<bool()>& done) {
+    uv::Timer guard(loop_);
+    bool expired = false;
+    guard.Start(5s, [&expired] { expired = true; });
+    while (!done() && !expired) uv_run(&loop_, UV_RUN_ONCE);
+    guard.Close();
+    return done();
+  }
+
+  uv_loop_t loop_{};
+  FakeBuilder builder_;
+  metrics::WorkerMetrics metrics_{"fakebuild"};
+  metrics::BuilderMetrics builder_metrics_{metrics_.registry(), "fakebuild"};
+  metrics::HealthState health_;
+  fakes::FakeBroker* broker_ = nullptr;  // owned by the consumer
+  std::unique_ptr<BuilderPipeline> pipeline_;
+  std::unique_ptr<Consumer> consumer_;
+};
+
+TEST_F(BuilderConsumerTest, AcksAFollowUpOnlyAfterItsRebuildReturned) {
+  ASSERT_TRUE(RunUntil([&] { return health_.Ready(); }));  // the start's ping left the database thread
+  builder_.Hold();
+  const auto tag = broker_->Deliver(FollowUp("fu-1"), {}, "followup.fakeprov");
+  ASSERT_TRUE(builder_.WaitForRebuild());
+  uv_run(&loop_, UV_RUN_NOWAIT);
+  EXPECT_TRUE(broker_->acks().empty()) << "acked while its rebuild had not returned";
+
+  builder_.Release();
+  ASSERT_TRUE(RunUntil([&] { return !broker_->acks().empty(); }));
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
+  EXPECT_TRUE(broker_->published().empty());
+}
+
+TEST_F(BuilderConsumerTest, DeadLettersAJobThatReachedABuilderQueueForReplayToThatBuilder) {
+  const auto tag = broker_->Deliver(TrackJob("j-1"), {}, "followup.fakeprov", "m-1");
+  ASSERT_EQ(broker_->published().size(), 1u);
+  const auto& dead = broker_->published()[0].message;
+  EXPECT_EQ(dead.exchange, kDeadExchange);
+  EXPECT_EQ(dead.routing_key, "fakebuild");
+  EXPECT_EQ(amqp::HeaderString(dead.headers, kLastStatusHeader), "invalid_message");
+  EXPECT_EQ(amqp::HeaderString(dead.headers, kRoutingKeyHeader), JobQueue("fakebuild"));
+  EXPECT_TRUE(broker_->acks().empty()) << "acked before the dead letter was stored";
+
+  broker_->Confirm(0);
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
+}
+
+}  // namespace
+}  // namespace runtime
