@@ -1,5 +1,7 @@
 #include "common/runtime/pending_jobs.hpp"
 
+#include <map>
+
 namespace runtime {
 
 struct PendingJobsState {

@@ -31,8 +31,8 @@ using EnrichDone = std::function<void(core::Result<Enrichment>)>;
 //     to the provider, weak_ptr, alive flag) is needed or used;
 //   - Close() and the destructor close the PendingJobs first: every job still pending gets
 //     its `done` once, with NotAttempted("<name>: shutting down") (kTransient; the job's
-//     attempts are not used up), nothing more is sent, and answers arriving later are dropped
-//     unrun.
+//     attempts are not used up), the provider starts no new request, and answers arriving
+//     later are dropped unrun.
 // A provider that always answers inside Enrich (noop) has nothing pending and keeps the
 // default Close.
 class Provider {
@@ -44,10 +44,12 @@ class Provider {
   // kTransient (retried through the delay queues), kInvalidInput (dead-lettered). A
   // provider that has no such entity returns a record with SourceStatus::kNotFound.
   virtual void Enrich(const json::Job& job, EnrichDone done) = 0;
-  // The worker is stopping: called once the consumer has stopped (its connection is closed,
-  // so the jobs still here are redelivered by the broker), before the gateway closes. Ends
-  // every pending job as above; Enrich is not called after it (if it is, `done` is answered at
-  // once with the same error).
+  // The worker is stopping: called by the provider pipeline once the consumer has stopped
+  // (its connection is closed, so the jobs still here are redelivered by the broker), before
+  // RunWorker closes the gateway. Ends every pending job as above. An explicit hook, not only
+  // the destructor: the provider is destroyed after the loop has run out, and by then the
+  // gateway's Close would have answered its calls with errors of its own. Enrich is not called
+  // after it (if it is, `done` is answered at once with the same error).
   virtual void Close() {}
 };
 
