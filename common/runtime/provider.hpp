@@ -20,6 +20,21 @@ using EnrichDone = std::function<void(core::Result<Enrichment>)>;
 
 // A provider plug-in: how a job becomes requests and how responses become records. The
 // runtime owns everything else (consume, validate, batch, persist, ack, retry, dead-letter).
+//
+// The lifetime rule, one for every provider. A provider that answers later than inside
+// Enrich owns a runtime::PendingJobs (pending_jobs.hpp) and:
+//   - Enrich registers `done` there (PendingJobs::Add); the flow finishes the job only through
+//     the returned PendingJob, never by calling `done` itself;
+//   - every callback it hands to something that answers later (the gateway, a micro-batcher,
+//     its own list of waiters) is wrapped in PendingJobs::Guard, which runs it only while the
+//     provider is open; so the callback may use `this`, and no other keep-alive (shared_ptr
+//     to the provider, weak_ptr, alive flag) is needed or used;
+//   - Close() and the destructor close the PendingJobs first: every job still pending gets
+//     its `done` once, with NotAttempted("<name>: shutting down") (kTransient; the job's
+//     attempts are not used up), the provider starts no new request, and answers arriving
+//     later are dropped unrun.
+// A provider that always answers inside Enrich (noop) has nothing pending and keeps the
+// default Close.
 class Provider {
  public:
   virtual ~Provider() = default;
@@ -29,6 +44,13 @@ class Provider {
   // kTransient (retried through the delay queues), kInvalidInput (dead-lettered). A
   // provider that has no such entity returns a record with SourceStatus::kNotFound.
   virtual void Enrich(const json::Job& job, EnrichDone done) = 0;
+  // The worker is stopping: called by the provider pipeline once the consumer has stopped
+  // (its connection is closed, so the jobs still here are redelivered by the broker), before
+  // RunWorker closes the gateway. Ends every pending job as above. An explicit hook, not only
+  // the destructor: the provider is destroyed after the loop has run out, and by then the
+  // gateway's Close would have answered its calls with errors of its own. Enrich is not called
+  // after it (if it is, `done` is answered at once with the same error).
+  virtual void Close() {}
 };
 
 }  // namespace runtime

@@ -113,6 +113,8 @@ void ProviderPipeline::Process(std::uint64_t seq) {
 }
 
 void ProviderPipeline::OnEnriched(std::uint64_t seq, core::Result<Enrichment> result) {
+  // Stopped: the connection is closed, the delivery stays unacked and the broker redelivers it.
+  if (stopped_) return;
   HeldDelivery* job = consumer_->ledger().Find(seq);
   if (job == nullptr) return;
   if (!result) {
@@ -434,8 +436,12 @@ void ProviderPipeline::OnDrain() {
 bool ProviderPipeline::Idle() const { return !writer_busy_ && pending_.empty() && singles_.empty(); }
 
 void ProviderPipeline::OnStopped() {
+  stopped_ = true;
   batch_timer_.Close();
   db_retry_timer_.Close();
+  // Before RunWorker closes the gateway: the jobs still in the provider end here, once each
+  // (provider.hpp, the lifetime rule), and the gateway's late answers are dropped.
+  provider_.Close();
 }
 
 }  // namespace runtime

@@ -8,17 +8,9 @@
 #include "workers/discogs/discogs_parse.hpp"
 
 namespace discogs {
-
-struct DiscogsProvider::Shared {
-  gateway::Gateway* gateway;
-  DiscogsSettings settings;
-};
-
 namespace {
 
 using namespace std::chrono_literals;
-using SharedPtr = std::shared_ptr<DiscogsProvider::Shared>;
-using Done = runtime::EnrichDone;
 
 core::Error Within(core::Error error, const std::string& what) {
   error.message = "discogs GET " + what + ": " + error.message;
@@ -37,10 +29,12 @@ runtime::Enrichment One(catalog::AlbumRecord record) {
   return out;
 }
 
+}  // namespace
+
 // One GET through the gateway. `kind` is the metric label and the cache key's prefix.
-void Get(const SharedPtr& shared, const std::string& path, const std::string& kind, std::chrono::seconds ttl,
-         gateway::CallDone done) {
-  const DiscogsSettings& s = shared->settings;
+void DiscogsProvider::Get(const std::string& path, const std::string& kind, std::chrono::seconds ttl,
+                          gateway::CallDone done) {
+  const DiscogsSettings& s = settings_;
   http::Request request;
   request.url = s.base_url + path;
   request.headers = {{"Authorization", "Discogs token=" + s.token},
@@ -56,14 +50,13 @@ void Get(const SharedPtr& shared, const std::string& path, const std::string& ki
     options.cache_ttl = ttl;
     options.not_found_ttl = s.not_found_ttl;
   }
-  shared->gateway->Call(std::move(request), std::move(options), std::move(done));
+  gateway_.Call(std::move(request), std::move(options), jobs_.Guard(std::move(done)));
 }
 
 // GET /releases/{id}, parsed; `on_release` gets the release or nullopt for a 404.
-void FetchRelease(const SharedPtr& shared, std::int64_t id,
-                  std::function<void(core::Result<std::optional<Release>>)> on_release, bool master = false) {
+void DiscogsProvider::FetchRelease(std::int64_t id, ReleaseDone on_release, bool master) {
   std::string path = (master ? "/masters/" : "/releases/") + std::to_string(id);
-  Get(shared, path, master ? "master" : "release", shared->settings.release_ttl,
+  Get(path, master ? "master" : "release", settings_.release_ttl,
       [path, master, on_release = std::move(on_release)](core::Result<http::Response> response) {
         if (!response) {
           if (response.error().kind == core::ErrorKind::kNotFound) on_release(std::optional<Release>());
@@ -77,9 +70,9 @@ void FetchRelease(const SharedPtr& shared, std::int64_t id,
 }
 
 // GET /database/search..., then the best release's id (nullopt: nothing suitable).
-void Search(const SharedPtr& shared, const std::string& path, std::string artist, std::string title,
-            std::optional<std::int64_t> year, std::function<void(core::Result<std::optional<std::int64_t>>)> on_hit) {
-  Get(shared, path, "search", shared->settings.search_ttl,
+void DiscogsProvider::Search(const std::string& path, std::string artist, std::string title,
+                             std::optional<std::int64_t> year, HitDone on_hit) {
+  Get(path, "search", settings_.search_ttl,
       [path, artist = std::move(artist), title = std::move(title), year,
        on_hit = std::move(on_hit)](core::Result<http::Response> response) {
         if (!response) {
@@ -97,42 +90,44 @@ void Search(const SharedPtr& shared, const std::string& path, std::string artist
       });
 }
 
-void EnrichTrack(const SharedPtr& shared, const json::TrackJob& job, Done done) {
+void DiscogsProvider::EnrichTrack(const json::TrackJob& job, runtime::PendingJob done) {
   auto with_release = [job, done](core::Result<std::optional<Release>> release) {
-    if (!release) return done(release.error());
-    if (!*release) return done(One(TrackNotFound(job)));
-    done(One(TrackFromRelease(job, **release)));
+    if (!release) return done.Finish(release.error());
+    if (!*release) return done.Finish(One(TrackNotFound(job)));
+    done.Finish(One(TrackFromRelease(job, **release)));
   };
-  if (job.discogs_id) return FetchRelease(shared, *job.discogs_id, std::move(with_release));
-  Search(shared, TrackSearchPath(job, shared->settings.per_page), job.artist, job.album.value_or(""), std::nullopt,
-         [shared, job, done, with_release = std::move(with_release)](core::Result<std::optional<std::int64_t>> hit) mutable {
-           if (!hit) return done(hit.error());
-           if (!*hit) return done(One(TrackNotFound(job)));
-           FetchRelease(shared, **hit, std::move(with_release));
+  if (job.discogs_id) return FetchRelease(*job.discogs_id, std::move(with_release));
+  Search(TrackSearchPath(job, settings_.per_page), job.artist, job.album.value_or(""), std::nullopt,
+         [this, job, done, with_release = std::move(with_release)](core::Result<std::optional<std::int64_t>> hit) mutable {
+           if (!hit) return done.Finish(hit.error());
+           if (!*hit) return done.Finish(One(TrackNotFound(job)));
+           FetchRelease(**hit, std::move(with_release));
          });
 }
 
-void EnrichAlbum(const SharedPtr& shared, const json::AlbumJob& job, Done done) {
+void DiscogsProvider::EnrichAlbum(const json::AlbumJob& job, runtime::PendingJob done) {
   auto with_release = [job, done](core::Result<std::optional<Release>> release) {
-    if (!release) return done(release.error());
-    if (!*release) return done(One(AlbumNotFound(job)));
-    done(One(AlbumFromRelease(job, **release)));
+    if (!release) return done.Finish(release.error());
+    if (!*release) return done.Finish(One(AlbumNotFound(job)));
+    done.Finish(One(AlbumFromRelease(job, **release)));
   };
   if (job.discogs_id) {
     // An album job's discogs_id may name a release or a master (schemas/README.md).
     std::int64_t id = *job.discogs_id;
-    return FetchRelease(shared, id, [shared, id, job, done, with_release](core::Result<std::optional<Release>> release) {
+    return FetchRelease(id, [this, id, with_release](core::Result<std::optional<Release>> release) {
       if (!release || *release) return with_release(std::move(release));
-      FetchRelease(shared, id, with_release, /*master=*/true);
+      FetchRelease(id, with_release, /*master=*/true);
     });
   }
-  Search(shared, AlbumSearchPath(job, shared->settings.per_page), job.artist, job.album, job.year,
-         [shared, job, done, with_release = std::move(with_release)](core::Result<std::optional<std::int64_t>> hit) mutable {
-           if (!hit) return done(hit.error());
-           if (!*hit) return done(One(AlbumNotFound(job)));
-           FetchRelease(shared, **hit, std::move(with_release));
+  Search(AlbumSearchPath(job, settings_.per_page), job.artist, job.album, job.year,
+         [this, job, done, with_release = std::move(with_release)](core::Result<std::optional<std::int64_t>> hit) mutable {
+           if (!hit) return done.Finish(hit.error());
+           if (!*hit) return done.Finish(One(AlbumNotFound(job)));
+           FetchRelease(**hit, std::move(with_release));
          });
 }
+
+namespace {
 
 std::string Query(std::initializer_list<std::pair<std::string_view, std::string_view>> params) {
   std::string out;
@@ -204,14 +199,18 @@ std::string AlbumSearchPath(const json::AlbumJob& job, int per_page) {
 }
 
 DiscogsProvider::DiscogsProvider(gateway::Gateway& gateway, DiscogsSettings settings)
-    : shared_(std::make_shared<Shared>(Shared{&gateway, std::move(settings)})) {}
+    : gateway_(gateway), settings_(std::move(settings)) {}
 
-DiscogsProvider::~DiscogsProvider() = default;
+DiscogsProvider::~DiscogsProvider() { jobs_.Close(); }
+
+void DiscogsProvider::Close() { jobs_.Close(); }
 
 void DiscogsProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
-  if (const auto* track = std::get_if<json::TrackJob>(&job)) return EnrichTrack(shared_, *track, std::move(done));
-  if (const auto* album = std::get_if<json::AlbumJob>(&job)) return EnrichAlbum(shared_, *album, std::move(done));
-  done(core::Error::InvalidInput("discogs: handles track and album jobs, not " + std::string(json::TypeName(job))));
+  runtime::PendingJob pending = jobs_.Add(std::move(done));
+  if (const auto* track = std::get_if<json::TrackJob>(&job)) return EnrichTrack(*track, std::move(pending));
+  if (const auto* album = std::get_if<json::AlbumJob>(&job)) return EnrichAlbum(*album, std::move(pending));
+  pending.Finish(
+      core::Error::InvalidInput("discogs: handles track and album jobs, not " + std::string(json::TypeName(job))));
 }
 
 }  // namespace discogs

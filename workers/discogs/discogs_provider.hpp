@@ -7,12 +7,11 @@
 #include <string>
 
 #include "common/config/env.hpp"
+#include "common/gateway/gateway.hpp"
+#include "common/runtime/pending_jobs.hpp"
 #include "common/runtime/provider.hpp"
 #include "common/runtime/provider_settings.hpp"
-
-namespace gateway {
-class Gateway;
-}
+#include "workers/discogs/discogs_parse.hpp"
 
 namespace discogs {
 
@@ -44,21 +43,34 @@ std::string AlbumSearchPath(const json::AlbumJob& job, int per_page);
 // release_title when present, else the title as track) or, with a discogs_id, the release at
 // once; then GET /releases/{id} for genres, styles, date and the track's duration. Album job:
 // search by release_title (or the discogs_id: release, else master), then the release. No
-// result or a 404 gives a kNotFound record. Loop thread only; calls may outlive the provider
-// (they hold shared state, never `this`).
+// result or a 404 gives a kNotFound record. Loop thread only; jobs end by provider.hpp's
+// lifetime rule (Close or destruction finishes the pending ones as "discogs: shutting down").
 class DiscogsProvider : public runtime::Provider {
  public:
   DiscogsProvider(gateway::Gateway& gateway, DiscogsSettings settings);
   ~DiscogsProvider() override;
+  DiscogsProvider(const DiscogsProvider&) = delete;
+  DiscogsProvider& operator=(const DiscogsProvider&) = delete;
 
   // runtime::Provider
   std::string_view Name() const override { return "discogs"; }
   void Enrich(const json::Job& job, runtime::EnrichDone done) override;
-
-  struct Shared;
+  void Close() override;
 
  private:
-  std::shared_ptr<Shared> shared_;
+  using ReleaseDone = std::function<void(core::Result<std::optional<Release>>)>;
+  using HitDone = std::function<void(core::Result<std::optional<std::int64_t>>)>;
+  // One GET through the gateway; `done` runs under jobs_.Guard.
+  void Get(const std::string& path, const std::string& kind, std::chrono::seconds ttl, gateway::CallDone done);
+  void FetchRelease(std::int64_t id, ReleaseDone on_release, bool master = false);
+  void Search(const std::string& path, std::string artist, std::string title, std::optional<std::int64_t> year,
+              HitDone on_hit);
+  void EnrichTrack(const json::TrackJob& job, runtime::PendingJob done);
+  void EnrichAlbum(const json::AlbumJob& job, runtime::PendingJob done);
+
+  gateway::Gateway& gateway_;
+  DiscogsSettings settings_;
+  runtime::PendingJobs jobs_{"discogs"};
 };
 
 }  // namespace discogs

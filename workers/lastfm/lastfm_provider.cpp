@@ -20,7 +20,7 @@ LastfmSettings LoadLastfmSettings(const config::Env& env, const runtime::Provide
 
 struct LastfmProvider::TrackFlow {
   json::TrackJob job;
-  runtime::EnrichDone done;
+  runtime::PendingJob done;
   TrackAnswers answers;
   int pending = 0;
   std::optional<core::Error> error;
@@ -28,7 +28,7 @@ struct LastfmProvider::TrackFlow {
 
 struct LastfmProvider::AlbumFlow {
   json::AlbumJob job;
-  runtime::EnrichDone done;
+  runtime::PendingJob done;
   AlbumAnswers answers;
 };
 
@@ -36,7 +36,9 @@ LastfmProvider::LastfmProvider(gateway::Gateway& gateway, LastfmSettings setting
                                const normalize::Vocabulary& vocabulary)
     : gateway_(gateway), settings_(std::move(settings)), vocabulary_(vocabulary) {}
 
-LastfmProvider::~LastfmProvider() { *alive_ = false; }
+LastfmProvider::~LastfmProvider() { jobs_.Close(); }
+
+void LastfmProvider::Close() { jobs_.Close(); }
 
 void LastfmProvider::Call(const std::string& method, const Params& params, gateway::CallDone done) {
   http::Request request;
@@ -59,25 +61,21 @@ void LastfmProvider::Call(const std::string& method, const Params& params, gatew
     }
     return error;
   };
-  std::weak_ptr<bool> alive = alive_;
-  gateway_.Call(std::move(request), std::move(options),
-                [alive, done = std::move(done)](core::Result<http::Response> result) {
-                  if (alive.expired()) return;  // the provider is gone: nobody waits for this job
-                  done(std::move(result));
-                });
+  gateway_.Call(std::move(request), std::move(options), jobs_.Guard(std::move(done)));
 }
 
 void LastfmProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
+  runtime::PendingJob pending = jobs_.Add(std::move(done));
   if (const auto* track = std::get_if<json::TrackJob>(&job)) {
-    EnrichTrack(*track, std::move(done));
+    EnrichTrack(*track, std::move(pending));
   } else if (const auto* album = std::get_if<json::AlbumJob>(&job)) {
-    EnrichAlbum(*album, std::move(done));
+    EnrichAlbum(*album, std::move(pending));
   } else {
-    done(core::Error::InvalidInput("lastfm: only track and album jobs are enriched"));
+    pending.Finish(core::Error::InvalidInput("lastfm: only track and album jobs are enriched"));
   }
 }
 
-void LastfmProvider::EnrichTrack(const json::TrackJob& job, runtime::EnrichDone done) {
+void LastfmProvider::EnrichTrack(const json::TrackJob& job, runtime::PendingJob done) {
   auto flow = std::make_shared<TrackFlow>();
   flow->job = job;
   flow->done = std::move(done);
@@ -88,15 +86,15 @@ void LastfmProvider::EnrichTrack(const json::TrackJob& job, runtime::EnrichDone 
 void LastfmProvider::TrackTagsAnswered(const std::shared_ptr<TrackFlow>& flow, core::Result<http::Response> result) {
   if (!result) {
     if (result.error().kind == core::ErrorKind::kNotFound) {
-      flow->done(runtime::Enrichment{{NotFoundTrack(flow->job)}, {}});
+      flow->done.Finish(runtime::Enrichment{{NotFoundTrack(flow->job)}, {}});
     } else {
-      flow->done(result.error());
+      flow->done.Finish(result.error());
     }
     return;
   }
   auto tags = ParseTopTags(result->body, "track.getTopTags");
   if (!tags) {
-    flow->done(tags.error());
+    flow->done.Finish(tags.error());
     return;
   }
   flow->answers.track_tags = std::move(*tags);
@@ -141,13 +139,13 @@ void LastfmProvider::TrackTagsAnswered(const std::shared_ptr<TrackFlow>& flow, c
 
 void LastfmProvider::FinishTrack(const std::shared_ptr<TrackFlow>& flow) {
   if (flow->error) {
-    flow->done(*flow->error);
+    flow->done.Finish(*flow->error);
     return;
   }
-  flow->done(runtime::Enrichment{{TrackRecordFrom(flow->job, flow->answers, vocabulary_)}, {}});
+  flow->done.Finish(runtime::Enrichment{{TrackRecordFrom(flow->job, flow->answers, vocabulary_)}, {}});
 }
 
-void LastfmProvider::EnrichAlbum(const json::AlbumJob& job, runtime::EnrichDone done) {
+void LastfmProvider::EnrichAlbum(const json::AlbumJob& job, runtime::PendingJob done) {
   auto flow = std::make_shared<AlbumFlow>();
   flow->job = job;
   flow->done = std::move(done);
@@ -158,39 +156,39 @@ void LastfmProvider::EnrichAlbum(const json::AlbumJob& job, runtime::EnrichDone 
 void LastfmProvider::AlbumInfoAnswered(const std::shared_ptr<AlbumFlow>& flow, core::Result<http::Response> result) {
   if (!result) {
     if (result.error().kind == core::ErrorKind::kNotFound) {
-      flow->done(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
+      flow->done.Finish(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
     } else {
-      flow->done(result.error());
+      flow->done.Finish(result.error());
     }
     return;
   }
   auto info = ParseAlbumInfo(result->body, "album.getInfo");
   if (!info) {
-    flow->done(info.error());
+    flow->done.Finish(info.error());
     return;
   }
   flow->answers.info = std::move(*info);
   flow->answers.raw.emplace_back("album.getInfo", std::move(result->body));
   if (!flow->answers.info->tags.empty()) {
-    flow->done(runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, flow->answers, vocabulary_)}});
+    flow->done.Finish(runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, flow->answers, vocabulary_)}});
     return;
   }
   Call("artist.getTopTags", {{"artist", flow->job.artist}, {"autocorrect", "1"}},
        [this, flow](core::Result<http::Response> r) {
          if (!r && r.error().kind != core::ErrorKind::kNotFound) {
-           flow->done(r.error());
+           flow->done.Finish(r.error());
            return;
          }
          if (r) {
            auto tags = ParseTopTags(r->body, "artist.getTopTags");
            if (!tags) {
-             flow->done(tags.error());
+             flow->done.Finish(tags.error());
              return;
            }
            flow->answers.artist_tags = std::move(*tags);
            flow->answers.raw.emplace_back("artist.getTopTags", std::move(r->body));
          }
-         flow->done(runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, flow->answers, vocabulary_)}});
+         flow->done.Finish(runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, flow->answers, vocabulary_)}});
        });
 }
 

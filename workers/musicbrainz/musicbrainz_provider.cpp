@@ -20,19 +20,21 @@ MusicBrainzSettings LoadMusicBrainzSettings(const config::Env& env, const runtim
 
 struct MusicBrainzProvider::TrackFlow {
   json::TrackJob job;
-  runtime::EnrichDone done;
+  runtime::PendingJob done;
 };
 
 struct MusicBrainzProvider::AlbumFlow {
   json::AlbumJob job;
-  runtime::EnrichDone done;
+  runtime::PendingJob done;
 };
 
 MusicBrainzProvider::MusicBrainzProvider(gateway::Gateway& gateway, MusicBrainzSettings settings,
                                          const normalize::Vocabulary& vocabulary)
     : gateway_(gateway), settings_(std::move(settings)), vocabulary_(vocabulary) {}
 
-MusicBrainzProvider::~MusicBrainzProvider() { *alive_ = false; }
+MusicBrainzProvider::~MusicBrainzProvider() { jobs_.Close(); }
+
+void MusicBrainzProvider::Close() { jobs_.Close(); }
 
 void MusicBrainzProvider::Call(std::string url, std::string endpoint, std::string cache_key, std::chrono::seconds ttl,
                                gateway::CallDone done) {
@@ -43,32 +45,28 @@ void MusicBrainzProvider::Call(std::string url, std::string endpoint, std::strin
   options.cache_key = std::move(cache_key);
   options.cache_ttl = ttl;
   options.classify = [endpoint](const http::Response& response) { return ClassifyBody(response.body, endpoint); };
-  std::weak_ptr<bool> alive = alive_;
-  gateway_.Call(std::move(request), std::move(options),
-                [alive, done = std::move(done)](core::Result<http::Response> result) {
-                  if (alive.expired()) return;  // the provider is gone: nobody waits for this job
-                  done(std::move(result));
-                });
+  gateway_.Call(std::move(request), std::move(options), jobs_.Guard(std::move(done)));
 }
 
 void MusicBrainzProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
+  runtime::PendingJob pending = jobs_.Add(std::move(done));
   if (const auto* track = std::get_if<json::TrackJob>(&job)) {
-    auto flow = std::make_shared<TrackFlow>(TrackFlow{*track, std::move(done)});
+    auto flow = std::make_shared<TrackFlow>(TrackFlow{*track, std::move(pending)});
     if (track->mbid) LookupRecording(flow, *track->mbid, std::nullopt, "");
     else if (track->isrc) LookupIsrc(flow);
     else SearchRecording(flow);
   } else if (const auto* album = std::get_if<json::AlbumJob>(&job)) {
-    auto flow = std::make_shared<AlbumFlow>(AlbumFlow{*album, std::move(done)});
+    auto flow = std::make_shared<AlbumFlow>(AlbumFlow{*album, std::move(pending)});
     if (album->mbid) LookupReleaseGroup(flow, *album->mbid, std::nullopt, "");
     else SearchReleaseGroup(flow);
   } else {
-    done(core::Error::InvalidInput("musicbrainz: only track and album jobs are enriched"));
+    pending.Finish(core::Error::InvalidInput("musicbrainz: only track and album jobs are enriched"));
   }
 }
 
 void MusicBrainzProvider::FinishTrack(const std::shared_ptr<TrackFlow>& flow, const Recording& recording,
                                       std::string raw) {
-  flow->done(runtime::Enrichment{{TrackRecordFrom(flow->job, recording, std::move(raw), vocabulary_)}, {}});
+  flow->done.Finish(runtime::Enrichment{{TrackRecordFrom(flow->job, recording, std::move(raw), vocabulary_)}, {}});
 }
 
 void MusicBrainzProvider::LookupRecording(const std::shared_ptr<TrackFlow>& flow, const std::string& mbid,
@@ -77,13 +75,13 @@ void MusicBrainzProvider::LookupRecording(const std::shared_ptr<TrackFlow>& flow
        [this, flow, fallback = std::move(fallback), fallback_raw = std::move(fallback_raw)](
            core::Result<http::Response> result) mutable {
          if (!result) {
-           if (result.error().kind != core::ErrorKind::kNotFound) return flow->done(result.error());
+           if (result.error().kind != core::ErrorKind::kNotFound) return flow->done.Finish(result.error());
            // Found by search but gone by id (merged or deleted since): write what the search said.
            if (fallback) return FinishTrack(flow, *fallback, std::move(fallback_raw));
-           return flow->done(runtime::Enrichment{{NotFoundTrack(flow->job)}, {}});
+           return flow->done.Finish(runtime::Enrichment{{NotFoundTrack(flow->job)}, {}});
          }
          auto recording = ParseRecording(result->body, "recording");
-         if (!recording) return flow->done(recording.error());
+         if (!recording) return flow->done.Finish(recording.error());
          FinishTrack(flow, *recording, std::move(result->body));
        });
 }
@@ -95,10 +93,10 @@ void MusicBrainzProvider::LookupIsrc(const std::shared_ptr<TrackFlow>& flow) {
          if (!result) {
            // An ISRC MusicBrainz does not know says nothing about the recording: search by name.
            if (result.error().kind == core::ErrorKind::kNotFound) return SearchRecording(flow);
-           return flow->done(result.error());
+           return flow->done.Finish(result.error());
          }
          auto recordings = ParseIsrc(result->body, "isrc");
-         if (!recordings) return flow->done(recordings.error());
+         if (!recordings) return flow->done.Finish(recordings.error());
          const Recording* best = BestRecording(*recordings, flow->job.title);
          if (best == nullptr) return SearchRecording(flow);
          FinishTrack(flow, *best, std::move(result->body));
@@ -112,14 +110,14 @@ void MusicBrainzProvider::SearchRecording(const std::shared_ptr<TrackFlow>& flow
        [this, flow](core::Result<http::Response> result) {
          if (!result) {
            if (result.error().kind == core::ErrorKind::kNotFound) {
-             return flow->done(runtime::Enrichment{{NotFoundTrack(flow->job)}, {}});
+             return flow->done.Finish(runtime::Enrichment{{NotFoundTrack(flow->job)}, {}});
            }
-           return flow->done(result.error());
+           return flow->done.Finish(result.error());
          }
          auto recordings = ParseRecordingSearch(result->body, "recording-search");
-         if (!recordings) return flow->done(recordings.error());
+         if (!recordings) return flow->done.Finish(recordings.error());
          const Recording* best = BestRecording(*recordings, flow->job.title);
-         if (best == nullptr) return flow->done(runtime::Enrichment{{NotFoundTrack(flow->job)}, {}});
+         if (best == nullptr) return flow->done.Finish(runtime::Enrichment{{NotFoundTrack(flow->job)}, {}});
          if (NeedsLookup(*best)) return LookupRecording(flow, best->id, *best, std::move(result->body));
          FinishTrack(flow, *best, std::move(result->body));
        });
@@ -132,16 +130,16 @@ void MusicBrainzProvider::LookupReleaseGroup(const std::shared_ptr<AlbumFlow>& f
        [this, flow, fallback = std::move(fallback), fallback_raw = std::move(fallback_raw)](
            core::Result<http::Response> result) mutable {
          if (!result) {
-           if (result.error().kind != core::ErrorKind::kNotFound) return flow->done(result.error());
+           if (result.error().kind != core::ErrorKind::kNotFound) return flow->done.Finish(result.error());
            if (fallback) {
-             return flow->done(runtime::Enrichment{
+             return flow->done.Finish(runtime::Enrichment{
                  {}, {AlbumRecordFrom(flow->job, *fallback, std::move(fallback_raw), vocabulary_)}});
            }
-           return flow->done(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
+           return flow->done.Finish(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
          }
          auto group = ParseReleaseGroup(result->body, "release-group");
-         if (!group) return flow->done(group.error());
-         flow->done(runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, *group, std::move(result->body), vocabulary_)}});
+         if (!group) return flow->done.Finish(group.error());
+         flow->done.Finish(runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, *group, std::move(result->body), vocabulary_)}});
        });
 }
 
@@ -152,16 +150,16 @@ void MusicBrainzProvider::SearchReleaseGroup(const std::shared_ptr<AlbumFlow>& f
        [this, flow](core::Result<http::Response> result) {
          if (!result) {
            if (result.error().kind == core::ErrorKind::kNotFound) {
-             return flow->done(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
+             return flow->done.Finish(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
            }
-           return flow->done(result.error());
+           return flow->done.Finish(result.error());
          }
          auto groups = ParseReleaseGroupSearch(result->body, "release-group-search");
-         if (!groups) return flow->done(groups.error());
+         if (!groups) return flow->done.Finish(groups.error());
          const ReleaseGroup* best = BestReleaseGroup(*groups, flow->job.album);
-         if (best == nullptr) return flow->done(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
+         if (best == nullptr) return flow->done.Finish(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
          if (NeedsLookup(*best)) return LookupReleaseGroup(flow, best->id, *best, std::move(result->body));
-         flow->done(runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, *best, std::move(result->body), vocabulary_)}});
+         flow->done.Finish(runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, *best, std::move(result->body), vocabulary_)}});
        });
 }
 

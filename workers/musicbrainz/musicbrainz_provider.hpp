@@ -7,6 +7,7 @@
 #include "common/config/env.hpp"
 #include "common/gateway/gateway.hpp"
 #include "common/normalize/vocabulary.hpp"
+#include "common/runtime/pending_jobs.hpp"
 #include "common/runtime/provider.hpp"
 #include "common/runtime/provider_settings.hpp"
 #include "workers/musicbrainz/musicbrainz_parse.hpp"
@@ -28,20 +29,25 @@ MusicBrainzSettings LoadMusicBrainzSettings(const config::Env& env, const runtim
 // ISRC lookup when it has an ISRC (a miss falls back to the search); else a recording search
 // (Lucene, escaped), best score, and a lookup only when the hit carries neither tags nor
 // genres. An album job: release-group lookup by mbid, or search (+ lookup when untagged).
-// 404 / no hits become not_found records. Loop thread only.
+// 404 / no hits become not_found records. Loop thread only; jobs end by provider.hpp's
+// lifetime rule (Close or destruction finishes the pending ones as "musicbrainz: shutting down").
 class MusicBrainzProvider : public runtime::Provider {
  public:
   MusicBrainzProvider(gateway::Gateway& gateway, MusicBrainzSettings settings,
                       const normalize::Vocabulary& vocabulary = normalize::Vocabulary::Default());
   ~MusicBrainzProvider() override;
+  MusicBrainzProvider(const MusicBrainzProvider&) = delete;
+  MusicBrainzProvider& operator=(const MusicBrainzProvider&) = delete;
 
   // runtime::Provider
   std::string_view Name() const override { return "musicbrainz"; }
   void Enrich(const json::Job& job, runtime::EnrichDone done) override;
+  void Close() override;
 
  private:
   struct TrackFlow;
   struct AlbumFlow;
+  // One GET through the gateway; `done` runs under jobs_.Guard.
   void Call(std::string url, std::string endpoint, std::string cache_key, std::chrono::seconds ttl,
             gateway::CallDone done);
   void LookupRecording(const std::shared_ptr<TrackFlow>& flow, const std::string& mbid,
@@ -56,7 +62,7 @@ class MusicBrainzProvider : public runtime::Provider {
   gateway::Gateway& gateway_;
   MusicBrainzSettings settings_;
   const normalize::Vocabulary& vocabulary_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  runtime::PendingJobs jobs_{"musicbrainz"};
 };
 
 }  // namespace musicbrainz

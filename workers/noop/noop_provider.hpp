@@ -5,7 +5,9 @@
 namespace noop {
 
 // A provider without HTTP: returns a deterministic record derived from the job itself, at
-// once. For runtime tests and benchmarks of everything but the provider calls.
+// once. For runtime tests and benchmarks of everything but the provider calls. Nothing is
+// ever pending, so it needs no runtime::PendingJobs and keeps Provider's default Close
+// (provider.hpp's lifetime rule).
 class NoopProvider : public runtime::Provider {
  public:
   // runtime::Provider

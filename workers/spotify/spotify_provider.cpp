@@ -7,6 +7,7 @@
 #include "common/http/url.hpp"
 #include "common/logging/logger.hpp"
 #include "common/metrics/gateway_metrics.hpp"
+#include "common/runtime/pending_jobs.hpp"
 #include "workers/spotify/spotify_parse.hpp"
 
 namespace spotify {
@@ -80,31 +81,29 @@ SpotifySettings LoadSpotifySettings(const config::Env& env, const runtime::Provi
   return s;
 }
 
-struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
+// Every callback handed to the gateway, a micro-batcher or the token waiters runs under
+// jobs.Guard (provider.hpp's lifetime rule), so it may use `this`.
+struct SpotifyProvider::Impl {
   using TokenDone = std::function<void(core::Result<std::string>)>;
 
   Impl(SpotifySettings s, runtime::ProviderContext& context, const resilience::Clock& c)
-      : settings(std::move(s)), gateway(*context.gateway), metrics(context.metrics), clock(c) {}
-
-  ~Impl() {
-    for (auto& [ids, done] : parked_batches) done(core::Error::Transient("spotify provider stopped"));
+      : settings(std::move(s)), gateway(*context.gateway), metrics(context.metrics), clock(c) {
+    features_batcher = context.make_batcher(
+        kAudioFeaturesMaxIds, settings.batch_window,
+        jobs.Guard([this](const std::vector<std::string>& ids, gateway::MicroBatcher::FetchDone done) {
+          FetchAudioFeatures(ids, std::move(done));
+        }));
+    artists_batcher = context.make_batcher(
+        kArtistsMaxIds, settings.batch_window,
+        jobs.Guard([this](const std::vector<std::string>& ids, gateway::MicroBatcher::FetchDone done) {
+          FetchArtists(ids, std::move(done));
+        }));
   }
+
+  // The pending jobs end first, as "spotify: shutting down", while the rest is still alive.
+  ~Impl() { jobs.Close(); }
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
-
-  void Start(runtime::ProviderContext& context) {
-    std::weak_ptr<Impl> weak = weak_from_this();
-    features_batcher = context.make_batcher(kAudioFeaturesMaxIds, settings.batch_window,
-                                            [weak](const std::vector<std::string>& ids, auto done) {
-                                              if (auto self = weak.lock()) self->FetchAudioFeatures(ids, std::move(done));
-                                              else done(core::Error::Transient("spotify provider stopped"));
-                                            });
-    artists_batcher = context.make_batcher(kArtistsMaxIds, settings.batch_window,
-                                           [weak](const std::vector<std::string>& ids, auto done) {
-                                             if (auto self = weak.lock()) self->FetchArtists(ids, std::move(done));
-                                             else done(core::Error::Transient("spotify provider stopped"));
-                                           });
-  }
 
   // --- token --------------------------------------------------------------------------
 
@@ -128,12 +127,8 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
                                       {"Content-Type", "application/x-www-form-urlencoded"}},
                           .body = "grant_type=client_credentials"};
     gateway::CallOptions options{.endpoint = "token", .use_cache = false, .pass_statuses = {400, 401, 403}};
-    std::weak_ptr<Impl> weak = weak_from_this();
-    gateway.Call(std::move(request), std::move(options), [weak](core::Result<http::Response> response) {
-      auto self = weak.lock();
-      if (!self) return;
-      self->OnToken(std::move(response));
-    });
+    gateway.Call(std::move(request), std::move(options),
+                 jobs.Guard([this](core::Result<http::Response> response) { OnToken(std::move(response)); }));
   }
 
   void OnToken(core::Result<http::Response> response) {
@@ -170,46 +165,35 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
   // GET {base}{path} with the bearer token; a 401 drops the token and tries once more with a
   // fresh one. A 2xx body that is not a JSON object is kInvalidInput and never cached.
   void ApiGet(std::string path, gateway::CallOptions options, gateway::CallDone done, bool refreshed = false) {
-    std::weak_ptr<Impl> weak = weak_from_this();
-    WithToken([weak, path = std::move(path), options = std::move(options), done = std::move(done),
-               refreshed](core::Result<std::string> bearer) mutable {
-      auto self = weak.lock();
-      if (!self) {
-        done(core::Error::Transient("spotify provider stopped"));
-        return;
-      }
+    WithToken(jobs.Guard([this, path = std::move(path), options = std::move(options), done = std::move(done),
+                          refreshed](core::Result<std::string> bearer) mutable {
       if (!bearer) {
         done(bearer.error());
         return;
       }
-      http::Request request{.url = self->settings.base_url + path, .headers = {{"Authorization", "Bearer " + *bearer}}};
+      http::Request request{.url = settings.base_url + path, .headers = {{"Authorization", "Bearer " + *bearer}}};
       gateway::CallOptions call = options;
       call.pass_statuses.insert(401);
       call.classify = [endpoint = call.endpoint](const http::Response& r) -> std::optional<core::Error> {
         if (r.status < 200 || r.status >= 300) return std::nullopt;
         return CheckBody(r.body, endpoint);
       };
-      self->gateway.Call(std::move(request), std::move(call),
-                         [weak, path, options, done = std::move(done), refreshed,
-                          used = *bearer](core::Result<http::Response> response) mutable {
-                           auto me = weak.lock();
-                           if (!me) {
-                             done(core::Error::Transient("spotify provider stopped"));
-                             return;
-                           }
-                           if (response && response->status == 401) {
-                             me->ForgetToken(used);
-                             if (refreshed) {
-                               done(core::Error::Transient("spotify " + options.endpoint +
-                                                           ": HTTP 401 even with a fresh token"));
-                               return;
-                             }
-                             me->ApiGet(std::move(path), std::move(options), std::move(done), true);
-                             return;
-                           }
-                           done(std::move(response));
-                         });
-    });
+      gateway.Call(std::move(request), std::move(call),
+                   jobs.Guard([this, path, options, done = std::move(done), refreshed,
+                               used = *bearer](core::Result<http::Response> response) mutable {
+                     if (response && response->status == 401) {
+                       ForgetToken(used);
+                       if (refreshed) {
+                         done(core::Error::Transient("spotify " + options.endpoint +
+                                                     ": HTTP 401 even with a fresh token"));
+                         return;
+                       }
+                       ApiGet(std::move(path), std::move(options), std::move(done), true);
+                       return;
+                     }
+                     done(std::move(response));
+                   }));
+    }));
   }
 
   void CountBatch(std::size_t ids) {
@@ -231,23 +215,21 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
     }
     features_probing = !features_confirmed;
     CountBatch(ids.size());
-    std::weak_ptr<Impl> weak = weak_from_this();
     ApiGet("/v1/audio-features?ids=" + JoinIds(ids), {.endpoint = "audio_features", .pass_statuses = {403}},
-           [weak, done = std::move(done)](core::Result<http::Response> response) {
-             auto self = weak.lock();
-             if (self && self->features_probing) self->features_probing = false;
+           [this, done = std::move(done)](core::Result<http::Response> response) {
+             features_probing = false;
              if (!response) {
                done(response.error());
              } else if (response->status == 403) {
-               if (self) self->DisableAudioFeatures(response->body);
+               DisableAudioFeatures(response->body);
                done(Values{});
              } else if (auto split = SplitAudioFeatures(response->body); !split) {
                done(split.error());
              } else {
-               if (self) self->features_confirmed = true;
+               features_confirmed = true;
                done(std::move(*split));
              }
-             if (self) self->ReleaseParkedBatches();
+             ReleaseParkedBatches();
            });
   }
 
@@ -284,7 +266,7 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
 
   struct TrackFlow {
     json::TrackJob job;
-    runtime::EnrichDone done;
+    runtime::PendingJob done;
     Track track;
     std::optional<std::string> features;
     std::vector<std::optional<Artist>> artists;
@@ -292,7 +274,7 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
     std::optional<core::Error> error;
   };
 
-  void StartTrack(const json::TrackJob& job, runtime::EnrichDone done) {
+  void StartTrack(const json::TrackJob& job, runtime::PendingJob done) {
     auto flow = std::make_shared<TrackFlow>();
     flow->job = job;
     flow->done = std::move(done);
@@ -302,59 +284,50 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
   }
 
   static void Fail(const std::shared_ptr<TrackFlow>& flow, core::Error error) {
-    flow->done(std::move(error));
+    flow->done.Finish(std::move(error));
   }
 
   void LookupTrack(const std::shared_ptr<TrackFlow>& flow) {
     const std::string& id = *flow->job.spotify_id;
-    std::weak_ptr<Impl> weak = weak_from_this();
     ApiGet("/v1/tracks/" + http::PercentEncode(id),
            {.endpoint = "track", .cache_key = "track:" + id, .cache_ttl = settings.track_ttl},
-           [weak, flow](core::Result<http::Response> response) {
-             auto self = weak.lock();
-             if (!self) return Fail(flow, core::Error::Transient("spotify provider stopped"));
+           [this, flow](core::Result<http::Response> response) {
              if (!response) {
                if (response.error().kind != core::ErrorKind::kNotFound) return Fail(flow, response.error());
                // An unknown spotify_id: look the track up as if the job had none.
-               if (flow->job.isrc && !NormalizeIsrc(*flow->job.isrc).empty()) return self->SearchTrackByIsrc(flow);
-               return self->SearchTrackByName(flow);
+               if (flow->job.isrc && !NormalizeIsrc(*flow->job.isrc).empty()) return SearchTrackByIsrc(flow);
+               return SearchTrackByName(flow);
              }
              auto track = ParseTrack(response->body);
              if (!track) return Fail(flow, track.error());
-             self->OnTrack(flow, std::move(*track));
+             OnTrack(flow, std::move(*track));
            });
   }
 
   void SearchTrackByIsrc(const std::shared_ptr<TrackFlow>& flow) {
     std::string isrc = NormalizeIsrc(*flow->job.isrc);
-    std::weak_ptr<Impl> weak = weak_from_this();
     ApiGet("/v1/search?q=" + http::PercentEncode(IsrcQuery(isrc)) + "&type=track&limit=" +
                std::to_string(settings.search_limit),
            {.endpoint = "search", .cache_key = "search:track:isrc:" + http::PercentEncode(isrc),
             .cache_ttl = settings.search_ttl},
-           [weak, flow](core::Result<http::Response> response) {
-             auto self = weak.lock();
-             if (!self) return Fail(flow, core::Error::Transient("spotify provider stopped"));
+           [this, flow](core::Result<http::Response> response) {
              if (!response) return Fail(flow, response.error());
              auto items = ParseTrackSearch(response->body);
              if (!items) return Fail(flow, items.error());
              // Spotify does not know every ISRC; the names may still find the track.
-             if (items->empty()) return self->SearchTrackByName(flow);
+             if (items->empty()) return SearchTrackByName(flow);
              auto best = PickTrack(*items, flow->job.title, flow->job.artist);
-             self->OnTrack(flow, std::move((*items)[*best]));
+             OnTrack(flow, std::move((*items)[*best]));
            });
   }
 
   void SearchTrackByName(const std::shared_ptr<TrackFlow>& flow) {
     const auto& job = flow->job;
-    std::weak_ptr<Impl> weak = weak_from_this();
     ApiGet("/v1/search?q=" + http::PercentEncode(TrackQuery(job.title, job.artist)) + "&type=track&limit=" +
                std::to_string(settings.search_limit),
            {.endpoint = "search", .cache_key = "search:track:" + KeyPart(job.artist) + ":" + KeyPart(job.title),
             .cache_ttl = settings.search_ttl},
-           [weak, flow](core::Result<http::Response> response) {
-             auto self = weak.lock();
-             if (!self) return Fail(flow, core::Error::Transient("spotify provider stopped"));
+           [this, flow](core::Result<http::Response> response) {
              if (!response) return Fail(flow, response.error());
              auto items = ParseTrackSearch(response->body);
              if (!items) return Fail(flow, items.error());
@@ -362,9 +335,9 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
              if (!best) {
                runtime::Enrichment out;
                out.tracks.push_back(NotFoundTrack(flow->job));
-               return flow->done(std::move(out));
+               return flow->done.Finish(std::move(out));
              }
-             self->OnTrack(flow, std::move((*items)[*best]));
+             OnTrack(flow, std::move((*items)[*best]));
            });
   }
 
@@ -380,26 +353,27 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
     flow->pending = static_cast<int>(artist_ids.size()) + 1;
     auto finish_one = [flow] {
       if (--flow->pending > 0) return;
-      if (flow->error) return flow->done(*flow->error);
+      if (flow->error) return flow->done.Finish(*flow->error);
       std::vector<Artist> artists;
       for (auto& a : flow->artists) {
         if (a) artists.push_back(std::move(*a));
       }
       runtime::Enrichment out;
       out.tracks.push_back(TrackRecordOf(flow->job, flow->track, flow->features, artists));
-      flow->done(std::move(out));
+      flow->done.Finish(std::move(out));
     };
     if (audio_features_available) {
-      features_batcher->Get(flow->track.id, [flow, finish_one](core::Result<std::optional<std::string>> features) {
-        if (!features) flow->error = features.error();
-        else flow->features = std::move(*features);
-        finish_one();
-      });
+      features_batcher->Get(flow->track.id,
+                            jobs.Guard([flow, finish_one](core::Result<std::optional<std::string>> features) {
+                              if (!features) flow->error = features.error();
+                              else flow->features = std::move(*features);
+                              finish_one();
+                            }));
     } else {
       finish_one();
     }
     for (std::size_t i = 0; i < artist_ids.size(); ++i) {
-      artists_batcher->Get(artist_ids[i], [flow, finish_one, i](core::Result<std::optional<std::string>> json) {
+      artists_batcher->Get(artist_ids[i], jobs.Guard([flow, finish_one, i](core::Result<std::optional<std::string>> json) {
         if (!json) {
           flow->error = json.error();
         } else if (*json) {
@@ -408,7 +382,7 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
           else flow->artists[i] = std::move(*artist);
         }
         finish_one();
-      });
+      }));
     }
   }
 
@@ -416,14 +390,14 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
 
   struct AlbumFlow {
     json::AlbumJob job;
-    runtime::EnrichDone done;
+    runtime::PendingJob done;
     Album album;
     std::vector<std::optional<Artist>> artists;
     int pending = 0;
     std::optional<core::Error> error;
   };
 
-  void StartAlbum(const json::AlbumJob& job, runtime::EnrichDone done) {
+  void StartAlbum(const json::AlbumJob& job, runtime::PendingJob done) {
     auto flow = std::make_shared<AlbumFlow>();
     flow->job = job;
     flow->done = std::move(done);
@@ -434,45 +408,39 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
   static void NotFound(const std::shared_ptr<AlbumFlow>& flow) {
     runtime::Enrichment out;
     out.albums.push_back(NotFoundAlbum(flow->job));
-    flow->done(std::move(out));
+    flow->done.Finish(std::move(out));
   }
 
   void SearchAlbum(const std::shared_ptr<AlbumFlow>& flow) {
     const auto& job = flow->job;
-    std::weak_ptr<Impl> weak = weak_from_this();
     ApiGet("/v1/search?q=" + http::PercentEncode(AlbumQuery(job.album, job.artist)) + "&type=album&limit=" +
                std::to_string(settings.search_limit),
            {.endpoint = "search", .cache_key = "search:album:" + KeyPart(job.artist) + ":" + KeyPart(job.album),
             .cache_ttl = settings.search_ttl},
-           [weak, flow](core::Result<http::Response> response) {
-             auto self = weak.lock();
-             if (!self) return flow->done(core::Error::Transient("spotify provider stopped"));
-             if (!response) return flow->done(response.error());
+           [this, flow](core::Result<http::Response> response) {
+             if (!response) return flow->done.Finish(response.error());
              auto items = ParseAlbumSearch(response->body);
-             if (!items) return flow->done(items.error());
+             if (!items) return flow->done.Finish(items.error());
              auto best = PickAlbum(*items, flow->job.album, flow->job.artist);
              if (!best) return NotFound(flow);
-             self->LookupAlbum(flow, (*items)[*best].id, false);
+             LookupAlbum(flow, (*items)[*best].id, false);
            });
   }
 
   void LookupAlbum(const std::shared_ptr<AlbumFlow>& flow, const std::string& id, bool from_job) {
-    std::weak_ptr<Impl> weak = weak_from_this();
     ApiGet("/v1/albums/" + http::PercentEncode(id),
            {.endpoint = "album", .cache_key = "album:" + id, .cache_ttl = settings.album_ttl},
-           [weak, flow, from_job](core::Result<http::Response> response) {
-             auto self = weak.lock();
-             if (!self) return flow->done(core::Error::Transient("spotify provider stopped"));
+           [this, flow, from_job](core::Result<http::Response> response) {
              if (!response) {
-               if (response.error().kind != core::ErrorKind::kNotFound) return flow->done(response.error());
+               if (response.error().kind != core::ErrorKind::kNotFound) return flow->done.Finish(response.error());
                // The job's spotify_id is unknown: search by name. A search hit that then 404s
                // is not there either.
-               if (from_job) return self->SearchAlbum(flow);
+               if (from_job) return SearchAlbum(flow);
                return NotFound(flow);
              }
              auto album = ParseAlbum(response->body);
-             if (!album) return flow->done(album.error());
-             self->OnAlbum(flow, std::move(*album));
+             if (!album) return flow->done.Finish(album.error());
+             OnAlbum(flow, std::move(*album));
            });
   }
 
@@ -485,20 +453,20 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     auto finish = [flow] {
-      if (flow->error) return flow->done(*flow->error);
+      if (flow->error) return flow->done.Finish(*flow->error);
       std::vector<Artist> artists;
       for (auto& a : flow->artists) {
         if (a) artists.push_back(std::move(*a));
       }
       runtime::Enrichment out;
       out.albums.push_back(AlbumRecordOf(flow->job, flow->album, artists));
-      flow->done(std::move(out));
+      flow->done.Finish(std::move(out));
     };
     if (artist_ids.empty()) return finish();
     flow->artists.resize(artist_ids.size());
     flow->pending = static_cast<int>(artist_ids.size());
     for (std::size_t i = 0; i < artist_ids.size(); ++i) {
-      artists_batcher->Get(artist_ids[i], [flow, finish, i](core::Result<std::optional<std::string>> json) {
+      artists_batcher->Get(artist_ids[i], jobs.Guard([flow, finish, i](core::Result<std::optional<std::string>> json) {
         if (!json) {
           flow->error = json.error();
         } else if (*json) {
@@ -507,7 +475,7 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
           else flow->artists[i] = std::move(*artist);
         }
         if (--flow->pending == 0) finish();
-      });
+      }));
     }
   }
 
@@ -524,29 +492,31 @@ struct SpotifyProvider::Impl : std::enable_shared_from_this<Impl> {
   bool features_confirmed = false;  // an audio-features call succeeded: no more probing
   bool features_probing = false;    // the first call is in flight; batches park until it answers
   std::vector<std::pair<std::vector<std::string>, gateway::MicroBatcher::FetchDone>> parked_batches;
-  // Last: destroyed first, failing their waiters while the rest is still alive.
   std::unique_ptr<gateway::MicroBatcher> features_batcher;
   std::unique_ptr<gateway::MicroBatcher> artists_batcher;
+  runtime::PendingJobs jobs{"spotify"};
 };
 
 SpotifyProvider::SpotifyProvider(SpotifySettings settings, runtime::ProviderContext& context,
                                  const resilience::Clock& clock) {
   if (context.gateway == nullptr) throw config::ConfigError("spotify: the worker was built without a network gateway");
-  impl_ = std::make_shared<Impl>(std::move(settings), context, clock);
-  impl_->Start(context);
+  impl_ = std::make_unique<Impl>(std::move(settings), context, clock);
 }
 
 SpotifyProvider::~SpotifyProvider() = default;
 
+void SpotifyProvider::Close() { impl_->jobs.Close(); }
+
 bool SpotifyProvider::audio_features_available() const { return impl_->audio_features_available; }
 
 void SpotifyProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
+  runtime::PendingJob pending = impl_->jobs.Add(std::move(done));
   if (const auto* track = std::get_if<json::TrackJob>(&job)) {
-    impl_->StartTrack(*track, std::move(done));
+    impl_->StartTrack(*track, std::move(pending));
   } else if (const auto* album = std::get_if<json::AlbumJob>(&job)) {
-    impl_->StartAlbum(*album, std::move(done));
+    impl_->StartAlbum(*album, std::move(pending));
   } else {
-    done(core::Error::InvalidInput("spotify: " + std::string(json::TypeName(job)) + " is not a track or album job"));
+    pending.Finish(core::Error::InvalidInput("spotify: " + std::string(json::TypeName(job)) + " is not a track or album job"));
   }
 }
 

@@ -36,7 +36,8 @@ SpotifySettings LoadSpotifySettings(const config::Env& env, const runtime::Provi
 // micro-batchers shared by all jobs in flight. Album job: album search -> /v1/albums/{id} ->
 // artist genres. A search without hits is a kNotFound record. A 403 on audio features (apps
 // registered after November 2024) turns them off for the life of the process; tracks are then
-// written without them. Loop thread only.
+// written without them. Loop thread only; jobs end by provider.hpp's lifetime rule (Close or
+// destruction finishes the pending ones as "spotify: shutting down").
 class SpotifyProvider : public runtime::Provider {
  public:
   SpotifyProvider(SpotifySettings settings, runtime::ProviderContext& context, const resilience::Clock& clock);
@@ -47,13 +48,14 @@ class SpotifyProvider : public runtime::Provider {
   // runtime::Provider
   std::string_view Name() const override { return "spotify"; }
   void Enrich(const json::Job& job, runtime::EnrichDone done) override;
+  void Close() override;
 
   // False once Spotify answered 403 to an audio-features call.
   bool audio_features_available() const;
 
  private:
   struct Impl;
-  std::shared_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace spotify

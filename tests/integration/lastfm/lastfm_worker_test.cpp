@@ -169,4 +169,32 @@ TEST(LastfmWorker, TwoWorkersTogetherStayUnderTheDefaultFiveRequestsPerSecond) {
   std::cout << "lastfm, 2 workers: " << Describe(stats) << " in " << seconds << " s\n";
 }
 
+// provider.hpp's lifetime rule end to end: SIGTERM while every job waits for a slow answer.
+// The shutdown timeout ends the drain; Close then ends each pending job once, as transient,
+// and the stopped pipeline neither retries nor dead-letters it; the worker exits 0 and the
+// broker has every job back for the next worker.
+TEST(LastfmWorker, SigtermWithCallsPendingLeavesEveryJobToTheBrokerAndExitsCleanly) {
+  constexpr int kJobs = 5;
+  SimProcess sim({"--lastfm-latency-ms", "8000"});
+  ASSERT_NE(sim.port(), 0) << sim.Stderr();
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  PublishJobs(vhost, kJobs, test_support::UniqueSuffix());
+
+  WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, database, sim, {{"TUNEFLEET_SHUTDOWN_TIMEOUT", "1s"}}));
+  ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kQueue) == 0; }, 30s, "the worker took every job"));
+  std::this_thread::sleep_for(1s);  // their first calls are on their way to the slow simulator
+  StopGracefully(worker);
+
+  std::string log = worker.Log();
+  EXPECT_NE(log.find("shutdown timeout"), std::string::npos) << worker.LogTail(20);
+  EXPECT_EQ(log.find("retrying later"), std::string::npos) << "a job was retried after the worker stopped:\n"
+                                                           << worker.LogTail(20);
+  EXPECT_EQ(log.find("dead-lettered"), std::string::npos) << worker.LogTail(20);
+  EXPECT_TRUE(WaitUntil([&] { return vhost.Depth(kQueue) == static_cast<std::uint32_t>(kJobs); }, 30s, "every job back in its queue"));
+  EXPECT_EQ(Sources(database), 0);
+  EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
+}
+
 }  // namespace

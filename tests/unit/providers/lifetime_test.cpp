@@ -1,0 +1,249 @@
+// provider.hpp's lifetime rule, for each provider over a gateway built on fakes: jobs whose
+// calls are still waiting at the transport end exactly once, as a transient not-attempted
+// "<provider>: shutting down", when the provider is closed or destroyed; answers that arrive
+// afterwards reach nobody and start no new request; a job enriched after Close is answered at
+// once.
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <uv.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/gateway/gateway.hpp"
+#include "common/gateway/micro_batcher.hpp"
+#include "tests/fakes/fake_clock.hpp"
+#include "tests/fakes/fake_random.hpp"
+#include "tests/fakes/fake_redis.hpp"
+#include "tests/fakes/fake_scheduler.hpp"
+#include "tests/fakes/fake_transport.hpp"
+#include "workers/discogs/discogs_provider.hpp"
+#include "workers/lastfm/lastfm_provider.hpp"
+#include "workers/musicbrainz/musicbrainz_provider.hpp"
+#include "workers/spotify/spotify_provider.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using Answer = fakes::FakeTransport::Answer;
+
+constexpr const char* kBase = "https://api.test";
+
+json::TrackJob Track() {
+  json::TrackJob job;
+  job.job_id = "t1";
+  job.artist = "Madonna";
+  job.title = "Frozen";
+  job.isrc = "USWB19800001";
+  return job;
+}
+
+json::AlbumJob Album() {
+  json::AlbumJob job;
+  job.job_id = "a1";
+  job.artist = "Madonna";
+  job.album = "Ray of Light";
+  job.discogs_id = 1503102;
+  return job;
+}
+
+class ProviderLifetime : public ::testing::Test {
+ protected:
+  ProviderLifetime() {
+    uv_loop_init(&loop_);
+    gateway::GatewaySettings settings{
+        .provider = "test",
+        .rate_limit = {.key = "test", .rate_per_second = 1000, .burst = 1000, .local_share = 1.0},
+        .breaker = {.failure_threshold = 100, .open_duration = 60s, .successes_to_close = 1},
+        .backoff = {.base = 100ms, .cap = 1000ms},
+        .retry_budget = {.ratio = 1.0, .min_retries_per_window = 100},
+        .max_attempts = 1};
+    gateway_ = std::make_unique<gateway::Gateway>(
+        gateway::Gateway::Seams{transport_, redis_, clock_, scheduler_, random_}, settings, metrics_,
+        logging::Logger("test"));
+  }
+  ~ProviderLifetime() override {
+    gateway_.reset();
+    uv_run(&loop_, UV_RUN_DEFAULT);  // the micro-batchers' timers close
+    uv_loop_close(&loop_);
+  }
+
+  runtime::EnrichDone Recorder(const std::string& name) {
+    return [this, name](core::Result<runtime::Enrichment> result) { answers_[name].push_back(std::move(result)); };
+  }
+  // Cache lookups and rate-limit slots answered until nothing moves; HTTP stays held.
+  void Pump() {
+    for (int i = 0; i < 100; ++i) {
+      if (redis_.Deliver() + scheduler_.RunDue() == 0) return;
+    }
+    FAIL() << "the gateway never settled";
+  }
+  // Every held request answered (and what that starts), until nothing moves.
+  void Settle() {
+    for (int i = 0; i < 100; ++i) {
+      Pump();
+      if (transport_.ReleaseAll() == 0) return;
+    }
+    FAIL() << "the flows never settled";
+  }
+  void ExpectShuttingDown(const std::string& name, const std::string& provider) {
+    const auto& got = answers_[name];
+    ASSERT_EQ(got.size(), 1u) << name << ": done must run exactly once";
+    ASSERT_FALSE(got[0]) << name;
+    EXPECT_EQ(got[0].error().kind, core::ErrorKind::kTransient) << name;
+    EXPECT_FALSE(got[0].error().attempted) << name;
+    EXPECT_EQ(got[0].error().message, provider + ": shutting down") << name;
+  }
+
+  // Enriches a track and an album job and leaves their first calls waiting at the transport;
+  // `end` then closes or destroys the provider; the held answers (which, reaching a flow, would
+  // send its next request) are delivered afterwards.
+  void Run(runtime::Provider& provider, const std::function<void()>& end) {
+    provider.Enrich(Track(), Recorder("track"));
+    provider.Enrich(Album(), Recorder("album"));
+    Pump();
+    ASSERT_GT(transport_.held(), 0u) << "the calls should be waiting for their answers";
+    ASSERT_TRUE(answers_.empty()) << "a job ended before its answer";
+    end();
+    const std::string name(provider_name_);
+    ExpectShuttingDown("track", name);
+    ExpectShuttingDown("album", name);
+    std::size_t sent = transport_.requests().size();
+    Settle();
+    EXPECT_EQ(answers_["track"].size(), 1u) << "a late answer reached the track job";
+    EXPECT_EQ(answers_["album"].size(), 1u) << "a late answer reached the album job";
+    EXPECT_EQ(transport_.requests().size(), sent) << "a late answer started another request";
+  }
+
+  // Close, then the answers; then a job enriched after Close is answered at once, sending nothing.
+  void RunClosed(runtime::Provider& provider) {
+    Run(provider, [&provider] { provider.Close(); });
+    std::size_t sent = transport_.requests().size();
+    provider.Enrich(Track(), Recorder("after"));
+    ExpectShuttingDown("after", std::string(provider_name_));
+    Settle();
+    EXPECT_EQ(answers_["after"].size(), 1u);
+    EXPECT_EQ(transport_.requests().size(), sent);
+  }
+
+  uv_loop_t loop_;
+  fakes::FakeClock clock_;
+  fakes::FakeScheduler scheduler_{clock_};
+  fakes::FakeRandom random_;
+  fakes::FakeTransport transport_;
+  fakes::FakeRedis redis_{clock_};
+  prometheus::Registry registry_;
+  metrics::GatewayMetrics metrics_{registry_, "test"};
+  std::unique_ptr<gateway::Gateway> gateway_;
+  std::map<std::string, std::vector<core::Result<runtime::Enrichment>>> answers_;
+  std::string_view provider_name_;
+};
+
+// --- Last.fm: an album without tags asks for the artist's tags next ------------------------
+
+class LastfmLifetime : public ProviderLifetime {
+ protected:
+  std::unique_ptr<lastfm::LastfmProvider> Make() {
+    transport_.Script("/2.0/", {fakes::FakeTransport::Status(
+                                   200, R"({"album":{"artist":"Madonna","name":"Ray of Light","mbid":"","tags":""}})")});
+    provider_name_ = "lastfm";
+    return std::make_unique<lastfm::LastfmProvider>(*gateway_, lastfm::LastfmSettings{kBase, "key"});
+  }
+};
+
+TEST_F(LastfmLifetime, DestroyedWithCallsPendingEndsEachJobOnce) {
+  auto provider = Make();
+  Run(*provider, [&provider] { provider.reset(); });
+}
+
+TEST_F(LastfmLifetime, ClosedWithCallsPendingEndsEachJobOnce) {
+  auto provider = Make();
+  RunClosed(*provider);
+}
+
+// --- MusicBrainz: an unknown ISRC falls back to the search ---------------------------------
+
+class MusicBrainzLifetime : public ProviderLifetime {
+ protected:
+  std::unique_ptr<musicbrainz::MusicBrainzProvider> Make() {
+    transport_.Script(fakes::FakeTransport::PathOf(musicbrainz::IsrcUrl(kBase, Track().isrc.value())),
+                      {fakes::FakeTransport::Status(404)});
+    provider_name_ = "musicbrainz";
+    return std::make_unique<musicbrainz::MusicBrainzProvider>(*gateway_, musicbrainz::MusicBrainzSettings{kBase});
+  }
+};
+
+TEST_F(MusicBrainzLifetime, DestroyedWithCallsPendingEndsEachJobOnce) {
+  auto provider = Make();
+  Run(*provider, [&provider] { provider.reset(); });
+}
+
+TEST_F(MusicBrainzLifetime, ClosedWithCallsPendingEndsEachJobOnce) {
+  auto provider = Make();
+  RunClosed(*provider);
+}
+
+// --- Discogs: an album's discogs_id that is no release is tried as a master ----------------
+
+class DiscogsLifetime : public ProviderLifetime {
+ protected:
+  std::unique_ptr<discogs::DiscogsProvider> Make() {
+    transport_.Script("/releases/1503102", {fakes::FakeTransport::Status(404)});
+    provider_name_ = "discogs";
+    discogs::DiscogsSettings settings;
+    settings.base_url = kBase;
+    settings.token = "token";
+    return std::make_unique<discogs::DiscogsProvider>(*gateway_, settings);
+  }
+};
+
+TEST_F(DiscogsLifetime, DestroyedWithCallsPendingEndsEachJobOnce) {
+  auto provider = Make();
+  Run(*provider, [&provider] { provider.reset(); });
+}
+
+TEST_F(DiscogsLifetime, ClosedWithCallsPendingEndsEachJobOnce) {
+  auto provider = Make();
+  RunClosed(*provider);
+}
+
+// --- Spotify: both jobs wait for the token, whose answer would send their searches ---------
+
+class SpotifyLifetime : public ProviderLifetime {
+ protected:
+  std::unique_ptr<spotify::SpotifyProvider> Make() {
+    transport_.Script("/api/token", {fakes::FakeTransport::Status(
+                                        200, R"({"access_token":"t","token_type":"Bearer","expires_in":3600})")});
+    provider_name_ = "spotify";
+    spotify::SpotifySettings settings;
+    settings.base_url = kBase;
+    settings.auth_url = kBase;
+    settings.client_id = "id";
+    settings.client_secret = "secret";
+    context_ = std::make_unique<runtime::ProviderContext>(runtime::ProviderContext{
+        env_, provider_settings_, gateway_.get(), &metrics_,
+        [this](std::size_t max_ids, std::chrono::milliseconds window, auto fetch) {
+          return std::make_unique<gateway::MicroBatcher>(loop_, gateway::MicroBatcherSettings{max_ids, window},
+                                                         std::move(fetch));
+        }});
+    return std::make_unique<spotify::SpotifyProvider>(settings, *context_, clock_);
+  }
+
+  config::Env env_{[](const std::string&) -> std::optional<std::string> { return std::nullopt; }};
+  runtime::ProviderSettings provider_settings_;
+  std::unique_ptr<runtime::ProviderContext> context_;
+};
+
+TEST_F(SpotifyLifetime, DestroyedWithCallsPendingEndsEachJobOnce) {
+  auto provider = Make();
+  Run(*provider, [&provider] { provider.reset(); });
+}
+
+TEST_F(SpotifyLifetime, ClosedWithCallsPendingEndsEachJobOnce) {
+  auto provider = Make();
+  RunClosed(*provider);
+}
+
+}  // namespace
