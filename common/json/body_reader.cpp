@@ -186,6 +186,7 @@ Node Node::operator[](std::string_view name) const {
 }
 
 Node Node::At(std::size_t index) const {
+  if (value_ == nullptr) return *this;
   if (!IsArray() || index >= V(value_)->Size()) return Node(body_, nullptr, value_, {});
   return Node(body_, &(*V(value_))[static_cast<rapidjson::SizeType>(index)], nullptr, {});
 }
@@ -246,15 +247,15 @@ std::optional<bool> Node::OptBool() const {
 }
 
 Node Node::OptArray(std::string_view expected) const {
-  if (IsArray()) return *this;
-  if (Given()) WrongType(expected);
-  return Node(body_, nullptr, value_ != nullptr ? value_ : parent_, value_ != nullptr ? std::string_view() : name_);
+  if (IsArray() || value_ == nullptr) return *this;
+  if (!IsNull()) WrongType(expected);
+  return Node(body_, nullptr, value_, {});  // reads as absent; a problem names the value
 }
 
 Node Node::OptObject(std::string_view expected) const {
-  if (IsObject()) return *this;
-  if (Given()) WrongType(expected);
-  return Node(body_, nullptr, value_ != nullptr ? value_ : parent_, value_ != nullptr ? std::string_view() : name_);
+  if (IsObject() || value_ == nullptr) return *this;
+  if (!IsNull()) WrongType(expected);
+  return Node(body_, nullptr, value_, {});  // reads as absent; a problem names the value
 }
 
 std::string Node::RequireString() const {
