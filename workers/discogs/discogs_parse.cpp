@@ -2,11 +2,10 @@
 
 #include "common/gateway/gateway.hpp"
 #include "common/http/http_client.hpp"
+#include "common/json/body_reader.hpp"
 #include "common/json/record_writer.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -19,73 +18,7 @@
 namespace discogs {
 namespace {
 
-using rapidjson::Value;
-
-// The first problem found while reading one document; later ones add nothing.
-struct Problems {
-  std::string what;  // "release", "search", "master"
-  std::optional<std::string> first;
-  void Add(std::string problem) {
-    if (!first) first = what + ": " + std::move(problem);
-  }
-};
-
-const char* TypeName(const Value& v) {
-  switch (v.GetType()) {
-    case rapidjson::kNullType: return "null";
-    case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return "a boolean";
-    case rapidjson::kObjectType: return "an object";
-    case rapidjson::kArrayType: return "an array";
-    case rapidjson::kStringType: return "a string";
-    case rapidjson::kNumberType: return "a number";
-  }
-  return "unknown";
-}
-
-bool IsBlank(std::string_view body) {
-  return std::all_of(body.begin(), body.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
-}
-
-// Parses `body` into `doc` and checks it is an object; else a kTransient naming `what`:
-// a body that is no JSON object is the network's or the provider's fault (docs/GATEWAY.md).
-std::optional<core::Error> ParseObject(std::string_view body, std::string_view what, rapidjson::Document& doc) {
-  std::string prefix = std::string(what) + ": ";
-  if (IsBlank(body)) return core::Error::Transient(prefix + "empty body, expected JSON");
-  std::size_t first = body.find_first_not_of(" \t\r\n");
-  if (body[first] == '<') {
-    return core::Error::Transient(prefix + "an HTML or XML page, not JSON (" + std::to_string(body.size()) +
-                                     " bytes starting \"" + std::string(body.substr(first, 40)) + "\")");
-  }
-  doc.Parse<rapidjson::kParseStopWhenDoneFlag>(body.data(), body.size());
-  if (doc.HasParseError()) {
-    std::size_t offset = doc.GetErrorOffset();
-    bool truncated = offset >= body.size() || doc.GetParseError() == rapidjson::kParseErrorStringMissQuotationMark;
-    return core::Error::Transient(prefix + "body is not JSON" + (truncated ? " (truncated?)" : "") + ": " +
-                                     rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
-                                     std::to_string(offset) + " of " + std::to_string(body.size()));
-  }
-  if (!doc.IsObject()) {
-    return core::Error::Transient(prefix + "expected a JSON object, got " + TypeName(doc));
-  }
-  return std::nullopt;
-}
-
-const Value* Member(const Value& object, const char* key) {
-  auto it = object.FindMember(key);
-  if (it == object.MemberEnd() || it->value.IsNull()) return nullptr;
-  return &it->value;
-}
-
-std::optional<std::string> OptString(const Value& object, const char* key, const std::string& path, Problems& p) {
-  const Value* v = Member(object, key);
-  if (v == nullptr) return std::nullopt;
-  if (!v->IsString()) {
-    p.Add(path + "/" + key + " is " + TypeName(*v) + ", expected a string");
-    return std::nullopt;
-  }
-  return std::string(v->GetString(), v->GetStringLength());
-}
+using json::Node;
 
 std::optional<std::int64_t> ParseInteger(std::string_view text) {
   std::int64_t out = 0;
@@ -95,68 +28,40 @@ std::optional<std::int64_t> ParseInteger(std::string_view text) {
 }
 
 // An integer, or (allow_text) a string holding one, as search results spell years.
-std::optional<std::int64_t> OptInt(const Value& object, const char* key, const std::string& path, Problems& p,
-                                   bool allow_text = false) {
-  const Value* v = Member(object, key);
-  if (v == nullptr) return std::nullopt;
-  if (v->IsInt64()) return v->GetInt64();
-  if (allow_text && v->IsString()) {
-    std::string_view text(v->GetString(), v->GetStringLength());
-    if (text.empty()) return std::nullopt;
-    if (auto n = ParseInteger(text)) return n;
-    p.Add(path + "/" + key + " is \"" + std::string(text.substr(0, 20)) + "\", expected an integer");
+std::optional<std::int64_t> Integer(Node node, bool allow_text = false) {
+  if (auto text = node.AsString(); text && allow_text) {
+    if (text->empty()) return std::nullopt;
+    if (auto n = ParseInteger(*text)) return n;
+    node.Problem("is \"" + std::string(text->substr(0, 20)) + "\", expected an integer");
     return std::nullopt;
   }
-  p.Add(path + "/" + key + " is " + (v->IsNumber() ? "not an integer" : TypeName(*v)) + ", expected an integer");
-  return std::nullopt;
+  return node.OptInt64();
 }
 
-std::vector<std::string> StringArray(const Value& object, const char* key, const std::string& path, Problems& p) {
+std::vector<std::string> StringArray(Node node) {
   std::vector<std::string> out;
-  const Value* v = Member(object, key);
-  if (v == nullptr) return out;
-  if (!v->IsArray()) {
-    p.Add(path + "/" + key + " is " + TypeName(*v) + ", expected an array of strings");
-    return out;
-  }
-  for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
-    const Value& item = (*v)[i];
-    if (!item.IsString()) {
-      p.Add(path + "/" + key + "/" + std::to_string(i) + " is " + TypeName(item) + ", expected a string");
-      continue;
-    }
-    out.emplace_back(item.GetString(), item.GetStringLength());
+  for (Node item : node.OptArray("an array of strings").Items()) {
+    if (auto text = item.AsString()) out.emplace_back(*text);
+    else item.WrongType("a string");  // null included: a list has no optional entries
   }
   return out;
 }
 
-const Value* OptArray(const Value& object, const char* key, const std::string& path, Problems& p) {
-  const Value* v = Member(object, key);
-  if (v == nullptr) return nullptr;
-  if (!v->IsArray()) {
-    p.Add(path + "/" + key + " is " + TypeName(*v) + ", expected an array");
-    return nullptr;
-  }
-  return v;
-}
-
 // "Synkopy & Oldřich Veselý", "Enid Blyton Read By Kate Winslet".
-std::string ArtistCredit(const Value& object, const std::string& path, Problems& p) {
-  const Value* artists = OptArray(object, "artists", path, p);
-  if (artists == nullptr) return "";
+std::string ArtistCredit(Node object) {
+  Node artists = object["artists"].OptArray();
   std::string credit;
-  for (rapidjson::SizeType i = 0; i < artists->Size(); ++i) {
-    const Value& a = (*artists)[i];
-    std::string item_path = path + "/artists/" + std::to_string(i);
+  for (std::size_t i = 0; i < artists.Size(); ++i) {
+    Node a = artists.At(i);
     if (!a.IsObject()) {
-      p.Add(item_path + " is " + TypeName(a) + ", expected an object");
+      a.WrongType("an object");
       continue;
     }
-    std::string name = CleanName(OptString(a, "name", item_path, p).value_or(""));
+    std::string name = CleanName(a["name"].OptString().value_or(""));
     if (name.empty()) continue;
     credit += name;
-    std::string join = OptString(a, "join", item_path, p).value_or("");
-    if (i + 1 == artists->Size()) break;
+    std::string join = a["join"].OptString().value_or("");
+    if (i + 1 == artists.Size()) break;
     if (join.empty() || join == ",") credit += ", ";
     else credit += " " + join + " ";
   }
@@ -164,96 +69,93 @@ std::string ArtistCredit(const Value& object, const std::string& path, Problems&
   return credit;
 }
 
-std::vector<std::string> TrackArtists(const Value& track, const std::string& path, Problems& p) {
+std::vector<std::string> TrackArtists(Node track) {
   std::vector<std::string> out;
-  const Value* artists = OptArray(track, "artists", path, p);
-  if (artists == nullptr) return out;
-  for (rapidjson::SizeType i = 0; i < artists->Size(); ++i) {
-    const Value& a = (*artists)[i];
+  for (Node a : track["artists"].OptArray().Items()) {
     if (!a.IsObject()) {
-      p.Add(path + "/artists/" + std::to_string(i) + " is " + TypeName(a) + ", expected an object");
+      a.WrongType("an object");
       continue;
     }
-    auto name = OptString(a, "name", path + "/artists/" + std::to_string(i), p);
+    auto name = a["name"].OptString();
     if (name && !name->empty()) out.push_back(CleanName(*name));
   }
   return out;
 }
 
-void ReadTracks(const Value& list, const std::string& path, Problems& p, std::vector<Track>& out) {
-  for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
-    const Value& t = list[i];
-    std::string item_path = path + "/" + std::to_string(i);
+void ReadTracks(Node list, std::vector<Track>& out) {
+  for (Node t : list.Items()) {
     if (!t.IsObject()) {
-      p.Add(item_path + " is " + TypeName(t) + ", expected an object");
+      t.WrongType("an object");
       continue;
     }
-    std::string type = OptString(t, "type_", item_path, p).value_or("track");
+    std::string type = t["type_"].OptString().value_or("track");
     if (type == "heading") continue;
     if (type == "index") {
       // An index track groups sub-tracks (movements); the playable ones are inside.
       // Their titles ("Part 1") only make sense under the index's: "Sysyphus - Part 1".
-      std::string index_title = OptString(t, "title", item_path, p).value_or("");
+      std::string index_title = t["title"].OptString().value_or("");
       std::size_t first_sub = out.size();
-      if (const Value* subs = OptArray(t, "sub_tracks", item_path, p)) ReadTracks(*subs, item_path + "/sub_tracks", p, out);
+      ReadTracks(t["sub_tracks"].OptArray(), out);
       for (std::size_t k = first_sub; k < out.size() && !index_title.empty(); ++k) {
         out[k].title = out[k].title.empty() ? index_title : index_title + " - " + out[k].title;
       }
       continue;
     }
     Track track;
-    track.position = OptString(t, "position", item_path, p).value_or("");
-    track.title = OptString(t, "title", item_path, p).value_or("");
-    track.duration_ms = ParseDuration(OptString(t, "duration", item_path, p).value_or(""));
-    track.artists = TrackArtists(t, item_path, p);
+    track.position = t["position"].OptString().value_or("");
+    track.title = t["title"].OptString().value_or("");
+    track.duration_ms = ParseDuration(t["duration"].OptString().value_or(""));
+    track.artists = TrackArtists(t);
     track.ordinal = static_cast<int>(out.size()) + 1;
     out.push_back(std::move(track));
   }
 }
 
-std::optional<std::string> FirstLabel(const Value& object, Problems& p) {
-  const Value* labels = OptArray(object, "labels", "", p);
-  if (labels == nullptr || labels->Empty()) return std::nullopt;
-  const Value& first = (*labels)[0];
+std::optional<std::string> FirstLabel(Node object) {
+  Node first = object["labels"].OptArray().At(0);
+  if (!first.Present()) return std::nullopt;
   if (!first.IsObject()) {
-    p.Add("/labels/0 is " + std::string(TypeName(first)) + ", expected an object");
+    first.WrongType("an object");
     return std::nullopt;
   }
-  auto name = OptString(first, "name", "/labels/0", p);
+  auto name = first["name"].OptString();
   if (!name || name->empty()) return std::nullopt;
   return CleanName(*name);
 }
 
 core::Result<Release> ReadRelease(std::string_view body, bool master) {
   const char* what = master ? "master" : "release";
-  rapidjson::Document doc;
-  if (auto error = ParseObject(body, what, doc)) return *error;
-  Problems p{what, std::nullopt};
+  auto parsed = json::Body::Parse(body, what);
+  if (!parsed) return parsed.error();
+  Node doc = parsed->Root();
   Release r;
   r.is_master = master;
-  const Value* id = Member(doc, "id");
-  if (id == nullptr) {
-    if (auto message = OptString(doc, "message", "", p)) return core::Error::InvalidInput(std::string(what) + ": an error body: " + *message);
-    return core::Error::InvalidInput(std::string(what) + ": /id is missing");
+  Node id = doc["id"];
+  if (!id.Given()) {
+    if (auto message = doc["message"].AsString()) {
+      return json::InvalidResponse(what, "an error body: " + std::string(*message));
+    }
+    id.Problem("is missing");
+    return *parsed->Problem();
   }
-  if (!id->IsInt64() || id->GetInt64() < 1) {
-    return core::Error::InvalidInput(std::string(what) + ": /id is " + (id->IsNumber() ? "not a positive integer" : TypeName(*id)) +
-                                     ", expected a positive integer");
+  if (!id.IsInt64() || *id.AsInt64() < 1) {
+    if (id.IsNumber()) id.Problem("is not a positive integer, expected a positive integer");
+    else id.WrongType("a positive integer");
+    return *parsed->Problem();
   }
-  r.id = id->GetInt64();
-  r.title = OptString(doc, "title", "", p).value_or("");
-  r.artist = ArtistCredit(doc, "", p);
-  std::int64_t year = OptInt(doc, "year", "", p, true).value_or(0);
-  r.release_date = ReleaseDate(OptString(doc, "released", "", p).value_or(""), year);
-  r.master_id = OptInt(doc, "master_id", "", p);
+  r.id = *id.AsInt64();
+  r.title = doc["title"].OptString().value_or("");
+  r.artist = ArtistCredit(doc);
+  std::int64_t year = Integer(doc["year"], true).value_or(0);
+  r.release_date = ReleaseDate(doc["released"].OptString().value_or(""), year);
+  r.master_id = Integer(doc["master_id"]);
   if (r.master_id && *r.master_id < 1) r.master_id.reset();
-  r.main_release = OptInt(doc, "main_release", "", p);
-  r.genres = StringArray(doc, "genres", "", p);
-  r.styles = StringArray(doc, "styles", "", p);
-  if (const Value* tracklist = OptArray(doc, "tracklist", "", p)) ReadTracks(*tracklist, "/tracklist", p, r.tracklist);
-  r.label = FirstLabel(doc, p);
-  if (p.first) return core::Error::InvalidInput(*p.first);
-  return r;
+  r.main_release = Integer(doc["main_release"]);
+  r.genres = StringArray(doc["genres"]);
+  r.styles = StringArray(doc["styles"]);
+  ReadTracks(doc["tracklist"].OptArray(), r.tracklist);
+  r.label = FirstLabel(doc);
+  return parsed->Finish(std::move(r));
 }
 
 bool IsDigits(std::string_view s) {
@@ -428,71 +330,69 @@ std::string SplitHitArtist(const std::string& title, std::string* rest) {
 }  // namespace
 
 core::Result<SearchPage> ParseSearch(std::string_view body) {
-  rapidjson::Document doc;
-  if (auto error = ParseObject(body, "search", doc)) return *error;
-  Problems p{"search", std::nullopt};
+  auto parsed = json::Body::Parse(body, "search");
+  if (!parsed) return parsed.error();
+  Node doc = parsed->Root();
   SearchPage page;
-  if (const Value* pagination = Member(doc, "pagination")) {
-    if (!pagination->IsObject()) {
-      p.Add(std::string("/pagination is ") + TypeName(*pagination) + ", expected an object");
-    } else {
-      page.page = static_cast<int>(std::clamp<std::int64_t>(OptInt(*pagination, "page", "/pagination", p).value_or(1), 0, 1'000'000));
-      page.pages = static_cast<int>(std::clamp<std::int64_t>(OptInt(*pagination, "pages", "/pagination", p).value_or(1), 0, 1'000'000));
-      page.items = OptInt(*pagination, "items", "/pagination", p).value_or(0);
+  if (Node pagination = doc["pagination"].OptObject(); pagination.Present()) {
+    page.page = static_cast<int>(std::clamp<std::int64_t>(Integer(pagination["page"]).value_or(1), 0, 1'000'000));
+    page.pages = static_cast<int>(std::clamp<std::int64_t>(Integer(pagination["pages"]).value_or(1), 0, 1'000'000));
+    page.items = Integer(pagination["items"]).value_or(0);
+  }
+  Node results = doc["results"];
+  if (!results.Given()) {
+    if (auto message = doc["message"].AsString()) {
+      return json::InvalidResponse("search", "an error body: " + std::string(*message));
     }
+    results.Problem("is missing");
+    return *parsed->Problem();
   }
-  const Value* results = Member(doc, "results");
-  if (results == nullptr) {
-    if (auto message = OptString(doc, "message", "", p)) return core::Error::InvalidInput("search: an error body: " + *message);
-    return core::Error::InvalidInput("search: /results is missing");
+  if (!results.IsArray()) {
+    results.WrongType("an array");
+    return *parsed->Problem();
   }
-  if (!results->IsArray()) {
-    return core::Error::InvalidInput(std::string("search: /results is ") + TypeName(*results) + ", expected an array");
-  }
-  for (rapidjson::SizeType i = 0; i < results->Size(); ++i) {
-    const Value& r = (*results)[i];
-    std::string path = "/results/" + std::to_string(i);
+  for (Node r : results.Items()) {
     if (!r.IsObject()) {
-      p.Add(path + " is " + TypeName(r) + ", expected an object");
+      r.WrongType("an object");
       continue;
     }
     SearchHit hit;
-    auto id = OptInt(r, "id", path, p);
+    auto id = Integer(r["id"]);
     if (!id) {
-      p.Add(path + "/id is missing");
+      r["id"].Problem("is missing");
       continue;
     }
     hit.id = *id;
-    hit.type = OptString(r, "type", path, p).value_or("release");
-    hit.title = OptString(r, "title", path, p).value_or("");
-    if (auto year = OptInt(r, "year", path, p, true); year && *year > 0) hit.year = static_cast<int>(std::min<std::int64_t>(*year, 9999));
-    hit.genres = StringArray(r, "genre", path, p);
-    hit.styles = StringArray(r, "style", path, p);
-    hit.master_id = OptInt(r, "master_id", path, p);
+    hit.type = r["type"].OptString().value_or("release");
+    hit.title = r["title"].OptString().value_or("");
+    if (auto year = Integer(r["year"], true); year && *year > 0) hit.year = static_cast<int>(std::min<std::int64_t>(*year, 9999));
+    hit.genres = StringArray(r["genre"]);
+    hit.styles = StringArray(r["style"]);
+    hit.master_id = Integer(r["master_id"]);
     if (hit.master_id && *hit.master_id < 1) hit.master_id.reset();
     page.results.push_back(std::move(hit));
   }
   page.items = std::max<std::int64_t>(page.items, static_cast<std::int64_t>(page.results.size()));
-  if (p.first) return core::Error::InvalidInput(*p.first);
-  return page;
+  return parsed->Finish(std::move(page));
 }
 
 std::optional<core::Error> CheckBody(std::string_view body, std::string_view what) {
-  rapidjson::Document doc;
-  return ParseObject(body, what, doc);
+  auto parsed = json::Body::Parse(body, what);
+  if (!parsed) return parsed.error();
+  return std::nullopt;
 }
 
 core::Result<Release> ParseRelease(std::string_view body) { return ReadRelease(body, false); }
 core::Result<Release> ParseMaster(std::string_view body) { return ReadRelease(body, true); }
 
 std::optional<std::string> ParseErrorMessage(std::string_view body) {
-  if (IsBlank(body)) return std::nullopt;
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject() || doc.HasMember("id") || doc.HasMember("results")) return std::nullopt;
-  auto it = doc.FindMember("message");
-  if (it == doc.MemberEnd() || !it->value.IsString()) return std::nullopt;
-  return std::string(it->value.GetString(), it->value.GetStringLength());
+  auto parsed = json::Body::Parse(body, "error");
+  if (!parsed) return std::nullopt;
+  Node doc = parsed->Root();
+  if (doc["id"].Present() || doc["results"].Present()) return std::nullopt;
+  auto message = doc["message"].AsString();
+  if (!message) return std::nullopt;
+  return std::string(*message);
 }
 
 std::optional<std::int32_t> ParseDuration(std::string_view text) {
@@ -715,12 +615,13 @@ long ErrorStatus(std::string_view message) {
 }
 
 core::Result<runtime::NormalizedAnswer> NormalizeSaved(std::string_view body) {
-  rapidjson::Document doc;
-  if (auto error = ParseObject(body, "saved response", doc)) return *error;
+  auto parsed = json::Body::Parse(body, "saved response");
+  if (!parsed) return parsed.error();
+  Node doc = parsed->Root();
   runtime::NormalizedAnswer out;
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  if (doc.HasMember("results") || doc.HasMember("pagination")) {
+  if (doc["results"].Present() || doc["pagination"].Present()) {
     auto page = ParseSearch(body);
     if (!page) return page.error();
     out.shape = "search";
@@ -748,7 +649,7 @@ core::Result<runtime::NormalizedAnswer> NormalizeSaved(std::string_view body) {
     }
     w.EndArray();
     w.EndObject();
-  } else if (!doc.HasMember("id") && doc.HasMember("message")) {
+  } else if (!doc["id"].Present() && doc["message"].Present()) {
     auto message = ParseErrorMessage(body);
     if (!message) return core::Error::InvalidInput("error: /message is not a string");
     out.shape = "error";
@@ -758,7 +659,7 @@ core::Result<runtime::NormalizedAnswer> NormalizeSaved(std::string_view body) {
     out.error = gateway::ClassifyStatus(response, "discogs answer");
     out.error->message = "discogs answer: " + *message;
     return out;
-  } else if (doc.HasMember("main_release") || doc.HasMember("versions_url")) {
+  } else if (doc["main_release"].Present() || doc["versions_url"].Present()) {
     auto master = ParseMaster(body);
     if (!master) return master.error();
     out.shape = "master";
@@ -771,7 +672,7 @@ core::Result<runtime::NormalizedAnswer> NormalizeSaved(std::string_view body) {
     for (const auto& t : master->tracklist) Embed(w, json::RecordJson(TrackRecordFor(*master, t)));
     w.EndArray();
     w.EndObject();
-  } else if (doc.HasMember("id")) {
+  } else if (doc["id"].Present()) {
     auto release = ParseRelease(body);
     if (!release) return release.error();
     out.shape = "release";

@@ -1,55 +1,43 @@
 #include "workers/lastfm/lastfm_parse.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/writer.h>
 #include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
-#include <memory>
 
 #include "common/http/url.hpp"
+#include "common/json/body_reader.hpp"
 #include "common/json/record_writer.hpp"
-#include "common/json/response_reader.hpp"
 
 namespace lastfm {
 namespace {
 
-using rapidjson::Value;
+using json::Node;
 
 std::string Where(std::string_view endpoint) { return "lastfm " + std::string(endpoint); }
 
-core::Error Invalid(std::string_view endpoint, const std::string& why) {
-  return json::InvalidResponse(Where(endpoint), why);
+core::Result<json::Body> Parse(std::string_view body, std::string_view endpoint) {
+  return json::Body::Parse(body, Where(endpoint));
 }
 
-core::Result<std::shared_ptr<rapidjson::Document>> ParseObject(std::string_view body, std::string_view endpoint) {
-  return json::ParseResponseObject(body, Where(endpoint));
-}
-
-using json::Member;
-
-// Last.fm text: a string, or an object with "#text"; "" otherwise.
-std::string Text(const Value* value) {
-  if (value == nullptr) return "";
-  if (value->IsString()) return std::string(value->GetString(), value->GetStringLength());
-  if (value->IsObject()) {
-    if (const Value* text = Member(*value, "#text"); text != nullptr && text->IsString()) return text->GetString();
-    if (const Value* name = Member(*value, "name"); name != nullptr && name->IsString()) return name->GetString();
-  }
+// Last.fm text: a string, or an object with "#text" (or "name"); "" otherwise.
+std::string Text(Node node) {
+  if (auto text = node.AsString()) return std::string(*text);
+  if (auto text = node["#text"].AsString()) return std::string(*text);
+  if (auto name = node["name"].AsString()) return std::string(*name);
   return "";
 }
 
 // A count that arrives as "100", 100 or 100.0; nullopt when absent or not a number.
-std::optional<double> Number(const Value* value) {
-  if (value == nullptr) return std::nullopt;
-  if (value->IsNumber()) return value->GetDouble();
-  if (value->IsString()) {
-    const char* text = value->GetString();
+std::optional<double> Number(Node node) {
+  if (auto n = node.AsDouble()) return n;
+  if (auto text = node.AsString()) {
+    std::string copy(*text);
     char* end = nullptr;
-    double n = std::strtod(text, &end);
-    if (end != text && *end == '\0') return n;
+    double n = std::strtod(copy.c_str(), &end);
+    if (end != copy.c_str() && *end == '\0') return n;
   }
   return std::nullopt;
 }
@@ -63,8 +51,8 @@ bool IsUuid(std::string_view text) {
   return true;
 }
 
-std::optional<std::string> Uuid(const Value* value) {
-  std::string text = Text(value);
+std::optional<std::string> Uuid(Node node) {
+  std::string text = Text(node);
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (IsUuid(text)) return text;
   return std::nullopt;
@@ -76,48 +64,45 @@ std::optional<std::string> NonEmpty(std::string text) {
 }
 
 // `tags` / `toptags`: {"tag": [..] | {..} | absent}, or "" (no tags), or null.
-core::Result<std::vector<normalize::WeightedTag>> Tags(const Value* node, std::string_view endpoint) {
+std::vector<normalize::WeightedTag> Tags(Node node) {
   std::vector<normalize::WeightedTag> out;
-  if (node == nullptr || node->IsNull() || node->IsString()) return out;
-  if (!node->IsObject()) return Invalid(endpoint, "tags is neither an object nor a string");
-  const Value* tag = Member(*node, "tag");
-  if (tag == nullptr || tag->IsNull() || tag->IsString()) return out;
-  auto add = [&](const Value& t) -> std::optional<core::Error> {
-    if (!t.IsObject()) return Invalid(endpoint, "a tag is not an object");
-    std::string name = Text(Member(t, "name"));
-    if (name.empty()) return std::nullopt;
-    auto count = Number(Member(t, "count"));
-    out.push_back({std::move(name), count ? *count : 1.0});
-    return std::nullopt;
-  };
-  if (tag->IsObject()) {
-    if (auto error = add(*tag)) return *error;
-  } else if (tag->IsArray()) {
-    for (const auto& t : tag->GetArray()) {
-      if (auto error = add(t)) return *error;
+  if (!node.Given() || node.IsString()) return out;
+  if (!node.IsObject()) {
+    node.WrongType("an object or a string");
+    return out;
+  }
+  Node tag = node["tag"];
+  if (!tag.Given() || tag.IsString()) return out;
+  auto add = [&](Node t) {
+    if (!t.IsObject()) {
+      t.WrongType("an object");
+      return;
     }
+    std::string name = Text(t["name"]);
+    if (name.empty()) return;
+    auto count = Number(t["count"]);
+    out.push_back({std::move(name), count ? *count : 1.0});
+  };
+  if (tag.IsObject()) {
+    add(tag);
+  } else if (tag.IsArray()) {
+    for (Node t : tag.Items()) add(t);
   } else {
-    return Invalid(endpoint, "tag is neither a list nor an object");
+    tag.WrongType("an array or an object");
   }
   return out;
 }
 
-// The error object's mapped error, when `doc` is one.
-std::optional<core::Error> ErrorObject(const rapidjson::Document& doc, std::string_view endpoint) {
-  const Value* code = Member(doc, "error");
-  if (code == nullptr) return std::nullopt;
+// The error an error object means, when `body` is one ({"error": N, "message": ...}).
+std::optional<core::Error> ErrorObject(const json::Body& body, std::string_view endpoint) {
+  Node code = body.Root()["error"];
+  if (!code.Present()) return std::nullopt;
   auto n = Number(code);
-  if (!n) return Invalid(endpoint, "error object with a non-numeric code");
-  return ErrorFor(static_cast<int>(*n), Text(Member(doc, "message")), endpoint);
-}
-
-// The object under `key` of an answer (or the error the answer is).
-core::Result<const Value*> Root(const rapidjson::Document& doc, const char* key, std::string_view endpoint) {
-  if (auto error = ErrorObject(doc, endpoint)) return *error;
-  const Value* root = Member(doc, key);
-  if (root == nullptr) return Invalid(endpoint, std::string("no \"") + key + "\" object in the answer");
-  if (!root->IsObject()) return Invalid(endpoint, std::string("\"") + key + "\" is not an object");
-  return root;
+  if (!n) {
+    code.WrongType("a numeric error code");
+    return body.Problem();
+  }
+  return ErrorFor(static_cast<int>(*n), Text(body.Root()["message"]), endpoint);
 }
 
 std::string RawJson(const std::vector<std::pair<std::string, std::string>>& raw) {
@@ -162,101 +147,84 @@ core::Error ErrorFor(int code, std::string_view message, std::string_view endpoi
 }
 
 std::optional<core::Error> ClassifyBody(std::string_view body, std::string_view endpoint) {
-  auto doc = ParseObject(body, endpoint);
-  if (!doc) return doc.error();
-  return ErrorObject(**doc, endpoint);
+  auto parsed = Parse(body, endpoint);
+  if (!parsed) return parsed.error();
+  return ErrorObject(*parsed, endpoint);
 }
 
 std::optional<int> ErrorCode(std::string_view body) {
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
-  auto n = Number(Member(doc, "error"));
+  auto parsed = Parse(body, "answer");
+  if (!parsed) return std::nullopt;
+  auto n = Number(parsed->Root()["error"]);
   if (!n) return std::nullopt;
   return static_cast<int>(*n);
 }
 
 core::Result<TopTags> ParseTopTags(std::string_view body, std::string_view endpoint) {
-  auto doc = ParseObject(body, endpoint);
-  if (!doc) return doc.error();
-  auto root = Root(**doc, "toptags", endpoint);
-  if (!root) return root.error();
+  auto parsed = Parse(body, endpoint);
+  if (!parsed) return parsed.error();
+  if (auto error = ErrorObject(*parsed, endpoint)) return *error;
+  Node root = parsed->Root()["toptags"].RequireObject();
   TopTags out;
-  const Value* attr = Member(**root, "@attr");
+  Node attr = root["@attr"];
   // The empty form carries the artist beside "#text" instead of under @attr.
-  out.artist = Text(attr != nullptr ? Member(*attr, "artist") : Member(**root, "artist"));
-  if (attr != nullptr) {
-    out.subject = Text(Member(*attr, "track"));
-    if (out.subject.empty()) out.subject = Text(Member(*attr, "album"));
-  }
-  auto tags = Tags(*root, endpoint);
-  if (!tags) return tags.error();
-  out.tags = std::move(*tags);
-  return out;
+  out.artist = Text(attr.Present() ? attr["artist"] : root["artist"]);
+  out.subject = Text(attr["track"]);
+  if (out.subject.empty()) out.subject = Text(attr["album"]);
+  out.tags = Tags(root);
+  return parsed->Finish(std::move(out));
 }
 
 core::Result<TrackInfo> ParseTrackInfo(std::string_view body, std::string_view endpoint) {
-  auto doc = ParseObject(body, endpoint);
-  if (!doc) return doc.error();
-  auto root = Root(**doc, "track", endpoint);
-  if (!root) return root.error();
-  const Value& t = **root;
+  auto parsed = Parse(body, endpoint);
+  if (!parsed) return parsed.error();
+  if (auto error = ErrorObject(*parsed, endpoint)) return *error;
+  Node t = parsed->Root()["track"].RequireObject();
   TrackInfo out;
-  out.title = Text(Member(t, "name"));
-  out.artist = Text(Member(t, "artist"));
-  out.mbid = Uuid(Member(t, "mbid"));
-  out.url = NonEmpty(Text(Member(t, "url")));
-  if (auto duration = Number(Member(t, "duration")); duration && *duration > 0 && *duration < 2e9) {
+  out.title = Text(t["name"]);
+  out.artist = Text(t["artist"]);
+  out.mbid = Uuid(t["mbid"]);
+  out.url = NonEmpty(Text(t["url"]));
+  if (auto duration = Number(t["duration"]); duration && *duration > 0 && *duration < 2e9) {
     out.duration_ms = static_cast<std::int32_t>(*duration);
   }
-  if (const Value* album = Member(t, "album"); album != nullptr && album->IsObject()) {
-    out.album = NonEmpty(Text(Member(*album, "title")));
-  }
-  auto tags = Tags(Member(t, "toptags"), endpoint);
-  if (!tags) return tags.error();
-  out.tags = std::move(*tags);
-  return out;
+  if (Node album = t["album"]; album.IsObject()) out.album = NonEmpty(Text(album["title"]));
+  out.tags = Tags(t["toptags"]);
+  return parsed->Finish(std::move(out));
 }
 
 core::Result<AlbumInfo> ParseAlbumInfo(std::string_view body, std::string_view endpoint) {
-  auto doc = ParseObject(body, endpoint);
-  if (!doc) return doc.error();
-  auto root = Root(**doc, "album", endpoint);
-  if (!root) return root.error();
-  const Value& a = **root;
+  auto parsed = Parse(body, endpoint);
+  if (!parsed) return parsed.error();
+  if (auto error = ErrorObject(*parsed, endpoint)) return *error;
+  Node a = parsed->Root()["album"].RequireObject();
   AlbumInfo out;
-  out.title = Text(Member(a, "name"));
-  out.artist = Text(Member(a, "artist"));
-  out.mbid = Uuid(Member(a, "mbid"));
-  out.url = NonEmpty(Text(Member(a, "url")));
-  if (const Value* tracks = Member(a, "tracks"); tracks != nullptr && tracks->IsObject()) {
-    const Value* track = Member(*tracks, "track");
-    if (track != nullptr && track->IsArray()) out.total_tracks = static_cast<std::int32_t>(track->Size());
-    if (track != nullptr && track->IsObject()) out.total_tracks = 1;
+  out.title = Text(a["name"]);
+  out.artist = Text(a["artist"]);
+  out.mbid = Uuid(a["mbid"]);
+  out.url = NonEmpty(Text(a["url"]));
+  if (Node tracks = a["tracks"]; tracks.IsObject()) {
+    Node track = tracks["track"];
+    if (track.IsArray()) out.total_tracks = static_cast<std::int32_t>(track.Size());
+    if (track.IsObject()) out.total_tracks = 1;
   }
   // Newer answers put tags under "tags", older ones under "toptags".
-  const Value* tags_node = Member(a, "tags");
-  if (tags_node == nullptr) tags_node = Member(a, "toptags");
-  auto tags = Tags(tags_node, endpoint);
-  if (!tags) return tags.error();
-  out.tags = std::move(*tags);
-  return out;
+  Node tags = a["tags"];
+  out.tags = Tags(tags.Present() ? tags : a["toptags"]);
+  return parsed->Finish(std::move(out));
 }
 
 core::Result<ArtistInfo> ParseArtistInfo(std::string_view body, std::string_view endpoint) {
-  auto doc = ParseObject(body, endpoint);
-  if (!doc) return doc.error();
-  auto root = Root(**doc, "artist", endpoint);
-  if (!root) return root.error();
-  const Value& a = **root;
+  auto parsed = Parse(body, endpoint);
+  if (!parsed) return parsed.error();
+  if (auto error = ErrorObject(*parsed, endpoint)) return *error;
+  Node a = parsed->Root()["artist"].RequireObject();
   ArtistInfo out;
-  out.name = Text(Member(a, "name"));
-  out.mbid = Uuid(Member(a, "mbid"));
-  out.url = NonEmpty(Text(Member(a, "url")));
-  auto tags = Tags(Member(a, "tags"), endpoint);
-  if (!tags) return tags.error();
-  out.tags = std::move(*tags);
-  return out;
+  out.name = Text(a["name"]);
+  out.mbid = Uuid(a["mbid"]);
+  out.url = NonEmpty(Text(a["url"]));
+  out.tags = Tags(a["tags"]);
+  return parsed->Finish(std::move(out));
 }
 
 catalog::TrackRecord NotFoundTrack(const json::TrackJob& job) {
@@ -335,23 +303,23 @@ catalog::AlbumRecord AlbumRecordFrom(const json::AlbumJob& job, const AlbumAnswe
 }
 
 core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocabulary& vocabulary) {
-  auto doc = ParseObject(body, "normalize");
-  if (!doc) return doc.error();
-  const rapidjson::Document& d = **doc;
+  auto parsed = Parse(body, "normalize");
+  if (!parsed) return parsed.error();
+  const Node d = parsed->Root();
   Normalized out;
-  if (Member(d, "error") != nullptr) {
+  if (d["error"].Present()) {
     out.shape = "error";
     out.error_code = ErrorCode(body);
-    out.error = *ErrorObject(d, "answer");
+    out.error = *ErrorObject(*parsed, "answer");
     return out;
   }
-  if (Member(d, "toptags") != nullptr) {
+  if (d["toptags"].Present()) {
     out.shape = "toptags";
     auto tags = ParseTopTags(body, "getTopTags");
     if (!tags) return tags.error();
-    const Value* attr = Member(*Member(d, "toptags"), "@attr");
-    bool is_album = attr != nullptr && Member(*attr, "album") != nullptr;
-    bool is_track = attr != nullptr && Member(*attr, "track") != nullptr;
+    Node attr = d["toptags"]["@attr"];
+    bool is_album = attr["album"].Present();
+    bool is_track = attr["track"].Present();
     if (is_track) {
       json::TrackJob job{.job_id = "normalize", .artist = tags->artist, .title = tags->subject};
       out.track = TrackRecordFrom(job, {.track_tags = *tags, .raw = {}}, vocabulary);
@@ -368,7 +336,7 @@ core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocab
     }
     return out;
   }
-  if (Member(d, "track") != nullptr) {
+  if (d["track"].Present()) {
     out.shape = "track";
     auto info = ParseTrackInfo(body, "track.getInfo");
     if (!info) return info.error();
@@ -376,7 +344,7 @@ core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocab
     out.track = TrackRecordFrom(job, {.info = *info, .raw = {}}, vocabulary);
     return out;
   }
-  if (Member(d, "album") != nullptr) {
+  if (d["album"].Present()) {
     out.shape = "album";
     auto info = ParseAlbumInfo(body, "album.getInfo");
     if (!info) return info.error();
@@ -384,7 +352,7 @@ core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocab
     out.album = AlbumRecordFrom(job, {.info = *info, .raw = {}}, vocabulary);
     return out;
   }
-  if (Member(d, "artist") != nullptr) {
+  if (d["artist"].Present()) {
     out.shape = "artist";
     auto info = ParseArtistInfo(body, "artist.getInfo");
     if (!info) return info.error();
@@ -392,7 +360,7 @@ core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocab
     out.artist_classified = vocabulary.Classify(info->tags, info->name);
     return out;
   }
-  return Invalid("normalize", "not a Last.fm answer this worker knows (expected toptags, track, album, artist or error)");
+  return json::InvalidResponse(Where("normalize"), "not a Last.fm answer this worker knows (expected toptags, track, album, artist or error)");
 }
 
 core::Result<runtime::NormalizedAnswer> NormalizeAnswer(std::string_view body) {

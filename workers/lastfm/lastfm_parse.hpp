@@ -35,7 +35,7 @@ core::Error ErrorFor(int code, std::string_view message, std::string_view endpoi
 bool IsApiKeyError(int code);
 
 // For gateway::CallOptions::classify: a body that is not a JSON object (empty, HTML, cut off)
-// is kInvalidInput, an error object is ErrorFor(code); a normal answer is nullopt. Errors are
+// is kTransient, an error object is ErrorFor(code); a normal answer is nullopt. Errors are
 // never cached; only what passes here is.
 std::optional<core::Error> ClassifyBody(std::string_view body, std::string_view endpoint);
 // The `error` code of an error object, when `body` is one.

@@ -1,37 +1,20 @@
 #include "workers/musicbrainz/musicbrainz_parse.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-
 #include <cctype>
 #include <cstdlib>
-#include <memory>
 
 #include "common/http/url.hpp"
+#include "common/json/body_reader.hpp"
 #include "common/json/record_writer.hpp"
-#include "common/json/response_reader.hpp"
 
 namespace musicbrainz {
 namespace {
 
-using rapidjson::Value;
+using json::Node;
 
 std::string Where(std::string_view endpoint) { return "musicbrainz " + std::string(endpoint); }
 
-core::Error Invalid(std::string_view endpoint, const std::string& why) {
-  return json::InvalidResponse(Where(endpoint), why);
-}
-
-core::Result<std::shared_ptr<rapidjson::Document>> ParseObject(std::string_view body, std::string_view endpoint) {
-  return json::ParseResponseObject(body, Where(endpoint));
-}
-
-using json::Member;
-
-std::string String(const Value* value) {
-  if (value == nullptr || !value->IsString()) return "";
-  return std::string(value->GetString(), value->GetStringLength());
-}
+std::string String(Node node) { return std::string(node.AsString().value_or("")); }
 
 std::optional<std::string> NonEmpty(std::string text) {
   if (text.empty()) return std::nullopt;
@@ -39,122 +22,109 @@ std::optional<std::string> NonEmpty(std::string text) {
 }
 
 // A number that may arrive as "100" (older answers) or 100.
-std::optional<double> Number(const Value* value) {
-  if (value == nullptr) return std::nullopt;
-  if (value->IsNumber()) return value->GetDouble();
-  if (value->IsString()) {
-    const char* text = value->GetString();
+std::optional<double> Number(Node node) {
+  if (auto n = node.AsDouble()) return n;
+  if (auto text = node.AsString()) {
+    std::string copy(*text);
     char* end = nullptr;
-    double n = std::strtod(text, &end);
-    if (end != text && *end == '\0') return n;
+    double n = std::strtod(copy.c_str(), &end);
+    if (end != copy.c_str() && *end == '\0') return n;
   }
   return std::nullopt;
 }
 
-core::Result<std::vector<normalize::WeightedTag>> Tags(const Value& object, const char* key, std::string_view endpoint) {
+std::vector<normalize::WeightedTag> Tags(Node list) {
   std::vector<normalize::WeightedTag> out;
-  const Value* list = Member(object, key);
-  if (list == nullptr || list->IsNull()) return out;
-  if (!list->IsArray()) return Invalid(endpoint, std::string("\"") + key + "\" is not a list");
-  for (const auto& tag : list->GetArray()) {
-    if (!tag.IsObject()) return Invalid(endpoint, std::string("an entry of \"") + key + "\" is not an object");
-    std::string name = String(Member(tag, "name"));
+  for (Node tag : list.OptArray().Items()) {
+    if (!tag.IsObject()) {
+      tag.WrongType("an object");
+      continue;
+    }
+    std::string name = String(tag["name"]);
     if (name.empty()) continue;
-    auto count = Number(Member(tag, "count"));
+    auto count = Number(tag["count"]);
     out.push_back({std::move(name), count ? *count : 1.0});
   }
   return out;
 }
 
-core::Result<std::optional<std::string>> ArtistCredit(const Value& object, std::string_view endpoint) {
-  const Value* credits = Member(object, "artist-credit");
-  if (credits == nullptr || credits->IsNull()) return std::optional<std::string>{};
-  if (!credits->IsArray()) return Invalid(endpoint, "\"artist-credit\" is not a list");
+std::optional<std::string> ArtistCredit(Node object) {
   std::string out;
-  for (const auto& credit : credits->GetArray()) {
-    if (!credit.IsObject()) return Invalid(endpoint, "an artist credit is not an object");
-    std::string name = String(Member(credit, "name"));
-    if (name.empty()) {
-      if (const Value* artist = Member(credit, "artist")) name = String(Member(*artist, "name"));
+  for (Node credit : object["artist-credit"].OptArray().Items()) {
+    if (!credit.IsObject()) {
+      credit.WrongType("an object");
+      continue;
     }
-    out += name + String(Member(credit, "joinphrase"));
+    std::string name = String(credit["name"]);
+    if (name.empty()) name = String(credit["artist"]["name"]);
+    out += name + String(credit["joinphrase"]);
   }
   return NonEmpty(std::move(out));
 }
 
-std::optional<int> Score(const Value& object) {
-  auto n = Number(Member(object, "score"));
+std::optional<int> Score(Node object) {
+  auto n = Number(object["score"]);
   if (!n) return std::nullopt;
   return static_cast<int>(*n);
 }
 
-core::Result<Recording> RecordingFrom(const Value& r, std::string_view endpoint) {
-  if (!r.IsObject()) return Invalid(endpoint, "a recording is not an object");
+// The id every recording and release group has: a non-empty string.
+std::string Id(Node object) {
+  std::string id = object["id"].RequireString();
+  if (id.empty() && object["id"].IsString()) object["id"].Problem("is empty");
+  return id;
+}
+
+Recording RecordingFrom(Node r) {
   Recording out;
-  out.id = String(Member(r, "id"));
-  if (out.id.empty()) return Invalid(endpoint, "a recording without an \"id\"");
-  out.title = String(Member(r, "title"));
+  if (!r.IsObject()) {
+    r.WrongType("a recording object");
+    return out;
+  }
+  out.id = Id(r);
+  out.title = String(r["title"]);
   out.score = Score(r);
-  if (auto length = Number(Member(r, "length")); length && *length >= 0 && *length < 2e9) {
+  if (auto length = Number(r["length"]); length && *length >= 0 && *length < 2e9) {
     out.length_ms = static_cast<std::int32_t>(*length);
   }
-  out.first_release_date = NonEmpty(String(Member(r, "first-release-date")));
-  if (const Value* releases = Member(r, "releases"); !out.first_release_date && releases != nullptr && releases->IsArray()) {
+  out.first_release_date = NonEmpty(String(r["first-release-date"]));
+  if (!out.first_release_date) {
     // Lookups with inc=releases but no first-release-date: the earliest dated release.
-    for (const auto& release : releases->GetArray()) {
-      std::string date = String(Member(release, "date"));
+    for (Node release : r["releases"].Items()) {
+      std::string date = String(release["date"]);
       if (!date.empty() && (!out.first_release_date || date < *out.first_release_date)) out.first_release_date = date;
     }
   }
-  auto credit = ArtistCredit(r, endpoint);
-  if (!credit) return credit.error();
-  out.artist_credit = std::move(*credit);
-  if (const Value* isrcs = Member(r, "isrcs"); isrcs != nullptr && isrcs->IsArray()) {
-    for (const auto& isrc : isrcs->GetArray()) {
-      if (isrc.IsString()) out.isrcs.emplace_back(isrc.GetString());
-    }
+  out.artist_credit = ArtistCredit(r);
+  for (Node isrc : r["isrcs"].Items()) {
+    if (auto text = isrc.AsString()) out.isrcs.emplace_back(*text);
   }
-  auto tags = Tags(r, "tags", endpoint);
-  if (!tags) return tags.error();
-  out.tags = std::move(*tags);
-  auto genres = Tags(r, "genres", endpoint);
-  if (!genres) return genres.error();
-  out.genres = std::move(*genres);
+  out.tags = Tags(r["tags"]);
+  out.genres = Tags(r["genres"]);
   return out;
 }
 
-core::Result<ReleaseGroup> ReleaseGroupFrom(const Value& g, std::string_view endpoint) {
-  if (!g.IsObject()) return Invalid(endpoint, "a release group is not an object");
+ReleaseGroup ReleaseGroupFrom(Node g) {
   ReleaseGroup out;
-  out.id = String(Member(g, "id"));
-  if (out.id.empty()) return Invalid(endpoint, "a release group without an \"id\"");
-  out.title = String(Member(g, "title"));
+  if (!g.IsObject()) {
+    g.WrongType("a release group object");
+    return out;
+  }
+  out.id = Id(g);
+  out.title = String(g["title"]);
   out.score = Score(g);
-  out.first_release_date = NonEmpty(String(Member(g, "first-release-date")));
-  out.primary_type = NonEmpty(String(Member(g, "primary-type")));
-  auto credit = ArtistCredit(g, endpoint);
-  if (!credit) return credit.error();
-  out.artist_credit = std::move(*credit);
-  auto tags = Tags(g, "tags", endpoint);
-  if (!tags) return tags.error();
-  out.tags = std::move(*tags);
-  auto genres = Tags(g, "genres", endpoint);
-  if (!genres) return genres.error();
-  out.genres = std::move(*genres);
+  out.first_release_date = NonEmpty(String(g["first-release-date"]));
+  out.primary_type = NonEmpty(String(g["primary-type"]));
+  out.artist_credit = ArtistCredit(g);
+  out.tags = Tags(g["tags"]);
+  out.genres = Tags(g["genres"]);
   return out;
 }
 
 template <typename T, typename From>
-core::Result<std::vector<T>> List(const rapidjson::Document& doc, const char* key, std::string_view endpoint, From from) {
-  const Value* list = Member(doc, key);
-  if (list == nullptr) return Invalid(endpoint, std::string("no \"") + key + "\" list in the answer");
-  if (!list->IsArray()) return Invalid(endpoint, std::string("\"") + key + "\" is not a list");
+std::vector<T> List(Node list, From from) {
   std::vector<T> out;
-  for (const auto& item : list->GetArray()) {
-    auto parsed = from(item, endpoint);
-    if (!parsed) return parsed.error();
-    out.push_back(std::move(*parsed));
-  }
+  for (Node item : list.RequireArray().Items()) out.push_back(from(item));
   return out;
 }
 
@@ -241,21 +211,21 @@ std::string ReleaseGroupSearchUrl(std::string_view base_url, std::string_view ar
 }
 
 std::optional<core::Error> ClassifyBody(std::string_view body, std::string_view endpoint) {
-  auto doc = ParseObject(body, endpoint);
-  if (!doc) return doc.error();
+  auto parsed = json::Body::Parse(body, Where(endpoint));
+  if (!parsed) return parsed.error();
   return std::nullopt;
 }
 
 core::Result<Recording> ParseRecording(std::string_view body, std::string_view endpoint) {
-  auto doc = ParseObject(body, endpoint);
-  if (!doc) return doc.error();
-  return RecordingFrom(**doc, endpoint);
+  auto parsed = json::Body::Parse(body, Where(endpoint));
+  if (!parsed) return parsed.error();
+  return parsed->Finish(RecordingFrom(parsed->Root()));
 }
 
 core::Result<std::vector<Recording>> ParseIsrc(std::string_view body, std::string_view endpoint) {
-  auto doc = ParseObject(body, endpoint);
-  if (!doc) return doc.error();
-  return List<Recording>(**doc, "recordings", endpoint, RecordingFrom);
+  auto parsed = json::Body::Parse(body, Where(endpoint));
+  if (!parsed) return parsed.error();
+  return parsed->Finish(List<Recording>(parsed->Root()["recordings"], RecordingFrom));
 }
 
 core::Result<std::vector<Recording>> ParseRecordingSearch(std::string_view body, std::string_view endpoint) {
@@ -263,15 +233,15 @@ core::Result<std::vector<Recording>> ParseRecordingSearch(std::string_view body,
 }
 
 core::Result<ReleaseGroup> ParseReleaseGroup(std::string_view body, std::string_view endpoint) {
-  auto doc = ParseObject(body, endpoint);
-  if (!doc) return doc.error();
-  return ReleaseGroupFrom(**doc, endpoint);
+  auto parsed = json::Body::Parse(body, Where(endpoint));
+  if (!parsed) return parsed.error();
+  return parsed->Finish(ReleaseGroupFrom(parsed->Root()));
 }
 
 core::Result<std::vector<ReleaseGroup>> ParseReleaseGroupSearch(std::string_view body, std::string_view endpoint) {
-  auto doc = ParseObject(body, endpoint);
-  if (!doc) return doc.error();
-  return List<ReleaseGroup>(**doc, "release-groups", endpoint, ReleaseGroupFrom);
+  auto parsed = json::Body::Parse(body, Where(endpoint));
+  if (!parsed) return parsed.error();
+  return parsed->Finish(List<ReleaseGroup>(parsed->Root()["release-groups"], ReleaseGroupFrom));
 }
 
 const Recording* BestRecording(const std::vector<Recording>& candidates, std::string_view title) {
@@ -350,15 +320,15 @@ catalog::AlbumRecord AlbumRecordFrom(const json::AlbumJob& job, const ReleaseGro
 }
 
 core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocabulary& vocabulary) {
-  auto parsed = ParseObject(body, "normalize");
+  auto parsed = json::Body::Parse(body, Where("normalize"));
   if (!parsed) return parsed.error();
-  const rapidjson::Document& d = **parsed;
+  const Node d = parsed->Root();
   Normalized out;
   auto track_job = [](const Recording& rec) {
     std::string artist = rec.artist_credit.value_or("");
     return json::TrackJob{.job_id = "normalize", .artist = artist, .title = rec.title};
   };
-  if (const Value* error = Member(d, "error"); error != nullptr && error->IsString()) {
+  if (Node error = d["error"]; error.IsString()) {
     out.shape = "error";
     std::string message = "musicbrainz answer: " + String(error);
     if (String(error) == "Not Found") out.error = core::Error::NotFound(message);
@@ -366,8 +336,8 @@ core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocab
     else out.error = core::Error::InvalidInput(message);
     return out;
   }
-  if (Member(d, "recordings") != nullptr) {
-    bool isrc = Member(d, "isrc") != nullptr;
+  if (d["recordings"].Present()) {
+    bool isrc = d["isrc"].Present();
     out.shape = isrc ? "isrc" : "recording-search";
     auto list = isrc ? ParseIsrc(body, "isrc") : ParseRecordingSearch(body, "recording-search");
     if (!list) return list.error();
@@ -375,12 +345,12 @@ core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocab
     const Recording* best = BestRecording(*list, "");
     if (best != nullptr) {
       json::TrackJob job = track_job(*best);
-      if (isrc) job.isrc = String(Member(d, "isrc"));
+      if (isrc) job.isrc = String(d["isrc"]);
       out.track = TrackRecordFrom(job, *best, "", vocabulary);
     }
     return out;
   }
-  if (Member(d, "release-groups") != nullptr) {
+  if (d["release-groups"].Present()) {
     out.shape = "release-group-search";
     auto list = ParseReleaseGroupSearch(body, "release-group-search");
     if (!list) return list.error();
@@ -392,7 +362,7 @@ core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocab
     return out;
   }
   // A lookup: release groups have a primary type, recordings a length or video flag.
-  if (Member(d, "id") != nullptr && (Member(d, "primary-type") != nullptr || Member(d, "primary-type-id") != nullptr)) {
+  if (d["id"].Present() && (d["primary-type"].Present() || d["primary-type-id"].Present())) {
     out.shape = "release-group";
     auto group = ParseReleaseGroup(body, "release-group");
     if (!group) return group.error();
@@ -400,15 +370,15 @@ core::Result<Normalized> Normalize(std::string_view body, const normalize::Vocab
     out.album = AlbumRecordFrom(job, *group, "", vocabulary);
     return out;
   }
-  if (Member(d, "id") != nullptr && (Member(d, "length") != nullptr || Member(d, "video") != nullptr)) {
+  if (d["id"].Present() && (d["length"].Present() || d["video"].Present())) {
     out.shape = "recording";
     auto rec = ParseRecording(body, "recording");
     if (!rec) return rec.error();
     out.track = TrackRecordFrom(track_job(*rec), *rec, "", vocabulary);
     return out;
   }
-  return Invalid("normalize",
-                 "not a MusicBrainz answer this worker knows (expected a recording, an ISRC lookup, a release group, "
+  return json::InvalidResponse(Where("normalize"),
+                               "not a MusicBrainz answer this worker knows (expected a recording, an ISRC lookup, a release group, "
                  "search results or an error)");
 }
 

@@ -36,7 +36,7 @@ std::string ReleaseGroupUrl(std::string_view base_url, std::string_view mbid);
 std::string ReleaseGroupSearchUrl(std::string_view base_url, std::string_view artist, std::string_view album);
 
 // For gateway::CallOptions::classify: a 2xx body that is not a JSON object (empty, HTML, cut
-// off) is kInvalidInput, so it is neither cached nor parsed further.
+// off) is kTransient, so it is retried and neither cached nor parsed further.
 std::optional<core::Error> ClassifyBody(std::string_view body, std::string_view endpoint);
 
 struct Recording {

@@ -1,7 +1,6 @@
 #include "workers/spotify/spotify_parse.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -12,223 +11,98 @@
 
 #include "common/gateway/gateway.hpp"
 #include "common/http/http_client.hpp"
+#include "common/json/body_reader.hpp"
 #include "common/json/record_writer.hpp"
 #include "common/normalize/vocabulary.hpp"
 
 namespace spotify {
 namespace {
 
-using rapidjson::Value;
+using json::Node;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-// Thrown inside this file only and caught by Guard() at every public entry point, which turns
-// it into kInvalidInput (a well-formed body of the wrong shape) or kTransient (a body that is
-// no document at all: empty, HTML, truncated; docs/GATEWAY.md, "Provider faults"): the shape
-// checks below would otherwise drown in Result plumbing.
-struct ParseFailure {
-  std::string why;
-  bool unusable_body = false;
-};
+std::string Where(std::string_view endpoint) { return "spotify " + std::string(endpoint); }
 
-[[noreturn]] void Fail(std::string why) { throw ParseFailure{std::move(why)}; }
-[[noreturn]] void FailBody(std::string why) { throw ParseFailure{std::move(why), true}; }
-
-template <typename F>
-auto Guard(std::string_view endpoint, F&& parse) -> core::Result<decltype(parse())> {
-  try {
-    return parse();
-  } catch (const ParseFailure& failure) {
-    std::string why = "spotify " + std::string(endpoint) + ": " + failure.why;
-    if (failure.unusable_body) return core::Error::Transient(std::move(why));
-    return core::Error::InvalidInput(std::move(why));
-  }
-}
-
-const char* TypeName(const Value& v) {
-  switch (v.GetType()) {
-    case rapidjson::kNullType: return "null";
-    case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return "a boolean";
-    case rapidjson::kObjectType: return "an object";
-    case rapidjson::kArrayType: return "an array";
-    case rapidjson::kStringType: return "a string";
-    case rapidjson::kNumberType: return "a number";
-  }
-  return "unknown";
-}
-
-[[noreturn]] void WrongType(const std::string& path, const Value& v, const char* expected) {
-  Fail(path + " is " + TypeName(v) + ", expected " + expected);
-}
-
-std::string Excerpt(std::string_view body) {
-  std::string out(body.substr(0, 40));
+std::string Excerpt(std::string_view text) {
+  std::string out(text.substr(0, 40));
   for (auto& c : out) {
     if (static_cast<unsigned char>(c) < 0x20 || c == '"') c = ' ';
   }
   return out;
 }
 
-void ParseInto(rapidjson::Document& doc, std::string_view body) {
-  auto first = body.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) FailBody("empty body");
-  if (body[first] == '<') FailBody("an HTML page, not JSON (\"" + Excerpt(body.substr(first)) + "...\")");
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError()) {
-    FailBody("malformed JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
-             rapidjson::GetParseError_En(doc.GetParseError()));
+std::string ErrorSummary(Node root);
+
+// The endpoint's object: a JSON object that is not an error body.
+core::Result<json::Body> ParseAnswer(std::string_view body, std::string_view endpoint) {
+  auto parsed = json::Body::Parse(body, Where(endpoint));
+  if (!parsed) return parsed.error();
+  if (parsed->Root()["error"].Present()) {
+    return json::InvalidResponse(parsed->Where(), "the body is an error: " + ErrorSummary(parsed->Root()));
   }
-  if (!doc.IsObject()) FailBody(std::string("the body is ") + TypeName(doc) + ", expected an object");
+  return parsed;
 }
 
-std::string ErrorSummary(const Value& root);
-
-// A document that must be the endpoint's object, not an error body.
-void ParseObject(rapidjson::Document& doc, std::string_view body) {
-  ParseInto(doc, body);
-  if (doc.HasMember("error")) Fail("the body is an error: " + ErrorSummary(doc));
-}
-
-const Value* Find(const Value& obj, const char* key) {
-  auto it = obj.FindMember(key);
-  if (it == obj.MemberEnd() || it->value.IsNull()) return nullptr;
-  return &it->value;
-}
-
-const Value& RequireObject(const Value& obj, const char* key, const std::string& path) {
-  const Value* v = Find(obj, key);
-  if (v == nullptr) Fail(path + "/" + key + " is missing");
-  if (!v->IsObject()) WrongType(path + "/" + key, *v, "an object");
-  return *v;
-}
-
-const Value& RequireArray(const Value& obj, const char* key, const std::string& path) {
-  const Value* v = Find(obj, key);
-  if (v == nullptr) Fail(path + "/" + key + " is missing");
-  if (!v->IsArray()) WrongType(path + "/" + key, *v, "an array");
-  return *v;
-}
-
-std::string RequireString(const Value& obj, const char* key, const std::string& path) {
-  const Value* v = Find(obj, key);
-  if (v == nullptr) Fail(path + "/" + key + " is missing");
-  if (!v->IsString()) WrongType(path + "/" + key, *v, "a string");
-  return {v->GetString(), v->GetStringLength()};
-}
-
-std::optional<std::string> OptString(const Value& obj, const char* key, const std::string& path) {
-  const Value* v = Find(obj, key);
-  if (v == nullptr) return std::nullopt;
-  if (!v->IsString()) WrongType(path + "/" + key, *v, "a string");
-  return std::string(v->GetString(), v->GetStringLength());
-}
-
-std::optional<std::int32_t> OptInt(const Value& obj, const char* key, const std::string& path) {
-  const Value* v = Find(obj, key);
-  if (v == nullptr) return std::nullopt;
-  if (v->IsInt()) return v->GetInt();
-  if (v->IsDouble() && std::isfinite(v->GetDouble()) && std::abs(v->GetDouble()) < 2e9) {
-    return static_cast<std::int32_t>(std::lround(v->GetDouble()));
+// Spotify's integers; a few answers spell them as doubles ("duration_ms": 215000.0).
+std::optional<std::int32_t> Int32(Node node) {
+  if (!node.Given()) return std::nullopt;
+  if (auto n = node.AsInt64(); n && *n >= std::numeric_limits<std::int32_t>::min() &&
+                                *n <= std::numeric_limits<std::int32_t>::max()) {
+    return static_cast<std::int32_t>(*n);
   }
-  WrongType(path + "/" + key, *v, "an integer");
-}
-
-std::optional<bool> OptBool(const Value& obj, const char* key, const std::string& path) {
-  const Value* v = Find(obj, key);
-  if (v == nullptr) return std::nullopt;
-  if (!v->IsBool()) WrongType(path + "/" + key, *v, "a boolean");
-  return v->GetBool();
-}
-
-std::optional<std::int64_t> OptInt64(const Value& obj, const char* key, const std::string& path) {
-  const Value* v = Find(obj, key);
-  if (v == nullptr) return std::nullopt;
-  if (!v->IsInt64()) WrongType(path + "/" + key, *v, "an integer");
-  return v->GetInt64();
-}
-
-// Copies `v` without the keys that only bloat provenance rows (per-country markets, images).
-void WriteTrimmed(Writer& w, const Value& v) {
-  if (v.IsObject()) {
-    w.StartObject();
-    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-      std::string_view key(it->name.GetString(), it->name.GetStringLength());
-      if (key == "available_markets" || key == "images") continue;
-      w.Key(it->name.GetString(), it->name.GetStringLength());
-      WriteTrimmed(w, it->value);
-    }
-    w.EndObject();
-  } else if (v.IsArray()) {
-    w.StartArray();
-    for (const auto& item : v.GetArray()) WriteTrimmed(w, item);
-    w.EndArray();
-  } else {
-    v.Accept(w);
+  if (auto d = node.AsDouble(); d && !node.IsInt64() && std::isfinite(*d) && std::abs(*d) < 2e9) {
+    return static_cast<std::int32_t>(std::lround(*d));
   }
+  node.WrongType("an integer");
+  return std::nullopt;
 }
 
-std::string Trimmed(const Value& v) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  WriteTrimmed(w, v);
-  return {buffer.GetString(), buffer.GetSize()};
-}
-
-std::string Serialized(const Value& v) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  v.Accept(w);
-  return {buffer.GetString(), buffer.GetSize()};
-}
-
-Artist ArtistOf(const Value& a, const std::string& at) {
-  if (!a.IsObject()) WrongType(at.empty() ? "the body" : at, a, "an artist object");
-  Artist artist;
-  artist.id = OptString(a, "id", at).value_or("");
-  artist.name = OptString(a, "name", at).value_or("");
-  if (const Value* genres = Find(a, "genres")) {
-    if (!genres->IsArray()) WrongType(at + "/genres", *genres, "an array");
-    for (rapidjson::SizeType g = 0; g < genres->Size(); ++g) {
-      const Value& genre = (*genres)[g];
-      if (!genre.IsString()) WrongType(at + "/genres/" + std::to_string(g), genre, "a string");
-      artist.genres.emplace_back(genre.GetString(), genre.GetStringLength());
-    }
-  }
-  return artist;
-}
-
-// An array of artist objects at `path`; null entries skipped.
-std::vector<Artist> ArtistList(const Value& list, const std::string& path) {
-  if (!list.IsArray()) WrongType(path, list, "an array");
-  std::vector<Artist> out;
-  for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
-    if (list[i].IsNull()) continue;
-    out.push_back(ArtistOf(list[i], path + "/" + std::to_string(i)));
+std::vector<std::string> Genres(Node list) {
+  std::vector<std::string> out;
+  for (Node genre : list.OptArray().Items()) {
+    if (auto text = genre.AsString()) out.emplace_back(*text);
+    else genre.WrongType("a string");
   }
   return out;
 }
 
-std::vector<Artist> ArtistsOf(const Value& obj, const std::string& path) {
-  const Value* artists = Find(obj, "artists");
-  if (artists == nullptr) return {};
-  return ArtistList(*artists, path + "/artists");
+Artist ArtistOf(Node a) {
+  Artist artist;
+  if (!a.IsObject()) {
+    a.WrongType("an artist object");
+    return artist;
+  }
+  artist.id = a["id"].OptString().value_or("");
+  artist.name = a["name"].OptString().value_or("");
+  artist.genres = Genres(a["genres"]);
+  return artist;
+}
+
+// An array of artist objects; null entries skipped.
+std::vector<Artist> ArtistList(Node list) {
+  std::vector<Artist> out;
+  for (Node item : list.OptArray().Items()) {
+    if (!item.IsNull()) out.push_back(ArtistOf(item));
+  }
+  return out;
 }
 
 std::string TwoDigits(std::int64_t n) { return (n < 10 ? "0" : "") + std::to_string(n); }
 
 // release_date as a string with its precision, or the beta-era object {year, month, day}.
-std::optional<std::string> ReleaseDateOf(const Value& album, const std::string& path) {
-  const Value* date = Find(album, "release_date");
-  if (date == nullptr) return std::nullopt;
-  if (date->IsString()) {
-    auto precision = OptString(album, "release_date_precision", path).value_or("");
-    return NormalizeReleaseDate({date->GetString(), date->GetStringLength()}, precision);
+std::optional<std::string> ReleaseDateOf(Node album) {
+  Node date = album["release_date"];
+  if (!date.Given()) return std::nullopt;
+  if (auto text = date.AsString()) {
+    return NormalizeReleaseDate(*text, album["release_date_precision"].OptString().value_or(""));
   }
-  if (!date->IsObject()) WrongType(path + "/release_date", *date, "a string or an object");
-  std::string at = path + "/release_date";
-  auto year = OptInt64(*date, "year", at);
-  auto month = OptInt64(*date, "month", at);
-  auto day = OptInt64(*date, "day", at);
+  if (!date.IsObject()) {
+    date.WrongType("a string or an object");
+    return std::nullopt;
+  }
+  auto year = date["year"].OptInt64();
+  auto month = date["month"].OptInt64();
+  auto day = date["day"].OptInt64();
   if (!year || *year < 1000 || *year > 9999) return std::nullopt;
   std::string out = std::to_string(*year);
   if (month && *month >= 1 && *month <= 12) {
@@ -238,65 +112,56 @@ std::optional<std::string> ReleaseDateOf(const Value& album, const std::string& 
   return out;
 }
 
-Track TrackOf(const Value& t, const std::string& path) {
-  if (!t.IsObject()) WrongType(path.empty() ? "the body" : path, t, "a track object");
+Track TrackOf(Node t) {
   Track track;
-  track.id = RequireString(t, "id", path);
-  track.name = RequireString(t, "name", path);
-  if (track.id.empty()) Fail(path + "/id is empty");
-  track.artists = ArtistsOf(t, path);
+  if (!t.IsObject()) {
+    t.WrongType("a track object");
+    return track;
+  }
+  track.id = t["id"].RequireString();
+  track.name = t["name"].RequireString();
+  if (track.id.empty()) t["id"].Problem("is empty");
+  track.artists = ArtistList(t["artists"]);
   track.fields.title = track.name;
   track.fields.spotify_id = track.id;
-  track.fields.duration_ms = OptInt(t, "duration_ms", path);
-  track.fields.is_explicit = OptBool(t, "explicit", path);
-  if (auto popularity = OptInt(t, "popularity", path)) track.fields.popularity = std::clamp(*popularity, 0, 100);
-  if (auto number = OptInt(t, "track_number", path); number && *number >= 1) track.fields.track_number = number;
-  if (const Value* ids = Find(t, "external_ids")) {
-    if (!ids->IsObject()) WrongType(path + "/external_ids", *ids, "an object");
-    if (auto isrc = OptString(*ids, "isrc", path + "/external_ids")) {
-      std::string normalized = NormalizeIsrc(*isrc);
-      if (!normalized.empty()) track.fields.isrc = normalized;
-    }
+  track.fields.duration_ms = Int32(t["duration_ms"]);
+  track.fields.is_explicit = t["explicit"].OptBool();
+  if (auto popularity = Int32(t["popularity"])) track.fields.popularity = std::clamp(*popularity, 0, 100);
+  if (auto number = Int32(t["track_number"]); number && *number >= 1) track.fields.track_number = number;
+  if (auto isrc = t["external_ids"].OptObject()["isrc"].OptString()) {
+    std::string normalized = NormalizeIsrc(*isrc);
+    if (!normalized.empty()) track.fields.isrc = normalized;
   }
-  if (const Value* album = Find(t, "album")) {
-    if (!album->IsObject()) WrongType(path + "/album", *album, "an object");
-    track.album_id = OptString(*album, "id", path + "/album").value_or("");
-    track.album_name = OptString(*album, "name", path + "/album").value_or("");
-    track.fields.release_date = ReleaseDateOf(*album, path + "/album");
+  if (Node album = t["album"].OptObject(); album.Present()) {
+    track.album_id = album["id"].OptString().value_or("");
+    track.album_name = album["name"].OptString().value_or("");
+    track.fields.release_date = ReleaseDateOf(album);
   }
-  track.raw_json = Trimmed(t);
+  // Per-country markets and images only bloat provenance rows.
+  track.raw_json = t.Json({"available_markets", "images"});
   return track;
 }
 
-Album AlbumOf(const Value& a, const std::string& path) {
+Album AlbumOf(Node a) {
   Album album;
-  album.id = RequireString(a, "id", path);
-  album.name = RequireString(a, "name", path);
-  album.artists = ArtistsOf(a, path);
-  album.album_type = OptString(a, "album_type", path).value_or("");
-  if (const Value* genres = Find(a, "genres")) {
-    if (!genres->IsArray()) WrongType(path + "/genres", *genres, "an array");
-    for (rapidjson::SizeType i = 0; i < genres->Size(); ++i) {
-      if (!(*genres)[i].IsString()) WrongType(path + "/genres/" + std::to_string(i), (*genres)[i], "a string");
-      album.genres.emplace_back((*genres)[i].GetString(), (*genres)[i].GetStringLength());
-    }
-  }
+  album.id = a["id"].RequireString();
+  album.name = a["name"].RequireString();
+  album.artists = ArtistList(a["artists"]);
+  album.album_type = a["album_type"].OptString().value_or("");
+  album.genres = Genres(a["genres"]);
   album.fields.title = album.name;
   album.fields.spotify_id = album.id;
-  album.fields.release_date = ReleaseDateOf(a, path);
-  if (auto total = OptInt(a, "total_tracks", path); total && *total >= 0) album.fields.total_tracks = total;
+  album.fields.release_date = ReleaseDateOf(a);
+  if (auto total = Int32(a["total_tracks"]); total && *total >= 0) album.fields.total_tracks = total;
   if (!album.fields.total_tracks) {
     // Beta-era albums have no total_tracks; the tracks paging object's total says it.
-    if (const Value* tracks = Find(a, "tracks"); tracks != nullptr && tracks->IsObject()) {
-      if (auto total = OptInt(*tracks, "total", path + "/tracks"); total && *total >= 0) album.fields.total_tracks = total;
+    if (Node tracks = a["tracks"]; tracks.IsObject()) {
+      if (auto total = Int32(tracks["total"]); total && *total >= 0) album.fields.total_tracks = total;
     }
   }
-  if (auto label = OptString(a, "label", path); label && !label->empty()) album.fields.label = label;
-  if (const Value* ids = Find(a, "external_ids")) {
-    if (!ids->IsObject()) WrongType(path + "/external_ids", *ids, "an object");
-    if (auto upc = OptString(*ids, "upc", path + "/external_ids"); upc && !upc->empty()) album.fields.upc = upc;
-  }
-  album.raw_json = Trimmed(a);
+  if (auto label = a["label"].OptString(); label && !label->empty()) album.fields.label = label;
+  if (auto upc = a["external_ids"].OptObject()["upc"].OptString(); upc && !upc->empty()) album.fields.upc = upc;
+  album.raw_json = a.Json({"available_markets", "images"});
   return album;
 }
 
@@ -305,51 +170,59 @@ constexpr const char* kFeatureKeys[] = {"danceability", "energy",   "valence",  
                                         "loudness",     "key",      "mode",     "time_signature"};
 constexpr const char* kIntegerFeatures[] = {"key", "mode", "time_signature"};
 
-std::string FeaturesOf(const Value& f, const std::string& path) {
-  if (!f.IsObject()) WrongType(path.empty() ? "the body" : path, f, "an audio features object");
+std::string FeaturesOf(Node f) {
+  if (!f.IsObject()) {
+    f.WrongType("an audio features object");
+    return "";
+  }
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
   int present = 0;
   for (const char* key : kFeatureKeys) {
-    const Value* v = Find(f, key);
-    if (v == nullptr) continue;
-    if (!v->IsNumber()) WrongType(path + "/" + key, *v, "a number");
+    Node v = f[key];
+    if (!v.Given()) continue;
+    auto number = v.AsDouble();
+    if (!number) {
+      v.WrongType("a number");
+      continue;
+    }
     w.Key(key);
     bool integer = std::any_of(std::begin(kIntegerFeatures), std::end(kIntegerFeatures),
                                [key](const char* k) { return std::string_view(k) == key; });
-    if (integer && v->IsInt()) w.Int(v->GetInt());
-    else w.Double(v->GetDouble());
+    auto whole = v.AsInt64();
+    if (integer && whole && *whole >= std::numeric_limits<int>::min() && *whole <= std::numeric_limits<int>::max()) {
+      w.Int(static_cast<int>(*whole));
+    } else {
+      w.Double(*number);
+    }
     ++present;
   }
   w.EndObject();
-  if (present == 0) Fail((path.empty() ? std::string("the body") : path) + " has none of the audio feature fields");
+  if (present == 0) f.Problem("has none of the audio feature fields");
   return {buffer.GetString(), buffer.GetSize()};
 }
 
-std::string ErrorSummary(const Value& root) {
-  const Value& e = root["error"];
+std::string ErrorSummary(Node root) {
+  Node e = root["error"];
   if (e.IsObject()) {
     std::string out;
-    if (auto it = e.FindMember("status"); it != e.MemberEnd() && it->value.IsInt()) out += std::to_string(it->value.GetInt());
+    if (auto status = e["status"].AsInt64()) out += std::to_string(*status);
     for (const char* key : {"type", "message", "description"}) {
-      if (auto it = e.FindMember(key); it != e.MemberEnd() && it->value.IsString()) {
+      if (auto text = e[key].AsString()) {
         if (!out.empty()) out += ' ';
-        out += it->value.GetString();
+        out += *text;
       }
     }
     return out;
   }
-  if (e.IsString()) {
-    std::string out = e.GetString();
-    if (auto it = root.FindMember("error_description"); it != root.MemberEnd() && it->value.IsString()) {
-      out += std::string(" ") + it->value.GetString();
-    }
+  if (auto code = e.AsString()) {
+    std::string out(*code);
+    if (auto description = root["error_description"].AsString()) out += " " + std::string(*description);
     return out;
   }
   return "unreadable error";
 }
-
 std::string QuoteValue(std::string_view value) {
   std::string out = "\"";
   for (char c : value) {
@@ -444,195 +317,156 @@ std::string Done(rapidjson::StringBuffer& buffer) { return {buffer.GetString(), 
 }  // namespace
 
 core::Result<Token> ParseToken(std::string_view body) {
-  return Guard("token", [&] {
-    rapidjson::Document doc;
-    ParseObject(doc, body);
-    Token token;
-    token.access_token = RequireString(doc, "access_token", "");
-    if (token.access_token.empty()) Fail("/access_token is empty");
-    if (auto type = OptString(doc, "token_type", ""); type && FoldName(*type) != "bearer") {
-      Fail("/token_type is \"" + Excerpt(*type) + "\", expected Bearer");
-    }
-    auto expires = OptInt(doc, "expires_in", "");
-    token.expires_in = std::chrono::seconds{expires && *expires > 0 ? *expires : 3600};
-    return token;
-  });
+  auto parsed = ParseAnswer(body, "token");
+  if (!parsed) return parsed.error();
+  Node root = parsed->Root();
+  Token token;
+  token.access_token = root["access_token"].RequireString();
+  if (token.access_token.empty()) root["access_token"].Problem("is empty");
+  if (auto type = root["token_type"].OptString(); type && FoldName(*type) != "bearer") {
+    root["token_type"].Problem("is \"" + Excerpt(*type) + "\", expected Bearer");
+  }
+  auto expires = Int32(root["expires_in"]);
+  token.expires_in = std::chrono::seconds{expires && *expires > 0 ? *expires : 3600};
+  return parsed->Finish(std::move(token));
 }
 
 core::Result<std::vector<Track>> ParseTrackSearch(std::string_view body) {
-  return Guard("search", [&] {
-    rapidjson::Document doc;
-    ParseObject(doc, body);
-    const Value& page = RequireObject(doc, "tracks", "");
-    const Value& items = RequireArray(page, "items", "/tracks");
-    std::vector<Track> out;
-    for (rapidjson::SizeType i = 0; i < items.Size(); ++i) {
-      if (items[i].IsNull()) continue;
-      out.push_back(TrackOf(items[i], "/tracks/items/" + std::to_string(i)));
-    }
-    return out;
-  });
+  auto parsed = ParseAnswer(body, "search");
+  if (!parsed) return parsed.error();
+  std::vector<Track> out;
+  for (Node item : parsed->Root()["tracks"].RequireObject()["items"].RequireArray().Items()) {
+    if (!item.IsNull()) out.push_back(TrackOf(item));
+  }
+  return parsed->Finish(std::move(out));
 }
 
 core::Result<Track> ParseTrack(std::string_view body) {
-  return Guard("track", [&] {
-    rapidjson::Document doc;
-    ParseObject(doc, body);
-    return TrackOf(doc, "");
-  });
+  auto parsed = ParseAnswer(body, "track");
+  if (!parsed) return parsed.error();
+  return parsed->Finish(TrackOf(parsed->Root()));
 }
 
 core::Result<std::vector<std::optional<Track>>> ParseTracks(std::string_view body) {
-  return Guard("tracks", [&] {
-    rapidjson::Document doc;
-    ParseObject(doc, body);
-    const Value& items = RequireArray(doc, "tracks", "");
-    std::vector<std::optional<Track>> out;
-    for (rapidjson::SizeType i = 0; i < items.Size(); ++i) {
-      if (items[i].IsNull()) out.emplace_back();
-      else out.emplace_back(TrackOf(items[i], "/tracks/" + std::to_string(i)));
-    }
-    return out;
-  });
+  auto parsed = ParseAnswer(body, "tracks");
+  if (!parsed) return parsed.error();
+  std::vector<std::optional<Track>> out;
+  for (Node item : parsed->Root()["tracks"].RequireArray().Items()) {
+    if (item.IsNull()) out.emplace_back();
+    else out.emplace_back(TrackOf(item));
+  }
+  return parsed->Finish(std::move(out));
 }
 
 core::Result<std::vector<AlbumSummary>> ParseAlbumSearch(std::string_view body) {
-  return Guard("search", [&] {
-    rapidjson::Document doc;
-    ParseObject(doc, body);
-    const Value& page = RequireObject(doc, "albums", "");
-    const Value& items = RequireArray(page, "items", "/albums");
-    std::vector<AlbumSummary> out;
-    for (rapidjson::SizeType i = 0; i < items.Size(); ++i) {
-      if (items[i].IsNull()) continue;
-      std::string at = "/albums/items/" + std::to_string(i);
-      if (!items[i].IsObject()) WrongType(at, items[i], "an album object");
-      out.push_back({RequireString(items[i], "id", at), RequireString(items[i], "name", at), ArtistsOf(items[i], at)});
+  auto parsed = ParseAnswer(body, "search");
+  if (!parsed) return parsed.error();
+  std::vector<AlbumSummary> out;
+  for (Node item : parsed->Root()["albums"].RequireObject()["items"].RequireArray().Items()) {
+    if (item.IsNull()) continue;
+    if (!item.IsObject()) {
+      item.WrongType("an album object");
+      continue;
     }
-    return out;
-  });
+    out.push_back({item["id"].RequireString(), item["name"].RequireString(), ArtistList(item["artists"])});
+  }
+  return parsed->Finish(std::move(out));
 }
 
 core::Result<Album> ParseAlbum(std::string_view body) {
-  return Guard("album", [&] {
-    rapidjson::Document doc;
-    ParseObject(doc, body);
-    return AlbumOf(doc, "");
-  });
+  auto parsed = ParseAnswer(body, "album");
+  if (!parsed) return parsed.error();
+  return parsed->Finish(AlbumOf(parsed->Root()));
 }
 
 core::Result<Artist> ParseArtist(std::string_view body) {
-  return Guard("artist", [&] {
-    rapidjson::Document doc;
-    ParseObject(doc, body);
-    Artist artist = ArtistOf(doc, "");
-    if (artist.id.empty()) Fail("/id is missing");
-    return artist;
-  });
+  auto parsed = ParseAnswer(body, "artist");
+  if (!parsed) return parsed.error();
+  Artist artist = ArtistOf(parsed->Root());
+  if (artist.id.empty()) parsed->Root()["id"].Problem("is missing");
+  return parsed->Finish(std::move(artist));
 }
 
 core::Result<std::vector<Artist>> ParseArtists(std::string_view body) {
-  return Guard("artists", [&] {
-    rapidjson::Document doc;
-    ParseObject(doc, body);
-    const Value* list = Find(doc, "artists");
-    if (list == nullptr) Fail("/artists is missing");
-    std::vector<Artist> out;
-    std::string path;
-    if (list->IsObject()) {
-      // Artist search: a paging object whose items are full artists.
-      path = "/artists/items";
-      out = ArtistList(RequireArray(*list, "items", "/artists"), path);
-    } else if (list->IsArray()) {
-      path = "/artists";
-      out = ArtistList(*list, path);
-    } else {
-      WrongType("/artists", *list, "an array or a paging object");
-    }
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      if (out[i].id.empty()) Fail(path + "/" + std::to_string(i) + "/id is missing");
-    }
-    return out;
-  });
+  auto parsed = ParseAnswer(body, "artists");
+  if (!parsed) return parsed.error();
+  Node list = parsed->Root()["artists"];
+  // Artist search answers a paging object whose items are full artists.
+  Node items = list.IsObject() ? list["items"].RequireArray() : list.RequireArray("an array or a paging object");
+  std::vector<Artist> out;
+  for (Node item : items.Items()) {
+    if (item.IsNull()) continue;
+    out.push_back(ArtistOf(item));
+    if (out.back().id.empty()) item["id"].Problem("is missing");
+  }
+  return parsed->Finish(std::move(out));
 }
 
 core::Result<std::string> ParseAudioFeatures(std::string_view body) {
-  return Guard("audio_features", [&] {
-    rapidjson::Document doc;
-    ParseObject(doc, body);
-    return FeaturesOf(doc, "");
-  });
+  auto parsed = ParseAnswer(body, "audio_features");
+  if (!parsed) return parsed.error();
+  return parsed->Finish(FeaturesOf(parsed->Root()));
 }
 
 core::Result<std::map<std::string, std::string>> SplitArtists(std::string_view body) {
-  return Guard("artists", [&] {
-    rapidjson::Document doc;
-    ParseObject(doc, body);
-    const Value& list = RequireArray(doc, "artists", "");
-    std::map<std::string, std::string> out;
-    for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
-      if (list[i].IsNull()) continue;
-      std::string at = "/artists/" + std::to_string(i);
-      if (!list[i].IsObject()) WrongType(at, list[i], "an artist object");
-      out[RequireString(list[i], "id", at)] = Serialized(list[i]);
+  auto parsed = ParseAnswer(body, "artists");
+  if (!parsed) return parsed.error();
+  std::map<std::string, std::string> out;
+  for (Node item : parsed->Root()["artists"].RequireArray().Items()) {
+    if (item.IsNull()) continue;
+    if (!item.IsObject()) {
+      item.WrongType("an artist object");
+      continue;
     }
-    return out;
-  });
+    out[item["id"].RequireString()] = item.Json();
+  }
+  return parsed->Finish(std::move(out));
 }
 
 core::Result<std::map<std::string, std::string>> SplitAudioFeatures(std::string_view body) {
-  return Guard("audio_features", [&] {
-    rapidjson::Document doc;
-    ParseObject(doc, body);
-    const Value& list = RequireArray(doc, "audio_features", "");
-    std::map<std::string, std::string> out;
-    for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
-      if (list[i].IsNull()) continue;
-      std::string at = "/audio_features/" + std::to_string(i);
-      if (!list[i].IsObject()) WrongType(at, list[i], "an audio features object");
-      std::string id = RequireString(list[i], "id", at);
-      out[id] = FeaturesOf(list[i], at);
+  auto parsed = ParseAnswer(body, "audio_features");
+  if (!parsed) return parsed.error();
+  std::map<std::string, std::string> out;
+  for (Node item : parsed->Root()["audio_features"].RequireArray().Items()) {
+    if (item.IsNull()) continue;
+    if (!item.IsObject()) {
+      item.WrongType("an audio features object");
+      continue;
     }
-    return out;
-  });
+    std::string id = item["id"].RequireString();
+    out[id] = FeaturesOf(item);
+  }
+  return parsed->Finish(std::move(out));
 }
 
 std::optional<ApiError> ParseError(std::string_view body) {
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
-  auto it = doc.FindMember("error");
-  if (it == doc.MemberEnd()) return std::nullopt;
+  auto parsed = json::Body::Parse(body, Where("error"));
+  if (!parsed) return std::nullopt;
+  Node e = parsed->Root()["error"];
   ApiError out;
-  const Value& e = it->value;
   if (e.IsObject()) {
-    if (auto s = e.FindMember("status"); s != e.MemberEnd() && s->value.IsInt()) out.status = s->value.GetInt();
-    if (auto t = e.FindMember("type"); t != e.MemberEnd() && t->value.IsString()) out.type = t->value.GetString();
+    if (auto status = e["status"].AsInt64(); status && *status >= std::numeric_limits<int>::min() && *status <= std::numeric_limits<int>::max()) {
+      out.status = static_cast<int>(*status);
+    }
+    if (auto type = e["type"].AsString()) out.type = *type;
     for (const char* key : {"message", "description"}) {
-      if (auto m = e.FindMember(key); m != e.MemberEnd() && m->value.IsString()) out.message = m->value.GetString();
+      if (auto message = e[key].AsString()) out.message = *message;
     }
     return out;
   }
-  if (e.IsString()) {
-    out.type = e.GetString();
-    if (auto d = doc.FindMember("error_description"); d != doc.MemberEnd() && d->value.IsString()) {
-      out.message = d->value.GetString();
-    }
+  if (auto code = e.AsString()) {
+    out.type = *code;
+    if (auto description = parsed->Root()["error_description"].AsString()) out.message = *description;
     return out;
   }
   return std::nullopt;
 }
 
 std::optional<core::Error> CheckBody(std::string_view body, std::string_view endpoint) {
-  auto checked = Guard(endpoint, [&] {
-    rapidjson::Document doc;
-    ParseInto(doc, body);
-    return true;
-  });
-  if (!checked) return checked.error();
+  auto parsed = json::Body::Parse(body, Where(endpoint));
+  if (!parsed) return parsed.error();
   return std::nullopt;
 }
-
 std::string TrackQuery(std::string_view title, std::string_view artist) {
   return "track:" + QuoteValue(title) + " artist:" + QuoteValue(artist);
 }
@@ -856,12 +690,9 @@ core::Error ErrorOf(const ApiError& error, bool token) {
 }
 
 core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body) {
-  rapidjson::Document doc;
-  auto parsed = Guard("response", [&] {
-    ParseInto(doc, body);
-    return true;
-  });
+  auto parsed = json::Body::Parse(body, Where("response"));
   if (!parsed) return parsed.error();
+  Node doc = parsed->Root();
   runtime::NormalizedAnswer out;
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
@@ -874,7 +705,7 @@ core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body)
     return out;
   };
 
-  if (doc.HasMember("error")) {
+  if (doc["error"].Present()) {
     auto error = ParseError(body);
     if (!error) return core::Error::InvalidInput("spotify response: /error is neither an object nor a string");
     bool token = doc["error"].IsString();
@@ -883,7 +714,7 @@ core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body)
     if (error->status != 0) out.error_code = error->status;
     return out;
   }
-  if (doc.HasMember("access_token")) {
+  if (doc["access_token"].Present()) {
     auto token = ParseToken(body);
     if (!token) return token.error();
     start("token");
@@ -896,14 +727,14 @@ core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body)
     w.EndObject();
     return finish();
   }
-  const Value* tracks = Find(doc, "tracks");
-  if (tracks != nullptr && tracks->IsObject() && !doc.HasMember("album_type")) {
+  Node tracks = doc["tracks"];
+  if (tracks.IsObject() && !doc["album_type"].Present()) {
     auto items = ParseTrackSearch(body);
     if (!items) return items.error();
     start("search");
     w.Key("type");
     w.String("track");
-    if (auto total = OptInt64(*tracks, "total", "/tracks")) {
+    if (auto total = tracks["total"].AsInt64()) {
       w.Key("total");
       w.Int64(*total);
     }
@@ -916,7 +747,7 @@ core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body)
     w.EndObject();
     return finish();
   }
-  if (tracks != nullptr && tracks->IsArray()) {
+  if (tracks.IsArray()) {
     auto items = ParseTracks(body);
     if (!items) return items.error();
     start("tracks");
@@ -930,7 +761,7 @@ core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body)
     w.EndObject();
     return finish();
   }
-  if (const Value* albums = Find(doc, "albums"); albums != nullptr && albums->IsObject()) {
+  if (doc["albums"].IsObject()) {
     auto items = ParseAlbumSearch(body);
     if (!items) return items.error();
     start("search");
@@ -952,18 +783,18 @@ core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body)
     w.EndObject();
     return finish();
   }
-  if (const Value* artists = Find(doc, "artists"); artists != nullptr && !doc.HasMember("type")) {
+  if (Node artists = doc["artists"]; artists.Given() && !doc["type"].Present()) {
     auto items = ParseArtists(body);
     if (!items) return items.error();
-    if (artists->IsObject()) {
+    if (artists.IsObject()) {
       out.candidates = static_cast<long>(items->size());
       if (items->empty()) {
         out.shape = "search";
         return out;
       }
     }
-    start(artists->IsObject() ? "search" : "artists");
-    if (artists->IsObject()) {
+    start(artists.IsObject() ? "search" : "artists");
+    if (artists.IsObject()) {
       w.Key("type");
       w.String("artist");
     }
@@ -974,7 +805,7 @@ core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body)
     w.EndObject();
     return finish();
   }
-  if (doc.HasMember("audio_features")) {
+  if (doc["audio_features"].Present()) {
     auto features = SplitAudioFeatures(body);
     if (!features) return features.error();
     start("audio-features");
@@ -985,14 +816,14 @@ core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body)
     w.EndObject();
     return finish();
   }
-  std::string type = OptString(doc, "type", "").value_or("");
-  if (type == "audio_features" || doc.HasMember("danceability")) {
+  std::string_view type = doc["type"].AsString().value_or("");
+  if (type == "audio_features" || doc["danceability"].Present()) {
     auto features = ParseAudioFeatures(body);
     if (!features) return features.error();
     start("audio-feature");
-    if (auto id = OptString(doc, "id", "")) {
+    if (auto id = doc["id"].AsString()) {
       w.Key("id");
-      w.String(id->c_str());
+      w.String(id->data(), static_cast<rapidjson::SizeType>(id->size()));
     }
     WriteRaw(w, "audio_features", *features);
     w.EndObject();

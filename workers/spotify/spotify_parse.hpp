@@ -14,10 +14,11 @@
 #include "common/runtime/normalize_command.hpp"
 
 // Spotify Web API responses -> our records. Pure: no sockets, sleeps, retries, SQL or globals,
-// so recorded responses (tests/data/spotify/) are enough to test every function. A body that
-// is not what the endpoint promises (truncated JSON, an HTML page, an empty body, a field of
-// the wrong type) is kInvalidInput with a message naming the endpoint and the JSON pointer;
-// nothing here crashes on input.
+// so recorded responses (tests/data/spotify/) are enough to test every function. Bodies are
+// read with json::Body (common/json/body_reader.hpp): one that is no JSON object (truncated
+// JSON, an HTML page, an empty body) is kTransient, a JSON object of the wrong shape (a field
+// of the wrong type, an error body) kInvalidInput, with a message naming the endpoint and the
+// JSON pointer; nothing here crashes on input.
 namespace spotify {
 
 inline constexpr std::string_view kProvider = "spotify";
@@ -95,8 +96,8 @@ core::Result<std::map<std::string, std::string>> SplitAudioFeatures(std::string_
 
 // An error body's content, or nullopt when the body is not one of the three error shapes.
 std::optional<ApiError> ParseError(std::string_view body);
-// The gateway's classify hook: a 2xx body that is not a JSON object is kInvalidInput (and so
-// never cached).
+// The gateway's classify hook: a 2xx body that is not a JSON object is kTransient (so retried,
+// and never cached).
 std::optional<core::Error> CheckBody(std::string_view body, std::string_view endpoint);
 
 // Search queries. Values are quoted with '"' and '\' escaped: track:"Say \"Hi\"" artist:"X".

@@ -49,7 +49,7 @@ TEST(DiscogsNormalizeCommand, EveryRecordedShapeIsRecognized) {
 TEST(DiscogsNormalizeCommand, MalformedFileExitsOneWithAClearMessage) {
   test_support::CommandOutput run = Normalize(Data("malformed-truncated-release.json"));
   EXPECT_EQ(run.code, 1);
-  EXPECT_NE(run.out.find("malformed-truncated-release.json: saved response: body is not JSON (truncated?)"),
+  EXPECT_NE(run.out.find("malformed-truncated-release.json: saved response: malformed JSON: body is not JSON (truncated?)"),
             std::string::npos)
       << run.out;
   EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 1) << "one line: " << run.out;

@@ -150,13 +150,13 @@ TEST(MusicBrainzErrors, UnexpectedTypesAreInvalidInput) {
   auto list = ParseRecordingSearch(Data("malformed-recordings-object.json"), "recording-search");
   ASSERT_FALSE(list);
   EXPECT_EQ(list.error().kind, core::ErrorKind::kInvalidInput);
-  EXPECT_THAT(list.error().message, HasSubstr("\"recordings\" is not a list"));
+  EXPECT_THAT(list.error().message, HasSubstr("/recordings is an object, expected an array"));
   auto tags = ParseRecording(Data("malformed-tags-string.json"), "recording");
   ASSERT_FALSE(tags);
-  EXPECT_THAT(tags.error().message, HasSubstr("\"tags\" is not a list"));
+  EXPECT_THAT(tags.error().message, HasSubstr("/tags is a string, expected an array"));
   auto no_id = ParseRecording(R"({"title":"x"})", "recording");
   ASSERT_FALSE(no_id);
-  EXPECT_THAT(no_id.error().message, HasSubstr("without an \"id\""));
+  EXPECT_THAT(no_id.error().message, HasSubstr("/id is missing"));
 }
 
 TEST(MusicBrainzRecord, TrackRecordHasIdsDatesCreditAndVocabularyGenres) {
