@@ -23,18 +23,20 @@ std::string EntityOf(const amqp::Delivery& delivery) {
 
 }  // namespace
 
-ProviderPipeline::ProviderPipeline(WorkerSettings settings, Provider& provider, uv_loop_s& loop)
+ProviderPipeline::ProviderPipeline(WorkerSettings settings, Provider& provider,
+                                   std::vector<std::string> merge_priority, uv_loop_s& loop)
     : loop_(loop),
       settings_(std::move(settings)),
       provider_(provider),
       provider_name_(provider.Name()),
       logger_(logging::Logger("runtime").With({{"provider", provider_name_}})),
       parser_(json::JobParserSettings{settings_.max_body_bytes}),
-      tiers_(DefaultDelayTiers()) {}
+      tiers_(DefaultDelayTiers()),
+      merge_priority_(std::move(merge_priority)) {}
 
 ProviderPipeline::~ProviderPipeline() = default;
 
-ConsumerSettings ProviderPipeline::Consuming(const std::vector<std::string>& fleet) const {
+ConsumerSettings ProviderPipeline::Consuming(const config::ProviderNames& fleet) const {
   return {.name = provider_name_,
           .kind = "worker",
           .unit = "jobs",
@@ -48,7 +50,7 @@ ConsumerSettings ProviderPipeline::Consuming(const std::vector<std::string>& fle
 void ProviderPipeline::Attach(Consumer& consumer) { consumer_ = &consumer; }
 
 void ProviderPipeline::OnStart() {
-  store_ = std::make_unique<db::CatalogWriter>(settings_.postgres.dsn);
+  store_ = std::make_unique<db::CatalogWriter>(settings_.postgres.dsn, merge_priority_);
   // Check the database once at start so /readyz tells the truth before the first batch.
   auto ping = std::make_shared<core::Result<void>>();
   consumer_->writer().Post({[this, ping] { *ping = store_->Ping(); },

@@ -41,13 +41,15 @@ namespace runtime {
 // delivery is started. Loop thread only.
 class ProviderPipeline final : public Pipeline {
  public:
-  ProviderPipeline(WorkerSettings settings, Provider& provider, uv_loop_s& loop);
+  // `merge_priority`: the fleet's providers in merge order, for db::CatalogWriter.
+  ProviderPipeline(WorkerSettings settings, Provider& provider, std::vector<std::string> merge_priority,
+                   uv_loop_s& loop);
   ~ProviderPipeline() override;
   ProviderPipeline(const ProviderPipeline&) = delete;
   ProviderPipeline& operator=(const ProviderPipeline&) = delete;
 
   // How the consumer under this pipeline connects: the provider's queue in the fleet's topology.
-  ConsumerSettings Consuming(const std::vector<std::string>& fleet) const;
+  ConsumerSettings Consuming(const config::ProviderNames& fleet) const;
 
   // Pipeline
   void Attach(Consumer& consumer) override;
@@ -88,6 +90,7 @@ class ProviderPipeline final : public Pipeline {
   logging::Logger logger_;
   json::JobParser parser_;
   std::vector<DelayTier> tiers_;
+  std::vector<std::string> merge_priority_;
   std::unique_ptr<db::CatalogWriter> store_;  // used on the database thread only
   std::deque<std::uint64_t> waiting_;  // received while the database is down
   std::deque<Pending> pending_;        // enriched, not yet written

@@ -13,8 +13,7 @@ LastfmSettings LoadLastfmSettings(const config::Env& env, const runtime::Provide
         "TUNEFLEET_LASTFM_API_KEY is not set; set it (or TUNEFLEET_LASTFM_API_KEY_FILE) to a Last.fm API key "
         "(any value works against provider-sim)");
   }
-  auto ttl = env.Duration("TUNEFLEET_LASTFM_TAGS_TTL", s.tags_ttl, std::chrono::seconds(1));
-  s.tags_ttl = std::chrono::duration_cast<std::chrono::seconds>(ttl);
+  s.tags_ttl = provider.CacheTtl("TAGS_TTL");
   return s;
 }
 

@@ -4,13 +4,11 @@
 
 namespace musicbrainz {
 
-MusicBrainzSettings LoadMusicBrainzSettings(const config::Env& env, const runtime::ProviderSettings& provider) {
+MusicBrainzSettings LoadMusicBrainzSettings(const runtime::ProviderSettings& provider) {
   MusicBrainzSettings s;
   s.base_url = provider.policy.base_url;
-  s.lookup_ttl = std::chrono::duration_cast<std::chrono::seconds>(
-      env.Duration("TUNEFLEET_MUSICBRAINZ_LOOKUP_TTL", s.lookup_ttl, std::chrono::seconds(1)));
-  s.search_ttl = std::chrono::duration_cast<std::chrono::seconds>(
-      env.Duration("TUNEFLEET_MUSICBRAINZ_SEARCH_TTL", s.search_ttl, std::chrono::seconds(1)));
+  s.lookup_ttl = provider.CacheTtl("LOOKUP_TTL");
+  s.search_ttl = provider.CacheTtl("SEARCH_TTL");
   if (provider.policy.user_agent.empty()) {
     throw config::ConfigError("TUNEFLEET_MUSICBRAINZ_USER_AGENT is empty; MusicBrainz blocks anonymous clients "
                               "(use \"app/version ( contact )\")");
