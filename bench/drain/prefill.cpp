@@ -19,6 +19,7 @@
 #include "common/json/job.hpp"
 #include "common/json/job_writer.hpp"
 #include "common/runtime/topology.hpp"
+#include "workers/fleet/fleet.hpp"
 
 namespace {
 
@@ -61,7 +62,7 @@ int main(int argc, char* argv[]) {
 
   amqp::Connection connection(amqp::ConnectionSettings{.url = url, .connection_name = "bench-prefill"});
   if (auto r = connection.Open(); !r) return Fail(r.error().message);
-  if (auto r = connection.Declare(runtime::FleetTopology(config::KnownProviders())); !r) {
+  if (auto r = connection.Declare(runtime::FleetTopology(fleet::Names())); !r) {
     return Fail(r.error().message);
   }
 

@@ -22,6 +22,7 @@
 
 #include "bench/drain/raw_writer.hpp"
 #include "common/db/catalog_writer.hpp"
+#include "workers/fleet/fleet.hpp"
 #include "workers/noop/noop_provider.hpp"
 
 namespace {
@@ -79,7 +80,7 @@ int main(int argc, char* argv[]) {
     return 2;
   }
   try {
-    db::CatalogWriter catalog(dsn);
+    db::CatalogWriter catalog(dsn, fleet::MergePriority());
     std::unique_ptr<pqxx::connection> raw_conn;
     if (writer == "raw") {
       raw_conn = std::make_unique<pqxx::connection>(dsn);

@@ -4,20 +4,10 @@
 
 namespace config {
 
-const std::vector<std::string>& KnownProviders() {
-  static const std::vector<std::string> kProviders = {"spotify", "lastfm", "musicbrainz",
-                                                      "discogs", "noop"};
-  return kProviders;
-}
-
-std::vector<std::string> ParseProviderList(std::string_view text, std::string_view what) {
-  const auto& known = KnownProviders();
+std::vector<std::string> ParseProviderList(std::string_view text, std::string_view what, const ProviderNames& fleet) {
+  const auto& known = fleet.known;
+  if (text == "all") return fleet.all;
   std::vector<std::string> out;
-  if (text == "all") {
-    std::copy_if(known.begin(), known.end(), std::back_inserter(out),
-                 [](const std::string& name) { return name != "noop"; });
-    return out;
-  }
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t comma = text.find(',', start);

@@ -41,10 +41,15 @@ struct ManagementSettings {
   std::string url = "http://guest:guest@127.0.0.1:35673";
 };
 
-// The providers tunefleet knows; the names are queue suffixes, metric labels and config prefixes.
-const std::vector<std::string>& KnownProviders();
-// "spotify,lastfm" or "all" -> validated list; `what` names the source in errors.
-std::vector<std::string> ParseProviderList(std::string_view text, std::string_view what);
+// The fleet's providers by name, assembled outside common/ from the provider folders
+// (workers/fleet) and passed in. The names are queue suffixes, metric labels and config prefixes.
+struct ProviderNames {
+  std::vector<std::string> known;  // every provider
+  std::vector<std::string> all;    // the ones "all" stands for (not the test-only ones)
+};
+
+// "spotify,lastfm" or "all" -> validated list of `fleet`'s names; `what` names the source in errors.
+std::vector<std::string> ParseProviderList(std::string_view text, std::string_view what, const ProviderNames& fleet);
 
 AmqpSettings LoadAmqpSettings(const Env& env);
 PostgresSettings LoadPostgresSettings(const Env& env);

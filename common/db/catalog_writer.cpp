@@ -111,7 +111,8 @@ WHERE u.id IN (SELECT track_id FROM sources)
 // Statement 2: recompute the merged rows of the touched tracks from all their sources.
 // Genres and moods: ranked by how many providers name them, then by their best rank within
 // a provider; capped at 10 genres and 15 moods. Scalars: the first provider in priority
-// order that has the field (ties: provider name). Provider ids are filled only where no other
+// order that has the field (ties: provider name); `$2` is that order, a text[] of provider
+// names (unlisted providers rank 99). Provider ids are filled only where no other
 // track holds them (with the same `IS NOT NULL AND` guard as statement 1). The scalars come
 // from one grouped pass over the batch's sources (`scalars`): a correlated subquery per field
 // over a CTE scans the whole CTE for every track, quadratic in the batch size (11 x 500 x 500
@@ -119,7 +120,7 @@ WHERE u.id IN (SELECT track_id FROM sources)
 constexpr const char* kMergeTracks = R"SQL(
 WITH src AS (
   SELECT s.track_id, s.provider, s.fields,
-         COALESCE(array_position(ARRAY['spotify','musicbrainz','discogs','lastfm'], s.provider), 99) AS prio
+         COALESCE(array_position($2::text[], s.provider), 99) AS prio
   FROM track_sources s WHERE s.track_id = ANY($1::bigint[]) AND s.status = 'ok'
 ),
 scalars AS (
@@ -226,7 +227,7 @@ WHERE u.id IN (SELECT album_id FROM sources)
 constexpr const char* kMergeAlbums = R"SQL(
 WITH src AS (
   SELECT s.album_id, s.provider, s.fields,
-         COALESCE(array_position(ARRAY['spotify','musicbrainz','discogs','lastfm'], s.provider), 99) AS prio
+         COALESCE(array_position($2::text[], s.provider), 99) AS prio
   FROM album_sources s WHERE s.album_id = ANY($1::bigint[]) AND s.status = 'ok'
 ),
 scalars AS (
@@ -451,9 +452,11 @@ std::vector<const Record*> Pointers(std::span<const Record> records) {
 }  // namespace
 
 struct CatalogWriter::Impl {
-  explicit Impl(std::string dsn) : session(std::move(dsn)) {}
+  Impl(std::string dsn, const std::vector<std::string>& merge_priority)
+      : session(std::move(dsn)), merge_priority_array(TextArray(merge_priority)) {}
 
   Session session;  // JIT off (SessionSettings says why)
+  std::string merge_priority_array;  // the merge statements' $2
   KnownArtists known_artists;
 
   // One statement pair per entity: the records as one JSON array, upserted then merged.
@@ -503,7 +506,7 @@ struct CatalogWriter::Impl {
       // Albums' upsert returns no needs_merge column: always merge them.
       if (row.size() < 3 || row[2].as<bool>()) touched.push_back(row[1].as<std::int64_t>());
     }
-    if (!touched.empty()) tx.exec_params(merge, BigintArray(touched));
+    if (!touched.empty()) tx.exec_params(merge, BigintArray(touched), merge_priority_array);
     for (const auto& [provider, row] : EffectRows(effects)) {
       tx.exec_params(kRecordEffects, provider, TextArray(row.job_ids), BigintArray(row.followup_ids));
     }
@@ -520,7 +523,8 @@ struct CatalogWriter::Impl {
   }
 };
 
-CatalogWriter::CatalogWriter(std::string dsn) : impl_(std::make_unique<Impl>(std::move(dsn))) {}
+CatalogWriter::CatalogWriter(std::string dsn, std::vector<std::string> merge_priority)
+    : impl_(std::make_unique<Impl>(std::move(dsn), merge_priority)) {}
 
 CatalogWriter::~CatalogWriter() = default;
 

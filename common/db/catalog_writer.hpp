@@ -53,7 +53,9 @@ class CatalogStore {
 // data itself is refused.
 class CatalogWriter final : public CatalogStore {
  public:
-  explicit CatalogWriter(std::string dsn);
+  // `merge_priority`: provider names, the first one's scalar fields win the merge; providers
+  // not in it come after all of these, ordered by name (the fleet's list: workers/fleet).
+  CatalogWriter(std::string dsn, std::vector<std::string> merge_priority);
   ~CatalogWriter() override;
   CatalogWriter(const CatalogWriter&) = delete;
   CatalogWriter& operator=(const CatalogWriter&) = delete;

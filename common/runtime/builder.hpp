@@ -11,6 +11,7 @@
 #include "common/config/env.hpp"
 #include "common/core/result.hpp"
 #include "common/resilience/clock.hpp"
+#include "common/runtime/provider_spec.hpp"
 
 namespace runtime {
 
@@ -61,7 +62,8 @@ struct BuilderSpec {
 };
 
 // The whole life of a builder process, like RunWorker: configuration, /metrics /healthz
-// /readyz, the loop until SIGTERM/SIGINT, drain. Returns the exit code.
-int RunBuilder(int argc, char* argv[], const BuilderSpec& spec);
+// /readyz, the loop until SIGTERM/SIGINT, drain. `fleet`: every provider's spec (workers/fleet),
+// for the topology it declares. Returns the exit code.
+int RunBuilder(int argc, char* argv[], const BuilderSpec& spec, const std::vector<ProviderSpec>& fleet);
 
 }  // namespace runtime

@@ -31,7 +31,7 @@ BuilderPipeline::BuilderPipeline(BuilderSettings settings, Builder& builder, met
 
 BuilderPipeline::~BuilderPipeline() = default;
 
-ConsumerSettings BuilderPipeline::Consuming(const std::vector<std::string>& fleet) const {
+ConsumerSettings BuilderPipeline::Consuming(const config::ProviderNames& fleet) const {
   return {.name = name_,
           .kind = "builder",
           .item = "follow-up",

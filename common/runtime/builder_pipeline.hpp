@@ -58,7 +58,7 @@ class BuilderPipeline final : public Pipeline {
   BuilderPipeline& operator=(const BuilderPipeline&) = delete;
 
   // How the consumer under this pipeline connects: the builder's queue in the fleet's topology.
-  ConsumerSettings Consuming(const std::vector<std::string>& fleet) const;
+  ConsumerSettings Consuming(const config::ProviderNames& fleet) const;
 
   // Pipeline
   void Attach(Consumer& consumer) override;

@@ -36,7 +36,7 @@ ProviderPipeline::ProviderPipeline(WorkerSettings settings, Provider& provider, 
 
 ProviderPipeline::~ProviderPipeline() = default;
 
-ConsumerSettings ProviderPipeline::Consuming(const std::vector<std::string>& fleet) const {
+ConsumerSettings ProviderPipeline::Consuming(const config::ProviderNames& fleet) const {
   return {.name = provider_name_,
           .kind = "worker",
           .item = "job",

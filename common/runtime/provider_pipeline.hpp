@@ -46,7 +46,7 @@ class ProviderPipeline final : public Pipeline {
   ProviderPipeline& operator=(const ProviderPipeline&) = delete;
 
   // How the consumer under this pipeline connects: the provider's queue in the fleet's topology.
-  ConsumerSettings Consuming(const std::vector<std::string>& fleet) const;
+  ConsumerSettings Consuming(const config::ProviderNames& fleet) const;
 
   // Pipeline
   void Attach(Consumer& consumer) override;

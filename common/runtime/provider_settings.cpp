@@ -11,8 +11,10 @@ std::string ProviderEnvPrefix(const std::string& name) {
   return prefix + "_";
 }
 
-ProviderSettings LoadProviderSettings(const config::Env& env, const std::string& name, const ProviderPolicy& defaults) {
+ProviderSettings LoadProviderSettings(const config::Env& env, const ProviderSpec& spec) {
   using namespace std::chrono_literals;
+  const std::string& name = spec.name;
+  const ProviderPolicy& defaults = spec.policy;
   const std::string p = ProviderEnvPrefix(name);
   ProviderSettings s;
   ProviderPolicy& policy = s.policy;
@@ -47,6 +49,11 @@ ProviderSettings LoadProviderSettings(const config::Env& env, const std::string&
   g.max_concurrency = policy.max_concurrency;
   g.max_attempts = policy.max_attempts;
   g.remaining_header = policy.remaining_header;
+
+  for (const auto& [variable, ttl] : spec.cache_ttls) {
+    s.cache_ttls[variable] = std::chrono::duration_cast<std::chrono::seconds>(
+        env.Duration(p + variable, std::chrono::duration_cast<std::chrono::milliseconds>(ttl), 1s));
+  }
   return s;
 }
 

@@ -26,7 +26,7 @@ std::string Usage(const std::string& program, const std::string& name) {
 
 }  // namespace
 
-int RunBuilder(int argc, char* argv[], const BuilderSpec& spec) {
+int RunBuilder(int argc, char* argv[], const BuilderSpec& spec, const std::vector<ProviderSpec>& fleet) {
   std::string program = process::ProgramName(argc, argv, "tunefleet-" + spec.name);
   if (auto exit_code = process::CheckArguments(argc, argv, Usage(program, spec.name), "builders")) return *exit_code;
   config::Env env;
@@ -55,7 +55,7 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec) {
   uv_loop_init(&loop);
   {
     BuilderPipeline pipeline(settings, *builder, builder_metrics, loop);
-    Consumer consumer(loop, pipeline.Consuming(config::KnownProviders()), pipeline, worker_metrics, health);
+    Consumer consumer(loop, pipeline.Consuming(FleetNames(fleet)), pipeline, worker_metrics, health);
     logger.Info("builder starting", {{"builder", spec.name},
                                      {"metrics_port", static_cast<std::int64_t>(settings.worker.metrics.port)},
                                      {"window_ms", static_cast<std::int64_t>(settings.window.count())},

@@ -61,29 +61,30 @@ void UpdateProviderHealth(LoopState& state) {
                       {"rate_limit", g.rate_limit_degraded() ? "\"local\"" : "\"fleet\""}}});
 }
 
-std::string Usage(const std::string& program, const ProviderSpec& spec) {
+std::string Usage(const std::string& program, const WorkerSpec& spec) {
   return "usage: " + program + "                 run the worker (configured by TUNEFLEET_* environment variables)\n" +
          (spec.normalize ? "       " + program + " normalize FILE  print the normalized record of a saved response\n"
                          : std::string()) +
          "\nSee docs/CONFIGURATION.md for the variables (TUNEFLEET_AMQP_URL, TUNEFLEET_PG_DSN, " +
-         ProviderEnvPrefix(spec.name) + "BASE_URL, ...).\n";
+         ProviderEnvPrefix(spec.provider.name) + "BASE_URL, ...).\n";
 }
 
 }  // namespace
 
-int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
+int RunWorker(int argc, char* argv[], const WorkerSpec& worker, const std::vector<ProviderSpec>& fleet) {
+  const ProviderSpec& spec = worker.provider;
   std::string program = process::ProgramName(argc, argv, "tunefleet-worker");
-  if (argc > 1 && std::strcmp(argv[1], "normalize") == 0 && spec.normalize) {
-    return NormalizeCommand(spec.name, spec.normalize, argc - 2, argv + 2);
+  if (argc > 1 && std::strcmp(argv[1], "normalize") == 0 && worker.normalize) {
+    return NormalizeCommand(spec.name, worker.normalize, argc - 2, argv + 2);
   }
-  if (auto exit_code = process::CheckArguments(argc, argv, Usage(program, spec), "workers")) return *exit_code;
+  if (auto exit_code = process::CheckArguments(argc, argv, Usage(program, worker), "workers")) return *exit_code;
   config::Env env;
   WorkerSettings settings;
   ProviderSettings provider_settings;
   config::RedisSettings redis_settings;
   try {
     settings = LoadWorkerSettings(env);
-    provider_settings = LoadProviderSettings(env, spec.name, spec.policy);
+    provider_settings = LoadProviderSettings(env, spec);
     redis_settings = config::LoadRedisSettings(env);
   } catch (const config::ConfigError& e) {
     std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), e.what());
@@ -123,7 +124,7 @@ int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
                             }};
     std::unique_ptr<Provider> provider;
     try {
-      provider = spec.make(context);
+      provider = worker.make(context);
     } catch (const config::ConfigError& e) {
       std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), e.what());
       services.Close();
@@ -132,8 +133,9 @@ int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
       return 2;
     }
     LoopState state;  // declared before the consumer: its last callback uses it
-    ProviderPipeline pipeline(settings, *provider, std::make_unique<db::CatalogWriter>(settings.postgres.dsn), loop);
-    Consumer consumer(loop, pipeline.Consuming(config::KnownProviders()), pipeline, worker_metrics, health);
+    ProviderPipeline pipeline(settings, *provider,
+                              std::make_unique<db::CatalogWriter>(settings.postgres.dsn, MergePriority(fleet)), loop);
+    Consumer consumer(loop, pipeline.Consuming(FleetNames(fleet)), pipeline, worker_metrics, health);
     state.services = &services;
     state.health = &health;
     state.provider_name = spec.name;
@@ -151,8 +153,7 @@ int RunWorker(int argc, char* argv[], const ProviderSpec& spec) {
       state.health_timer.reset();
       state.services->Close();
     });
-    provider.reset();
-  }
+  }  // destroyed in reverse: consumer, pipeline (which closed the provider), provider, services
   int exit_code = process::CloseLoop(loop, logger);
   logger.Info("worker exited");
   return exit_code;

@@ -8,6 +8,7 @@
 #include "common/runtime/normalize_command.hpp"
 #include "common/runtime/provider.hpp"
 #include "common/runtime/provider_settings.hpp"
+#include "common/runtime/provider_spec.hpp"
 
 namespace gateway {
 class Gateway;
@@ -34,11 +35,10 @@ struct ProviderContext {
       make_batcher;
 };
 
-// A provider binary: its name, default policy, how to build it, and optionally how to
-// normalize a saved response (`tunefleet-<name> normalize FILE`).
-struct ProviderSpec {
-  std::string name;
-  ProviderPolicy policy;
+// A provider binary: its spec (declared as data in workers/<name>/<name>_spec.cpp), how to
+// build it, and optionally how to normalize a saved response (`tunefleet-<name> normalize FILE`).
+struct WorkerSpec {
+  ProviderSpec provider;
   std::function<std::unique_ptr<Provider>(ProviderContext& context)> make;
   // A saved answer's body -> what it normalizes to; NormalizeCommand does the rest. Optional.
   NormalizeBody normalize;
@@ -46,7 +46,8 @@ struct ProviderSpec {
 
 // The whole life of a worker process: read and validate configuration (a bad setting exits
 // 2 with one line naming the variable), serve /metrics /healthz /readyz, run the loop until
-// SIGTERM/SIGINT and drain; a second signal exits at once. Returns the exit code.
-int RunWorker(int argc, char* argv[], const ProviderSpec& spec);
+// SIGTERM/SIGINT and drain; a second signal exits at once. `fleet` is every provider's spec
+// (workers/fleet): the topology to declare and the catalog's merge priority. Returns the exit code.
+int RunWorker(int argc, char* argv[], const WorkerSpec& worker, const std::vector<ProviderSpec>& fleet);
 
 }  // namespace runtime

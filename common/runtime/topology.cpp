@@ -44,7 +44,7 @@ std::string ProviderRoutingKey(const std::string& entity, const std::string& pro
   return entity + "." + provider;
 }
 
-amqp::Topology FleetTopology(const std::vector<std::string>& providers, const std::vector<DelayTier>& tiers) {
+amqp::Topology FleetTopology(const config::ProviderNames& providers, const std::vector<DelayTier>& tiers) {
   amqp::Topology t;
   t.exchanges = {{kJobsExchange, "topic"},
                  {kRetryExchange, "headers"},
@@ -61,11 +61,12 @@ amqp::Topology FleetTopology(const std::vector<std::string>& providers, const st
     t.queues.push_back({DeadQueue(name), true, {}});
     t.bindings.push_back({DeadQueue(name), kDeadExchange, name, {}});
   };
-  for (const auto& provider : providers) {
+  for (const auto& provider : providers.known) {
     add_consumer_queue(provider);
+    const bool in_all = std::find(providers.all.begin(), providers.all.end(), provider) != providers.all.end();
     for (const char* entity : {"track", "album"}) {
       t.bindings.push_back({JobQueue(provider), kJobsExchange, ProviderRoutingKey(entity, provider), {}});
-      if (provider != "noop") {
+      if (in_all) {
         t.bindings.push_back({JobQueue(provider), kJobsExchange, std::string(entity) + ".all", {}});
       }
     }

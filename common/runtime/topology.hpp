@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/amqp/message.hpp"
+#include "common/config/settings.hpp"
 
 // Names and shape of tunefleet's RabbitMQ topology (docs/RUNTIME.md). Every binary declares
 // the whole fleet topology at start, idempotently, so any process can start first.
@@ -47,13 +48,13 @@ std::string LegacyDelayQueue(const DelayTier& tier);
 // The provider-specific routing key of a job: track.spotify, album.lastfm.
 std::string ProviderRoutingKey(const std::string& entity, const std::string& provider);
 
-// Queues: one quorum queue per provider (bound to <entity>.<provider> and <entity>.all for
-// track and album; delivery limit as the poison backstop, dead-lettering to tunefleet.dead),
-// one dead-letter queue per provider, one quorum TTL queue per delay tier dead-lettering
+// Queues: one quorum queue per provider of `providers.known` (bound to <entity>.<provider>
+// for track and album, and to <entity>.all for those in `providers.all`; delivery limit as
+// the poison backstop, dead-lettering to tunefleet.dead), one dead-letter queue per provider, one quorum TTL queue per delay tier dead-lettering
 // back to tunefleet.jobs, and the builders' quorum queues on tunefleet.followups. Everywhere
 // the broker moves a message (TTL expiry, delivery limit) it does so at least once
 // (x-dead-letter-strategy at-least-once; docs/RUNTIME.md, "At least once").
-amqp::Topology FleetTopology(const std::vector<std::string>& providers,
+amqp::Topology FleetTopology(const config::ProviderNames& providers,
                              const std::vector<DelayTier>& tiers = DefaultDelayTiers());
 
 // The queue arguments that make a quorum queue's dead-lettering at-least-once.

@@ -14,6 +14,7 @@
 #include "common/json/job_writer.hpp"
 #include "common/runtime/topology.hpp"
 #include "tests/support/endpoints.hpp"
+#include "workers/fleet/fleet.hpp"
 
 namespace test_support {
 namespace {
@@ -157,7 +158,7 @@ T TestVhost::WithConnection(const std::string& what, F&& call) {
   }
 }
 
-void TestVhost::DeclareFleetTopology() { Declare(runtime::FleetTopology(config::KnownProviders())); }
+void TestVhost::DeclareFleetTopology() { Declare(runtime::FleetTopology(fleet::Names())); }
 
 void TestVhost::Declare(const amqp::Topology& topology) {
   WithConnection<void>("declaring topology", [&](amqp::Connection& c) { return c.Declare(topology); });

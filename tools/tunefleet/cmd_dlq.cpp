@@ -24,6 +24,7 @@
 #include "tools/tunefleet/commands.hpp"
 #include "tools/tunefleet/dlq_messages.hpp"
 #include "tools/tunefleet/management_api.hpp"
+#include "workers/fleet/fleet.hpp"
 
 namespace cli {
 namespace {
@@ -167,7 +168,7 @@ std::string Destination(const std::string& provider) {
 
 std::string KnownProviderList() {
   std::string out;
-  for (const auto& p : config::KnownProviders()) out += (out.empty() ? "" : ", ") + p;
+  for (const auto& p : fleet::Names().known) out += (out.empty() ? "" : ", ") + p;
   for (const auto& b : runtime::BuilderNames()) out += ", " + b;
   return out;
 }
@@ -221,7 +222,7 @@ std::optional<int> ParseFlags(int argc, char* argv[], Options& options) {
       const std::string value = optarg != nullptr ? optarg : "";
       switch (c) {
         case kProvider: {
-          const auto& known = config::KnownProviders();
+          const auto& known = fleet::Names().known;
           if (std::find(known.begin(), known.end(), value) == known.end() && !runtime::IsBuilder(value)) {
             return UsageError(options, "--provider \"" + value + "\": unknown provider (expected one of " +
                                            KnownProviderList() + ")");
@@ -500,7 +501,7 @@ int RunReplay(const Options& options) {
   amqp::Connection connection(*settings);
   if (auto r = connection.Open(); !r) return Fail(options, r.error().message);
   // Every binary declares the fleet topology: the copies need tunefleet.jobs and its bindings.
-  if (auto r = connection.Declare(runtime::FleetTopology(config::KnownProviders())); !r) {
+  if (auto r = connection.Declare(runtime::FleetTopology(fleet::Names())); !r) {
     return Fail(options, r.error().message);
   }
   auto depth = connection.QueueDepth(queue);

@@ -28,6 +28,7 @@
 #include "tools/tunefleet/publish_job.hpp"
 #include "tools/tunefleet/publish_report.hpp"
 #include "tools/tunefleet/publish_window.hpp"
+#include "workers/fleet/fleet.hpp"
 
 namespace cli {
 namespace {
@@ -124,7 +125,7 @@ std::optional<int> ParseFlags(int argc, char* argv[], Options& options) {
           }
           break;
         case kProviders:
-          config::ParseProviderList(value, "--providers");  // validates now, names the flag
+          config::ParseProviderList(value, "--providers", fleet::Names());  // validates now, names the flag
           options.providers = value;
           break;
         case kFormat:
@@ -236,7 +237,7 @@ class Publisher {
       : connection_(std::move(settings)),
         options_(options),
         routing_keys_(std::move(routing_keys)),
-        topology_(runtime::FleetTopology(config::KnownProviders())),
+        topology_(runtime::FleetTopology(fleet::Names())),
         window_(std::max(options.max_unconfirmed, routing_keys_.size())),
         counters_(counters),
         progress_(progress) {
@@ -529,7 +530,7 @@ int RunPublish(int argc, char* argv[]) {
   if (options.providers == "all") {
     routing_keys.push_back(entity + ".all");
   } else {
-    for (const auto& provider : config::ParseProviderList(options.providers, "--providers")) {
+    for (const auto& provider : config::ParseProviderList(options.providers, "--providers", fleet::Names())) {
       routing_keys.push_back(runtime::ProviderRoutingKey(entity, provider));
     }
   }

@@ -23,6 +23,7 @@
 #include "common/runtime/topology.hpp"
 #include "tools/tunefleet/commands.hpp"
 #include "tools/tunefleet/management_api.hpp"
+#include "workers/fleet/fleet.hpp"
 
 namespace cli {
 namespace {
@@ -148,7 +149,7 @@ int Upgrade() {
   amqp::Connection connection(settings);
   if (auto r = connection.Open(); !r) return Fail(r.error().message);
   const auto& tiers = runtime::DefaultDelayTiers();
-  if (auto r = connection.Declare(runtime::FleetTopology(config::KnownProviders(), tiers)); !r) {
+  if (auto r = connection.Declare(runtime::FleetTopology(fleet::Names(), tiers)); !r) {
     return Fail(r.error().message);
   }
   const std::vector<std::string> without = connection.queues_without_added_arguments();

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "common/config/settings.hpp"
+#include "workers/fleet/fleet.hpp"
 
 namespace ops {
 namespace {
@@ -115,7 +116,7 @@ QueueKind ClassifyQueue(std::string_view name, std::string* owner) {
   }
   if (rest.empty() || rest.find('.') != std::string_view::npos) return QueueKind::kOther;
   *owner = rest;
-  const auto& providers = config::KnownProviders();
+  const auto& providers = fleet::Names().known;
   // Every other single-segment consumer queue (tunefleet.recommend, tunefleet.features) is a
   // builder's: the runtime declares no other kind.
   return std::find(providers.begin(), providers.end(), *owner) != providers.end() ? QueueKind::kJobs

@@ -141,23 +141,9 @@ std::string Query(std::initializer_list<std::pair<std::string_view, std::string_
 
 }  // namespace
 
-runtime::ProviderPolicy DefaultPolicy() {
-  runtime::ProviderPolicy p;
-  p.base_url = "https://api.discogs.com";
-  p.rate_per_second = 1.0;  // 60 a minute for authenticated clients
-  p.burst = 5;
-  p.breaker_failures = 5;
-  p.breaker_open = 60s;
-  p.breaker_successes = 2;
-  p.remaining_header = "x-discogs-ratelimit-remaining";
-  // Discogs asks every client for a User-Agent that identifies it.
-  p.user_agent = "tunefleet-discogs/0.1 +https://example.invalid/tunefleet";
-  return p;
-}
-
-DiscogsSettings LoadDiscogsSettings(const config::Env& env, const runtime::ProviderPolicy& policy) {
+DiscogsSettings LoadDiscogsSettings(const config::Env& env, const runtime::ProviderSettings& provider) {
   DiscogsSettings s;
-  s.base_url = policy.base_url;
+  s.base_url = provider.policy.base_url;
   while (!s.base_url.empty() && s.base_url.back() == '/') s.base_url.pop_back();
   s.token = env.Secret("TUNEFLEET_DISCOGS_TOKEN", "");
   if (s.token.empty()) {
@@ -170,14 +156,10 @@ DiscogsSettings LoadDiscogsSettings(const config::Env& env, const runtime::Provi
       throw config::ConfigError("TUNEFLEET_DISCOGS_TOKEN contains a space or control character; expected a token");
     }
   }
-  auto seconds = [&env](const std::string& key, std::chrono::seconds fallback) {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-        env.Duration(key, std::chrono::duration_cast<std::chrono::milliseconds>(fallback), 1s));
-  };
   s.cache = env.Bool("TUNEFLEET_DISCOGS_CACHE", s.cache);
-  s.release_ttl = seconds("TUNEFLEET_DISCOGS_RELEASE_CACHE_TTL", s.release_ttl);
-  s.search_ttl = seconds("TUNEFLEET_DISCOGS_SEARCH_CACHE_TTL", s.search_ttl);
-  s.not_found_ttl = seconds("TUNEFLEET_DISCOGS_NOT_FOUND_TTL", s.not_found_ttl);
+  s.release_ttl = provider.CacheTtl("RELEASE_CACHE_TTL");
+  s.search_ttl = provider.CacheTtl("SEARCH_CACHE_TTL");
+  s.not_found_ttl = provider.CacheTtl("NOT_FOUND_TTL");
   s.per_page = static_cast<int>(env.Int("TUNEFLEET_DISCOGS_PER_PAGE", s.per_page, 1, 100));
   return s;
 }
@@ -207,6 +189,7 @@ void DiscogsProvider::Close() { jobs_.Close(); }
 
 void DiscogsProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
   runtime::PendingJob pending = jobs_.Add(std::move(done));
+  if (!pending.pending()) return;  // closed: answered already (shutting down), nothing is sent
   if (const auto* track = std::get_if<json::TrackJob>(&job)) return EnrichTrack(*track, std::move(pending));
   if (const auto* album = std::get_if<json::AlbumJob>(&job)) return EnrichAlbum(*album, std::move(pending));
   pending.Finish(

@@ -21,19 +21,16 @@ struct DiscogsSettings {
   std::string base_url = "https://api.discogs.com";  // TUNEFLEET_DISCOGS_BASE_URL (no trailing '/')
   std::string token{};                                // TUNEFLEET_DISCOGS_TOKEN or _TOKEN_FILE; required
   bool cache = true;                                  // TUNEFLEET_DISCOGS_CACHE: use the Redis response cache
-  std::chrono::seconds release_ttl{30 * 24 * 3600};   // TUNEFLEET_DISCOGS_RELEASE_CACHE_TTL
-  std::chrono::seconds search_ttl{7 * 24 * 3600};     // TUNEFLEET_DISCOGS_SEARCH_CACHE_TTL
-  std::chrono::seconds not_found_ttl{24 * 3600};      // TUNEFLEET_DISCOGS_NOT_FOUND_TTL (404s)
+  // Cache TTLs: defaults in discogs_spec.cpp, read by the runtime (ProviderSettings::CacheTtl).
+  std::chrono::seconds release_ttl{};                 // TUNEFLEET_DISCOGS_RELEASE_CACHE_TTL
+  std::chrono::seconds search_ttl{};                  // TUNEFLEET_DISCOGS_SEARCH_CACHE_TTL
+  std::chrono::seconds not_found_ttl{};               // TUNEFLEET_DISCOGS_NOT_FOUND_TTL (404s)
   int per_page = 5;                                   // TUNEFLEET_DISCOGS_PER_PAGE: search results looked at
 };
 
-// DESIGN.md's Discogs row: 60 requests a minute (1/s), burst 5, breaker 5 / 60 s / 2, and the
-// adaptive rate on X-Discogs-Ratelimit-Remaining.
-runtime::ProviderPolicy DefaultPolicy();
-
 // Reads the Discogs-only variables; throws config::ConfigError naming the variable (a
-// missing token included). `policy` gives the base URL already read by the runtime.
-DiscogsSettings LoadDiscogsSettings(const config::Env& env, const runtime::ProviderPolicy& policy);
+// missing token included). `provider` gives the base URL and cache TTLs already read by the runtime.
+DiscogsSettings LoadDiscogsSettings(const config::Env& env, const runtime::ProviderSettings& provider);
 
 // Request paths (with query strings) the flow sends; pure, for tests.
 std::string TrackSearchPath(const json::TrackJob& job, int per_page);

@@ -1,15 +1,16 @@
 #include "common/runtime/run_worker.hpp"
 #include "workers/discogs/discogs_parse.hpp"
 #include "workers/discogs/discogs_provider.hpp"
+#include "workers/discogs/discogs_spec.hpp"
+#include "workers/fleet/fleet.hpp"
 
 int main(int argc, char* argv[]) {
-  runtime::ProviderSpec spec;
-  spec.name = "discogs";
-  spec.policy = discogs::DefaultPolicy();
-  spec.make = [](runtime::ProviderContext& context) {
+  runtime::WorkerSpec worker;
+  worker.provider = discogs::Spec();
+  worker.make = [](runtime::ProviderContext& context) {
     return std::make_unique<discogs::DiscogsProvider>(*context.gateway,
-                                                      discogs::LoadDiscogsSettings(context.env, context.settings.policy));
+                                                      discogs::LoadDiscogsSettings(context.env, context.settings));
   };
-  spec.normalize = discogs::NormalizeSaved;
-  return runtime::RunWorker(argc, argv, spec);
+  worker.normalize = discogs::NormalizeSaved;
+  return runtime::RunWorker(argc, argv, worker, fleet::Providers());
 }

@@ -1,5 +1,6 @@
 #include "common/runtime/builder.hpp"
 #include "workers/features/features_builder.hpp"
+#include "workers/fleet/fleet.hpp"
 
 int main(int argc, char* argv[]) {
   runtime::BuilderSpec spec;
@@ -8,5 +9,5 @@ int main(int argc, char* argv[]) {
     return features::MakeFeaturesBuilder(context.postgres_dsn, features::LoadFeaturesSettings(context.env),
                                          context.clock);
   };
-  return runtime::RunBuilder(argc, argv, spec);
+  return runtime::RunBuilder(argc, argv, spec, fleet::Providers());
 }

@@ -13,8 +13,7 @@ LastfmSettings LoadLastfmSettings(const config::Env& env, const runtime::Provide
         "TUNEFLEET_LASTFM_API_KEY is not set; set it (or TUNEFLEET_LASTFM_API_KEY_FILE) to a Last.fm API key "
         "(any value works against provider-sim)");
   }
-  auto ttl = env.Duration("TUNEFLEET_LASTFM_TAGS_TTL", s.tags_ttl, std::chrono::seconds(1));
-  s.tags_ttl = std::chrono::duration_cast<std::chrono::seconds>(ttl);
+  s.tags_ttl = provider.CacheTtl("TAGS_TTL");
   return s;
 }
 
@@ -66,6 +65,7 @@ void LastfmProvider::Call(const std::string& method, const Params& params, gatew
 
 void LastfmProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
   runtime::PendingJob pending = jobs_.Add(std::move(done));
+  if (!pending.pending()) return;  // closed: answered already (shutting down), nothing is sent
   if (const auto* track = std::get_if<json::TrackJob>(&job)) {
     EnrichTrack(*track, std::move(pending));
   } else if (const auto* album = std::get_if<json::AlbumJob>(&job)) {

@@ -18,11 +18,11 @@ namespace lastfm {
 struct LastfmSettings {
   std::string base_url = "https://ws.audioscrobbler.com";  // TUNEFLEET_LASTFM_BASE_URL (policy)
   std::string api_key{};                                    // TUNEFLEET_LASTFM_API_KEY[_FILE]; never logged
-  std::chrono::seconds tags_ttl{7 * 24 * 3600};             // TUNEFLEET_LASTFM_TAGS_TTL: cache of every answer
+  std::chrono::seconds tags_ttl{};  // TUNEFLEET_LASTFM_TAGS_TTL: cache of every answer (lastfm_spec.cpp)
 };
 
-// Reads the API key (required: a missing key is a config::ConfigError naming it) and the
-// cache TTL; the base URL comes from the provider policy.
+// Reads the API key (required: a missing key is a config::ConfigError naming it); the base
+// URL and the cache TTL come from the provider settings.
 LastfmSettings LoadLastfmSettings(const config::Env& env, const runtime::ProviderSettings& provider);
 
 // Last.fm as a provider. A track job: track.getTopTags, then track.getInfo when the job

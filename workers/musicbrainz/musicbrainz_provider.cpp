@@ -4,13 +4,11 @@
 
 namespace musicbrainz {
 
-MusicBrainzSettings LoadMusicBrainzSettings(const config::Env& env, const runtime::ProviderSettings& provider) {
+MusicBrainzSettings LoadMusicBrainzSettings(const runtime::ProviderSettings& provider) {
   MusicBrainzSettings s;
   s.base_url = provider.policy.base_url;
-  s.lookup_ttl = std::chrono::duration_cast<std::chrono::seconds>(
-      env.Duration("TUNEFLEET_MUSICBRAINZ_LOOKUP_TTL", s.lookup_ttl, std::chrono::seconds(1)));
-  s.search_ttl = std::chrono::duration_cast<std::chrono::seconds>(
-      env.Duration("TUNEFLEET_MUSICBRAINZ_SEARCH_TTL", s.search_ttl, std::chrono::seconds(1)));
+  s.lookup_ttl = provider.CacheTtl("LOOKUP_TTL");
+  s.search_ttl = provider.CacheTtl("SEARCH_TTL");
   if (provider.policy.user_agent.empty()) {
     throw config::ConfigError("TUNEFLEET_MUSICBRAINZ_USER_AGENT is empty; MusicBrainz blocks anonymous clients "
                               "(use \"app/version ( contact )\")");
@@ -50,6 +48,7 @@ void MusicBrainzProvider::Call(std::string url, std::string endpoint, std::strin
 
 void MusicBrainzProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
   runtime::PendingJob pending = jobs_.Add(std::move(done));
+  if (!pending.pending()) return;  // closed: answered already (shutting down), nothing is sent
   if (const auto* track = std::get_if<json::TrackJob>(&job)) {
     auto flow = std::make_shared<TrackFlow>(TrackFlow{*track, std::move(pending)});
     if (track->mbid) LookupRecording(flow, *track->mbid, std::nullopt, "");

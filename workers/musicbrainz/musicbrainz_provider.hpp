@@ -14,16 +14,17 @@
 
 namespace musicbrainz {
 
-inline constexpr const char* kDefaultUserAgent = "tunefleet/0.1 ( contact: set TUNEFLEET_MUSICBRAINZ_USER_AGENT )";
-
 struct MusicBrainzSettings {
   std::string base_url = "https://musicbrainz.org";  // TUNEFLEET_MUSICBRAINZ_BASE_URL (policy)
-  std::chrono::seconds lookup_ttl{30 * 24 * 3600};    // TUNEFLEET_MUSICBRAINZ_LOOKUP_TTL: ISRC and id lookups
-  std::chrono::seconds search_ttl{7 * 24 * 3600};     // TUNEFLEET_MUSICBRAINZ_SEARCH_TTL: searches
+  // Cache TTLs: defaults in musicbrainz_spec.cpp, read by the runtime (ProviderSettings::CacheTtl).
+  std::chrono::seconds lookup_ttl{};  // TUNEFLEET_MUSICBRAINZ_LOOKUP_TTL: ISRC and id lookups
+  std::chrono::seconds search_ttl{};  // TUNEFLEET_MUSICBRAINZ_SEARCH_TTL: searches
 };
 
-// The base URL comes from the provider policy (as does the User-Agent, sent on every request).
-MusicBrainzSettings LoadMusicBrainzSettings(const config::Env& env, const runtime::ProviderSettings& provider);
+// Everything comes from the provider settings: the base URL, the cache TTLs and the User-Agent
+// (sent on every request; an empty one is a config::ConfigError). MusicBrainz has no variables
+// of its own beyond those.
+MusicBrainzSettings LoadMusicBrainzSettings(const runtime::ProviderSettings& provider);
 
 // MusicBrainz as a provider. A track job: recording lookup when the job has an mbid; else
 // ISRC lookup when it has an ISRC (a miss falls back to the search); else a recording search

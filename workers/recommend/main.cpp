@@ -1,5 +1,6 @@
 #include "common/runtime/builder.hpp"
 #include "workers/recommend/recommend_builder.hpp"
+#include "workers/fleet/fleet.hpp"
 
 int main(int argc, char* argv[]) {
   runtime::BuilderSpec spec;
@@ -8,5 +9,5 @@ int main(int argc, char* argv[]) {
     return recommend::MakeRecommendBuilder(context.postgres_dsn, recommend::LoadRecommendSettings(context.env),
                                            context.clock);
   };
-  return runtime::RunBuilder(argc, argv, spec);
+  return runtime::RunBuilder(argc, argv, spec, fleet::Providers());
 }

@@ -66,14 +66,9 @@ SpotifySettings LoadSpotifySettings(const config::Env& env, const runtime::Provi
     throw config::ConfigError(
         "TUNEFLEET_SPOTIFY_CLIENT_SECRET is not set (or TUNEFLEET_SPOTIFY_CLIENT_SECRET_FILE): the app's client secret");
   }
-  auto seconds = [&](const char* key, std::chrono::seconds fallback) {
-    auto ms = env.Duration(key, std::chrono::duration_cast<std::chrono::milliseconds>(fallback),
-                           std::chrono::milliseconds{1000});
-    return std::chrono::duration_cast<std::chrono::seconds>(ms);
-  };
-  s.track_ttl = seconds("TUNEFLEET_SPOTIFY_TRACK_TTL", s.track_ttl);
-  s.album_ttl = seconds("TUNEFLEET_SPOTIFY_ALBUM_TTL", s.album_ttl);
-  s.search_ttl = seconds("TUNEFLEET_SPOTIFY_SEARCH_TTL", s.search_ttl);
+  s.track_ttl = provider.CacheTtl("TRACK_TTL");
+  s.album_ttl = provider.CacheTtl("ALBUM_TTL");
+  s.search_ttl = provider.CacheTtl("SEARCH_TTL");
   s.batch_window = env.Duration("TUNEFLEET_SPOTIFY_BATCH_WINDOW", s.batch_window);
   if (s.batch_window > std::chrono::milliseconds{60000}) {
     throw config::ConfigError("TUNEFLEET_SPOTIFY_BATCH_WINDOW is longer than 60s; jobs would wait that long");
@@ -511,6 +506,7 @@ bool SpotifyProvider::audio_features_available() const { return impl_->audio_fea
 
 void SpotifyProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
   runtime::PendingJob pending = impl_->jobs.Add(std::move(done));
+  if (!pending.pending()) return;  // closed: answered already (shutting down), nothing is sent
   if (const auto* track = std::get_if<json::TrackJob>(&job)) {
     impl_->StartTrack(*track, std::move(pending));
   } else if (const auto* album = std::get_if<json::AlbumJob>(&job)) {

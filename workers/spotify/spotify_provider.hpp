@@ -16,9 +16,10 @@ struct SpotifySettings {
   std::string auth_url = "https://accounts.spotify.com";  // TUNEFLEET_SPOTIFY_AUTH_URL: POST {auth_url}/api/token
   std::string client_id{};      // TUNEFLEET_SPOTIFY_CLIENT_ID or _FILE; required
   std::string client_secret{};  // TUNEFLEET_SPOTIFY_CLIENT_SECRET or _FILE; required, never logged
-  std::chrono::seconds track_ttl{std::chrono::hours{24 * 30}};   // _TRACK_TTL: /v1/tracks/{id}
-  std::chrono::seconds album_ttl{std::chrono::hours{24 * 30}};   // _ALBUM_TTL: /v1/albums/{id}
-  std::chrono::seconds search_ttl{std::chrono::hours{24 * 7}};   // _SEARCH_TTL: /v1/search (hits and misses)
+  // Cache TTLs: defaults in spotify_spec.cpp, read by the runtime (ProviderSettings::CacheTtl).
+  std::chrono::seconds track_ttl{};   // _TRACK_TTL: /v1/tracks/{id}
+  std::chrono::seconds album_ttl{};   // _ALBUM_TTL: /v1/albums/{id}
+  std::chrono::seconds search_ttl{};  // _SEARCH_TTL: /v1/search (hits and misses)
   // _BATCH_WINDOW: how long the micro-batchers gather ids. Searches arrive at the rate limit
   // (10/s), so a short window sends one multi-id call per job; 1 s shares one call among ~8.
   std::chrono::milliseconds batch_window{1000};
@@ -26,7 +27,7 @@ struct SpotifySettings {
   int search_limit = 5;                   // items per search
 };
 
-// Reads TUNEFLEET_SPOTIFY_* (the runtime already read the policy and base URL). Throws
+// Reads TUNEFLEET_SPOTIFY_* (the runtime already read the policy, base URL and cache TTLs). Throws
 // config::ConfigError naming the variable, e.g. when the client id or secret is missing.
 SpotifySettings LoadSpotifySettings(const config::Env& env, const runtime::ProviderSettings& provider);
 

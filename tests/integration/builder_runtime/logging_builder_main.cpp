@@ -11,6 +11,7 @@
 
 #include "common/db/errors.hpp"
 #include "common/runtime/builder.hpp"
+#include "workers/fleet/fleet.hpp"
 
 namespace {
 
@@ -91,5 +92,5 @@ int main(int argc, char* argv[]) {
   spec.make = [&spec](const runtime::BuilderContext& context) {
     return std::make_unique<LoggingBuilder>(spec.name, context.postgres_dsn);
   };
-  return runtime::RunBuilder(argc, argv, spec);
+  return runtime::RunBuilder(argc, argv, spec, fleet::Providers());
 }

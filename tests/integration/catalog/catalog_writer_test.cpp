@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "tests/support/test_database.hpp"
+#include "workers/fleet/fleet.hpp"
 
 namespace db {
 namespace {
@@ -23,7 +24,7 @@ catalog::TrackRecord Track(const std::string& provider, const std::string& artis
 class CatalogWriterTest : public ::testing::Test {
  protected:
   test_support::TestDatabase db_;
-  CatalogWriter writer_{db_.dsn()};
+  CatalogWriter writer_{db_.dsn(), fleet::MergePriority()};
 };
 
 TEST_F(CatalogWriterTest, WritingTheSameBatchTwiceChangesNothing) {
@@ -97,7 +98,7 @@ TEST_F(CatalogWriterTest, ConcurrentProvidersOnNewTracksKeepEveryContribution) {
     return batch;
   };
   for (int round = 0; round < 3; ++round) {
-    CatalogWriter other(db_.dsn());
+    CatalogWriter other(db_.dsn(), fleet::MergePriority());
     auto a = batch_for("spotify", "house");
     auto b = batch_for("lastfm", "disco");
     for (auto& r : a) r.ref.title += "/" + std::to_string(round);
@@ -175,7 +176,7 @@ TEST_F(CatalogWriterTest, ARowWrittenBeforeArtistsExistedGetsItsArtistOnTheNextW
   // As written by a version without artists: no artist row, no artist_id.
   ASSERT_TRUE(writer_.WriteTracks({Track("spotify", "Air", "Playground Love")}));
   db_.Rows("update tracks set artist_id = null; delete from artists");
-  CatalogWriter restarted(db_.dsn());  // a writer remembers the artists it has seen committed
+  CatalogWriter restarted(db_.dsn(), fleet::MergePriority());  // a writer remembers the artists it has seen committed
   ASSERT_TRUE(restarted.WriteTracks({Track("lastfm", "Air", "Playground Love")}));
   EXPECT_EQ(db_.Int("select count(*) from tracks t join artists a on a.id = t.artist_id where a.name = 'Air'"), 1);
 }
@@ -248,8 +249,45 @@ TEST_F(CatalogWriterTest, StoresTitlesByteForByte) {
   EXPECT_EQ(db_.Scalar("select title from tracks"), title);
 }
 
+// The merge order is data passed in (the fleet's specs), not SQL: the same sources merged
+// under the reversed order show the other provider's value, and a provider the order does
+// not list comes after every listed one either way.
+TEST_F(CatalogWriterTest, TheMergePriorityPassedInDecidesWhoseScalarsWin) {
+  auto track = [](const std::string& provider, std::int32_t duration_ms) {
+    auto r = Track(provider, "Air", "Sexy Boy");
+    r.fields.duration_ms = duration_ms;
+    return r;
+  };
+  auto album = [](const std::string& provider, const std::string& release_date) {
+    catalog::AlbumRecord r;
+    r.ref.artist = "Air";
+    r.ref.title = "Moon Safari";
+    r.provider = provider;
+    r.job_id = provider + ":moon-safari";
+    r.fields.release_date = release_date;
+    return r;
+  };
+  const std::vector<std::string>& priority = fleet::MergePriority();
+  ASSERT_EQ(priority, (std::vector<std::string>{"spotify", "musicbrainz", "discogs", "lastfm"}));
+  for (const auto& r : {track("spotify", 298000), track("lastfm", 297000), track("noop", 1000)}) {
+    ASSERT_TRUE(writer_.WriteTracks({r}));
+  }
+  for (const auto& r : {album("spotify", "1998-01-16"), album("lastfm", "1998-01-19"), album("noop", "2000-01-01")}) {
+    ASSERT_TRUE(writer_.WriteAlbums({r}));
+  }
+  EXPECT_EQ(db_.Scalar("select duration_ms from tracks"), "298000");
+  EXPECT_EQ(db_.Scalar("select release_date from albums"), "1998-01-16");
+
+  // Rewriting one source re-merges the row under the writer's order.
+  CatalogWriter reversed(db_.dsn(), std::vector<std::string>(priority.rbegin(), priority.rend()));
+  ASSERT_TRUE(reversed.WriteTracks({track("noop", 1000)}));
+  ASSERT_TRUE(reversed.WriteAlbums({album("noop", "2000-01-01")}));
+  EXPECT_EQ(db_.Scalar("select duration_ms from tracks"), "297000");
+  EXPECT_EQ(db_.Scalar("select release_date from albums"), "1998-01-19");
+}
+
 TEST_F(CatalogWriterTest, UnreachableDatabaseIsTransient) {
-  CatalogWriter writer("postgresql://tunefleet:secret@127.0.0.1:1/none");
+  CatalogWriter writer("postgresql://tunefleet:secret@127.0.0.1:1/none", fleet::MergePriority());
   auto written = writer.WriteTracks({Track("noop", "A", "B")});
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().kind, core::ErrorKind::kTransient);

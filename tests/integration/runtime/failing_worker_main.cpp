@@ -3,7 +3,9 @@
 #include <string>
 
 #include "common/runtime/run_worker.hpp"
+#include "workers/fleet/fleet.hpp"
 #include "workers/noop/noop_provider.hpp"
+#include "workers/noop/noop_spec.hpp"
 
 namespace {
 
@@ -24,9 +26,8 @@ class FailingProvider : public runtime::Provider {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  runtime::ProviderSpec spec;
-  spec.name = "noop";
-  spec.policy.uses_network = false;
-  spec.make = [](runtime::ProviderContext&) { return std::make_unique<FailingProvider>(); };
-  return runtime::RunWorker(argc, argv, spec);
+  runtime::WorkerSpec worker;
+  worker.provider = noop::Spec();
+  worker.make = [](runtime::ProviderContext&) { return std::make_unique<FailingProvider>(); };
+  return runtime::RunWorker(argc, argv, worker, fleet::Providers());
 }

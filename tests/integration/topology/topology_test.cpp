@@ -12,6 +12,7 @@
 #include "tests/support/endpoints.hpp"
 #include "tests/support/test_vhost.hpp"
 #include "tests/support/wait.hpp"
+#include "workers/fleet/fleet.hpp"
 
 namespace {
 
@@ -98,7 +99,7 @@ void DeclareEarlierBuildTopology(TestVhost& vhost) {
     old.bindings.push_back({runtime::LegacyDelayQueue(tier), runtime::kRetryExchange, "",
                             {{"x-match", std::string("all-with-x")}, {runtime::kDelayHeader, tier.name}}});
   }
-  for (const auto& provider : config::KnownProviders()) {
+  for (const auto& provider : fleet::Names().known) {
     old.queues.push_back({runtime::JobQueue(provider), true,
                           {{"x-delivery-limit", std::int64_t{20}},
                            {"x-dead-letter-exchange", std::string(runtime::kDeadExchange)},

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "workers/fleet/fleet.hpp"
+
 namespace config {
 namespace {
 
@@ -39,15 +41,30 @@ TEST(Settings, PostgresAcceptsKeywordDsn) {
 }
 
 TEST(Settings, ProviderListAcceptsAllAndKnownNames) {
-  EXPECT_EQ(ParseProviderList("all", "--providers"),
+  EXPECT_EQ(ParseProviderList("all", "--providers", fleet::Names()),
             (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs"}));
-  EXPECT_EQ(ParseProviderList("lastfm,spotify,lastfm", "--providers"),
+  EXPECT_EQ(ParseProviderList("lastfm,spotify,lastfm", "--providers", fleet::Names()),
             (std::vector<std::string>{"lastfm", "spotify"}));
+}
+
+// The list is data passed in: names outside it are refused even when the fleet has them.
+TEST(Settings, ProviderListChecksAgainstTheNamesItIsGiven) {
+  const ProviderNames names{.known = {"alpha", "beta", "probe"}, .all = {"alpha", "beta"}};
+  EXPECT_EQ(ParseProviderList("all", "--providers", names), (std::vector<std::string>{"alpha", "beta"}));
+  EXPECT_EQ(ParseProviderList("probe,alpha", "--providers", names), (std::vector<std::string>{"probe", "alpha"}));
+  try {
+    ParseProviderList("alpha,spotify", "--providers", names);
+    FAIL() << "accepted a name the list does not hold";
+  } catch (const ConfigError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("\"spotify\""), std::string::npos) << what;
+    EXPECT_NE(what.find("alpha, beta, probe"), std::string::npos) << what;
+  }
 }
 
 TEST(Settings, ProviderListRejectsUnknownNameNamingIt) {
   try {
-    ParseProviderList("spotify,napster", "--providers");
+    ParseProviderList("spotify,napster", "--providers", fleet::Names());
     FAIL();
   } catch (const ConfigError& e) {
     std::string what = e.what();

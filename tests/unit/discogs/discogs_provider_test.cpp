@@ -8,6 +8,7 @@
 #include <map>
 
 #include "workers/discogs/discogs_provider.hpp"
+#include "workers/discogs/discogs_spec.hpp"
 
 namespace discogs {
 namespace {
@@ -20,8 +21,14 @@ config::Env EnvOf(std::map<std::string, std::string> values) {
   });
 }
 
+// What the worker does: the runtime reads the spec's policy and TTLs over `env`, then the
+// provider its own variables.
+DiscogsSettings Load(const config::Env& env, const runtime::ProviderSpec& spec = Spec()) {
+  return LoadDiscogsSettings(env, runtime::LoadProviderSettings(env, spec));
+}
+
 TEST(DiscogsSettings, DefaultPolicyIsDesignsDiscogsRow) {
-  runtime::ProviderPolicy p = DefaultPolicy();
+  runtime::ProviderPolicy p = Spec().policy;
   EXPECT_EQ(p.base_url, "https://api.discogs.com");
   EXPECT_DOUBLE_EQ(p.rate_per_second, 1.0);
   EXPECT_DOUBLE_EQ(p.burst, 5);
@@ -30,14 +37,14 @@ TEST(DiscogsSettings, DefaultPolicyIsDesignsDiscogsRow) {
   EXPECT_EQ(p.breaker_successes, 2);
   EXPECT_EQ(p.remaining_header, "x-discogs-ratelimit-remaining");
   EXPECT_NE(p.user_agent.find("tunefleet-discogs"), std::string::npos);
-  auto settings = runtime::LoadProviderSettings(EnvOf({}), "discogs", p);
+  auto settings = runtime::LoadProviderSettings(EnvOf({}), Spec());
   EXPECT_EQ(settings.gateway.remaining_header, "x-discogs-ratelimit-remaining");
   EXPECT_DOUBLE_EQ(settings.gateway.rate_limit.rate_per_second, 1.0);
 }
 
 TEST(DiscogsSettings, MissingTokenIsAConfigErrorNamingTheVariable) {
   try {
-    (void)LoadDiscogsSettings(EnvOf({}), DefaultPolicy());
+    (void)Load(EnvOf({}));
     FAIL() << "expected a ConfigError";
   } catch (const config::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("TUNEFLEET_DISCOGS_TOKEN"), std::string::npos) << e.what();
@@ -45,37 +52,36 @@ TEST(DiscogsSettings, MissingTokenIsAConfigErrorNamingTheVariable) {
 }
 
 TEST(DiscogsSettings, TokenComesFromTheVariableOrAFile) {
-  auto s = LoadDiscogsSettings(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "abc123"}}), DefaultPolicy());
+  auto s = Load(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "abc123"}}));
   EXPECT_EQ(s.token, "abc123");
   EXPECT_TRUE(s.cache);
   EXPECT_EQ(s.release_ttl, std::chrono::hours(24 * 30));
 
   auto path = std::filesystem::temp_directory_path() / ("discogs-token-" + std::to_string(::getpid()));
   std::ofstream(path) << "from-file\n";
-  auto from_file = LoadDiscogsSettings(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN_FILE", path.string()}}), DefaultPolicy());
+  auto from_file = Load(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN_FILE", path.string()}}));
   std::filesystem::remove(path);
   EXPECT_EQ(from_file.token, "from-file");
 }
 
 TEST(DiscogsSettings, TokenWithAControlCharacterIsRefused) {
-  EXPECT_THROW((void)LoadDiscogsSettings(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "abc\r\nX-Evil: 1"}}), DefaultPolicy()),
+  EXPECT_THROW((void)Load(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "abc\r\nX-Evil: 1"}})),
                config::ConfigError);
 }
 
 TEST(DiscogsSettings, CacheAndTtlsAreOverridable) {
-  runtime::ProviderPolicy policy = DefaultPolicy();
-  policy.base_url = "http://127.0.0.1:8089/discogs/";
-  auto s = LoadDiscogsSettings(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "t"},
-                                      {"TUNEFLEET_DISCOGS_CACHE", "false"},
-                                      {"TUNEFLEET_DISCOGS_RELEASE_CACHE_TTL", "2h"},
-                                      {"TUNEFLEET_DISCOGS_PER_PAGE", "10"}}),
-                               policy);
+  runtime::ProviderSpec spec = Spec();
+  spec.policy.base_url = "http://127.0.0.1:8089/discogs/";
+  auto s = Load(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "t"},
+                       {"TUNEFLEET_DISCOGS_CACHE", "false"},
+                       {"TUNEFLEET_DISCOGS_RELEASE_CACHE_TTL", "2h"},
+                       {"TUNEFLEET_DISCOGS_PER_PAGE", "10"}}),
+                spec);
   EXPECT_EQ(s.base_url, "http://127.0.0.1:8089/discogs");
   EXPECT_FALSE(s.cache);
   EXPECT_EQ(s.release_ttl, std::chrono::hours(2));
   EXPECT_EQ(s.per_page, 10);
-  EXPECT_THROW((void)LoadDiscogsSettings(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "t"}, {"TUNEFLEET_DISCOGS_PER_PAGE", "0"}}),
-                                         policy),
+  EXPECT_THROW((void)Load(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "t"}, {"TUNEFLEET_DISCOGS_PER_PAGE", "0"}}), spec),
                config::ConfigError);
 }
 

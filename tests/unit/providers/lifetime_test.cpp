@@ -30,6 +30,8 @@ using namespace std::chrono_literals;
 using Answer = fakes::FakeTransport::Answer;
 
 constexpr const char* kBase = "https://api.test";
+// Every answer cached, as in production (the TTLs of the specs): calls go through a cache lookup.
+constexpr std::chrono::seconds kTtl{3600};
 
 json::TrackJob Track() {
   json::TrackJob job;
@@ -149,7 +151,7 @@ class LastfmLifetime : public ProviderLifetime {
     transport_.Script("/2.0/", {fakes::FakeTransport::Status(
                                    200, R"({"album":{"artist":"Madonna","name":"Ray of Light","mbid":"","tags":""}})")});
     provider_name_ = "lastfm";
-    return std::make_unique<lastfm::LastfmProvider>(*gateway_, lastfm::LastfmSettings{kBase, "key"});
+    return std::make_unique<lastfm::LastfmProvider>(*gateway_, lastfm::LastfmSettings{kBase, "key", kTtl});
   }
 };
 
@@ -171,7 +173,7 @@ class MusicBrainzLifetime : public ProviderLifetime {
     transport_.Script(fakes::FakeTransport::PathOf(musicbrainz::IsrcUrl(kBase, Track().isrc.value())),
                       {fakes::FakeTransport::Status(404)});
     provider_name_ = "musicbrainz";
-    return std::make_unique<musicbrainz::MusicBrainzProvider>(*gateway_, musicbrainz::MusicBrainzSettings{kBase});
+    return std::make_unique<musicbrainz::MusicBrainzProvider>(*gateway_, musicbrainz::MusicBrainzSettings{kBase, kTtl, kTtl});
   }
 };
 
@@ -195,6 +197,7 @@ class DiscogsLifetime : public ProviderLifetime {
     discogs::DiscogsSettings settings;
     settings.base_url = kBase;
     settings.token = "token";
+    settings.release_ttl = settings.search_ttl = settings.not_found_ttl = kTtl;
     return std::make_unique<discogs::DiscogsProvider>(*gateway_, settings);
   }
 };
@@ -222,6 +225,7 @@ class SpotifyLifetime : public ProviderLifetime {
     settings.auth_url = kBase;
     settings.client_id = "id";
     settings.client_secret = "secret";
+    settings.track_ttl = settings.album_ttl = settings.search_ttl = kTtl;
     context_ = std::make_unique<runtime::ProviderContext>(runtime::ProviderContext{
         env_, provider_settings_, gateway_.get(), &metrics_,
         [this](std::size_t max_ids, std::chrono::milliseconds window, auto fetch) {

@@ -73,7 +73,7 @@ class ConsumerTest : public ::testing::Test {
     auto store = std::make_unique<fakes::FakeCatalogStore>();
     store_ = store.get();
     pipeline_ = std::make_unique<ProviderPipeline>(settings, provider_, std::move(store), loop_);
-    consumer_ = std::make_unique<Consumer>(loop_, pipeline_->Consuming({"fakeprov"}), *pipeline_, metrics_, health_,
+    consumer_ = std::make_unique<Consumer>(loop_, pipeline_->Consuming({.known = {"fakeprov"}, .all = {"fakeprov"}}), *pipeline_, metrics_, health_,
                                            fakes::FakeBroker::Factory(&broker_));
     consumer_->Start();
   }
@@ -327,7 +327,7 @@ class BuilderConsumerTest : public ::testing::Test {
     settings.window = 0ms;  // every follow-up is rebuilt at once: no window timer
     settings.worker.shutdown_timeout = 1h;
     pipeline_ = std::make_unique<BuilderPipeline>(settings, builder_, builder_metrics_, loop_);
-    consumer_ = std::make_unique<Consumer>(loop_, pipeline_->Consuming({"fakeprov"}), *pipeline_, metrics_, health_,
+    consumer_ = std::make_unique<Consumer>(loop_, pipeline_->Consuming({.known = {"fakeprov"}, .all = {"fakeprov"}}), *pipeline_, metrics_, health_,
                                            fakes::FakeBroker::Factory(&broker_));
     consumer_->Start();
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/config/settings.hpp"
+#include "workers/fleet/fleet.hpp"
 
 namespace runtime {
 namespace {
@@ -26,8 +27,8 @@ std::set<std::string> KeysBound(const amqp::Topology& t, const std::string& queu
 }
 
 TEST(FleetTopology, EveryProviderQueueIsQuorumWithADeliveryLimitDeadLetteringToTheDeadExchange) {
-  auto t = FleetTopology(config::KnownProviders());
-  for (const auto& provider : config::KnownProviders()) {
+  auto t = FleetTopology(fleet::Names());
+  for (const auto& provider : fleet::Names().known) {
     SCOPED_TRACE(provider);
     const auto* q = FindQueue(t, "tunefleet." + provider);
     ASSERT_NE(q, nullptr);
@@ -40,8 +41,8 @@ TEST(FleetTopology, EveryProviderQueueIsQuorumWithADeliveryLimitDeadLetteringToT
 }
 
 TEST(FleetTopology, ProviderQueuesTakeTheirOwnAndAllKeysButNoopOnlyItsOwn) {
-  auto t = FleetTopology(config::KnownProviders());
-  for (const auto& provider : config::KnownProviders()) {
+  auto t = FleetTopology(fleet::Names());
+  for (const auto& provider : fleet::Names().known) {
     SCOPED_TRACE(provider);
     std::set<std::string> expected = {"track." + provider, "album." + provider};
     if (provider != "noop") expected.insert({"track.all", "album.all"});
@@ -50,8 +51,8 @@ TEST(FleetTopology, ProviderQueuesTakeTheirOwnAndAllKeysButNoopOnlyItsOwn) {
 }
 
 TEST(FleetTopology, EachProviderHasADeadQueueBoundByName) {
-  auto t = FleetTopology(config::KnownProviders());
-  for (const auto& provider : config::KnownProviders()) {
+  auto t = FleetTopology(fleet::Names());
+  for (const auto& provider : fleet::Names().known) {
     SCOPED_TRACE(provider);
     ASSERT_NE(FindQueue(t, DeadQueue(provider)), nullptr);
     EXPECT_EQ(KeysBound(t, DeadQueue(provider), kDeadExchange), std::set<std::string>{provider});
@@ -68,8 +69,8 @@ void ExpectAtLeastOnceDeadLettering(const std::map<std::string, amqp::HeaderValu
 }
 
 TEST(FleetTopology, ConsumerQueuesDeadLetterAtLeastOnceOnceAnEarlierDeclarationAllowsIt) {
-  auto t = FleetTopology(config::KnownProviders());
-  std::vector<std::string> consumers = config::KnownProviders();
+  auto t = FleetTopology(fleet::Names());
+  std::vector<std::string> consumers = fleet::Names().known;
   consumers.insert(consumers.end(), BuilderNames().begin(), BuilderNames().end());
   for (const auto& consumer : consumers) {
     SCOPED_TRACE(consumer);
@@ -82,7 +83,7 @@ TEST(FleetTopology, ConsumerQueuesDeadLetterAtLeastOnceOnceAnEarlierDeclarationA
 }
 
 TEST(FleetTopology, DelayQueuesAreQuorumTtlQueuesDeadLetteringAtLeastOnceBackToTheJobsExchange) {
-  auto t = FleetTopology(config::KnownProviders());
+  auto t = FleetTopology(fleet::Names());
   ASSERT_EQ(DefaultDelayTiers().size(), 5u);
   for (const auto& tier : DefaultDelayTiers()) {
     SCOPED_TRACE(tier.name);
@@ -107,7 +108,7 @@ TEST(FleetTopology, DelayQueuesAreQuorumTtlQueuesDeadLetteringAtLeastOnceBackToT
 }
 
 TEST(FleetTopology, BuilderQueuesAreQuorumAndTakeEveryFollowUp) {
-  auto t = FleetTopology(config::KnownProviders());
+  auto t = FleetTopology(fleet::Names());
   for (const std::string builder : {"recommend", "features"}) {
     SCOPED_TRACE(builder);
     const auto* q = FindQueue(t, JobQueue(builder));
@@ -118,7 +119,7 @@ TEST(FleetTopology, BuilderQueuesAreQuorumAndTakeEveryFollowUp) {
 }
 
 TEST(FleetTopology, DeclaresTheFourExchangesWithTheirTypes) {
-  auto t = FleetTopology(config::KnownProviders());
+  auto t = FleetTopology(fleet::Names());
   std::set<std::pair<std::string, std::string>> exchanges;
   for (const auto& e : t.exchanges) exchanges.insert({e.name, e.type});
   EXPECT_EQ(exchanges, (std::set<std::pair<std::string, std::string>>{{kJobsExchange, "topic"},
