@@ -10,8 +10,6 @@
 namespace discogs {
 namespace {
 
-using namespace std::chrono_literals;
-
 core::Error Within(core::Error error, const std::string& what) {
   error.message = "discogs GET " + what + ": " + error.message;
   return error;
