@@ -30,6 +30,23 @@ struct Services {
   std::unique_ptr<metrics::GatewayMetrics> metrics;
   std::unique_ptr<gateway::Gateway> gateway;
 
+  // HTTP, Redis and the gateway over them, with the provider's policy.
+  void Open(uv_loop_t& loop, const std::string& provider, const ProviderSettings& settings,
+            const config::RedisSettings& redis_settings, prometheus::Registry& registry,
+            resilience::Clock& clock) {
+    http::HttpClientSettings http_settings;
+    http_settings.user_agent = settings.policy.user_agent;
+    http_settings.connect_timeout = settings.policy.connect_timeout;
+    http_settings.total_timeout = settings.policy.total_timeout;
+    http_settings.max_connections_per_host = std::max(8, settings.policy.max_concurrency);
+    http = std::make_unique<http::HttpClient>(loop, http_settings);
+    redis = std::make_unique<redis::RedisClient>(loop, redis::RedisClientSettings{.url = redis_settings.url},
+                                                 logging::Logger("redis").With({{"provider", provider}}));
+    metrics = std::make_unique<metrics::GatewayMetrics>(registry, provider);
+    gateway = std::make_unique<gateway::Gateway>(loop, *http, *redis, clock, settings.gateway, *metrics,
+                                                 logging::Logger("gateway").With({{"provider", provider}}));
+  }
+
   void Close() {
     if (gateway) gateway->Close();
     if (http) http->Close();
@@ -104,18 +121,7 @@ int RunWorker(int argc, char* argv[], const WorkerSpec& worker, const std::vecto
   {
     Services services;
     if (spec.policy.uses_network) {
-      http::HttpClientSettings http_settings;
-      http_settings.user_agent = provider_settings.policy.user_agent;
-      http_settings.connect_timeout = provider_settings.policy.connect_timeout;
-      http_settings.total_timeout = provider_settings.policy.total_timeout;
-      http_settings.max_connections_per_host = std::max(8, provider_settings.policy.max_concurrency);
-      services.http = std::make_unique<http::HttpClient>(loop, http_settings);
-      services.redis = std::make_unique<redis::RedisClient>(loop, redis::RedisClientSettings{.url = redis_settings.url},
-                                                            logging::Logger("redis").With({{"provider", spec.name}}));
-      services.metrics = std::make_unique<metrics::GatewayMetrics>(worker_metrics.registry(), spec.name);
-      services.gateway = std::make_unique<gateway::Gateway>(
-          loop, *services.http, *services.redis, clock, provider_settings.gateway, *services.metrics,
-          logging::Logger("gateway").With({{"provider", spec.name}}));
+      services.Open(loop, spec.name, provider_settings, redis_settings, worker_metrics.registry(), clock);
     }
     ProviderContext context{env, provider_settings, services.gateway.get(), services.metrics.get(),
                             [&loop](std::size_t max_ids, std::chrono::milliseconds window, auto fetch) {
