@@ -10,11 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/fakes/fake_clock.hpp"
-#include "tests/fakes/fake_random.hpp"
-#include "tests/fakes/fake_redis.hpp"
-#include "tests/fakes/fake_scheduler.hpp"
-#include "tests/fakes/fake_transport.hpp"
+#include "tests/fakes/gateway_fakes.hpp"
 
 namespace gateway {
 namespace {
@@ -42,8 +38,7 @@ class GatewayTest : public ::testing::Test {
             .max_retry_wait = 3000ms};
   }
   Gateway& Make(GatewaySettings settings = Settings()) {
-    gateway_ = std::make_unique<Gateway>(Gateway::Seams{transport_, redis_, clock_, scheduler_, random_},
-                                         std::move(settings), metrics_, logging::Logger("test"));
+    gateway_ = std::make_unique<Gateway>(fakes_.Seams(), std::move(settings), fakes_.metrics, logging::Logger("test"));
     return *gateway_;
   }
   void Call(const std::string& name, const std::string& path, CallOptions options = {}) {
@@ -57,22 +52,11 @@ class GatewayTest : public ::testing::Test {
     closed_ = true;
   }
   // Answers Redis commands and runs due waits until nothing more happens; HTTP stays held.
-  void Pump() {
-    for (int i = 0; i < 1000; ++i) {
-      if (redis_.Deliver() + scheduler_.RunDue() == 0) return;
-    }
-    FAIL() << "the gateway never settled";
-  }
+  void Pump() { ASSERT_TRUE(fakes_.Pump()) << "the gateway never settled"; }
   // Pump, and answer every request sent, until nothing more happens.
-  void Settle() {
-    for (int i = 0; i < 1000; ++i) {
-      Pump();
-      if (transport_.ReleaseAll() == 0) return;
-    }
-    FAIL() << "the gateway never settled";
-  }
+  void Settle() { ASSERT_TRUE(fakes_.Settle()) << "the gateway never settled"; }
   void AdvanceAndSettle(std::chrono::milliseconds d) {
-    clock_.Advance(d);
+    fakes_.clock.Advance(d);
     Settle();
   }
   const std::vector<Answer>& AnswersOf(const std::string& name) { return answers_[name]; }
@@ -83,13 +67,7 @@ class GatewayTest : public ::testing::Test {
   }
   double Counter(prometheus::Counter& counter) const { return counter.Value(); }
 
-  fakes::FakeClock clock_;
-  fakes::FakeScheduler scheduler_{clock_};
-  fakes::FakeRandom random_;
-  fakes::FakeTransport transport_;
-  fakes::FakeRedis redis_{clock_};
-  prometheus::Registry registry_;
-  metrics::GatewayMetrics metrics_{registry_, "test"};
+  fakes::GatewayFakes fakes_;
   std::unique_ptr<Gateway> gateway_;
   std::map<std::string, std::vector<Answer>> answers_;
   bool closed_ = false;
@@ -98,42 +76,42 @@ class GatewayTest : public ::testing::Test {
 
 TEST_F(GatewayTest, CacheHitAnswersWithoutSending) {
   Make();
-  redis_.Put("tunefleet:cache:test:track-1", "200\n{\"cached\":true}");
+  fakes_.redis.Put("tunefleet:cache:test:track-1", "200\n{\"cached\":true}");
   Call("a", "/track/1", {.endpoint = "track", .cache_key = "track-1", .cache_ttl = 60s});
   Settle();
   ASSERT_EQ(AnswersOf("a").size(), 1u);
   ASSERT_TRUE(AnswersOf("a")[0]);
   EXPECT_EQ(AnswersOf("a")[0]->body, "{\"cached\":true}");
-  EXPECT_TRUE(transport_.requests().empty());
-  EXPECT_EQ(redis_.Sent("EVAL"), 0u) << "a cached answer takes no rate-limit slot";
-  EXPECT_EQ(Counter(metrics_.CacheHits()), 1);
+  EXPECT_TRUE(fakes_.transport.requests().empty());
+  EXPECT_EQ(fakes_.redis.Sent("EVAL"), 0u) << "a cached answer takes no rate-limit slot";
+  EXPECT_EQ(Counter(fakes_.metrics.CacheHits()), 1);
 }
 
 TEST_F(GatewayTest, CacheMissSendsAndStoresTheAnswerWithItsTtl) {
   Make();
-  transport_.Script("/track/2", {fakes::FakeTransport::Status(200, "fresh")});
+  fakes_.transport.Script("/track/2", {fakes::FakeTransport::Status(200, "fresh")});
   Call("a", "/track/2", {.endpoint = "track", .cache_key = "track-2", .cache_ttl = 60s});
   Settle();
   ASSERT_EQ(AnswersOf("a").size(), 1u);
   ASSERT_TRUE(AnswersOf("a")[0]);
-  EXPECT_EQ(transport_.Count("/track/2"), 1);
-  EXPECT_EQ(redis_.Value("tunefleet:cache:test:track-2"), "200\nfresh");
-  EXPECT_EQ(redis_.Ttl("tunefleet:cache:test:track-2"), 60s);
+  EXPECT_EQ(fakes_.transport.Count("/track/2"), 1);
+  EXPECT_EQ(fakes_.redis.Value("tunefleet:cache:test:track-2"), "200\nfresh");
+  EXPECT_EQ(fakes_.redis.Ttl("tunefleet:cache:test:track-2"), 60s);
   Call("b", "/track/2", {.endpoint = "track", .cache_key = "track-2", .cache_ttl = 60s});
   Settle();
   ASSERT_EQ(AnswersOf("b").size(), 1u);
-  EXPECT_EQ(transport_.Count("/track/2"), 1) << "the second call was answered from the cache";
+  EXPECT_EQ(fakes_.transport.Count("/track/2"), 1) << "the second call was answered from the cache";
 }
 
 TEST_F(GatewayTest, RedisDownIsACacheMissAndALocalRateLimit) {
   Make();
-  redis_.SetDown(true);
+  fakes_.redis.SetDown(true);
   Call("a", "/track/3", {.endpoint = "track", .cache_key = "track-3", .cache_ttl = 60s});
   Settle();
   ASSERT_EQ(AnswersOf("a").size(), 1u);
   EXPECT_TRUE(AnswersOf("a")[0]);
-  EXPECT_EQ(transport_.Count("/track/3"), 1);
-  EXPECT_EQ(Counter(metrics_.CacheMisses()), 1);
+  EXPECT_EQ(fakes_.transport.Count("/track/3"), 1);
+  EXPECT_EQ(Counter(fakes_.metrics.CacheMisses()), 1);
   EXPECT_TRUE(gateway_->rate_limit_degraded());
 }
 
@@ -141,15 +119,15 @@ TEST_F(GatewayTest, IdenticalCallsInFlightShareOneSend) {
   Make();
   for (int i = 0; i < 5; ++i) Call("same" + std::to_string(i), "/same");
   Pump();
-  EXPECT_EQ(transport_.held(), 1u);
+  EXPECT_EQ(fakes_.transport.held(), 1u);
   EXPECT_EQ(AnswerCount(), 0u);
   Settle();
   for (int i = 0; i < 5; ++i) {
     ASSERT_EQ(AnswersOf("same" + std::to_string(i)).size(), 1u) << i;
     EXPECT_TRUE(AnswersOf("same" + std::to_string(i))[0]) << i;
   }
-  EXPECT_EQ(transport_.Count("/same"), 1);
-  EXPECT_EQ(Counter(metrics_.Coalesced()), 4);
+  EXPECT_EQ(fakes_.transport.Count("/same"), 1);
+  EXPECT_EQ(Counter(fakes_.metrics.Coalesced()), 4);
 }
 
 TEST_F(GatewayTest, WaitsForTheFleetRateLimitBeforeSending) {
@@ -159,13 +137,13 @@ TEST_F(GatewayTest, WaitsForTheFleetRateLimitBeforeSending) {
   Call("a", "/a");
   Call("b", "/b");
   Settle();
-  EXPECT_EQ(transport_.Count("/a"), 1);
-  EXPECT_EQ(transport_.Count("/b"), 0) << "one slot per 100 ms";
-  EXPECT_EQ(Counter(metrics_.RateLimitWaits()), 1);
+  EXPECT_EQ(fakes_.transport.Count("/a"), 1);
+  EXPECT_EQ(fakes_.transport.Count("/b"), 0) << "one slot per 100 ms";
+  EXPECT_EQ(Counter(fakes_.metrics.RateLimitWaits()), 1);
   AdvanceAndSettle(99ms);
-  EXPECT_EQ(transport_.Count("/b"), 0);
+  EXPECT_EQ(fakes_.transport.Count("/b"), 0);
   AdvanceAndSettle(1ms);
-  EXPECT_EQ(transport_.Count("/b"), 1);
+  EXPECT_EQ(fakes_.transport.Count("/b"), 1);
   ASSERT_EQ(AnswersOf("b").size(), 1u);
   EXPECT_TRUE(AnswersOf("b")[0]);
 }
@@ -178,13 +156,13 @@ TEST_F(GatewayTest, BulkheadQueuesCallsBeyondMaxConcurrency) {
   Call("b", "/b");
   Call("c", "/c");
   Pump();
-  EXPECT_EQ(transport_.held(), 2u);
-  EXPECT_EQ(transport_.Count("/c"), 0);
-  ASSERT_TRUE(transport_.ReleaseOne("/a"));
+  EXPECT_EQ(fakes_.transport.held(), 2u);
+  EXPECT_EQ(fakes_.transport.Count("/c"), 0);
+  ASSERT_TRUE(fakes_.transport.ReleaseOne("/a"));
   Pump();
   EXPECT_EQ(AnswersOf("a").size(), 1u);
-  EXPECT_EQ(transport_.Count("/c"), 1) << "a's slot went to the queued call";
-  EXPECT_EQ(transport_.held(), 2u);
+  EXPECT_EQ(fakes_.transport.Count("/c"), 1) << "a's slot went to the queued call";
+  EXPECT_EQ(fakes_.transport.held(), 2u);
   Settle();
   EXPECT_EQ(AnswerCount(), 3u);
 }
@@ -194,7 +172,7 @@ TEST_F(GatewayTest, OpenBreakerRefusesWithoutSending) {
   settings.breaker = {.failure_threshold = 1, .open_duration = 60s, .successes_to_close = 1};
   settings.max_attempts = 1;
   Make(settings);
-  transport_.Script("/down", {fakes::FakeTransport::Status(503)});
+  fakes_.transport.Script("/down", {fakes::FakeTransport::Status(503)});
   Call("a", "/down?n=1", {.endpoint = "down"});
   Settle();
   ASSERT_EQ(AnswersOf("a").size(), 1u);
@@ -207,92 +185,92 @@ TEST_F(GatewayTest, OpenBreakerRefusesWithoutSending) {
   EXPECT_EQ(error.kind, core::ErrorKind::kTransient);
   EXPECT_FALSE(error.attempted) << error.message;
   EXPECT_EQ(error.retry_after, 60s);
-  EXPECT_EQ(transport_.Count("/down"), 1);
-  EXPECT_EQ(Counter(metrics_.ApiCalls("down", "breaker_open")), 1);
+  EXPECT_EQ(fakes_.transport.Count("/down"), 1);
+  EXPECT_EQ(Counter(fakes_.metrics.ApiCalls("down", "breaker_open")), 1);
 }
 
 TEST_F(GatewayTest, RetriesTransientFailuresAfterBackoff) {
   Make();
-  transport_.Script("/flaky", {fakes::FakeTransport::Status(503), fakes::FakeTransport::Status(500),
+  fakes_.transport.Script("/flaky", {fakes::FakeTransport::Status(503), fakes::FakeTransport::Status(500),
                                fakes::FakeTransport::Status(200, "ok")});
   Call("a", "/flaky");
   Settle();
-  EXPECT_EQ(transport_.Count("/flaky"), 1);
+  EXPECT_EQ(fakes_.transport.Count("/flaky"), 1);
   AdvanceAndSettle(99ms);
-  EXPECT_EQ(transport_.Count("/flaky"), 1);
+  EXPECT_EQ(fakes_.transport.Count("/flaky"), 1);
   AdvanceAndSettle(1ms);
-  EXPECT_EQ(transport_.Count("/flaky"), 2) << "first retry after the backoff's 100 ms";
+  EXPECT_EQ(fakes_.transport.Count("/flaky"), 2) << "first retry after the backoff's 100 ms";
   AdvanceAndSettle(199ms);
-  EXPECT_EQ(transport_.Count("/flaky"), 2);
+  EXPECT_EQ(fakes_.transport.Count("/flaky"), 2);
   EXPECT_TRUE(AnswersOf("a").empty());
   AdvanceAndSettle(1ms);
-  EXPECT_EQ(transport_.Count("/flaky"), 3) << "second retry after 200 ms";
+  EXPECT_EQ(fakes_.transport.Count("/flaky"), 3) << "second retry after 200 ms";
   ASSERT_EQ(AnswersOf("a").size(), 1u);
   ASSERT_TRUE(AnswersOf("a")[0]);
   EXPECT_EQ(AnswersOf("a")[0]->body, "ok");
-  EXPECT_EQ(Counter(metrics_.Retries()), 2);
+  EXPECT_EQ(Counter(fakes_.metrics.Retries()), 2);
 }
 
 TEST_F(GatewayTest, RetryWaitsAtLeastRetryAfter) {
   Make();
-  transport_.Script("/limited", {fakes::FakeTransport::Status(429, "{}", {{"retry-after", "2"}}),
+  fakes_.transport.Script("/limited", {fakes::FakeTransport::Status(429, "{}", {{"retry-after", "2"}}),
                                  fakes::FakeTransport::Status(200)});
   Call("a", "/limited");
   Settle();
   AdvanceAndSettle(1999ms);
-  EXPECT_EQ(transport_.Count("/limited"), 1) << "the backoff alone would have retried after 100 ms";
+  EXPECT_EQ(fakes_.transport.Count("/limited"), 1) << "the backoff alone would have retried after 100 ms";
   AdvanceAndSettle(1ms);
-  EXPECT_EQ(transport_.Count("/limited"), 2);
+  EXPECT_EQ(fakes_.transport.Count("/limited"), 2);
   ASSERT_EQ(AnswersOf("a").size(), 1u);
   EXPECT_TRUE(AnswersOf("a")[0]);
 }
 
 TEST_F(GatewayTest, RetryAfterBeyondMaxRetryWaitIsHandedBack) {
   Make();
-  transport_.Script("/slow-down", {fakes::FakeTransport::Status(429, "{}", {{"retry-after", "10"}})});
+  fakes_.transport.Script("/slow-down", {fakes::FakeTransport::Status(429, "{}", {{"retry-after", "10"}})});
   Call("a", "/slow-down");
   Settle();
   ASSERT_EQ(AnswersOf("a").size(), 1u);
   ASSERT_FALSE(AnswersOf("a")[0]);
   EXPECT_EQ(AnswersOf("a")[0].error().kind, core::ErrorKind::kTransient);
   EXPECT_EQ(AnswersOf("a")[0].error().retry_after, 10s);
-  EXPECT_EQ(scheduler_.pending(), 0u) << "no in-process wait";
-  EXPECT_EQ(transport_.Count("/slow-down"), 1);
+  EXPECT_EQ(fakes_.scheduler.pending(), 0u) << "no in-process wait";
+  EXPECT_EQ(fakes_.transport.Count("/slow-down"), 1);
 }
 
 TEST_F(GatewayTest, GivesUpAfterMaxAttempts) {
   Make();
-  transport_.Script("/down", {fakes::FakeTransport::Status(503)});
+  fakes_.transport.Script("/down", {fakes::FakeTransport::Status(503)});
   Call("a", "/down");
   Settle();
   for (int i = 0; i < 10; ++i) AdvanceAndSettle(1000ms);
-  EXPECT_EQ(transport_.Count("/down"), 3);
+  EXPECT_EQ(fakes_.transport.Count("/down"), 3);
   ASSERT_EQ(AnswersOf("a").size(), 1u);
   ASSERT_FALSE(AnswersOf("a")[0]);
   EXPECT_EQ(AnswersOf("a")[0].error().kind, core::ErrorKind::kTransient);
   EXPECT_TRUE(AnswersOf("a")[0].error().attempted);
-  EXPECT_EQ(Counter(metrics_.Retries()), 2);
+  EXPECT_EQ(Counter(fakes_.metrics.Retries()), 2);
 }
 
 TEST_F(GatewayTest, RetryBudgetRefusesRetriesBeyondIt) {
   auto settings = Settings();
   settings.retry_budget = {.ratio = 0, .min_retries_per_window = 1, .window = 10s};
   Make(settings);
-  transport_.Script("/down", {fakes::FakeTransport::Status(503)});
+  fakes_.transport.Script("/down", {fakes::FakeTransport::Status(503)});
   Call("a", "/down");
   Settle();
   for (int i = 0; i < 10; ++i) AdvanceAndSettle(100ms);
-  EXPECT_EQ(transport_.Count("/down"), 2) << "one retry in the budget, max_attempts would allow two";
+  EXPECT_EQ(fakes_.transport.Count("/down"), 2) << "one retry in the budget, max_attempts would allow two";
   ASSERT_EQ(AnswersOf("a").size(), 1u);
   EXPECT_FALSE(AnswersOf("a")[0]);
-  EXPECT_EQ(Counter(metrics_.RetriesRefusedByBudget()), 1);
+  EXPECT_EQ(Counter(fakes_.metrics.RetriesRefusedByBudget()), 1);
 }
 
 TEST_F(GatewayTest, MeasuresLatencyOnTheInjectedClock) {
   Make();
   Call("a", "/a");
   Pump();
-  clock_.Advance(250ms);
+  fakes_.clock.Advance(250ms);
   Settle();
   ASSERT_EQ(AnswersOf("a").size(), 1u);
   EXPECT_DOUBLE_EQ(gateway_->response_time_seconds(), 0.25);
@@ -307,24 +285,24 @@ class GatewayCloseTest : public GatewayTest {
     settings.rate_limit = {.key = "test", .rate_per_second = 1, .burst = 3, .local_share = 1.0};
     settings.max_concurrency = max_concurrency;
     Make(settings);
-    transport_.Script("/retry", {fakes::FakeTransport::Status(503), fakes::FakeTransport::Status(200)});
+    fakes_.transport.Script("/retry", {fakes::FakeTransport::Status(503), fakes::FakeTransport::Status(200)});
     Call("c-retry-wait", "/retry");
     Settle();
-    ASSERT_EQ(scheduler_.pending(), 1u);
+    ASSERT_EQ(fakes_.scheduler.pending(), 1u);
     Call("a-sending", "/slow");
     Pump();
-    ASSERT_EQ(transport_.held(), 1u);
+    ASSERT_EQ(fakes_.transport.held(), 1u);
     Call("d-coalesced", "/slow");
     Call("b-bulkhead", "/queued");
     Call("e-rate-wait", "/later");
     Pump();
-    ASSERT_EQ(scheduler_.pending(), 2u) << "c's retry and e's rate-limit wait";
+    ASSERT_EQ(fakes_.scheduler.pending(), 2u) << "c's retry and e's rate-limit wait";
     Call("f-cache-lookup", "/cached", {.cache_key = "k", .cache_ttl = 60s});
     Call("g-rate-ask", "/ask");
-    ASSERT_EQ(redis_.queued(), 2u);
+    ASSERT_EQ(fakes_.redis.queued(), 2u);
     ASSERT_EQ(AnswerCount(), 0u);
-    requests_before_close_ = transport_.requests().size();
-    redis_commands_before_close_ = redis_.log().size();
+    requests_before_close_ = fakes_.transport.requests().size();
+    redis_commands_before_close_ = fakes_.redis.log().size();
     Close();
   }
   std::size_t requests_before_close_ = 0;
@@ -341,25 +319,25 @@ TEST_F(GatewayCloseTest, CloseAnswersEveryPendingCallOnceAsTransient) {
     EXPECT_FALSE(AnswersOf(name)[0].error().attempted) << name;
   }
   EXPECT_EQ(AnswerCount(), 7u);
-  EXPECT_EQ(scheduler_.pending(), 0u) << "Close cancels the waits";
+  EXPECT_EQ(fakes_.scheduler.pending(), 0u) << "Close cancels the waits";
 }
 
 TEST_F(GatewayCloseTest, NothingRunsAfterClose) {
   StageAndClose(64);
   ASSERT_EQ(AnswerCount(), 7u);
   // Everything the gateway waited for now arrives; a rate-limit ask would now be granted.
-  clock_.Advance(10s);
+  fakes_.clock.Advance(10s);
   Settle();
   AdvanceAndSettle(10s);
   EXPECT_EQ(answers_after_close_, 0);
-  EXPECT_EQ(transport_.requests().size(), requests_before_close_) << "nothing sent after Close";
-  EXPECT_EQ(redis_.log().size(), redis_commands_before_close_) << "nothing asked of Redis after Close";
+  EXPECT_EQ(fakes_.transport.requests().size(), requests_before_close_) << "nothing sent after Close";
+  EXPECT_EQ(fakes_.redis.log().size(), redis_commands_before_close_) << "nothing asked of Redis after Close";
   Call("late", "/late");
   Settle();
   ASSERT_EQ(AnswersOf("late").size(), 1u);
   ASSERT_FALSE(AnswersOf("late")[0]);
   EXPECT_FALSE(AnswersOf("late")[0].error().attempted);
-  EXPECT_EQ(transport_.requests().size(), requests_before_close_);
+  EXPECT_EQ(fakes_.transport.requests().size(), requests_before_close_);
 }
 
 }  // namespace

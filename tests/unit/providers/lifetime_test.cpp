@@ -4,7 +4,6 @@
 // afterwards reach nobody and start no new request; a job enriched after Close is answered at
 // once.
 #include <gtest/gtest.h>
-#include <prometheus/registry.h>
 #include <uv.h>
 
 #include <map>
@@ -14,11 +13,7 @@
 
 #include "common/gateway/gateway.hpp"
 #include "common/gateway/micro_batcher.hpp"
-#include "tests/fakes/fake_clock.hpp"
-#include "tests/fakes/fake_random.hpp"
-#include "tests/fakes/fake_redis.hpp"
-#include "tests/fakes/fake_scheduler.hpp"
-#include "tests/fakes/fake_transport.hpp"
+#include "tests/fakes/gateway_fakes.hpp"
 #include "workers/discogs/discogs_provider.hpp"
 #include "workers/lastfm/lastfm_provider.hpp"
 #include "workers/musicbrainz/musicbrainz_provider.hpp"
@@ -62,9 +57,7 @@ class ProviderLifetime : public ::testing::Test {
         .backoff = {.base = 100ms, .cap = 1000ms},
         .retry_budget = {.ratio = 1.0, .min_retries_per_window = 100},
         .max_attempts = 1};
-    gateway_ = std::make_unique<gateway::Gateway>(
-        gateway::Gateway::Seams{transport_, redis_, clock_, scheduler_, random_}, settings, metrics_,
-        logging::Logger("test"));
+    gateway_ = std::make_unique<gateway::Gateway>(fakes_.Seams(), settings, fakes_.metrics, logging::Logger("test"));
   }
   ~ProviderLifetime() override {
     gateway_.reset();
@@ -76,20 +69,9 @@ class ProviderLifetime : public ::testing::Test {
     return [this, name](core::Result<runtime::Enrichment> result) { answers_[name].push_back(std::move(result)); };
   }
   // Cache lookups and rate-limit slots answered until nothing moves; HTTP stays held.
-  void Pump() {
-    for (int i = 0; i < 100; ++i) {
-      if (redis_.Deliver() + scheduler_.RunDue() == 0) return;
-    }
-    FAIL() << "the gateway never settled";
-  }
+  void Pump() { ASSERT_TRUE(fakes_.Pump()) << "the gateway never settled"; }
   // Every held request answered (and what that starts), until nothing moves.
-  void Settle() {
-    for (int i = 0; i < 100; ++i) {
-      Pump();
-      if (transport_.ReleaseAll() == 0) return;
-    }
-    FAIL() << "the flows never settled";
-  }
+  void Settle() { ASSERT_TRUE(fakes_.Settle()) << "the gateway never settled"; }
   void ExpectShuttingDown(const std::string& name, const std::string& provider) {
     const auto& got = answers_[name];
     ASSERT_EQ(got.size(), 1u) << name << ": done must run exactly once";
@@ -106,38 +88,32 @@ class ProviderLifetime : public ::testing::Test {
     provider.Enrich(Track(), Recorder("track"));
     provider.Enrich(Album(), Recorder("album"));
     Pump();
-    ASSERT_GT(transport_.held(), 0u) << "the calls should be waiting for their answers";
+    ASSERT_GT(fakes_.transport.held(), 0u) << "the calls should be waiting for their answers";
     ASSERT_TRUE(answers_.empty()) << "a job ended before its answer";
     end();
     const std::string name(provider_name_);
     ExpectShuttingDown("track", name);
     ExpectShuttingDown("album", name);
-    std::size_t sent = transport_.requests().size();
+    std::size_t sent = fakes_.transport.requests().size();
     Settle();
     EXPECT_EQ(answers_["track"].size(), 1u) << "a late answer reached the track job";
     EXPECT_EQ(answers_["album"].size(), 1u) << "a late answer reached the album job";
-    EXPECT_EQ(transport_.requests().size(), sent) << "a late answer started another request";
+    EXPECT_EQ(fakes_.transport.requests().size(), sent) << "a late answer started another request";
   }
 
   // Close, then the answers; then a job enriched after Close is answered at once, sending nothing.
   void RunClosed(runtime::Provider& provider) {
     Run(provider, [&provider] { provider.Close(); });
-    std::size_t sent = transport_.requests().size();
+    std::size_t sent = fakes_.transport.requests().size();
     provider.Enrich(Track(), Recorder("after"));
     ExpectShuttingDown("after", std::string(provider_name_));
     Settle();
     EXPECT_EQ(answers_["after"].size(), 1u);
-    EXPECT_EQ(transport_.requests().size(), sent);
+    EXPECT_EQ(fakes_.transport.requests().size(), sent);
   }
 
   uv_loop_t loop_;
-  fakes::FakeClock clock_;
-  fakes::FakeScheduler scheduler_{clock_};
-  fakes::FakeRandom random_;
-  fakes::FakeTransport transport_;
-  fakes::FakeRedis redis_{clock_};
-  prometheus::Registry registry_;
-  metrics::GatewayMetrics metrics_{registry_, "test"};
+  fakes::GatewayFakes fakes_;
   std::unique_ptr<gateway::Gateway> gateway_;
   std::map<std::string, std::vector<core::Result<runtime::Enrichment>>> answers_;
   std::string_view provider_name_;
@@ -148,7 +124,7 @@ class ProviderLifetime : public ::testing::Test {
 class LastfmLifetime : public ProviderLifetime {
  protected:
   std::unique_ptr<lastfm::LastfmProvider> Make() {
-    transport_.Script("/2.0/", {fakes::FakeTransport::Status(
+    fakes_.transport.Script("/2.0/", {fakes::FakeTransport::Status(
                                    200, R"({"album":{"artist":"Madonna","name":"Ray of Light","mbid":"","tags":""}})")});
     provider_name_ = "lastfm";
     return std::make_unique<lastfm::LastfmProvider>(*gateway_, lastfm::LastfmSettings{kBase, "key", kTtl});
@@ -170,10 +146,11 @@ TEST_F(LastfmLifetime, ClosedWithCallsPendingEndsEachJobOnce) {
 class MusicBrainzLifetime : public ProviderLifetime {
  protected:
   std::unique_ptr<musicbrainz::MusicBrainzProvider> Make() {
-    transport_.Script(fakes::FakeTransport::PathOf(musicbrainz::IsrcUrl(kBase, Track().isrc.value())),
+    fakes_.transport.Script(fakes::FakeTransport::PathOf(musicbrainz::IsrcUrl(kBase, Track().isrc.value())),
                       {fakes::FakeTransport::Status(404)});
     provider_name_ = "musicbrainz";
-    return std::make_unique<musicbrainz::MusicBrainzProvider>(*gateway_, musicbrainz::MusicBrainzSettings{kBase, kTtl, kTtl});
+    return std::make_unique<musicbrainz::MusicBrainzProvider>(*gateway_,
+                                                              musicbrainz::MusicBrainzSettings{kBase, kTtl, kTtl});
   }
 };
 
@@ -192,7 +169,7 @@ TEST_F(MusicBrainzLifetime, ClosedWithCallsPendingEndsEachJobOnce) {
 class DiscogsLifetime : public ProviderLifetime {
  protected:
   std::unique_ptr<discogs::DiscogsProvider> Make() {
-    transport_.Script("/releases/1503102", {fakes::FakeTransport::Status(404)});
+    fakes_.transport.Script("/releases/1503102", {fakes::FakeTransport::Status(404)});
     provider_name_ = "discogs";
     discogs::DiscogsSettings settings;
     settings.base_url = kBase;
@@ -217,7 +194,7 @@ TEST_F(DiscogsLifetime, ClosedWithCallsPendingEndsEachJobOnce) {
 class SpotifyLifetime : public ProviderLifetime {
  protected:
   std::unique_ptr<spotify::SpotifyProvider> Make() {
-    transport_.Script("/api/token", {fakes::FakeTransport::Status(
+    fakes_.transport.Script("/api/token", {fakes::FakeTransport::Status(
                                         200, R"({"access_token":"t","token_type":"Bearer","expires_in":3600})")});
     provider_name_ = "spotify";
     spotify::SpotifySettings settings;
@@ -227,12 +204,12 @@ class SpotifyLifetime : public ProviderLifetime {
     settings.client_secret = "secret";
     settings.track_ttl = settings.album_ttl = settings.search_ttl = kTtl;
     context_ = std::make_unique<runtime::ProviderContext>(runtime::ProviderContext{
-        env_, provider_settings_, gateway_.get(), &metrics_,
+        env_, provider_settings_, gateway_.get(), &fakes_.metrics,
         [this](std::size_t max_ids, std::chrono::milliseconds window, auto fetch) {
           return std::make_unique<gateway::MicroBatcher>(loop_, gateway::MicroBatcherSettings{max_ids, window},
                                                          std::move(fetch));
         }});
-    return std::make_unique<spotify::SpotifyProvider>(settings, *context_, clock_);
+    return std::make_unique<spotify::SpotifyProvider>(settings, *context_, fakes_.clock);
   }
 
   config::Env env_{[](const std::string&) -> std::optional<std::string> { return std::nullopt; }};
