@@ -62,6 +62,19 @@ class FakeProvider final : public Provider {
   std::vector<EnrichDone> pending_;
 };
 
+// Runs `loop` until `done` holds (the database thread answers through it); false when it does
+// not within 5 s.
+bool RunLoopUntil(uv_loop_t& loop, const std::function<bool()>& done) {
+  uv::Timer guard(loop);
+  bool expired = false;
+  guard.Start(5s, [&expired] { expired = true; });
+  while (!done() && !expired) uv_run(&loop, UV_RUN_ONCE);
+  guard.Close();
+  return done();
+}
+
+const config::ProviderNames kFleet{.known = {"fakeprov"}, .all = {"fakeprov"}};
+
 class ConsumerTest : public ::testing::Test {
  protected:
   ConsumerTest() {
@@ -73,7 +86,7 @@ class ConsumerTest : public ::testing::Test {
     auto store = std::make_unique<fakes::FakeCatalogStore>();
     store_ = store.get();
     pipeline_ = std::make_unique<ProviderPipeline>(settings, provider_, std::move(store), loop_);
-    consumer_ = std::make_unique<Consumer>(loop_, pipeline_->Consuming({.known = {"fakeprov"}, .all = {"fakeprov"}}), *pipeline_, metrics_, health_,
+    consumer_ = std::make_unique<Consumer>(loop_, pipeline_->Consuming(kFleet), *pipeline_, metrics_, health_,
                                            fakes::FakeBroker::Factory(&broker_));
     consumer_->Start();
   }
@@ -86,16 +99,7 @@ class ConsumerTest : public ::testing::Test {
     uv_loop_close(&loop_);
   }
 
-  // Runs the loop until `done` holds (the database thread answers through it); false when it
-  // does not within 5 s.
-  bool RunUntil(const std::function<bool()>& done) {
-    uv::Timer guard(loop_);
-    bool expired = false;
-    guard.Start(5s, [&expired] { expired = true; });
-    while (!done() && !expired) uv_run(&loop_, UV_RUN_ONCE);
-    guard.Close();
-    return done();
-  }
+  bool RunUntil(const std::function<bool()>& done) { return RunLoopUntil(loop_, done); }
 
   const amqp::OutgoingMessage& Published(std::size_t index) { return broker_->published().at(index).message; }
 
@@ -327,7 +331,7 @@ class BuilderConsumerTest : public ::testing::Test {
     settings.window = 0ms;  // every follow-up is rebuilt at once: no window timer
     settings.worker.shutdown_timeout = 1h;
     pipeline_ = std::make_unique<BuilderPipeline>(settings, builder_, builder_metrics_, loop_);
-    consumer_ = std::make_unique<Consumer>(loop_, pipeline_->Consuming({.known = {"fakeprov"}, .all = {"fakeprov"}}), *pipeline_, metrics_, health_,
+    consumer_ = std::make_unique<Consumer>(loop_, pipeline_->Consuming(kFleet), *pipeline_, metrics_, health_,
                                            fakes::FakeBroker::Factory(&broker_));
     consumer_->Start();
   }
@@ -340,14 +344,7 @@ class BuilderConsumerTest : public ::testing::Test {
     uv_loop_close(&loop_);
   }
 
-  bool RunUntil(const std::function<bool()>& done) {
-    uv::Timer guard(loop_);
-    bool expired = false;
-    guard.Start(5s, [&expired] { expired = true; });
-    while (!done() && !expired) uv_run(&loop_, UV_RUN_ONCE);
-    guard.Close();
-    return done();
-  }
+  bool RunUntil(const std::function<bool()>& done) { return RunLoopUntil(loop_, done); }
 
   uv_loop_t loop_{};
   FakeBuilder builder_;
