@@ -689,167 +689,206 @@ core::Error ErrorOf(const ApiError& error, bool token) {
   return *classified;
 }
 
+namespace {
+
+// One function per shape NormalizeResponse recognizes. Each parses `body` with the endpoint's
+// own parser, so its errors name that endpoint, and writes what the shape yields.
+
+core::Result<runtime::NormalizedAnswer> NormalizeError(Node doc, std::string_view body) {
+  auto error = ParseError(body);
+  if (!error) return core::Error::InvalidInput("spotify response: /error is neither an object nor a string");
+  // The accounts service answers a refused token with a string `error` (OAuth's shape).
+  bool token = doc["error"].IsString();
+  runtime::NormalizedAnswer out{.shape = token ? "token" : "error", .error = ErrorOf(*error, token)};
+  if (error->status != 0) out.error_code = error->status;
+  return out;
+}
+
+core::Result<runtime::NormalizedAnswer> NormalizeToken(std::string_view body) {
+  auto token = ParseToken(body);
+  if (!token) return token.error();
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("token_type");
+  w.String("Bearer");
+  w.Key("expires_in");
+  w.Int64(token->expires_in.count());
+  // A saved answer may hold a live token: never print it.
+  w.Key("access_token");
+  w.String("(redacted)");
+  w.EndObject();
+  return runtime::NormalizedAnswer{.shape = "token", .record_json = Done(buffer)};
+}
+
+core::Result<runtime::NormalizedAnswer> NormalizeTrackSearch(Node doc, std::string_view body) {
+  auto items = ParseTrackSearch(body);
+  if (!items) return items.error();
+  runtime::NormalizedAnswer out{.shape = "search", .candidates = static_cast<long>(items->size())};
+  if (items->empty()) return out;
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("type");
+  w.String("track");
+  if (auto total = doc["tracks"]["total"].AsInt64()) {
+    w.Key("total");
+    w.Int64(*total);
+  }
+  w.Key("records");
+  w.StartArray();
+  for (const auto& t : *items) WriteRecord(w, TrackRecordOf(JobFor(t), t, std::nullopt, t.artists));
+  w.EndArray();
+  w.EndObject();
+  out.record_json = Done(buffer);
+  return out;
+}
+
+core::Result<runtime::NormalizedAnswer> NormalizeTracks(std::string_view body) {
+  auto items = ParseTracks(body);
+  if (!items) return items.error();
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("records");
+  w.StartArray();
+  for (const auto& t : *items) {
+    if (t) WriteRecord(w, TrackRecordOf(JobFor(*t), *t, std::nullopt, t->artists));
+    else w.Null();
+  }
+  w.EndArray();
+  w.EndObject();
+  return runtime::NormalizedAnswer{.shape = "tracks", .record_json = Done(buffer)};
+}
+
+core::Result<runtime::NormalizedAnswer> NormalizeAlbumSearch(std::string_view body) {
+  auto items = ParseAlbumSearch(body);
+  if (!items) return items.error();
+  runtime::NormalizedAnswer out{.shape = "search", .candidates = static_cast<long>(items->size())};
+  if (items->empty()) return out;
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("type");
+  w.String("album");
+  w.Key("albums");
+  w.StartArray();
+  for (const auto& a : *items) {
+    w.StartObject();
+    w.Key("id");
+    w.String(a.id.c_str());
+    w.Key("name");
+    w.String(a.name.c_str());
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  out.record_json = Done(buffer);
+  return out;
+}
+
+// Artist search answers a paging object, /v1/artists?ids= an array.
+core::Result<runtime::NormalizedAnswer> NormalizeArtists(Node doc, std::string_view body) {
+  auto items = ParseArtists(body);
+  if (!items) return items.error();
+  bool search = doc["artists"].IsObject();
+  runtime::NormalizedAnswer out{.shape = search ? "search" : "artists"};
+  if (search) {
+    out.candidates = static_cast<long>(items->size());
+    if (items->empty()) return out;
+  }
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  if (search) {
+    w.Key("type");
+    w.String("artist");
+  }
+  w.Key("artists");
+  w.StartArray();
+  for (const auto& a : *items) WriteArtist(w, a);
+  w.EndArray();
+  w.EndObject();
+  out.record_json = Done(buffer);
+  return out;
+}
+
+core::Result<runtime::NormalizedAnswer> NormalizeAudioFeaturesList(std::string_view body) {
+  auto features = SplitAudioFeatures(body);
+  if (!features) return features.error();
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("audio_features");
+  w.StartObject();
+  for (const auto& [id, json] : *features) WriteRaw(w, id.c_str(), json);
+  w.EndObject();
+  w.EndObject();
+  return runtime::NormalizedAnswer{.shape = "audio-features", .record_json = Done(buffer)};
+}
+
+core::Result<runtime::NormalizedAnswer> NormalizeAudioFeatures(Node doc, std::string_view body) {
+  auto features = ParseAudioFeatures(body);
+  if (!features) return features.error();
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  if (auto id = doc["id"].AsString()) {
+    w.Key("id");
+    w.String(id->data(), static_cast<rapidjson::SizeType>(id->size()));
+  }
+  WriteRaw(w, "audio_features", *features);
+  w.EndObject();
+  return runtime::NormalizedAnswer{.shape = "audio-feature", .record_json = Done(buffer)};
+}
+
+core::Result<runtime::NormalizedAnswer> NormalizeTrack(std::string_view body) {
+  auto track = ParseTrack(body);
+  if (!track) return track.error();
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  WriteRecord(w, TrackRecordOf(JobFor(*track), *track, std::nullopt, track->artists));
+  return runtime::NormalizedAnswer{.shape = "track", .record_json = Done(buffer)};
+}
+
+core::Result<runtime::NormalizedAnswer> NormalizeAlbum(std::string_view body) {
+  auto album = ParseAlbum(body);
+  if (!album) return album.error();
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  WriteRecord(w, AlbumRecordOf(JobFor(*album), *album, album->artists));
+  return runtime::NormalizedAnswer{.shape = "album", .record_json = Done(buffer)};
+}
+
+core::Result<runtime::NormalizedAnswer> NormalizeArtist(std::string_view body) {
+  auto artist = ParseArtist(body);
+  if (!artist) return artist.error();
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  WriteArtist(w, *artist);
+  return runtime::NormalizedAnswer{.shape = "artist", .record_json = Done(buffer)};
+}
+
+}  // namespace
+
 core::Result<runtime::NormalizedAnswer> NormalizeResponse(std::string_view body) {
   auto parsed = json::Body::Parse(body, Where("response"));
   if (!parsed) return parsed.error();
   Node doc = parsed->Root();
-  runtime::NormalizedAnswer out;
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  auto start = [&](const char* shape) {
-    out.shape = shape;
-    w.StartObject();
-  };
-  auto finish = [&]() -> core::Result<runtime::NormalizedAnswer> {
-    out.record_json = Done(buffer);
-    return out;
-  };
-
-  if (doc["error"].Present()) {
-    auto error = ParseError(body);
-    if (!error) return core::Error::InvalidInput("spotify response: /error is neither an object nor a string");
-    bool token = doc["error"].IsString();
-    out.shape = token ? "token" : "error";
-    out.error = ErrorOf(*error, token);
-    if (error->status != 0) out.error_code = error->status;
-    return out;
-  }
-  if (doc["access_token"].Present()) {
-    auto token = ParseToken(body);
-    if (!token) return token.error();
-    start("token");
-    w.Key("token_type");
-    w.String("Bearer");
-    w.Key("expires_in");
-    w.Int64(token->expires_in.count());
-    w.Key("access_token");
-    w.String("(redacted)");
-    w.EndObject();
-    return finish();
-  }
-  Node tracks = doc["tracks"];
-  if (tracks.IsObject() && !doc["album_type"].Present()) {
-    auto items = ParseTrackSearch(body);
-    if (!items) return items.error();
-    start("search");
-    w.Key("type");
-    w.String("track");
-    if (auto total = tracks["total"].AsInt64()) {
-      w.Key("total");
-      w.Int64(*total);
-    }
-    out.candidates = static_cast<long>(items->size());
-    if (items->empty()) return out;
-    w.Key("records");
-    w.StartArray();
-    for (const auto& t : *items) WriteRecord(w, TrackRecordOf(JobFor(t), t, std::nullopt, t.artists));
-    w.EndArray();
-    w.EndObject();
-    return finish();
-  }
-  if (tracks.IsArray()) {
-    auto items = ParseTracks(body);
-    if (!items) return items.error();
-    start("tracks");
-    w.Key("records");
-    w.StartArray();
-    for (const auto& t : *items) {
-      if (t) WriteRecord(w, TrackRecordOf(JobFor(*t), *t, std::nullopt, t->artists));
-      else w.Null();
-    }
-    w.EndArray();
-    w.EndObject();
-    return finish();
-  }
-  if (doc["albums"].IsObject()) {
-    auto items = ParseAlbumSearch(body);
-    if (!items) return items.error();
-    start("search");
-    w.Key("type");
-    w.String("album");
-    out.candidates = static_cast<long>(items->size());
-    if (items->empty()) return out;
-    w.Key("albums");
-    w.StartArray();
-    for (const auto& a : *items) {
-      w.StartObject();
-      w.Key("id");
-      w.String(a.id.c_str());
-      w.Key("name");
-      w.String(a.name.c_str());
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-    return finish();
-  }
-  if (Node artists = doc["artists"]; artists.Given() && !doc["type"].Present()) {
-    auto items = ParseArtists(body);
-    if (!items) return items.error();
-    if (artists.IsObject()) {
-      out.candidates = static_cast<long>(items->size());
-      if (items->empty()) {
-        out.shape = "search";
-        return out;
-      }
-    }
-    start(artists.IsObject() ? "search" : "artists");
-    if (artists.IsObject()) {
-      w.Key("type");
-      w.String("artist");
-    }
-    w.Key("artists");
-    w.StartArray();
-    for (const auto& a : *items) WriteArtist(w, a);
-    w.EndArray();
-    w.EndObject();
-    return finish();
-  }
-  if (doc["audio_features"].Present()) {
-    auto features = SplitAudioFeatures(body);
-    if (!features) return features.error();
-    start("audio-features");
-    w.Key("audio_features");
-    w.StartObject();
-    for (const auto& [id, json] : *features) WriteRaw(w, id.c_str(), json);
-    w.EndObject();
-    w.EndObject();
-    return finish();
-  }
+  // The shapes overlap, so the order of these checks matters: an album carries a "tracks"
+  // paging object, full tracks and albums an "artists" list, and a track's "type" is "track".
+  if (doc["error"].Present()) return NormalizeError(doc, body);
+  if (doc["access_token"].Present()) return NormalizeToken(body);
+  if (doc["tracks"].IsObject() && !doc["album_type"].Present()) return NormalizeTrackSearch(doc, body);
+  if (doc["tracks"].IsArray()) return NormalizeTracks(body);
+  if (doc["albums"].IsObject()) return NormalizeAlbumSearch(body);
+  if (doc["artists"].Given() && !doc["type"].Present()) return NormalizeArtists(doc, body);
+  if (doc["audio_features"].Present()) return NormalizeAudioFeaturesList(body);
   std::string_view type = doc["type"].AsString().value_or("");
-  if (type == "audio_features" || doc["danceability"].Present()) {
-    auto features = ParseAudioFeatures(body);
-    if (!features) return features.error();
-    start("audio-feature");
-    if (auto id = doc["id"].AsString()) {
-      w.Key("id");
-      w.String(id->data(), static_cast<rapidjson::SizeType>(id->size()));
-    }
-    WriteRaw(w, "audio_features", *features);
-    w.EndObject();
-    return finish();
-  }
-  if (type == "track") {
-    auto track = ParseTrack(body);
-    if (!track) return track.error();
-    out.shape = "track";
-    WriteRecord(w, TrackRecordOf(JobFor(*track), *track, std::nullopt, track->artists));
-    return finish();
-  }
-  if (type == "album") {
-    auto album = ParseAlbum(body);
-    if (!album) return album.error();
-    out.shape = "album";
-    WriteRecord(w, AlbumRecordOf(JobFor(*album), *album, album->artists));
-    return finish();
-  }
-  if (type == "artist") {
-    auto artist = ParseArtist(body);
-    if (!artist) return artist.error();
-    out.shape = "artist";
-    WriteArtist(w, *artist);
-    return finish();
-  }
+  if (type == "audio_features" || doc["danceability"].Present()) return NormalizeAudioFeatures(doc, body);
+  if (type == "track") return NormalizeTrack(body);
+  if (type == "album") return NormalizeAlbum(body);
+  if (type == "artist") return NormalizeArtist(body);
   return core::Error::InvalidInput(
       "spotify response: not a shape this worker knows (search result, track, tracks, album, artist(s), audio "
       "features, token or error body)");

@@ -489,6 +489,145 @@ TEST(SpotifyParse, NormalizeReportsAnEmptySearchAsNothingFound) {
   EXPECT_EQ(runtime::OutcomeOf(*out), "not_found");
 }
 
+// What each shape's normalize output holds (the binary prints record_json as "record").
+
+TEST(SpotifyParse, NormalizeTokenShowsItsLifetimeButNeverTheToken) {
+  auto out = NormalizeResponse(Fixture("java-token-client-credentials.json"));
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  auto doc = Json(out->record_json);
+  EXPECT_STREQ(doc["token_type"].GetString(), "Bearer");
+  EXPECT_EQ(doc["expires_in"].GetInt64(), 3600);
+  EXPECT_STREQ(doc["access_token"].GetString(), "(redacted)");
+  EXPECT_FALSE(out->candidates.has_value());
+}
+
+TEST(SpotifyParse, NormalizeTrackSearchGivesARecordPerHitAndTheTotal) {
+  auto out = NormalizeResponse(Fixture("java-search-track-muse-paged.json"));
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  EXPECT_EQ(out->shape, "search");
+  EXPECT_EQ(out->candidates, 10);
+  auto doc = Json(out->record_json);
+  EXPECT_STREQ(doc["type"].GetString(), "track");
+  EXPECT_EQ(doc["total"].GetInt64(), 11113);
+  ASSERT_EQ(doc["records"].Size(), 10u);
+  EXPECT_STREQ(doc["records"][0]["external_id"].GetString(), "3lPr8ghNDBLc2uZovNyLs9");
+  EXPECT_STREQ(doc["records"][0]["fields"]["title"].GetString(), "Supermassive Black Hole");
+}
+
+TEST(SpotifyParse, NormalizeTracksKeepsOneEntryPerIdWithNullForMissingOnes) {
+  auto out = NormalizeResponse(R"({"tracks":[null,{"id":"t1","name":"Song","artists":[{"id":"a","name":"Band"}]}]})");
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  EXPECT_EQ(out->shape, "tracks");
+  EXPECT_FALSE(out->candidates.has_value());
+  auto doc = Json(out->record_json);
+  ASSERT_EQ(doc["records"].Size(), 2u);
+  EXPECT_TRUE(doc["records"][0].IsNull());
+  EXPECT_STREQ(doc["records"][1]["external_id"].GetString(), "t1");
+  auto recorded = NormalizeResponse(Fixture("harmony-tracks-several-die-with-a-smile.json"));
+  ASSERT_TRUE(recorded.has_value()) << recorded.error().message;
+  auto several = Json(recorded->record_json);
+  ASSERT_EQ(several["records"].Size(), 1u);
+  EXPECT_STREQ(several["records"][0]["fields"]["title"].GetString(), "Die With A Smile");
+}
+
+TEST(SpotifyParse, NormalizeAlbumSearchListsIdsAndNames) {
+  auto out = NormalizeResponse(R"({"albums":{"items":[{"id":"al","name":"Unusual","artists":[]},null]}})");
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  EXPECT_EQ(out->shape, "search");
+  EXPECT_EQ(out->candidates, 1);
+  EXPECT_EQ(out->record_json, R"({"type":"album","albums":[{"id":"al","name":"Unusual"}]})");
+  auto empty = NormalizeResponse(R"({"albums":{"items":[]}})");
+  ASSERT_TRUE(empty.has_value()) << empty.error().message;
+  EXPECT_EQ(empty->candidates, 0);
+  EXPECT_EQ(runtime::OutcomeOf(*empty), "not_found");
+}
+
+TEST(SpotifyParse, NormalizeArtistSearchCountsCandidatesButAnArtistListDoesNot) {
+  auto search = NormalizeResponse(Fixture("own-search-artist-paged.json"));
+  ASSERT_TRUE(search.has_value()) << search.error().message;
+  EXPECT_EQ(search->shape, "search");
+  EXPECT_EQ(search->candidates, 2);
+  auto found = Json(search->record_json);
+  EXPECT_STREQ(found["type"].GetString(), "artist");
+  ASSERT_EQ(found["artists"].Size(), 2u);
+  EXPECT_STREQ(found["artists"][0]["name"].GetString(), "Harbour Lights");
+  auto list = NormalizeResponse(Fixture("php-artists-several.json"));
+  ASSERT_TRUE(list.has_value()) << list.error().message;
+  EXPECT_EQ(list->shape, "artists");
+  EXPECT_FALSE(list->candidates.has_value());
+  auto several = Json(list->record_json);
+  EXPECT_FALSE(several.HasMember("type"));
+  ASSERT_EQ(several["artists"].Size(), 2u);
+  EXPECT_STREQ(several["artists"][1]["name"].GetString(), "Nirvana");
+  auto empty = NormalizeResponse(R"({"artists":{"items":[]}})");
+  ASSERT_TRUE(empty.has_value()) << empty.error().message;
+  EXPECT_EQ(empty->shape, "search");
+  EXPECT_EQ(empty->candidates, 0);
+  EXPECT_TRUE(empty->record_json.empty());
+}
+
+TEST(SpotifyParse, NormalizeSeveralAudioFeaturesKeysThemById) {
+  auto out = NormalizeResponse(Fixture("java-audio-features-several.json"));
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  auto doc = Json(out->record_json);
+  ASSERT_EQ(doc["audio_features"].MemberCount(), 3u);
+  EXPECT_EQ(doc["audio_features"]["4JpKVNYnVcJ8tuMKjAj50A"]["key"].GetInt(), 7);
+  EXPECT_EQ(doc["audio_features"]["4JpKVNYnVcJ8tuMKjAj50A"]["time_signature"].GetInt(), 4);
+}
+
+TEST(SpotifyParse, NormalizeSingleAudioFeaturesKeepsTheTrackId) {
+  auto out = NormalizeResponse(Fixture("jmperez-audio-features-single.json"));
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  auto doc = Json(out->record_json);
+  EXPECT_STREQ(doc["id"].GetString(), "06AKEBrKUckW0KREUWRnvT");
+  EXPECT_DOUBLE_EQ(doc["audio_features"]["tempo"].GetDouble(), 98.002);
+  EXPECT_EQ(doc["audio_features"]["mode"].GetInt(), 0);
+}
+
+TEST(SpotifyParse, NormalizeAlbumGivesTheAlbumRecord) {
+  auto out = NormalizeResponse(Fixture("jmperez-album-cyndi-lauper.json"));
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  auto doc = Json(out->record_json);
+  EXPECT_STREQ(doc["external_id"].GetString(), "0sNOF9WDwhWunNAHPD3Baj");
+  EXPECT_STREQ(doc["fields"]["title"].GetString(), "She's So Unusual");
+  EXPECT_STREQ(doc["fields"]["upc"].GetString(), "5099749994324");
+  EXPECT_STREQ(doc["fields"]["release_date"].GetString(), "1983");
+}
+
+TEST(SpotifyParse, NormalizeArtistShowsSpotifysGenresAndOursClassified) {
+  auto out = NormalizeResponse(Fixture("php-artist-led-zeppelin.json"));
+  ASSERT_TRUE(out.has_value()) << out.error().message;
+  auto doc = Json(out->record_json);
+  EXPECT_STREQ(doc["id"].GetString(), "36QJpDe2go2KgaRleHCDTp");
+  EXPECT_STREQ(doc["name"].GetString(), "Led Zeppelin");
+  EXPECT_EQ(doc["spotify_genres"].Size(), 4u);
+  ASSERT_TRUE(doc["genres"].IsArray());
+  EXPECT_GT(doc["genres"].Size(), 0u);
+  EXPECT_TRUE(doc["moods"].IsArray());
+}
+
+// The shapes overlap (a multi-type search, an album with its tracks, a track with its
+// artists), so which check comes first decides the shape.
+TEST(SpotifyParse, NormalizePicksTheShapeOfOverlappingBodiesInAFixedOrder) {
+  auto shape = [](std::string_view body) {
+    auto out = NormalizeResponse(body);
+    EXPECT_TRUE(out.has_value()) << body << ": " << (out ? "" : out.error().message);
+    return out ? out->shape + " " + std::to_string(out->candidates.value_or(-1)) : std::string("refused");
+  };
+  EXPECT_EQ(shape(R"({"error":{"status":404,"message":"x"},"access_token":"abc"})"), "error -1");
+  EXPECT_EQ(shape(R"({"access_token":"abc","tracks":{"items":[]}})"), "token -1");
+  EXPECT_EQ(shape(R"({"tracks":{"items":[]},"albums":{"items":[{"id":"al","name":"B","artists":[]}]}})"),
+            "search 0");
+  EXPECT_EQ(shape(R"({"tracks":[],"albums":{"items":[{"id":"al","name":"B","artists":[]}]}})"), "tracks -1");
+  EXPECT_EQ(shape(R"({"albums":{"items":[]},"artists":{"items":[{"id":"a","name":"A"}]}})"), "search 0");
+  EXPECT_EQ(shape(R"({"artists":[{"id":"a","name":"A"}],"audio_features":[]})"), "artists -1");
+  EXPECT_EQ(shape(R"({"audio_features":[],"danceability":0.5})"), "audio-features -1");
+  EXPECT_EQ(shape(R"({"type":"track","id":"t","name":"T","danceability":0.5})"), "audio-feature -1");
+  EXPECT_EQ(shape(R"({"type":"album","album_type":"album","id":"al","name":"B","tracks":{"items":[]}})"),
+            "album -1");
+  EXPECT_EQ(shape(R"({"type":"artist","id":"a","name":"A","artists":[]})"), "artist -1");
+}
+
 TEST(SpotifyParse, NormalizeRefusesUnknownAndMalformedBodies) {
   ExpectInvalid(NormalizeResponse(R"({"hello":"world"})"), "not a shape");
   ExpectUnusable(NormalizeResponse("<html></html>"), "HTML page");
