@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,11 @@ class FakeBroker final : public amqp::Broker {
     std::uint64_t delivery_tag;
     bool multiple = false;
     bool operator==(const Settle&) const = default;
+    // Readable in a failed EXPECT_EQ.
+    friend std::ostream& operator<<(std::ostream& out, const Settle& settle) {
+      return out << "{generation " << settle.generation << ", tag " << settle.delivery_tag
+                 << (settle.multiple ? ", multiple}" : "}");
+    }
   };
   struct Published {
     amqp::OutgoingMessage message;

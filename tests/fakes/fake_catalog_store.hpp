@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -16,7 +17,9 @@ namespace fakes {
 // A catalog store in memory, called from the pipeline's database thread. Every track gets
 // the next id (1, 2, ...). While held, a write waits inside the store (the test looks at
 // the pipeline meanwhile: nothing of that batch is committed yet) until Release; FailNext
-// makes the next write fail instead of committing. Any thread.
+// makes the next write fail instead of committing; GoDown makes every write and ping fail
+// until Recover (a database that is gone); Refuse makes every write holding one job's record
+// fail (a row the database refuses). Any thread.
 class FakeCatalogStore final : public db::CatalogStore {
  public:
   void Hold() {
@@ -34,6 +37,19 @@ class FakeCatalogStore final : public db::CatalogStore {
     std::lock_guard lock(mutex_);
     fail_next_ = std::move(error);
   }
+  void GoDown(core::Error error) {
+    std::lock_guard lock(mutex_);
+    down_ = std::move(error);
+  }
+  void Recover() {
+    std::lock_guard lock(mutex_);
+    down_.reset();
+  }
+  void Refuse(std::string job_id, core::Error error) {
+    std::lock_guard lock(mutex_);
+    refused_job_id_ = std::move(job_id);
+    refusal_ = std::move(error);
+  }
   // Waits (at most `limit`) until a write has entered the store; false when none did.
   bool WaitForWrite(std::chrono::milliseconds limit = std::chrono::seconds{5}) {
     std::unique_lock lock(mutex_);
@@ -44,6 +60,15 @@ class FakeCatalogStore final : public db::CatalogStore {
     std::lock_guard lock(mutex_);
     return commits_;
   }
+  // Writes that entered the store, committed or failed.
+  std::size_t writes() const {
+    std::lock_guard lock(mutex_);
+    return writes_entered_;
+  }
+  std::size_t pings() const {
+    std::lock_guard lock(mutex_);
+    return pings_;
+  }
   std::vector<catalog::TrackRecord> tracks() const {
     std::lock_guard lock(mutex_);
     return tracks_;
@@ -52,7 +77,7 @@ class FakeCatalogStore final : public db::CatalogStore {
   // db::CatalogStore
   core::Result<std::vector<db::JobIds>> WriteJobs(const std::vector<db::JobRows>& jobs) override {
     std::unique_lock lock(mutex_);
-    if (auto refused = Enter(lock)) return *refused;
+    if (auto refused = Enter(lock, jobs)) return *refused;
     std::vector<db::JobIds> out;
     bool wrote_tracks = false;
     bool wrote_albums = false;
@@ -73,24 +98,40 @@ class FakeCatalogStore final : public db::CatalogStore {
     if (wrote_albums) ++commits_;
     return out;
   }
-  core::Result<void> Ping() override { return core::Ok(); }
+  core::Result<void> Ping() override {
+    std::lock_guard lock(mutex_);
+    ++pings_;
+    if (down_) return *down_;
+    return core::Ok();
+  }
 
  private:
-  // Counts the write, waits while held, and returns the planned failure, if any.
-  std::optional<core::Error> Enter(std::unique_lock<std::mutex>& lock) {
+  // Counts the write, waits while held, and returns the failure it meets, if any.
+  std::optional<core::Error> Enter(std::unique_lock<std::mutex>& lock, const std::vector<db::JobRows>& jobs) {
     ++writes_entered_;
     changed_.notify_all();
     changed_.wait(lock, [this] { return !held_; });
+    if (down_) return down_;
     auto failure = std::move(fail_next_);
     fail_next_.reset();
-    return failure;
+    if (failure) return failure;
+    for (const auto& job : jobs) {
+      for (const auto& record : job.tracks) {
+        if (refusal_ && record.job_id == refused_job_id_) return refusal_;
+      }
+    }
+    return std::nullopt;
   }
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   bool held_ = false;
   std::optional<core::Error> fail_next_;
+  std::optional<core::Error> down_;
+  std::string refused_job_id_;
+  std::optional<core::Error> refusal_;
   std::size_t writes_entered_ = 0;
+  std::size_t pings_ = 0;
   std::size_t commits_ = 0;
   std::size_t albums_ = 0;
   std::vector<catalog::TrackRecord> tracks_;

@@ -75,14 +75,18 @@ bool RunLoopUntil(uv_loop_t& loop, const std::function<bool()>& done) {
 
 const config::ProviderNames kFleet{.known = {"fakeprov"}, .all = {"fakeprov"}};
 
+WorkerSettings ConsumerTestSettings() {
+  WorkerSettings settings;
+  settings.batch_size = 1;  // every job is written as soon as it is enriched: no batch timer
+  settings.max_attempts = kMaxAttempts;
+  settings.shutdown_timeout = 1h;  // a drain ends because everything settled, never by the timeout
+  return settings;
+}
+
 class ConsumerTest : public ::testing::Test {
  protected:
-  ConsumerTest() {
+  explicit ConsumerTest(const WorkerSettings& settings = ConsumerTestSettings()) {
     uv_loop_init(&loop_);
-    WorkerSettings settings;
-    settings.batch_size = 1;  // every job is written as soon as it is enriched: no batch timer
-    settings.max_attempts = kMaxAttempts;
-    settings.shutdown_timeout = 1h;  // a drain ends because everything settled, never by the timeout
     auto store = std::make_unique<fakes::FakeCatalogStore>();
     store_ = store.get();
     pipeline_ = std::make_unique<ProviderPipeline>(settings, provider_, std::move(store), loop_);
@@ -278,6 +282,158 @@ TEST_F(ConsumerTest, IsNotReadyWhileTheBrokerBlocksPublishing) {
   EXPECT_FALSE(health_.Ready());
   broker_->SetBlocked(false);
   EXPECT_TRUE(health_.Ready());
+}
+
+// The database down and the shutdown timeout: these paths wait on the pipeline's and the
+// consumer's real timers, so the settings keep them to milliseconds and the tests wait for a
+// state (RunUntil, bounded), never for a duration.
+
+WorkerSettings ShortTimers(std::chrono::milliseconds db_hold_max) {
+  WorkerSettings settings = ConsumerTestSettings();
+  settings.batch_size = 3;  // three jobs answered in a row are written as one batch
+  settings.batch_max_wait = 10ms;
+  // Uncapped, the backoff (0.5 s, 1 s, 2 s, 4 s) would bring the fifth write 7.5 s after the
+  // first: past RunUntil's deadline.
+  settings.db_retry_max = 20ms;
+  settings.db_hold_max = db_hold_max;
+  settings.shutdown_timeout = 100ms;
+  return settings;
+}
+
+class ConsumerTimersTest : public ConsumerTest {
+ protected:
+  explicit ConsumerTimersTest(std::chrono::milliseconds db_hold_max = 1h) : ConsumerTest(ShortTimers(db_hold_max)) {}
+
+  bool PostgresHealthy() const {
+    return health_.RenderJson().find(R"("postgres":{"status":"healthy")") != std::string::npos;
+  }
+  // The broker confirms every publish as it comes: the tests here are about the database.
+  bool RunConfirmingUntil(const std::function<bool()>& done) {
+    return RunUntil([&] {
+      for (std::size_t i = 0; i < broker_->published().size(); ++i) {
+        if (broker_->published()[i].on_confirm) broker_->Confirm(i);
+      }
+      return done();
+    });
+  }
+  // The job of each track row the store committed, in commit order.
+  std::vector<std::string> StoredJobIds() const {
+    std::vector<std::string> ids;
+    for (const auto& track : store_->tracks()) ids.push_back(track.job_id);
+    return ids;
+  }
+};
+
+// Writes keep failing longer than the hold (200 ms: about ten retries).
+class ConsumerShortHoldTest : public ConsumerTimersTest {
+ protected:
+  ConsumerShortHoldTest() : ConsumerTimersTest(200ms) {}
+};
+
+TEST_F(ConsumerTimersTest, HoldsABatchWhileTheDatabaseIsDownThenWritesAndAcksEverythingInOrderOnce) {
+  ASSERT_TRUE(RunUntil([&] { return health_.Ready(); }));  // the database answered its first ping
+  for (const char* id : {"j-1", "j-2", "j-3", "j-4"}) broker_->Deliver(TrackJob(id));
+  store_->GoDown(core::Error::Transient("server closed the connection unexpectedly"));
+  for (std::size_t i = 0; i < 3; ++i) provider_.Answer(i, Found());
+  ASSERT_TRUE(RunUntil([&] { return !PostgresHealthy(); }));
+  EXPECT_EQ(metrics_.DatabaseUp().Value(), 0);
+
+  broker_->Deliver(TrackJob("j-5"));  // held unstarted while the database is down
+  provider_.Answer(3, Found());       // its provider call was running: it waits behind the batch
+  ASSERT_TRUE(RunUntil([&] { return store_->writes() >= 5; })) << "the held batch is not retried (often enough)";
+  EXPECT_EQ(provider_.calls(), 4u) << "a new job was started while the database was down";
+  EXPECT_TRUE(broker_->acks().empty());
+  EXPECT_TRUE(broker_->requeues().empty());
+  EXPECT_TRUE(broker_->published().empty());
+  EXPECT_TRUE(broker_->consuming()) << "gave up before the hold time";
+  EXPECT_FALSE(health_.Ready());
+
+  store_->Recover();
+  ASSERT_TRUE(RunConfirmingUntil([&] { return provider_.calls() == 5; }));
+  EXPECT_TRUE(PostgresHealthy());
+  EXPECT_EQ(metrics_.DatabaseUp().Value(), 1);
+  provider_.Answer(4, Found());
+  ASSERT_TRUE(RunConfirmingUntil([&] { return consumer_->ledger().empty(); }));
+  EXPECT_EQ(StoredJobIds(), (std::vector<std::string>{"j-1", "j-2", "j-3", "j-4", "j-5"}));
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, 3, true}, {1, 4, false}, {1, 5, false}}));
+  EXPECT_TRUE(broker_->requeues().empty());
+}
+
+TEST_F(ConsumerShortHoldTest, GivesHeldJobsBackWhenTheDatabaseIsDownLongerThanTheHoldAndResumesOnceItAnswers) {
+  ASSERT_TRUE(RunUntil([&] { return health_.Ready(); }));
+  for (const char* id : {"j-1", "j-2", "j-3", "j-4"}) broker_->Deliver(TrackJob(id));
+  store_->GoDown(core::Error::Transient("server closed the connection unexpectedly"));
+  for (std::size_t i = 0; i < 3; ++i) provider_.Answer(i, Found());
+  ASSERT_TRUE(RunUntil([&] { return !PostgresHealthy(); }));
+  broker_->Deliver(TrackJob("j-5"));  // held unstarted; j-4 is still at its provider
+
+  ASSERT_TRUE(RunUntil([&] { return !broker_->requeues().empty(); }));
+  EXPECT_EQ(broker_->requeues(), (std::vector<Settle>{{1, 1, false}, {1, 2, false}, {1, 3, false}, {1, 5, false}}))
+      << "every held job goes back, in order";
+  EXPECT_TRUE(broker_->acks().empty());
+  EXPECT_TRUE(broker_->published().empty()) << "nothing is dead-lettered for a database outage";
+  EXPECT_FALSE(broker_->consuming());
+  EXPECT_EQ(metrics_.JobsDone("given_back").Value(), 4);
+
+  const auto late = broker_->Deliver(TrackJob("j-6"));  // sent before the broker saw our cancel
+  EXPECT_EQ(broker_->requeues().back(), (Settle{1, late, false}));
+  provider_.Answer(3, Found());  // j-4's provider call outlived the hold
+  EXPECT_EQ(broker_->requeues().back(), (Settle{1, 4, false}));
+  EXPECT_TRUE(consumer_->ledger().empty());
+  EXPECT_EQ(provider_.calls(), 4u);
+
+  const auto writes = store_->writes();
+  const auto pings = store_->pings();
+  ASSERT_TRUE(RunUntil([&] { return store_->pings() >= pings + 2; })) << "the database is not probed";
+  EXPECT_FALSE(broker_->consuming()) << "resumed while the database does not answer";
+  EXPECT_EQ(store_->writes(), writes) << "wrote while the jobs were given back";
+
+  store_->Recover();
+  ASSERT_TRUE(RunUntil([&] { return broker_->consuming(); })) << "did not resume once the database answered";
+  EXPECT_TRUE(PostgresHealthy());
+  EXPECT_EQ(metrics_.DatabaseUp().Value(), 1);
+
+  const auto again = broker_->Deliver(TrackJob("j-1"));  // the broker delivers the given-back jobs again
+  ASSERT_EQ(provider_.calls(), 5u);
+  provider_.Answer(4, Found());
+  ASSERT_TRUE(RunConfirmingUntil([&] { return consumer_->ledger().empty(); }));
+  EXPECT_EQ(StoredJobIds(), (std::vector<std::string>{"j-1"}));
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, again, false}}));
+}
+
+TEST_F(ConsumerTimersTest, RetriesABatchTheDatabaseRefusesOneJobAtATimeAndDeadLettersOnlyTheCulprit) {
+  ASSERT_TRUE(RunUntil([&] { return health_.Ready(); }));
+  for (const char* id : {"j-1", "j-2", "j-3"}) broker_->Deliver(TrackJob(id));
+  store_->Refuse("j-2", core::Error::InvalidInput("value too long for type character varying(512)"));
+  for (std::size_t i = 0; i < 3; ++i) provider_.Answer(i, Found());
+  ASSERT_TRUE(RunConfirmingUntil([&] { return consumer_->ledger().empty(); }));
+
+  EXPECT_EQ(store_->writes(), 4u) << "the batch, then each of its three jobs";
+  EXPECT_EQ(StoredJobIds(), (std::vector<std::string>{"j-1", "j-3"}));
+  std::vector<amqp::OutgoingMessage> dead;
+  for (const auto& published : broker_->published()) {
+    if (published.message.exchange == kDeadExchange) dead.push_back(published.message);
+  }
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].body, TrackJob("j-2"));
+  EXPECT_EQ(dead[0].routing_key, "fakeprov");
+  EXPECT_EQ(amqp::HeaderString(dead[0].headers, kLastStatusHeader), "database_refused");
+  EXPECT_EQ(amqp::HeaderString(dead[0].headers, kReasonHeader), "value too long for type character varying(512)");
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, 1, false}, {1, 2, false}, {1, 3, false}}));
+  EXPECT_TRUE(broker_->requeues().empty());
+  EXPECT_TRUE(PostgresHealthy()) << "a refused row is not an outage";
+}
+
+TEST_F(ConsumerTimersTest, ShutdownTimeoutLeavesAJobStillAtItsProviderUnackedForTheBrokerToRedeliver) {
+  broker_->Deliver(TrackJob("j-1"));
+  bool finished = false;
+  consumer_->Shutdown([&finished] { finished = true; });
+  EXPECT_FALSE(finished);
+  ASSERT_TRUE(RunUntil([&] { return finished; })) << "the drain did not end at the shutdown timeout";
+  EXPECT_TRUE(broker_->closed());
+  EXPECT_TRUE(broker_->acks().empty());
+  EXPECT_TRUE(broker_->requeues().empty()) << "left unacked: closing the connection gives it back";
+  EXPECT_EQ(consumer_->ledger().size(), 1u);
 }
 
 // The builder pipeline settles follow-ups through the same consumer.
