@@ -7,6 +7,8 @@
 #include <cctype>
 #include <mutex>
 
+#include "common/http/url.hpp"
+
 namespace http {
 namespace {
 
@@ -205,7 +207,7 @@ void HttpClient::CheckFinished() {
     curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &seconds);
     if (result != CURLE_OK) {
       std::string why = t.error[0] != '\0' ? t.error : curl_easy_strerror(result);
-      t.callback(core::Error::Transient(t.request.method + " " + t.request.url + ": " + why));
+      t.callback(core::Error::Transient(t.request.method + " " + RedactUrl(t.request.url) + ": " + why));
       continue;
     }
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &t.response.status);
