@@ -113,8 +113,13 @@ TEST(FleetGateway, FourWorkersTogetherStayUnderOneSharedLimit) {
   for (auto& w : workers) w->Kill(SIGKILL);  // hundreds of jobs are still waiting for the limit
 
   // Measured from the first request, not from the start of the workers (their start-up on a
-  // loaded machine is not time the fleet could use).
-  double bound = 10 * stats.since_first_request_s + 10;
+  // loaded machine is not time the fleet could use). The window is read on the simulator's
+  // loop, which may see the first request late: the same 100 ms measurement slack its rate
+  // gate grants (--rate-slack-ms) is allowed here, 1 request at 10/s (one run under load
+  // counted 310 against 309.989 with nothing refused); leaning on that slack is bounded
+  // separately by `excused`.
+  constexpr double kSlackSeconds = 0.1;
+  double bound = 10 * (stats.since_first_request_s + kSlackSeconds) + 10;
   Record("window_seconds", std::to_string(stats.since_first_request_s));
   Record("requests", std::to_string(stats.requests));
   Record("bound", std::to_string(bound));
