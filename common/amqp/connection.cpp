@@ -7,6 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/core/redact.hpp"
+
 namespace amqp {
 namespace {
 
@@ -97,7 +99,8 @@ Headers ReadHeaders(const amqp_table_t& table) {
 // server for a bad argument (e.g. a queue declared earlier with other arguments) will not fix
 // itself by retrying: kInvalidInput; anything else (the socket) kTransient.
 core::Error ReplyError(const std::string& what, const std::string& endpoint, const amqp_rpc_reply_t& reply) {
-  std::string why = what + " failed on " + endpoint + ": " + DescribeReply(reply);
+  // The broker's text can quote what it was given (a vhost, a user); same rule as every exit.
+  std::string why = core::Redact(what + " failed on " + endpoint + ": " + DescribeReply(reply));
   if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) return core::Error::InvalidInput(why);
   return core::Error::Transient(why);
 }

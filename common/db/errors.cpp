@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "common/core/redact.hpp"
 #include "common/db/connection.hpp"
 
 namespace db {
@@ -11,7 +12,8 @@ namespace db {
 core::Error DatabaseError(const std::exception& e, std::string_view dsn) {
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
       dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
-    return core::Error::Transient("database " + DescribeDsn(dsn) + " unavailable: " + e.what());
+    // libpq's text may quote connection parameters: the same rule as every exit.
+    return core::Error::Transient("database " + DescribeDsn(dsn) + " unavailable: " + core::Redact(e.what()));
   }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     std::string state = sql->sqlstate();
@@ -26,7 +28,7 @@ core::Error DatabaseError(const std::exception& e, std::string_view dsn) {
     }
     return core::Error::InvalidInput("database refused the batch (" + state + "): " + first_line);
   }
-  return core::Error::Transient(std::string("database error: ") + e.what());
+  return core::Error::Transient("database error: " + core::Redact(e.what()));
 }
 
 }  // namespace db

@@ -7,7 +7,7 @@
 #include <cctype>
 #include <mutex>
 
-#include "common/http/url.hpp"
+#include "common/core/redact.hpp"
 
 namespace http {
 namespace {
@@ -207,7 +207,8 @@ void HttpClient::CheckFinished() {
     curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &seconds);
     if (result != CURLE_OK) {
       std::string why = t.error[0] != '\0' ? t.error : curl_easy_strerror(result);
-      t.callback(core::Error::Transient(t.request.method + " " + RedactUrl(t.request.url) + ": " + why));
+      // The URL may carry a key (Last.fm: api_key in the query) and curl's own text may repeat it.
+      t.callback(core::Error::Transient(core::Redact(t.request.method + " " + t.request.url + ": " + why)));
       continue;
     }
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &t.response.status);

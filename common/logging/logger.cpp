@@ -6,6 +6,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "common/core/redact.hpp"
+
 namespace logging {
 namespace {
 
@@ -43,7 +45,8 @@ void AppendField(std::string& out, const Field& field) {
       [&out](const auto& v) {
         using V = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<V, std::string_view>) {
-          AppendJsonString(out, v);
+          // The last line of defence: whatever a caller passed, no credential reaches the log.
+          AppendJsonString(out, core::Redact(v));
         } else if constexpr (std::is_same_v<V, bool>) {
           out += v ? "true" : "false";
         } else if constexpr (std::is_same_v<V, double>) {
@@ -137,7 +140,7 @@ void Logger::Log(Level level, std::string_view msg, std::initializer_list<Field>
   line += "\",\"component\":";
   AppendJsonString(line, component_);
   line += ",\"msg\":";
-  AppendJsonString(line, msg);
+  AppendJsonString(line, core::Redact(msg));
   line += context_;
   for (const auto& field : fields) AppendField(line, field);
   line += "}\n";

@@ -37,6 +37,8 @@ struct Field {
 
 // Writes one JSON object per line: {"ts":..., "level":..., "component":..., "msg":..., plus
 // context (job_id, trace_id, provider) and fields}. Thread safe: lines never interleave.
+// Every string (msg, context and field values) goes through core::Redact first, so a URL,
+// DSN or header with a credential in it is written with the credential as "***".
 // Copies are cheap; With() returns a logger that repeats extra context on every line.
 class Logger {
  public:

@@ -1,5 +1,7 @@
 #include "common/metrics/gateway_metrics.hpp"
 
+#include "common/core/redact.hpp"
+
 namespace metrics {
 
 GatewayMetrics::GatewayMetrics(prometheus::Registry& r, std::string provider) : provider_(std::move(provider)) {
@@ -37,11 +39,12 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& r, std::string provider) : 
 }
 
 prometheus::Counter& GatewayMetrics::ApiCalls(const std::string& endpoint, const std::string& status) {
-  return calls_family_->Add({{"provider", provider_}, {"endpoint", endpoint}, {"status", status}});
+  // Label values are scraped by anyone who can reach /metrics: the same rule as log lines.
+  return calls_family_->Add({{"provider", provider_}, {"endpoint", core::Redact(endpoint)}, {"status", core::Redact(status)}});
 }
 
 prometheus::Histogram& GatewayMetrics::ApiLatency(const std::string& endpoint) {
-  return latency_family_->Add({{"provider", provider_}, {"endpoint", endpoint}},
+  return latency_family_->Add({{"provider", provider_}, {"endpoint", core::Redact(endpoint)}},
                               prometheus::Histogram::BucketBoundaries{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
 }
 

@@ -1,5 +1,7 @@
 #include "common/metrics/worker_metrics.hpp"
 
+#include "common/core/redact.hpp"
+
 namespace metrics {
 
 WorkerMetrics::WorkerMetrics(std::string provider)
@@ -69,11 +71,11 @@ WorkerMetrics::WorkerMetrics(std::string provider)
 }
 
 prometheus::Counter& WorkerMetrics::JobsDone(const std::string& outcome) {
-  return jobs_done_family_->Add({{"provider", provider_}, {"outcome", outcome}});
+  return jobs_done_family_->Add({{"provider", provider_}, {"outcome", core::Redact(outcome)}});
 }
 
 prometheus::Counter& WorkerMetrics::DeadLettered(const std::string& reason) {
-  return dead_family_->Add({{"provider", provider_}, {"reason", reason}});
+  return dead_family_->Add({{"provider", provider_}, {"reason", core::Redact(reason)}});
 }
 
 }  // namespace metrics

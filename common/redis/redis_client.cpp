@@ -10,6 +10,8 @@
 
 #include <curl/curl.h>
 
+#include "common/core/redact.hpp"
+
 namespace redis {
 namespace {
 
@@ -199,7 +201,7 @@ void RedisClient::Command(const std::vector<std::string>& argv, ReplyCallback ca
         if (r == nullptr) {
           (*owned)->Finish(core::Error::Transient("redis connection lost before the answer"));
         } else if (r->type == REDIS_REPLY_ERROR) {
-          (*owned)->Finish(core::Error::InvalidInput(std::string("redis error: ") + std::string(r->str, r->len)));
+          (*owned)->Finish(core::Error::InvalidInput(core::Redact("redis error: " + std::string(r->str, r->len))));
         } else {
           (*owned)->Finish(Convert(r));
         }

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "common/core/redact.hpp"
 #include "common/runtime/topology.hpp"
 
 namespace runtime {
@@ -25,7 +26,8 @@ amqp::OutgoingMessage DeadLetterMessage(const amqp::Delivery& delivery, const st
   message.body = delivery.body;
   message.headers = delivery.headers;
   message.headers.erase(kDelayHeader);
-  message.headers[kReasonHeader] = why.substr(0, 1024);
+  // Redacted before it is cut (see ProviderPipeline::Retry): dead letters are read by people.
+  message.headers[kReasonHeader] = core::Redact(why).substr(0, 1024);
   message.headers[kLastStatusHeader] = reason;
   message.headers[kAttemptHeader] = attempts;
   message.headers[kProviderHeader] = consumer;

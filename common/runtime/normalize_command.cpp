@@ -9,6 +9,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "common/core/redact.hpp"
+
 namespace runtime {
 
 std::string_view OutcomeOf(const NormalizedAnswer& answer) {
@@ -46,7 +48,7 @@ std::string NormalizedAnswerJson(std::string_view provider, const NormalizedAnsw
       w.Int64(*answer.error_code);
     }
     str("kind", core::ToString(answer.error->kind));
-    str("message", answer.error->message);
+    str("message", core::Redact(answer.error->message));
     w.EndObject();
   }
   if (!answer.record_json.empty()) {
@@ -81,7 +83,7 @@ int NormalizeCommand(std::string_view provider, const NormalizeBody& normalize, 
   }
   auto answer = normalize(body);
   if (!answer) {
-    std::fprintf(stderr, "%s normalize: %s: %s\n", program.c_str(), argv[0], answer.error().message.c_str());
+    std::fprintf(stderr, "%s normalize: %s: %s\n", program.c_str(), argv[0], core::Redact(answer.error().message).c_str());
     return 1;
   }
   std::fputs(NormalizedAnswerJson(provider, *answer).c_str(), stdout);

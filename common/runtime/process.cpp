@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "common/core/redact.hpp"
 #include "common/runtime/consumer.hpp"
 #include "common/uv/handles.hpp"
 
@@ -35,7 +36,7 @@ bool StartMetricsServer(const std::string& program, const config::MetricsSetting
   try {
     server.emplace(settings, registry, health);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), core::Redact(e.what()).c_str());
     return false;
   }
   return true;

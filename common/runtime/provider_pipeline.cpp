@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "common/core/redact.hpp"
 #include "common/db/catalog_writer.hpp"
 #include "common/json/job_writer.hpp"
 #include "common/runtime/dead_letter.hpp"
@@ -339,7 +340,9 @@ void ProviderPipeline::Retry(std::uint64_t seq, const core::Error& error) {
   message.headers = job.delivery.headers;
   message.headers[kAttemptHeader] = std::int64_t{decision.attempt};
   message.headers[kDelayHeader] = decision.tier->name;
-  message.headers[kReasonHeader] = error.message.substr(0, 512);
+  // Anyone who can read the queue sees this header: redact before cutting, so a cut never
+  // splits a credential from the name that marks it.
+  message.headers[kReasonHeader] = core::Redact(error.message).substr(0, 512);
   consumer_->PublishThenAck(seq, std::move(message), "retried");
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "common/core/redact.hpp"
 #include "common/metrics/builder_metrics.hpp"
 #include "common/metrics/http_server.hpp"
 #include "common/runtime/builder.hpp"
@@ -37,7 +38,7 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec, const std::vecto
     settings = LoadBuilderSettings(env);
     builder = spec.make(BuilderContext{env, settings.worker.postgres.dsn, clock});
   } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), e.what());
+    std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), core::Redact(e.what()).c_str());
     return 2;
   }
   logging::Configure(logging::ParseLevel(settings.worker.log.level));

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "common/core/redact.hpp"
 #include "common/db/catalog_writer.hpp"
 #include "common/gateway/gateway.hpp"
 #include "common/gateway/micro_batcher.hpp"
@@ -104,7 +105,7 @@ int RunWorker(int argc, char* argv[], const WorkerSpec& worker, const std::vecto
     provider_settings = LoadProviderSettings(env, spec);
     redis_settings = config::LoadRedisSettings(env);
   } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), e.what());
+    std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), core::Redact(e.what()).c_str());
     return 2;
   }
   logging::Configure(logging::ParseLevel(settings.log.level));
@@ -132,7 +133,7 @@ int RunWorker(int argc, char* argv[], const WorkerSpec& worker, const std::vecto
     try {
       provider = worker.make(context);
     } catch (const config::ConfigError& e) {
-      std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), e.what());
+      std::fprintf(stderr, "%s: configuration error: %s\n", program.c_str(), core::Redact(e.what()).c_str());
       services.Close();
       uv_run(&loop, UV_RUN_DEFAULT);
       uv_loop_close(&loop);

@@ -40,7 +40,7 @@ std::vector<FaultKind> ParseKinds(std::string_view text, std::string_view what) 
     auto kind = ParseFaultKind(item);
     if (!kind) {
       throw ConfigError(std::string(what) + ": unknown fault kind \"" + std::string(item) +
-                        "\"; expected 500, 503, timeout, reset, malformed");
+                        "\"; expected 500, 503, timeout, reset, malformed, 401, 403");
     }
     kinds.push_back(*kind);
   }
@@ -148,13 +148,15 @@ std::string_view FaultName(FaultKind kind) {
     case FaultKind::kTimeout: return "timeout";
     case FaultKind::kReset: return "reset";
     case FaultKind::kMalformed: return "malformed";
+    case FaultKind::k401: return "401";
+    case FaultKind::k403: return "403";
   }
   return "?";
 }
 
 std::optional<FaultKind> ParseFaultKind(std::string_view name) {
   for (auto kind : {FaultKind::k500, FaultKind::k503, FaultKind::kTimeout, FaultKind::kReset,
-                    FaultKind::kMalformed}) {
+                    FaultKind::kMalformed, FaultKind::k401, FaultKind::k403}) {
     if (FaultName(kind) == name) return kind;
   }
   return std::nullopt;
@@ -238,7 +240,7 @@ per provider P in spotify, lastfm, musicbrainz, discogs:
   --P-latency-ms MS        base latency of every answer (default 0)
   --P-jitter-ms MS         plus uniform 0..MS (default 0)
   --P-error-rate X         share of requests that get a fault, 0..1 (default 0)
-  --P-error-kinds LIST     faults drawn from: 500,503,timeout,reset,malformed (default 500,503)
+  --P-error-kinds LIST     faults drawn from: 500,503,timeout,reset,malformed,401,403 (default 500,503)
   --P-rate R               enforced limit: 10, 10/s, 60/min (defaults 10/s, 5/s, 1/s, 60/min)
   --P-burst N              bucket size (defaults 10, 5, 1, 5)
 )";

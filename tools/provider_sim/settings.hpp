@@ -20,8 +20,9 @@ inline std::string_view ProviderName(Provider p) { return kProviderNames[static_
 
 // What an injected fault does: answer 500 or 503; never answer (the client's timeout fires);
 // reset the connection (SO_LINGER 0, the client sees ECONNRESET); answer 200 with a body cut
-// in half (truncated JSON).
-enum class FaultKind { k500, k503, kTimeout, kReset, kMalformed };
+// in half (truncated JSON); answer 401 or 403 with the provider's error body (a key the
+// provider no longer accepts, whatever the request carried).
+enum class FaultKind { k500, k503, kTimeout, kReset, kMalformed, k401, k403 };
 std::string_view FaultName(FaultKind kind);
 std::optional<FaultKind> ParseFaultKind(std::string_view name);
 

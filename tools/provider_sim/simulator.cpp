@@ -123,6 +123,9 @@ Outcome Simulator::HandleProvider(Provider provider, const Request& request, std
     switch (kind) {
       case FaultKind::k500: outcome.response = api.ServerError(500); break;
       case FaultKind::k503: outcome.response = api.ServerError(503); break;
+      // The provider's error body with an auth status: enough for a client's 401/403 path.
+      case FaultKind::k401: outcome.response = api.ServerError(401); break;
+      case FaultKind::k403: outcome.response = api.ServerError(403); break;
       case FaultKind::kTimeout:
         Count(stats.by_status, "timeout");
         return {Action::kHold, {}, {}};

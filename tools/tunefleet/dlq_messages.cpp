@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "common/core/redact.hpp"
 #include "common/runtime/topology.hpp"
 
 namespace ops {
@@ -82,10 +83,13 @@ core::Result<Peek> ParsePeek(std::string_view json) {
           std::string value = header.value.IsString()
                                   ? std::string(header.value.GetString(), header.value.GetStringLength())
                                   : ToJson(header.value);
+          // Dead letters written before the redaction rule may still carry a credential in
+          // their reason: shown through the same rule.
+          if (key == runtime::kReasonHeader) value = core::Redact(value);
           message.headers.emplace_back(std::move(key), std::move(value));
         }
         const auto& h = headers->value;
-        message.reason = StringMember(h, runtime::kReasonHeader);
+        message.reason = core::Redact(StringMember(h, runtime::kReasonHeader));
         message.last_status = StringMember(h, runtime::kLastStatusHeader);
         message.dead_at = StringMember(h, runtime::kDeadAtHeader);
         message.attempts = IntMember(h, runtime::kAttemptHeader, -1);

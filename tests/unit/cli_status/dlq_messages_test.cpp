@@ -55,6 +55,17 @@ TEST(ParsePeek, TakesTheJobIdFromTheBodyWithoutAMessageId) {
   EXPECT_EQ(peek->messages[0].job_id, "j-9");
 }
 
+TEST(ParsePeek, ShowsAnOldDeadLettersReasonWithItsCredentialsRedacted) {
+  // Written before the redaction rule: the Last.fm key in a transport error's URL.
+  auto peek = ParsePeek(R"([{"message_count":0,"properties":{"message_id":"j-3","headers":{"x-tunefleet-reason":)"
+                        R"("GET http://h/2.0/?method=track.getInfo&api_key=old-key: Timeout was reached"}},)"
+                        R"("payload":"{}","payload_encoding":"string","payload_bytes":2}])");
+  ASSERT_TRUE(peek) << peek.error().message;
+  const auto& message = peek->messages[0];
+  EXPECT_EQ(message.reason, "GET http://h/2.0/?method=track.getInfo&api_key=***: Timeout was reached");
+  for (const auto& [key, value] : message.headers) EXPECT_EQ(value.find("old-key"), std::string::npos) << key;
+}
+
 TEST(ParsePeek, EmptyQueueAndGarbage) {
   auto empty = ParsePeek("[]");
   ASSERT_TRUE(empty);

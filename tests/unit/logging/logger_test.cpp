@@ -63,5 +63,22 @@ TEST(LogLevel, ParsesNames) {
   EXPECT_EQ(ParseLevel("whatever"), Level::kInfo);
 }
 
+TEST_F(LoggerTest, ScrubsCredentialsFromTheMessageContextAndEveryStringField) {
+  Logger("runtime")
+      .With({{"amqp", "amqp://worker:ctx-pw@127.0.0.1:5672/%2f"}})
+      .Warn("GET http://h/2.0/?method=track.getInfo&api_key=msg-key: Timeout was reached",
+            {{"error", "GET http://h/2.0/?api_key=field-key&format=json: reset"},
+             {"header", "Authorization: Bearer field-token"},
+             {"dsn", "host=db password=field-pw dbname=x"},
+             {"attempt", 2}});
+  std::string out = Output();
+  for (const char* secret : {"ctx-pw", "msg-key", "field-key", "field-token", "field-pw"}) {
+    EXPECT_EQ(out.find(secret), std::string::npos) << secret << " leaked: " << out;
+  }
+  EXPECT_NE(out.find("api_key=***&format=json"), std::string::npos) << out;
+  EXPECT_NE(out.find("amqp://worker:***@127.0.0.1"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"attempt\":2"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace logging

@@ -368,6 +368,13 @@ TEST_F(SimulatorTest, FaultKindsBecomeActions) {
   EXPECT_TRUE(doc.HasParseError());
   EXPECT_EQ(sim_->stats(Provider::kDiscogs).faults_by_kind.at("timeout"), 1u);
   EXPECT_EQ(sim_->stats(Provider::kDiscogs).by_status.at("reset"), 1u);
+  // Credentials refused whatever the request carried: the client's 401/403 path.
+  for (const char* status : {"401", "403"}) {
+    ASSERT_FALSE(sim_->Configure(std::string(R"({"discogs":{"error_kinds":[")") + status + "\"]}}").has_value());
+    Outcome refused = Get("/discogs/releases/1", std::string(kDiscogsAuth));
+    EXPECT_EQ(refused.response.status, std::stoi(status));
+    EXPECT_EQ(sim_->stats(Provider::kDiscogs).faults_by_kind.at(status), 1u);
+  }
 }
 
 TEST_F(SimulatorTest, ConfigErrorsNameTheKeyAndChangeNothing) {
