@@ -5,6 +5,7 @@
 #include <poll.h>
 
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include "common/core/redact.hpp"
@@ -123,7 +124,11 @@ struct Connection::State {
 };
 
 Connection::Connection(ConnectionSettings settings)
-    : settings_(std::move(settings)), state_(std::make_unique<State>()) {}
+    : settings_(std::move(settings)),
+      urls_(SplitUrls(settings_.url)),
+      // A random first node, so the processes of a fleet spread over the cluster.
+      rotation_(urls_.size(), urls_.size() > 1 ? std::random_device{}() % urls_.size() : 0),
+      state_(std::make_unique<State>()) {}
 
 Connection::~Connection() { Close(); }
 
@@ -142,8 +147,27 @@ core::Result<void> Connection::CheckReply(const char* what) {
 }
 
 core::Result<void> Connection::Open() {
+  if (urls_.size() <= 1) return OpenUrl(urls_.empty() ? settings_.url : urls_.front());
+  std::string failures;
+  bool all_refused = true;  // every node refused us for good (kInvalidInput)
+  for (std::size_t index : rotation_.Order()) {
+    auto opened = OpenUrl(urls_[index]);
+    if (opened) {
+      rotation_.Connected(index);
+      return opened;
+    }
+    all_refused = all_refused && opened.error().kind == core::ErrorKind::kInvalidInput;
+    failures += (failures.empty() ? "" : "; ") + opened.error().message;
+  }
+  std::string why = "no RabbitMQ node of TUNEFLEET_AMQP_URL answered (" + std::to_string(urls_.size()) +
+                    " tried): " + failures;
+  if (all_refused) return core::Error::InvalidInput(why);
+  return core::Error::Transient(why);
+}
+
+core::Result<void> Connection::OpenUrl(const std::string& url_text) {
   Close();
-  std::vector<char> url(settings_.url.begin(), settings_.url.end());
+  std::vector<char> url(url_text.begin(), url_text.end());
   url.push_back('\0');
   amqp_connection_info info{};
   amqp_default_connection_info(&info);

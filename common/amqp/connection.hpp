@@ -9,13 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "common/amqp/endpoints.hpp"
 #include "common/amqp/message.hpp"
 #include "common/core/result.hpp"
 
 namespace amqp {
 
 struct ConnectionSettings {
-  std::string url;                            // amqp://user:pass@host:port/vhost
+  // amqp://user:pass@host:port/vhost, or several nodes of one cluster comma-separated
+  // (amqp::SplitUrls); Open tries them in turn (amqp::EndpointRotation).
+  std::string url;
   std::chrono::seconds heartbeat{30};         // 0 disables heartbeats
   std::chrono::milliseconds connect_timeout{5000};
   std::string connection_name = "tunefleet";  // shown in the management UI
@@ -36,6 +39,8 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // Connects to the first node of the list that answers; with several, a failure names each
+  // node tried (host:port, never credentials).
   core::Result<void> Open();
   bool is_open() const;
   int socket_fd() const;
@@ -83,12 +88,15 @@ class Connection {
 
  private:
   struct State;
+  core::Result<void> OpenUrl(const std::string& url);
   core::Result<void> CheckReply(const char* what);
   core::Result<void> ReopenChannel(std::uint16_t channel);
   void FailPendingConfirms(const std::string& why);
   void ResolveConfirms(std::uint64_t tag, bool multiple, bool ok);
 
   ConnectionSettings settings_;
+  std::vector<std::string> urls_;  // settings_.url split into its nodes
+  EndpointRotation rotation_;
   std::unique_ptr<State> state_;
   std::uint64_t next_publish_tag_ = 1;
   std::map<std::uint64_t, ConfirmCallback> pending_confirms_;

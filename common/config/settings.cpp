@@ -25,9 +25,54 @@ std::vector<std::string> ParseProviderList(std::string_view text, std::string_vi
   return out;
 }
 
+namespace {
+
+// The vhost part of an amqp URL ("/%2f"), "" when it has none; for comparing list items.
+std::string_view AmqpVhostPart(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  const std::size_t slash = url.find('/', scheme_end == std::string_view::npos ? 0 : scheme_end + 3);
+  if (slash == std::string_view::npos) return {};
+  return url.substr(slash, url.find_first_of("?#", slash) - slash);
+}
+
+}  // namespace
+
+std::vector<std::string> ParseAmqpUrlList(const std::string& key, const std::string& text) {
+  std::vector<std::string> urls;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string item = text.substr(start, comma - start);
+    const std::size_t first = item.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos) urls.push_back(item.substr(first, item.find_last_not_of(" \t\r\n") - first + 1));
+    start = comma + 1;
+  }
+  if (urls.empty()) throw ConfigError(key + " names no RabbitMQ node; expected amqp://user:password@host:port/vhost");
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    const std::string where = urls.size() > 1 ? " (address " + std::to_string(i + 1) + " of " +
+                                                    std::to_string(urls.size()) + ", comma-separated)"
+                                              : "";
+    // Env::Url's check, on this one address; it never echoes the value (passwords).
+    const std::string url = urls[i];
+    try {
+      Env([&url](const std::string&) { return std::optional<std::string>(url); }).Url(key, AmqpSettings{}.url, {"amqp", "amqps"});
+    } catch (const ConfigError& e) {
+      throw ConfigError(e.what() + where);
+    }
+    if (i > 0 && AmqpVhostPart(urls[i]) != AmqpVhostPart(urls[0])) {
+      throw ConfigError(key + where + " names another vhost than address 1; list the nodes of one cluster, "
+                        "each with the same vhost");
+    }
+  }
+  return urls;
+}
+
 AmqpSettings LoadAmqpSettings(const Env& env) {
   AmqpSettings s;
-  s.url = env.Url("TUNEFLEET_AMQP_URL", s.url, {"amqp", "amqps"});
+  // One URL, or the nodes of one cluster comma-separated (amqp::Connection fails over).
+  s.url = env.String("TUNEFLEET_AMQP_URL", s.url);
+  ParseAmqpUrlList("TUNEFLEET_AMQP_URL", s.url);
   s.heartbeat = std::chrono::seconds{env.Int("TUNEFLEET_AMQP_HEARTBEAT", s.heartbeat.count(), 0, 3600)};
   s.prefetch = static_cast<std::uint16_t>(env.Int("TUNEFLEET_AMQP_PREFETCH", s.prefetch, 1, 65535));
   return s;

@@ -13,7 +13,8 @@
 namespace config {
 
 struct AmqpSettings {
-  std::string url = "amqp://guest:guest@127.0.0.1:35672/%2f";  // TUNEFLEET_AMQP_URL
+  // TUNEFLEET_AMQP_URL: one node, or the nodes of one cluster as comma-separated URLs.
+  std::string url = "amqp://guest:guest@127.0.0.1:35672/%2f";
   std::chrono::seconds heartbeat{30};                            // TUNEFLEET_AMQP_HEARTBEAT
   std::uint16_t prefetch = 1000;                                 // TUNEFLEET_AMQP_PREFETCH
 };
@@ -51,6 +52,9 @@ struct ProviderNames {
 // "spotify,lastfm" or "all" -> validated list of `fleet`'s names; `what` names the source in errors.
 std::vector<std::string> ParseProviderList(std::string_view text, std::string_view what, const ProviderNames& fleet);
 
+// TUNEFLEET_AMQP_URL's addresses: comma-separated amqp:// or amqps:// URLs with one vhost,
+// each checked as Env::Url checks one; `key` names the variable in errors.
+std::vector<std::string> ParseAmqpUrlList(const std::string& key, const std::string& text);
 AmqpSettings LoadAmqpSettings(const Env& env);
 PostgresSettings LoadPostgresSettings(const Env& env);
 RedisSettings LoadRedisSettings(const Env& env);

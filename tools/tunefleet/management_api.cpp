@@ -121,7 +121,9 @@ ApiTarget LoadApiTarget(const config::Env& env) {
   const auto amqp = config::LoadAmqpSettings(env);
   auto endpoint = ParseApiUrl(management.url);
   if (!endpoint) throw config::ConfigError(endpoint.error().message);
-  return {.endpoint = std::move(*endpoint), .vhost = VhostFromAmqpUrl(amqp.url), .amqp_url = amqp.url};
+  // Several nodes of one cluster share one vhost (checked): the first names it.
+  const std::string first_node = config::ParseAmqpUrlList("TUNEFLEET_AMQP_URL", amqp.url).front();
+  return {.endpoint = std::move(*endpoint), .vhost = VhostFromAmqpUrl(first_node), .amqp_url = amqp.url};
 }
 
 ManagementApi::ManagementApi(ApiEndpoint endpoint, std::chrono::milliseconds timeout)

@@ -73,5 +73,38 @@ TEST(Settings, ProviderListRejectsUnknownNameNamingIt) {
   }
 }
 
+TEST(Settings, AmqpUrlAcceptsTheNodesOfAClusterCommaSeparated) {
+  const std::string list = "amqp://u:p@127.0.0.1:40001/%2f, amqp://u:p@127.0.0.1:40011/%2f,amqps://u:p@h3:5671/%2f";
+  EXPECT_EQ(LoadAmqpSettings(FakeEnv({{"TUNEFLEET_AMQP_URL", list}})).url, list);
+  EXPECT_EQ(ParseAmqpUrlList("TUNEFLEET_AMQP_URL", list),
+            (std::vector<std::string>{"amqp://u:p@127.0.0.1:40001/%2f", "amqp://u:p@127.0.0.1:40011/%2f",
+                                      "amqps://u:p@h3:5671/%2f"}));
+}
+
+TEST(Settings, AmqpUrlListNamesTheBadAddressWithoutItsPassword) {
+  Env env = FakeEnv({{"TUNEFLEET_AMQP_URL", "amqp://u:s3cret@h1:5672/%2f,http://u:s3cret@h2:5672/%2f"}});
+  try {
+    LoadAmqpSettings(env);
+    FAIL() << "accepted an http:// address";
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("TUNEFLEET_AMQP_URL"), std::string::npos) << what;
+    EXPECT_NE(what.find("address 2 of 2"), std::string::npos) << what;
+    EXPECT_EQ(what.find("s3cret"), std::string::npos) << what;
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+  }
+}
+
+TEST(Settings, AmqpUrlListMustShareOneVhost) {
+  Env env = FakeEnv({{"TUNEFLEET_AMQP_URL", "amqp://u:p@h1:5672/a,amqp://u:p@h2:5672/b"}});
+  try {
+    LoadAmqpSettings(env);
+    FAIL() << "accepted two vhosts";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("vhost"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(LoadAmqpSettings(FakeEnv({{"TUNEFLEET_AMQP_URL", " , "}})), ConfigError);
+}
+
 }  // namespace
 }  // namespace config
