@@ -59,6 +59,7 @@ struct Gateway::Flight {
   CallOptions options;
   std::vector<CallDone> waiters;
   int attempt = 0;
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // set by the first attempt
 };
 
 Gateway::Gateway(Seams seams, GatewaySettings settings, metrics::GatewayMetrics& metrics, logging::Logger logger)
@@ -215,6 +216,26 @@ void Gateway::ObserveBreaker(resilience::CircuitBreaker::State before) {
 }
 
 void Gateway::Send(const std::shared_ptr<Flight>& flight) {
+  // Before the breaker: a half-open breaker's trial must not be taken by a call that ends here.
+  std::chrono::milliseconds left{0};
+  if (settings_.call_deadline.count() > 0) {
+    auto now = clock_.Now();
+    if (!flight->deadline) flight->deadline = now + settings_.call_deadline;
+    left = std::chrono::duration_cast<std::chrono::milliseconds>(*flight->deadline - now);
+    if (left.count() <= 0) {
+      // A rate-limit or bulkhead wait after the last retry decision ate the rest.
+      --active_;
+      Finish(flight, core::Error::Transient(settings_.provider + " " + flight->options.endpoint + ": call deadline of " +
+                                            std::to_string(settings_.call_deadline.count()) +
+                                            " ms spent before attempt " + std::to_string(flight->attempt + 1)));
+      if (!bulkhead_queue_.empty()) {
+        auto next = bulkhead_queue_.front();
+        bulkhead_queue_.pop_front();
+        EnterBulkhead(next);
+      }
+      return;
+    }
+  }
   auto before = breaker_.state();
   if (!breaker_.AllowRequest()) {
     ObserveBreaker(before);
@@ -229,9 +250,15 @@ void Gateway::Send(const std::shared_ptr<Flight>& flight) {
     return;
   }
   ObserveBreaker(before);
-  budget_.OnRequest();
   auto started = clock_.Now();
-  http_.Send(flight->request, [this, flight, started](core::Result<http::Response> result) {
+  http::Request request = flight->request;
+  if (flight->deadline) {
+    auto timeout = request.total_timeout.count() > 0 ? request.total_timeout : settings_.attempt_timeout;
+    if (timeout.count() == 0 || left < timeout) request.total_timeout = left;
+    if (request.connect_timeout > request.total_timeout) request.connect_timeout = request.total_timeout;
+  }
+  budget_.OnRequest();
+  http_.Send(std::move(request), [this, flight, started](core::Result<http::Response> result) {
     OnResponse(flight, std::move(result), started);
   });
 }
@@ -309,6 +336,12 @@ void Gateway::OnResponse(const std::shared_ptr<Flight>& flight, core::Result<htt
   auto delay = backoff_.NextDelay(flight->attempt - 1, random_, error->retry_after);
   if (delay > settings_.max_retry_wait) {
     error->retry_after = delay;
+    Finish(flight, *error);
+    return;
+  }
+  if (flight->deadline && clock_.Now() + delay >= *flight->deadline) {
+    error->message += " (no retry: the call deadline of " + std::to_string(settings_.call_deadline.count()) +
+                      " ms would pass)";
     Finish(flight, *error);
     return;
   }

@@ -37,6 +37,14 @@ struct GatewaySettings {
   int max_attempts = 3;                          // tries here before the job goes to the delay queues
   std::chrono::milliseconds max_retry_wait{3000};   // a longer retry wait goes to the delay queues
   std::chrono::milliseconds max_rate_wait{120000};  // a longer rate-limit wait too
+  // The most one call spends on the network, from its first attempt to its answer: attempts,
+  // retry waits and any rate-limit or bulkhead wait between them. A retry that could not start
+  // before it is not made, and each attempt's HTTP timeout is cut to the time left, so a
+  // slow-drip server cannot stretch a call past it whatever max_attempts allows. 0: no deadline.
+  std::chrono::milliseconds call_deadline{0};
+  // The HTTP client's timeout for requests that set none (Request::total_timeout 0): what an
+  // attempt would get without the deadline. 0: unknown, then an attempt gets the time left.
+  std::chrono::milliseconds attempt_timeout{0};
   // Adaptive limit: a response header telling how many requests remain in the provider's
   // window (Discogs: x-discogs-ratelimit-remaining). At or below the watermark the rate is
   // halved until it recovers.

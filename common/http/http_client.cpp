@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 
 #include "common/core/redact.hpp"
+#include "common/http/body_limit.hpp"
 
 namespace http {
 namespace {
@@ -42,6 +44,7 @@ struct HttpClient::Transfer {
   Request request;
   Response response;
   ResponseCallback callback;
+  BodyLimit limit;
   char error[CURL_ERROR_SIZE] = {0};
 
   ~Transfer() {
@@ -113,8 +116,16 @@ void HttpClient::Send(Request request, ResponseCallback callback) {
   auto total = r.total_timeout.count() > 0 ? r.total_timeout : settings_.total_timeout;
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect.count()));
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
+  t->limit = BodyLimit(settings_.max_response_bytes);
+  if (settings_.max_response_bytes != 0) {
+    // Refuses an announced Content-Length over the cap before any of the body is read; the
+    // write callback below catches the rest (no Content-Length, chunked, compressed).
+    curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(settings_.max_response_bytes));
+  }
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t n, void* user) -> size_t {
-    static_cast<Transfer*>(user)->response.body.append(data, size * n);
+    auto* receiving = static_cast<Transfer*>(user);
+    if (!receiving->limit.Admit(size * n)) return 0;  // not size * n: curl aborts with CURLE_WRITE_ERROR
+    receiving->response.body.append(data, size * n);
     return size * n;
   });
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
@@ -205,6 +216,19 @@ void HttpClient::CheckFinished() {
     Transfer& t = *node.mapped();
     double seconds = 0;
     curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &seconds);
+    most_body_bytes_received_ = std::max(most_body_bytes_received_, t.limit.received());
+    if (t.limit.exceeded() || result == CURLE_FILESIZE_EXCEEDED) {
+      // Permanent: the same request gets the same oversized answer on every try, and each try
+      // would read up to the cap again (and spend the provider's quota); see docs/GATEWAY.md.
+      // curl refuses an announced size before it records it (CURLINFO_CONTENT_LENGTH_DOWNLOAD_T
+      // stays -1): the header callback kept it.
+      std::uint64_t announced = 0;
+      if (!t.limit.exceeded()) announced = std::strtoull(t.response.Header("content-length").c_str(), nullptr, 10);
+      t.callback(core::Error::InvalidInput(OversizeMessage(settings_.name, t.request.method + " " + core::Redact(t.request.url),
+                                                           t.limit.max_bytes(), settings_.max_response_variable,
+                                                           announced)));
+      continue;
+    }
     if (result != CURLE_OK) {
       std::string why = t.error[0] != '\0' ? t.error : curl_easy_strerror(result);
       // The URL may carry a key (Last.fm: api_key in the query) and curl's own text may repeat it.

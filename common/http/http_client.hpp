@@ -23,7 +23,13 @@ struct HttpClientSettings {
   bool verify_tls = true;                            // never turned off in production
   std::string user_agent = "tunefleet/0.1";
   std::chrono::milliseconds connect_timeout{3000};   // default per request
-  std::chrono::milliseconds total_timeout{10000};    // default per request
+  std::chrono::milliseconds total_timeout{10000};    // default per request: the whole transfer,
+                                                     // however slowly the body drips in
+  // Response body cap: a larger answer (announced by Content-Length or found while reading, after
+  // decompression) is aborted and reported as a kInvalidInput error. 0: no cap.
+  std::uint64_t max_response_bytes = 8u << 20;
+  std::string name{};                   // whose calls these are ("spotify"), named in errors
+  std::string max_response_variable{};  // the variable that raises the cap, named in errors
 };
 
 // HTTP on a libuv loop through libcurl's multi interface: one uv_poll per socket curl asks
@@ -41,6 +47,9 @@ class HttpClient final : public Transport {
   void Send(Request request, ResponseCallback callback) override;
 
   std::size_t in_flight() const { return transfers_.size(); }
+  // The most body bytes any one transfer has read from the network so far (a refused chunk
+  // included): max_response_bytes bounds it to the cap plus one chunk.
+  std::uint64_t most_body_bytes_received() const { return most_body_bytes_received_; }
   // Fails every transfer in flight and releases every handle; the client is unusable after.
   void Close();
 
@@ -57,6 +66,7 @@ class HttpClient final : public Transport {
   void* multi_ = nullptr;  // CURLM*
   uv::Timer timer_;  // curl's timeout
   std::map<void*, std::unique_ptr<Transfer>> transfers_;  // by CURL* easy handle
+  std::uint64_t most_body_bytes_received_ = 0;
 };
 
 }  // namespace http

@@ -30,7 +30,8 @@ struct Response {
   std::string Header(const std::string& lower_case_name) const;
 };
 
-// Transport failures (DNS, refused, reset, timeout, TLS) are kTransient errors; any HTTP
+// Transport failures (DNS, refused, reset, timeout, TLS) are kTransient errors; an answer over
+// the client's size cap is kInvalidInput (the same request would get it again); any HTTP
 // status, including 4xx and 5xx, is a Response: classifying statuses is the gateway's job.
 using ResponseCallback = std::function<void(core::Result<Response>)>;
 

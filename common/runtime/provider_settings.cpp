@@ -31,11 +31,19 @@ ProviderSettings LoadProviderSettings(const config::Env& env, const ProviderSpec
   policy.slow_call = env.Duration(p + "SLOW_CALL", defaults.slow_call);
   policy.connect_timeout = env.Duration(p + "CONNECT_TIMEOUT", defaults.connect_timeout, 10ms);
   policy.total_timeout = env.Duration(p + "TIMEOUT", defaults.total_timeout, 10ms);
+  // 4 KiB: below that not even an error page fits; 1 GiB: beyond it no answer is worth the memory.
+  policy.max_response_bytes = env.Int(p + "MAX_RESPONSE_BYTES", defaults.max_response_bytes, 4096, 1LL << 30);
   policy.max_concurrency = static_cast<int>(env.Int(p + "MAX_CONCURRENCY", defaults.max_concurrency, 1, 100000));
   policy.max_attempts = static_cast<int>(env.Int(p + "MAX_ATTEMPTS", defaults.max_attempts, 1, 20));
   policy.user_agent = env.String(p + "USER_AGENT", defaults.user_agent);
   if (policy.connect_timeout > policy.total_timeout) {
     throw config::ConfigError(p + "CONNECT_TIMEOUT is longer than " + p + "TIMEOUT; the total must include the connect");
+  }
+  auto default_deadline = defaults.call_deadline.count() > 0 ? defaults.call_deadline : 3 * policy.total_timeout;
+  policy.call_deadline = env.Duration(p + "CALL_DEADLINE", default_deadline, 10ms);
+  if (policy.call_deadline < policy.total_timeout) {
+    throw config::ConfigError(p + "CALL_DEADLINE is shorter than " + p +
+                              "TIMEOUT; the deadline of a call must leave room for one whole attempt");
   }
 
   gateway::GatewaySettings& g = s.gateway;
@@ -48,6 +56,8 @@ ProviderSettings LoadProviderSettings(const config::Env& env, const ProviderSpec
                .slow_call = policy.slow_call};
   g.max_concurrency = policy.max_concurrency;
   g.max_attempts = policy.max_attempts;
+  g.call_deadline = policy.call_deadline;
+  g.attempt_timeout = policy.total_timeout;
   g.remaining_header = policy.remaining_header;
 
   for (const auto& [variable, ttl] : spec.cache_ttls) {

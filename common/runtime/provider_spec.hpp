@@ -26,7 +26,10 @@ struct ProviderPolicy {
   int breaker_successes = 2;          // _BREAKER_SUCCESSES
   std::chrono::milliseconds slow_call{0};         // _SLOW_CALL: slower calls count as failures
   std::chrono::milliseconds connect_timeout{3000};  // _CONNECT_TIMEOUT
-  std::chrono::milliseconds total_timeout{10000};   // _TIMEOUT
+  std::chrono::milliseconds total_timeout{10000};   // _TIMEOUT: one HTTP call, however slow its body
+  std::int64_t max_response_bytes = 8 << 20;        // _MAX_RESPONSE_BYTES: larger answers are refused
+  // _CALL_DEADLINE: one gateway call, all its attempts and waits; 0 here: 3 × total_timeout.
+  std::chrono::milliseconds call_deadline{0};
   int max_concurrency = 64;           // _MAX_CONCURRENCY: bulkhead
   int max_attempts = 3;               // _MAX_ATTEMPTS: tries in-process before the delay queues
   std::string remaining_header{};     // adaptive rate header (Discogs)

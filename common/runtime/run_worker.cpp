@@ -39,6 +39,9 @@ struct Services {
     http_settings.user_agent = settings.policy.user_agent;
     http_settings.connect_timeout = settings.policy.connect_timeout;
     http_settings.total_timeout = settings.policy.total_timeout;
+    http_settings.max_response_bytes = static_cast<std::uint64_t>(settings.policy.max_response_bytes);
+    http_settings.name = provider;
+    http_settings.max_response_variable = ProviderEnvPrefix(provider) + "MAX_RESPONSE_BYTES";
     http_settings.max_connections_per_host = std::max(8, settings.policy.max_concurrency);
     http = std::make_unique<http::HttpClient>(loop, http_settings);
     redis = std::make_unique<redis::RedisClient>(loop, redis::RedisClientSettings{.url = redis_settings.url},

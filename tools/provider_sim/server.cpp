@@ -7,7 +7,9 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -254,18 +256,21 @@ class Connection {
       Close(true);
       return;
     }
+    if (outcome.action == Action::kHuge || outcome.action == Action::kDrip) {
+      StartStream(std::move(outcome));
+      return;
+    }
     Write(outcome.response);
   }
 
-  void Write(const Response& response) {
+  std::string Head(const Response& response, std::string_view length_header) {
     std::string out;
-    out.reserve(response.body.size() + 256);
     out += "HTTP/1.1 ";
     out += std::to_string(response.status);
     out += ' ';
     out += Reason(response.status);
-    out += "\r\nServer: provider-sim\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ";
-    out += std::to_string(response.body.size());
+    out += "\r\nServer: provider-sim\r\nContent-Type: application/json; charset=utf-8\r\n";
+    out += length_header;
     out += "\r\n";
     for (const auto& [name, value] : response.headers) {
       out += name;
@@ -275,9 +280,83 @@ class Connection {
     }
     if (!keep_alive_) out += "Connection: close\r\n";
     out += "\r\n";
+    return out;
+  }
+
+  void Write(const Response& response) {
+    std::string out = Head(response, "Content-Length: " + std::to_string(response.body.size()));
     out += response.body;
     if (!keep_alive_) close_after_write_ = true;
     WriteRaw(std::move(out));
+  }
+
+  // The huge and drip faults: the head now, the body piece by piece (the next piece of a huge
+  // body once the previous one is written, so memory stays at one piece whatever the size;
+  // one byte of a drip body per timer tick). The connection closes after the body: a client
+  // that gives up early leaves nothing behind to parse.
+  void StartStream(Outcome outcome) {
+    keep_alive_ = false;
+    in_flight_ = true;  // nothing else is parsed on this connection
+    stream_ = std::make_unique<BodyStream>();
+    BodyStream& s = *stream_;
+    s.chunked = outcome.chunked;
+    if (outcome.action == Action::kHuge) {
+      s.huge = true;
+      s.total = outcome.huge_bytes;
+      WriteRaw(Head(outcome.response, s.chunked ? std::string("Transfer-Encoding: chunked")
+                                                : "Content-Length: " + std::to_string(s.total)));
+      return;  // OnWritten asks for the pieces
+    }
+    s.body = std::move(outcome.response.body);
+    s.total = s.body.size();
+    WriteRaw(Head(outcome.response, "Content-Length: " + std::to_string(s.total)));
+    if (timer_ == nullptr) timer_ = std::make_unique<uv::Timer>(server_.loop);
+    timer_->Start(outcome.drip_interval, [this] { DripOne(); }, outcome.drip_interval);
+  }
+
+  // The next piece of a huge body: `{"padding":"aaa...a"}`, valid JSON of exactly `total` bytes.
+  void WriteHugePiece() {
+    static constexpr std::string_view kPrefix = "{\"padding\":\"";
+    static constexpr std::string_view kSuffix = "\"}";
+    constexpr std::uint64_t kPiece = 64 * 1024;
+    BodyStream& s = *stream_;
+    if (s.sent >= s.total) {
+      if (s.chunked && !s.finished) {
+        s.finished = true;
+        close_after_write_ = true;
+        WriteRaw("0\r\n\r\n");
+        return;
+      }
+      close_after_write_ = true;
+      if (pending_writes_ == 0) Close(false);
+      return;
+    }
+    std::uint64_t n = std::min(kPiece, s.total - s.sent);
+    std::string piece(static_cast<std::size_t>(n), 'a');
+    for (std::uint64_t i = 0; i < n; ++i) {
+      std::uint64_t at = s.sent + i;
+      if (at < kPrefix.size()) piece[i] = kPrefix[at];
+      else if (at >= s.total - kSuffix.size()) piece[i] = kSuffix[at - (s.total - kSuffix.size())];
+    }
+    s.sent += n;
+    if (s.chunked) {
+      char size[32];
+      std::snprintf(size, sizeof size, "%llx\r\n", static_cast<unsigned long long>(n));
+      piece = size + piece + "\r\n";
+    }
+    WriteRaw(std::move(piece));
+  }
+
+  void DripOne() {
+    BodyStream& s = *stream_;
+    if (s.sent >= s.total) {
+      timer_->Stop();
+      close_after_write_ = true;
+      if (pending_writes_ == 0) Close(false);
+      return;
+    }
+    WriteRaw(std::string(1, s.body[s.sent]));
+    ++s.sent;
   }
 
   struct WriteRequest {
@@ -307,7 +386,11 @@ class Connection {
       if (self->socket_closed_ && self->pending_writes_ == 0) delete self;
       return;
     }
-    if (status < 0 || (self->close_after_write_ && self->pending_writes_ == 0)) self->Close(false);
+    if (status < 0 || (self->close_after_write_ && self->pending_writes_ == 0)) {
+      self->Close(false);
+      return;
+    }
+    if (self->stream_ != nullptr && self->stream_->huge && self->pending_writes_ == 0) self->WriteHugePiece();
   }
 
   Server::State& server_;
@@ -324,6 +407,16 @@ class Connection {
   bool in_flight_ = false;  // a request is being answered (or held)
   bool keep_alive_ = true;
   Outcome waiting_;         // the answer a timer will send
+
+  struct BodyStream {  // a huge or drip body being written
+    std::string body;        // drip: the body; huge: empty (generated)
+    std::uint64_t total = 0;
+    std::uint64_t sent = 0;
+    bool huge = false;       // generated piece by piece as writes complete
+    bool chunked = false;
+    bool finished = false;   // the last chunk is written
+  };
+  std::unique_ptr<BodyStream> stream_;
 
   std::string url_, field_, value_, body_, authorization_, user_agent_;
   bool in_value_ = false;

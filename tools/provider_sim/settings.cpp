@@ -40,7 +40,7 @@ std::vector<FaultKind> ParseKinds(std::string_view text, std::string_view what) 
     auto kind = ParseFaultKind(item);
     if (!kind) {
       throw ConfigError(std::string(what) + ": unknown fault kind \"" + std::string(item) +
-                        "\"; expected 500, 503, timeout, reset, malformed, 401, 403");
+                        "\"; expected 500, 503, timeout, reset, malformed, 401, 403, huge, huge-chunked, drip");
     }
     kinds.push_back(*kind);
   }
@@ -93,6 +93,15 @@ std::vector<Option> Options() {
            throw ConfigError(std::string(w) + "=\"" + std::string(v) + "\" is not one of: debug, info, warn, error");
          }
          s.log_level = std::string(v);
+       }},
+      {"huge-body-bytes", true,
+       [](SimSettings& s, std::string_view v, std::string_view w) {
+         s.huge_body_bytes = static_cast<std::uint64_t>(InRange(ParseNumber(v, w), 64, 1e12, w));
+       }},
+      {"drip-interval-ms", true,
+       [](SimSettings& s, std::string_view v, std::string_view w) {
+         s.drip_interval = Millis(v, w);
+         if (s.drip_interval.count() < 1) throw ConfigError(std::string(w) + " must be at least 1");
        }},
   };
   for (std::size_t i = 0; i < kProviderCount; ++i) {
@@ -150,13 +159,17 @@ std::string_view FaultName(FaultKind kind) {
     case FaultKind::kMalformed: return "malformed";
     case FaultKind::k401: return "401";
     case FaultKind::k403: return "403";
+    case FaultKind::kHuge: return "huge";
+    case FaultKind::kHugeChunked: return "huge-chunked";
+    case FaultKind::kDrip: return "drip";
   }
   return "?";
 }
 
 std::optional<FaultKind> ParseFaultKind(std::string_view name) {
   for (auto kind : {FaultKind::k500, FaultKind::k503, FaultKind::kTimeout, FaultKind::kReset,
-                    FaultKind::kMalformed, FaultKind::k401, FaultKind::k403}) {
+                    FaultKind::kMalformed, FaultKind::k401, FaultKind::k403, FaultKind::kHuge,
+                    FaultKind::kHugeChunked, FaultKind::kDrip}) {
     if (FaultName(kind) == name) return kind;
   }
   return std::nullopt;
@@ -236,11 +249,14 @@ TUNEFLEET_SIM_SPOTIFY_LATENCY_MS; flags win.
   --unlimited              no rate limits (benchmarks)
   --rate-slack-ms MS       a request this early is not a violation (default 10)
   --log-level LEVEL        debug, info, warn, error (default info)
+  --huge-body-bytes N      body size of the huge and huge-chunked faults (default 104857600)
+  --drip-interval-ms MS    between two bytes of the drip fault (default 1000)
 per provider P in spotify, lastfm, musicbrainz, discogs:
   --P-latency-ms MS        base latency of every answer (default 0)
   --P-jitter-ms MS         plus uniform 0..MS (default 0)
   --P-error-rate X         share of requests that get a fault, 0..1 (default 0)
-  --P-error-kinds LIST     faults drawn from: 500,503,timeout,reset,malformed,401,403 (default 500,503)
+  --P-error-kinds LIST     faults drawn from: 500,503,timeout,reset,malformed,401,403,huge,
+                           huge-chunked,drip (default 500,503)
   --P-rate R               enforced limit: 10, 10/s, 60/min (defaults 10/s, 5/s, 1/s, 60/min)
   --P-burst N              bucket size (defaults 10, 5, 1, 5)
 )";

@@ -21,8 +21,12 @@ inline std::string_view ProviderName(Provider p) { return kProviderNames[static_
 // What an injected fault does: answer 500 or 503; never answer (the client's timeout fires);
 // reset the connection (SO_LINGER 0, the client sees ECONNRESET); answer 200 with a body cut
 // in half (truncated JSON); answer 401 or 403 with the provider's error body (a key the
-// provider no longer accepts, whatever the request carried).
-enum class FaultKind { k500, k503, kTimeout, kReset, kMalformed, k401, k403 };
+// provider no longer accepts, whatever the request carried); answer 200 with a body of
+// SimSettings::huge_body_bytes generated while it is sent, its size announced in
+// Content-Length (huge) or not (huge-chunked: chunked transfer encoding, so the client learns
+// the size only by reading); answer the real body one byte per SimSettings::drip_interval
+// (drip: a slow-drip server).
+enum class FaultKind { k500, k503, kTimeout, kReset, kMalformed, k401, k403, kHuge, kHugeChunked, kDrip };
 std::string_view FaultName(FaultKind kind);
 std::optional<FaultKind> ParseFaultKind(std::string_view name);
 
@@ -42,6 +46,8 @@ struct SimSettings {
   bool unlimited = false;        // no rate limits at all (benchmarks)
   std::chrono::microseconds rate_slack{10'000};  // see RateGateSettings::slack
   std::string log_level = "info";
+  std::uint64_t huge_body_bytes = 100ULL << 20;  // body size of the huge faults (never stored)
+  std::chrono::milliseconds drip_interval{1000};  // between two bytes of a drip fault
   std::array<ProviderSettings, kProviderCount> providers;
 
   ProviderSettings& of(Provider p) { return providers[static_cast<std::size_t>(p)]; }

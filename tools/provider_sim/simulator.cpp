@@ -139,6 +139,23 @@ Outcome Simulator::HandleProvider(Provider provider, const Request& request, std
         body.resize(body.size() / 2);  // cut mid-document: never valid JSON
         break;
       }
+      case FaultKind::kHuge:
+      case FaultKind::kHugeChunked:
+        Count(stats.by_status, fault_name);
+        outcome.action = Action::kHuge;
+        outcome.huge_bytes = settings_.huge_body_bytes;
+        outcome.chunked = kind == FaultKind::kHugeChunked;
+        if (provider == Provider::kDiscogs) AddDiscogsHeaders(outcome.response);
+        return outcome;
+      case FaultKind::kDrip: {
+        auto refused = api.CheckAuth(endpoint, request);
+        outcome.response = refused ? std::move(*refused) : api.Handle(endpoint, path, request);
+        if (provider == Provider::kDiscogs) AddDiscogsHeaders(outcome.response);
+        Count(stats.by_status, fault_name);
+        outcome.action = Action::kDrip;
+        outcome.drip_interval = settings_.drip_interval;
+        return outcome;
+      }
     }
   } else if (auto refused = api.CheckAuth(endpoint, request)) {
     outcome.response = std::move(*refused);
@@ -225,6 +242,8 @@ std::string Simulator::ConfigJson() const {
   out.Field("not_found_share", settings_.not_found_share);
   out.Field("unlimited", settings_.unlimited);
   out.Field("rate_slack_ms", static_cast<double>(settings_.rate_slack.count()) / 1000.0);
+  out.Field("huge_body_bytes", static_cast<std::int64_t>(settings_.huge_body_bytes));
+  out.Field("drip_interval_ms", static_cast<std::int64_t>(settings_.drip_interval.count()));
   for (std::size_t i = 0; i < kProviderCount; ++i) {
     const ProviderSettings& p = settings_.providers[i];
     out.Key(kProviderNames[i]).BeginObject();

@@ -23,12 +23,18 @@ enum class Action {
   kRespond,  // send `response` after `delay`
   kHold,     // never answer (timeout fault); the client gives up
   kReset,    // after `delay`, close the connection with SO_LINGER 0 (RST)
+  kHuge,     // after `delay`, `response`'s status and headers, then a JSON body of
+             // `huge_bytes` generated while it is written (never held in memory)
+  kDrip,     // after `delay`, `response` with its body written one byte per `drip_interval`
 };
 
 struct Outcome {
   Action action = Action::kRespond;
   Response response;
   std::chrono::milliseconds delay{0};
+  std::uint64_t huge_bytes = 0;
+  bool chunked = false;  // kHuge: chunked transfer encoding instead of Content-Length
+  std::chrono::milliseconds drip_interval{0};
 };
 
 struct ProviderStats {

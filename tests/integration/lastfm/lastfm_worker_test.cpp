@@ -52,10 +52,11 @@ SimStats Stats(const SimProcess& sim) { return provider_sim_test::ProviderStats(
 
 // `count` track jobs for track.lastfm with names unique to this run (so no cached answer
 // from an earlier run saves a request).
-void PublishJobs(TestVhost& vhost, int count, const std::string& run) {
+// `again`: other job ids for the same tracks.
+void PublishJobs(TestVhost& vhost, int count, const std::string& run, const std::string& again = "") {
   std::vector<amqp::OutgoingMessage> messages;
   for (int i = 0; i < count; ++i) {
-    std::string id = "lfm-" + run + "-" + std::to_string(i);
+    std::string id = "lfm-" + run + again + "-" + std::to_string(i);
     json::TrackJob job{.job_id = id,
                        .trace_id = "trace-" + id,
                        .artist = "Band " + std::to_string(i % 23) + " " + run,
@@ -199,6 +200,51 @@ TEST(LastfmWorker, SigtermWithCallsPendingLeavesEveryJobToTheBrokerAndExitsClean
   EXPECT_TRUE(WaitUntil([&] { return vhost.Depth(kQueue) == static_cast<std::uint32_t>(kJobs); }, 30s, "every job back in its queue"));
   EXPECT_EQ(Sources(database), 0);
   EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
+}
+
+// An answer over the size cap (TUNEFLEET_LASTFM_MAX_RESPONSE_BYTES) is the same on every try:
+// dead-lettered at once as invalid_input, naming the limit and the variable that raises it and
+// not the API key; never retried and never cached (the same tracks again reach the simulator).
+TEST(LastfmWorker, AnAnswerOverTheSizeCapIsDeadLetteredAtOnceNamingTheVariableToRaise) {
+  constexpr int kJobs = 3;
+  SimProcess sim({"--unlimited", "--lastfm-error-rate", "1", "--lastfm-error-kinds", "huge-chunked",
+                  "--huge-body-bytes", "3000000"});
+  ASSERT_NE(sim.port(), 0) << sim.Stderr();
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  std::string run = test_support::UniqueSuffix();
+  PublishJobs(vhost, kJobs, run);
+  WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, database, sim,
+                                                 {{"TUNEFLEET_LASTFM_MAX_RESPONSE_BYTES", "1048576"},
+                                                  {"TUNEFLEET_LASTFM_BREAKER_FAILURES", "1000"}}));
+  ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kDeadQueue) >= kJobs; }, 60s, "3 dead letters",
+                        [&] { return "dead=" + std::to_string(vhost.Depth(kDeadQueue)); }))
+      << worker.LogTail(30);
+  auto dead = vhost.Take(kDeadQueue, kJobs, 5s);
+  ASSERT_EQ(dead.size(), static_cast<std::size_t>(kJobs));
+  for (const auto& d : dead) {
+    std::string reason = amqp::HeaderString(d.headers, "x-tunefleet-reason");
+    std::cout << d.message_id << ": " << reason << "\n";
+    EXPECT_EQ(amqp::HeaderString(d.headers, "x-tunefleet-last-status"), "invalid_input") << reason;
+    EXPECT_EQ(amqp::HeaderInt(d.headers, "x-tunefleet-attempt", 0), 1) << reason;
+    EXPECT_NE(reason.find("lastfm response over the size limit"), std::string::npos) << reason;
+    EXPECT_NE(reason.find("1048576"), std::string::npos) << reason;
+    EXPECT_NE(reason.find("TUNEFLEET_LASTFM_MAX_RESPONSE_BYTES"), std::string::npos) << reason;
+    EXPECT_EQ(reason.find("integration-test-key"), std::string::npos) << reason;
+  }
+  EXPECT_EQ(Stats(sim).requests, kJobs) << "one try per job: " << Describe(Stats(sim));
+  PublishJobs(vhost, kJobs, run, "-again");  // the same tracks: nothing of theirs was cached
+  ASSERT_TRUE(WaitUntil([&] { return Stats(sim).requests >= 2 * kJobs; }, 60s, "the same tracks asked again",
+                        [&] { return Describe(Stats(sim)); }))
+      << worker.LogTail(30);
+  ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kDeadQueue) >= kJobs; }, 60s, "3 more dead letters"))
+      << worker.LogTail(30);
+  EXPECT_EQ(Stats(sim).requests, 2 * kJobs) << Describe(Stats(sim));
+  EXPECT_EQ(worker.Log().find("integration-test-key"), std::string::npos);
+  EXPECT_TRUE(worker.Running());
+  EXPECT_EQ(Sources(database), 0);
+  StopGracefully(worker);
 }
 
 }  // namespace

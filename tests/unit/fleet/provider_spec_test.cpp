@@ -63,5 +63,34 @@ TEST(ProviderSpec, ACacheTtlUnderASecondIsRefusedNamingTheVariable) {
   }
 }
 
+TEST(ProviderSpec, ResponseSizeCapDefaultsToEightMebibytesAndIsRaisedByItsVariable) {
+  ProviderSpec spec = Named("acme", 1);
+  spec.policy.base_url = "https://api.acme.invalid";
+  EXPECT_EQ(LoadProviderSettings(EnvOf({}), spec).policy.max_response_bytes, 8 << 20);
+  auto raised = LoadProviderSettings(EnvOf({{"TUNEFLEET_ACME_MAX_RESPONSE_BYTES", "33554432"}}), spec);
+  EXPECT_EQ(raised.policy.max_response_bytes, 32 << 20);
+  try {
+    (void)LoadProviderSettings(EnvOf({{"TUNEFLEET_ACME_MAX_RESPONSE_BYTES", "100"}}), spec);
+    FAIL() << "accepted a cap no error page fits under";
+  } catch (const config::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("TUNEFLEET_ACME_MAX_RESPONSE_BYTES"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ProviderSpec, CallDeadlineDefaultsToThreeTimeoutsAndMustHoldOneAttempt) {
+  ProviderSpec spec = Named("acme", 1);
+  spec.policy.base_url = "https://api.acme.invalid";
+  auto settings = LoadProviderSettings(EnvOf({{"TUNEFLEET_ACME_TIMEOUT", "4s"}}), spec);
+  EXPECT_EQ(settings.policy.call_deadline, 12s);
+  EXPECT_EQ(settings.gateway.call_deadline, 12s);
+  EXPECT_EQ(settings.gateway.attempt_timeout, 4s);
+  try {
+    (void)LoadProviderSettings(EnvOf({{"TUNEFLEET_ACME_TIMEOUT", "4s"}, {"TUNEFLEET_ACME_CALL_DEADLINE", "3s"}}), spec);
+    FAIL() << "accepted a deadline shorter than one attempt";
+  } catch (const config::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("TUNEFLEET_ACME_CALL_DEADLINE"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace runtime

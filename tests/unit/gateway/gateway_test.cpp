@@ -266,6 +266,65 @@ TEST_F(GatewayTest, RetryBudgetRefusesRetriesBeyondIt) {
   EXPECT_EQ(Counter(fakes_.metrics.RetriesRefusedByBudget()), 1);
 }
 
+// A slow-drip server makes every attempt last its whole timeout; the call deadline bounds the
+// call however many attempts max_attempts allows.
+TEST_F(GatewayTest, CallDeadlineCutsAttemptsToTheTimeLeftAndStopsRetrying) {
+  auto settings = Settings();
+  settings.max_attempts = 10;
+  settings.call_deadline = 1000ms;
+  settings.attempt_timeout = 600ms;
+  Make(settings);
+  fakes_.transport.Script("/drip", {core::Error::Transient("GET https://api.test/drip: Operation timed out")});
+  Call("a", "/drip");
+  Pump();
+  ASSERT_EQ(fakes_.transport.requests().size(), 1u);
+  EXPECT_EQ(fakes_.transport.requests()[0].total_timeout, 0ms) << "a whole attempt fits: the client's own timeout";
+  fakes_.clock.Advance(600ms);
+  ASSERT_TRUE(fakes_.transport.ReleaseOne());
+  Pump();
+  fakes_.clock.Advance(100ms);  // the first backoff
+  Pump();
+  ASSERT_EQ(fakes_.transport.requests().size(), 2u);
+  EXPECT_EQ(fakes_.transport.requests()[1].total_timeout, 300ms) << "cut to what is left of the deadline";
+  fakes_.clock.Advance(300ms);
+  ASSERT_TRUE(fakes_.transport.ReleaseOne());
+  Pump();
+  for (int i = 0; i < 10; ++i) AdvanceAndSettle(1000ms);
+  EXPECT_EQ(fakes_.transport.Count("/drip"), 2) << "max_attempts alone allows 10";
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  ASSERT_FALSE(AnswersOf("a")[0]);
+  EXPECT_EQ(AnswersOf("a")[0].error().kind, core::ErrorKind::kTransient);
+  EXPECT_NE(AnswersOf("a")[0].error().message.find("call deadline of 1000 ms"), std::string::npos)
+      << AnswersOf("a")[0].error().message;
+}
+
+TEST_F(GatewayTest, CallDeadlineSpentWaitingInTheBulkheadEndsTheCallWithoutSending) {
+  auto settings = Settings();
+  settings.max_attempts = 10;
+  settings.call_deadline = 1000ms;
+  settings.attempt_timeout = 600ms;
+  settings.max_concurrency = 1;
+  Make(settings);
+  fakes_.transport.Script("/drip", {core::Error::Transient("timed out")});
+  Call("a", "/drip");
+  Call("b", "/other");  // waits in the bulkhead behind a's attempts
+  Pump();
+  fakes_.clock.Advance(600ms);
+  ASSERT_TRUE(fakes_.transport.ReleaseOne("/drip"));
+  Pump();  // b goes out; a's retry will wait for b's slot
+  fakes_.clock.Advance(100ms);
+  Pump();
+  EXPECT_EQ(fakes_.transport.Count("/drip"), 1);
+  fakes_.clock.Advance(400ms);  // b answers after a's deadline
+  ASSERT_TRUE(fakes_.transport.ReleaseOne("/other"));
+  Pump();
+  EXPECT_EQ(fakes_.transport.Count("/drip"), 1) << "no attempt starts after the deadline";
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  ASSERT_FALSE(AnswersOf("a")[0]);
+  EXPECT_NE(AnswersOf("a")[0].error().message.find("call deadline"), std::string::npos);
+  ASSERT_EQ(AnswersOf("b").size(), 1u);
+}
+
 TEST_F(GatewayTest, MeasuresLatencyOnTheInjectedClock) {
   Make();
   Call("a", "/a");

@@ -63,6 +63,20 @@ TEST(ProviderSimSettings, BadValuesThrowNamingTheFlagOrVariable) {
   EXPECT_NE(message({"--discogs-rate", "60/day"}, {}).find("unit"), std::string::npos);
 }
 
+TEST(ProviderSimSettings, HugeAndDripFaultsHaveTheirSizeAndPace) {
+  SimSettings defaults = ParseSettings({}, FakeEnv({}));
+  EXPECT_EQ(defaults.huge_body_bytes, 100u << 20);
+  EXPECT_EQ(defaults.drip_interval, 1000ms);
+  SimSettings s = ParseSettings({"--lastfm-error-kinds", "huge,huge-chunked,drip", "--huge-body-bytes", "4096"},
+                                FakeEnv({{"TUNEFLEET_SIM_DRIP_INTERVAL_MS", "20"}}));
+  EXPECT_EQ(s.of(Provider::kLastfm).error_kinds,
+            (std::vector<FaultKind>{FaultKind::kHuge, FaultKind::kHugeChunked, FaultKind::kDrip}));
+  EXPECT_EQ(s.huge_body_bytes, 4096u);
+  EXPECT_EQ(s.drip_interval, 20ms);
+  EXPECT_THROW(ParseSettings({"--drip-interval-ms", "0"}, FakeEnv({})), config::ConfigError);
+  EXPECT_THROW(ParseSettings({"--huge-body-bytes", "10"}, FakeEnv({})), config::ConfigError);
+}
+
 TEST(ProviderSimSettings, RuntimeConfigUsesJsonSpellings) {
   SimSettings s = DefaultSettings();
   auto error = ApplyConfigJson(

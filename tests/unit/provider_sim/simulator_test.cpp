@@ -377,6 +377,33 @@ TEST_F(SimulatorTest, FaultKindsBecomeActions) {
   }
 }
 
+TEST_F(SimulatorTest, HugeAndDripFaultsBecomeStreamingActions) {
+  StartUnlimited();
+  ASSERT_FALSE(
+      sim_->Configure(R"({"huge_body_bytes":5000000,"drip_interval_ms":250,"lastfm":{"error_rate":1,"error_kinds":["huge"]}})")
+          .has_value());
+  const std::string path = "/lastfm/2.0/?method=artist.getTopTags&artist=A&api_key=k";
+  Outcome huge = Get(path);
+  EXPECT_EQ(huge.action, Action::kHuge);
+  EXPECT_EQ(huge.huge_bytes, 5000000u);
+  EXPECT_FALSE(huge.chunked);
+  EXPECT_TRUE(huge.response.body.empty()) << "generated while written, never held";
+  ASSERT_FALSE(sim_->Configure(R"({"lastfm":{"error_kinds":["huge-chunked"]}})").has_value());
+  Outcome chunked = Get(path);
+  EXPECT_EQ(chunked.action, Action::kHuge);
+  EXPECT_TRUE(chunked.chunked);
+  ASSERT_FALSE(sim_->Configure(R"({"lastfm":{"error_kinds":["drip"]}})").has_value());
+  Outcome drip = Get(path);
+  EXPECT_EQ(drip.action, Action::kDrip);
+  EXPECT_EQ(drip.drip_interval, 250ms);
+  EXPECT_EQ(drip.response.status, 200);
+  rapidjson::Document doc;
+  doc.Parse(drip.response.body.c_str());
+  EXPECT_FALSE(doc.HasParseError()) << "the normal answer, only slow";
+  EXPECT_EQ(sim_->stats(Provider::kLastfm).faults_by_kind.at("huge-chunked"), 1u);
+  EXPECT_EQ(sim_->stats(Provider::kLastfm).by_status.at("drip"), 1u);
+}
+
 TEST_F(SimulatorTest, ConfigErrorsNameTheKeyAndChangeNothing) {
   StartUnlimited();
   auto error = sim_->Configure(R"({"spotify":{"error_rate":2}})");
