@@ -52,7 +52,7 @@ class BuilderWorkerTest : public ::testing::Test {
 
   std::map<std::string, std::string> Env(std::map<std::string, std::string> extra = {}) {
     std::map<std::string, std::string> env = {{"TUNEFLEET_AMQP_URL", vhost_.amqp_url()},
-                                              {"TUNEFLEET_PG_DSN", database_.dsn()},
+                                              {"TUNEFLEET_PG_DSN", database_.worker_dsn()},
                                               {"TUNEFLEET_METRICS_PORT", std::to_string(metrics_port_)},
                                               {"TUNEFLEET_LOG_LEVEL", "debug"}};
     for (auto& [key, value] : extra) env[key] = value;
