@@ -27,7 +27,7 @@ TEST(MigrateCli, AppliesThenReportsUpToDate) {
   auto first = RunTunefleet({"migrate"}, {{"TUNEFLEET_PG_DSN", database.owner_dsn()}});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("applied 0001_catalog in "), std::string::npos) << first.out;
-  EXPECT_NE(first.out.find("0002_job_effects) in "), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("0002_job_effects, 0003_roles"), std::string::npos) << first.out;
   EXPECT_EQ(first.err, "");
 
   auto second = RunTunefleet({"migrate"}, {{"TUNEFLEET_PG_DSN", database.owner_dsn()}});
