@@ -28,7 +28,7 @@ cmake --build "$build" -j "$(nproc)" --target provider_sim_server tunefleet_cli 
   musicbrainz_worker discogs_worker >/dev/null
 bin="$build/bin"
 api="$TUNEFLEET_RABBITMQ_API_URL"
-base_dsn="$TUNEFLEET_PG_DSN"
+base_dsn="${TUNEFLEET_PG_ADMIN_DSN:-$TUNEFLEET_PG_DSN}"  # the administrator: it creates the database
 work=$(mktemp -d)
 pids=()
 vhost=

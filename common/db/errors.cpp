@@ -18,6 +18,14 @@ core::Error DatabaseError(const std::exception& e, std::string_view dsn) {
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     std::string state = sql->sqlstate();
     std::string first_line = std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
+    // A missing grant is the deployment's fault, not the job's: retried (later, once the grant
+    // is fixed, it succeeds), never dead-lettered at once, and the message says what to fix.
+    // libpqxx 6.4 throws insufficient_privilege for 42501 without filling sqlstate().
+    if (state == "42501" || dynamic_cast<const pqxx::insufficient_privilege*>(&e) != nullptr) {
+      return core::Error::Transient("database " + DescribeDsn(dsn) + " refused a privilege (42501): " + first_line +
+                                    "; the role in TUNEFLEET_PG_DSN lacks a grant: workers and builders connect "
+                                    "as tunefleet_worker (deploy/postgres/roles.sql, docs/DATABASE.md \"Roles\")");
+    }
     // A unique violation (23505) is not transient: CatalogWriter has already replayed the
     // transaction a few times (a race with a concurrent writer's claim resolves there: the id
     // is then seen as taken); the runtime then retries its batch one job at a time and

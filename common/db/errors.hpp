@@ -8,7 +8,7 @@
 namespace db {
 
 // How a failed database call is reported, one rule for every writer and builder:
-// kTransient when retrying later can succeed (connection lost or refused, 40xxx
+// kTransient when retrying later can succeed (connection lost or refused, 42501 a missing grant, 40xxx
 // serialization/deadlock, 08xxx connection, 53xxx resources, 57Pxx shutdown, commit in
 // doubt), kInvalidInput when the statement itself was refused (constraint, syntax), so
 // retrying the same input cannot help. `dsn` only names the server in the message.

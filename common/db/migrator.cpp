@@ -73,6 +73,15 @@ core::Error ConnectionError(const std::string& dsn, const pqxx::broken_connectio
                                 "TUNEFLEET_PG_DSN");
 }
 
+// What to do when PostgreSQL says the role lacks a privilege (42501): migrations need the
+// owner role, not a worker's or the reader's.
+std::string PrivilegeHint(const pqxx::sql_error& e) {
+  // libpqxx 6.4 throws insufficient_privilege for 42501 without filling sqlstate().
+  if (e.sqlstate() != "42501" && dynamic_cast<const pqxx::insufficient_privilege*>(&e) == nullptr) return "";
+  return "; the role in TUNEFLEET_PG_DSN may not change the schema: run tunefleet migrate as the "
+         "owner role (tunefleet_owner, docs/DATABASE.md \"Roles\")";
+}
+
 // Quiet NOTICEs ("relation already exists, skipping"): libpqxx prints them on stderr.
 void Prepare(pqxx::connection& conn) {
   pqxx::nontransaction tx{conn};
@@ -102,7 +111,7 @@ core::Result<AppliedMigration> ApplyOne(pqxx::connection& conn, const MigrationF
     return AppliedMigration{file.version, MigrationId(file.version, file.name), duration};
   } catch (const pqxx::sql_error& e) {
     return core::Error::InvalidInput("migration " + file.filename + " failed: " +
-                                     OneLine(e.what()) + "; none of it was applied");
+                                     OneLine(e.what()) + "; none of it was applied" + PrivilegeHint(e));
   }
 }
 
@@ -157,7 +166,7 @@ core::Result<MigrationReport> Migrator::Apply() {
                                   "run tunefleet migrate --status to see whether it was applied");
   } catch (const pqxx::sql_error& e) {
     return core::Error::InvalidInput("migration bookkeeping failed on PostgreSQL at " +
-                                     DescribeDsn(settings_.dsn) + ": " + OneLine(e.what()));
+                                     DescribeDsn(settings_.dsn) + ": " + OneLine(e.what()) + PrivilegeHint(e));
   }
 }
 

@@ -27,7 +27,17 @@ std::string RabbitApiUrl() {
   return url;
 }
 
-std::string PgDsn() { return EnvOr("TUNEFLEET_PG_DSN", "postgresql://tunefleet:tunefleet@127.0.0.1:35432/tunefleet"); }
+std::string PgDsn() {
+  return EnvOr("TUNEFLEET_PG_ADMIN_DSN",
+               EnvOr("TUNEFLEET_PG_DSN", "postgresql://tunefleet:tunefleet@127.0.0.1:35432/tunefleet").c_str());
+}
+
+PgRoleDsns PgRoles() {
+  const std::string admin = PgDsn();
+  if (EnvOr("TUNEFLEET_PG_ADMIN_DSN", "").empty()) return {admin, admin, admin, false};
+  return {EnvOr("TUNEFLEET_PG_OWNER_DSN", admin.c_str()), EnvOr("TUNEFLEET_PG_DSN", admin.c_str()),
+          EnvOr("TUNEFLEET_PG_READER_DSN", admin.c_str()), true};
+}
 
 std::string UniqueSuffix() {
   static std::atomic<unsigned> counter{0};

@@ -22,19 +22,33 @@ std::string DatabaseName() {
 }  // namespace
 
 TestDatabase::TestDatabase(Schema schema) : name_(DatabaseName()) {
-  auto dsn = db::DsnWithDatabase(PgDsn(), name_);
-  if (!dsn) throw std::runtime_error(dsn.error().message);
-  dsn_ = *dsn;
+  auto at_database = [this](const std::string& base) {
+    auto dsn = db::DsnWithDatabase(base, name_);
+    if (!dsn) throw std::runtime_error(dsn.error().message);
+    return *dsn;
+  };
+  const PgRoleDsns roles = PgRoles();
+  dsn_ = at_database(PgDsn());
+  worker_dsn_ = at_database(roles.worker);
+  reader_dsn_ = at_database(roles.reader);
+  owner_dsn_ = at_database(roles.owner);
+  std::string owner_user;  // empty: the administrator owns it (a stack without roles)
+  if (roles.from_stack) {
+    auto owner = db::ParseDsn(roles.owner);
+    if (!owner) throw std::runtime_error("TUNEFLEET_PG_OWNER_DSN: " + owner.error().message);
+    owner_user = owner->user;
+  }
   try {
     pqxx::connection admin{PgDsn()};
     pqxx::nontransaction tx{admin};
-    tx.exec("CREATE DATABASE " + tx.quote_name(name_));
+    tx.exec("CREATE DATABASE " + tx.quote_name(name_) +
+            (owner_user.empty() ? "" : " OWNER " + tx.quote_name(owner_user)));
   } catch (const pqxx::broken_connection& e) {
     throw std::runtime_error("cannot reach PostgreSQL at " + db::DescribeDsn(PgDsn()) +
-                             " (start it with scripts/stack up, or set TUNEFLEET_PG_DSN): " + e.what());
+                             " (start it with scripts/stack up, or set TUNEFLEET_PG_ADMIN_DSN): " + e.what());
   }
   if (schema == Schema::kMigrated) {
-    db::Migrator migrator{{.dsn = dsn_, .migrations_dir = TUNEFLEET_SOURCE_DIR "/migrations"}};
+    db::Migrator migrator{{.dsn = owner_dsn_, .migrations_dir = TUNEFLEET_SOURCE_DIR "/migrations"}};
     auto report = migrator.Apply();
     if (!report) throw std::runtime_error("migrating test database " + name_ + ": " + report.error().message);
   }

@@ -308,7 +308,21 @@ class Publisher {
 
   core::Result<void> OpenAndDeclare() {
     if (auto r = connection_.Open(); !r) return r;
-    if (auto r = connection_.Declare(topology_); !r) return r;
+    if (declare_) {
+      if (auto r = connection_.Declare(topology_); !r) {
+        // A publisher-only user (deploy/rabbitmq/permissions.txt) may write to tunefleet.jobs
+        // and declare nothing: the topology is then the workers' and `tunefleet topology`'s to
+        // declare, and publishing goes into it as it is (a missing exchange fails the publish).
+        if (r.error().message.find("ACCESS_REFUSED") == std::string::npos) return r;
+        declare_ = false;
+        std::fprintf(stderr,
+                     "%sthis RabbitMQ user may not declare the topology; publishing to the existing %s "
+                     "(declared by the workers or tunefleet topology upgrade)\n",
+                     kPrefix, runtime::kJobsExchange);
+        connection_.Close(false);
+        if (auto reopened = connection_.Open(); !reopened) return reopened;
+      }
+    }
     last_progress_ = Clock::now();
     Cork(true);
     return RepublishUnsent();
@@ -460,6 +474,7 @@ class Publisher {
   const Options& options_;
   std::vector<std::string> routing_keys_;
   amqp::Topology topology_;
+  bool declare_ = true;  // false once the broker refused this user a declare
   publish::ConfirmWindow window_;
   publish::Counters& counters_;
   Progress& progress_;

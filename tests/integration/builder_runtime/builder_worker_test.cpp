@@ -42,8 +42,10 @@ class BuilderWorkerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     vhost_.DeclareFleetTopology();
-    auto conn = database_.Connect();
-    pqxx::work tx(*conn);
+    // As the owner, like a migration: the builder runs as the worker role, which gets the
+    // grants on what the owner creates (migrations/0003_roles.sql).
+    pqxx::connection owner{database_.owner_dsn()};
+    pqxx::work tx(owner);
     tx.exec("CREATE SEQUENCE rebuild_call");
     tx.exec("CREATE TABLE rebuild_log (call bigint NOT NULL, track_id bigint NOT NULL)");
     tx.exec("CREATE TABLE background_log (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
@@ -52,7 +54,7 @@ class BuilderWorkerTest : public ::testing::Test {
 
   std::map<std::string, std::string> Env(std::map<std::string, std::string> extra = {}) {
     std::map<std::string, std::string> env = {{"TUNEFLEET_AMQP_URL", vhost_.amqp_url()},
-                                              {"TUNEFLEET_PG_DSN", database_.dsn()},
+                                              {"TUNEFLEET_PG_DSN", database_.worker_dsn()},
                                               {"TUNEFLEET_METRICS_PORT", std::to_string(metrics_port_)},
                                               {"TUNEFLEET_LOG_LEVEL", "debug"}};
     for (auto& [key, value] : extra) env[key] = value;

@@ -42,7 +42,7 @@ std::map<std::string, std::string> WorkerEnv(const test_support::TestVhost& vhos
                                              const test_support::TestDatabase& database, const SimProcess& sim,
                                              int redis_db, const std::map<std::string, std::string>& extra) {
   std::map<std::string, std::string> env = {{"TUNEFLEET_AMQP_URL", vhost.amqp_url()},
-                                            {"TUNEFLEET_PG_DSN", database.dsn()},
+                                            {"TUNEFLEET_PG_DSN", database.worker_dsn()},
                                             {"TUNEFLEET_REDIS_URL", RedisUrl(redis_db)},
                                             {"TUNEFLEET_METRICS_PORT", "0"},
                                             {"TUNEFLEET_LOG_LEVEL", "info"},

@@ -97,7 +97,7 @@ struct BuiltCatalog {
 TEST(ExportFeatures, OneRowPerTrackWithTheVocabularyColumnsAndTheDatabaseValues) {
   BuiltCatalog c;
   const fs::path file = c.dir.path() / "features.csv";
-  CliRun run = Export({"features", "--out", file.string()}, c.db.dsn(), c.dir.path());
+  CliRun run = Export({"features", "--out", file.string()}, c.db.reader_dsn(), c.dir.path());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_TRUE(run.out.empty());
   EXPECT_NE(run.err.find("exported 6 feature rows"), std::string::npos) << run.err;
@@ -128,9 +128,9 @@ TEST(ExportFeatures, TwoExportsAreIdenticalAndStdoutMatchesTheFile) {
   BuiltCatalog c;
   const fs::path a = c.dir.path() / "a.csv";
   const fs::path b = c.dir.path() / "b.csv";
-  ASSERT_EQ(Export({"features", "--out", a.string()}, c.db.dsn(), c.dir.path()).exit_code, 0);
-  ASSERT_EQ(Export({"--out", b.string(), "features", "--version", "1"}, c.db.dsn(), c.dir.path()).exit_code, 0);
-  CliRun to_stdout = Export({"features"}, c.db.dsn(), c.dir.path());
+  ASSERT_EQ(Export({"features", "--out", a.string()}, c.db.reader_dsn(), c.dir.path()).exit_code, 0);
+  ASSERT_EQ(Export({"--out", b.string(), "features", "--version", "1"}, c.db.reader_dsn(), c.dir.path()).exit_code, 0);
+  CliRun to_stdout = Export({"features"}, c.db.reader_dsn(), c.dir.path());
   ASSERT_EQ(to_stdout.exit_code, 0) << to_stdout.err;
   EXPECT_FALSE(ReadFile(a).empty());
   EXPECT_EQ(ReadFile(a), ReadFile(b));
@@ -144,7 +144,7 @@ TEST(ExportFeatures, RowsAtAnotherVersionAreCountedNotMixedIn) {
             "SELECT 2, columns, genres, moods FROM feature_vocabularies WHERE version = 1");
   c.db.Rows("UPDATE track_features SET vocabulary_version = 2 WHERE track_id = 1");
   c.db.Rows("INSERT INTO tracks (id, identity_key, name_key, artist_name, title) VALUES (7, 'name:g', 'g', 'G', 'G')");
-  CliRun latest = Export({"features"}, c.db.dsn(), c.dir.path());
+  CliRun latest = Export({"features"}, c.db.reader_dsn(), c.dir.path());
   ASSERT_EQ(latest.exit_code, 0) << latest.err;
   auto records = ParseCsv(latest.out);
   ASSERT_EQ(records.size(), 2u);
@@ -153,11 +153,11 @@ TEST(ExportFeatures, RowsAtAnotherVersionAreCountedNotMixedIn) {
   EXPECT_NE(latest.err.find("5 tracks at another vocabulary version, 1 tracks without features"), std::string::npos)
       << latest.err;
 
-  CliRun older = Export({"features", "--version", "1"}, c.db.dsn(), c.dir.path());
+  CliRun older = Export({"features", "--version", "1"}, c.db.reader_dsn(), c.dir.path());
   ASSERT_EQ(older.exit_code, 0) << older.err;
   EXPECT_EQ(ParseCsv(older.out).size(), 6u);  // header + tracks 2..6
 
-  CliRun missing = Export({"features", "--version", "9", "--out", (c.dir.path() / "x.csv").string()}, c.db.dsn(),
+  CliRun missing = Export({"features", "--version", "9", "--out", (c.dir.path() / "x.csv").string()}, c.db.reader_dsn(),
                           c.dir.path());
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("no vocabulary version 9"), std::string::npos) << missing.err;
@@ -167,7 +167,7 @@ TEST(ExportFeatures, RowsAtAnotherVersionAreCountedNotMixedIn) {
 
 TEST(ExportTracks, CsvParsesBackToTheDatabaseValues) {
   BuiltCatalog c;
-  CliRun run = Export({"tracks", "--format", "csv"}, c.db.dsn(), c.dir.path());
+  CliRun run = Export({"tracks", "--format", "csv"}, c.db.reader_dsn(), c.dir.path());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto records = ParseCsv(run.out);
   ASSERT_EQ(records.size(), 7u);
@@ -204,7 +204,7 @@ TEST(ExportTracks, CsvParsesBackToTheDatabaseValues) {
 TEST(ExportTracks, JsonlParsesBackToTheDatabaseValues) {
   BuiltCatalog c;
   const fs::path file = c.dir.path() / "tracks.jsonl";
-  CliRun run = Export({"tracks", "--format", "jsonl", "--out", file.string()}, c.db.dsn(), c.dir.path());
+  CliRun run = Export({"tracks", "--format", "jsonl", "--out", file.string()}, c.db.reader_dsn(), c.dir.path());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::istringstream lines(ReadFile(file));
   std::string line;
@@ -258,7 +258,7 @@ TEST(ExportCli, BadFlagsExitWithUsageErrorAndOneLine) {
 TEST(ExportCli, WriteErrorExitsOneNamingTheFile) {
   BuiltCatalog c;
   // A device is written directly (never replaced by a rename); /dev/full fails every write.
-  CliRun run = Export({"tracks", "--out", "/dev/full"}, c.db.dsn(), c.dir.path());
+  CliRun run = Export({"tracks", "--out", "/dev/full"}, c.db.reader_dsn(), c.dir.path());
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_NE(run.err.find("cannot write /dev/full"), std::string::npos) << run.err;
   EXPECT_TRUE(fs::is_character_file("/dev/full"));

@@ -35,7 +35,7 @@ std::filesystem::path WorkerBinary() { return std::filesystem::path(TUNEFLEET_BI
 std::map<std::string, std::string> WorkerEnv(const TestVhost& vhost, const TestDatabase& database, const SimProcess& sim,
                                              const std::map<std::string, std::string>& extra = {}) {
   std::map<std::string, std::string> env = {{"TUNEFLEET_AMQP_URL", vhost.amqp_url()},
-                                            {"TUNEFLEET_PG_DSN", database.dsn()},
+                                            {"TUNEFLEET_PG_DSN", database.worker_dsn()},
                                             {"TUNEFLEET_METRICS_PORT", "0"},
                                             {"TUNEFLEET_LOG_LEVEL", "info"},
                                             {"TUNEFLEET_LASTFM_BASE_URL", sim.Url("/lastfm")},

@@ -24,13 +24,13 @@ std::size_t CountLines(const std::string& text) {
 
 TEST(MigrateCli, AppliesThenReportsUpToDate) {
   TestDatabase database;
-  auto first = RunTunefleet({"migrate"}, {{"TUNEFLEET_PG_DSN", database.dsn()}});
+  auto first = RunTunefleet({"migrate"}, {{"TUNEFLEET_PG_DSN", database.owner_dsn()}});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("applied 0001_catalog in "), std::string::npos) << first.out;
-  EXPECT_NE(first.out.find("0002_job_effects) in "), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("0002_job_effects, 0003_roles"), std::string::npos) << first.out;
   EXPECT_EQ(first.err, "");
 
-  auto second = RunTunefleet({"migrate"}, {{"TUNEFLEET_PG_DSN", database.dsn()}});
+  auto second = RunTunefleet({"migrate"}, {{"TUNEFLEET_PG_DSN", database.owner_dsn()}});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.out.find("database is up to date ("), std::string::npos) << second.out;
 }
@@ -42,7 +42,7 @@ TEST(MigrateCli, EightConcurrentMigratorsApplyEachVersionExactlyOnce) {
   for (int i = 0; i < kProcesses; ++i) {
     processes.push_back(std::make_unique<CliProcess>(
         std::vector<std::string>{"migrate"},
-        std::map<std::string, std::string>{{"TUNEFLEET_PG_DSN", database.dsn()}},
+        std::map<std::string, std::string>{{"TUNEFLEET_PG_DSN", database.owner_dsn()}},
         test_support::CliOptions{.timeout = std::chrono::seconds(60)}));
   }
   int appliers = 0;
@@ -59,15 +59,15 @@ TEST(MigrateCli, EightConcurrentMigratorsApplyEachVersionExactlyOnce) {
 
 TEST(MigrateCli, StatusPrintsOneRowPerMigrationAndChangesNothing) {
   TestDatabase database;
-  auto pending = RunTunefleet({"migrate", "--status"}, {{"TUNEFLEET_PG_DSN", database.dsn()}});
+  auto pending = RunTunefleet({"migrate", "--status"}, {{"TUNEFLEET_PG_DSN", database.owner_dsn()}});
   ASSERT_EQ(pending.exit_code, 0) << pending.err;
   EXPECT_EQ(pending.out.rfind("version  name", 0), 0u) << pending.out;
   EXPECT_NE(pending.out.find("0001     catalog"), std::string::npos) << pending.out;
   EXPECT_NE(pending.out.find("pending"), std::string::npos) << pending.out;
   EXPECT_EQ(database.Scalar("SELECT to_regclass('tracks') IS NULL"), "t");
 
-  ASSERT_EQ(RunTunefleet({"migrate"}, {{"TUNEFLEET_PG_DSN", database.dsn()}}).exit_code, 0);
-  auto applied = RunTunefleet({"migrate", "--status"}, {{"TUNEFLEET_PG_DSN", database.dsn()}});
+  ASSERT_EQ(RunTunefleet({"migrate"}, {{"TUNEFLEET_PG_DSN", database.owner_dsn()}}).exit_code, 0);
+  auto applied = RunTunefleet({"migrate", "--status"}, {{"TUNEFLEET_PG_DSN", database.owner_dsn()}});
   ASSERT_EQ(applied.exit_code, 0) << applied.err;
   EXPECT_NE(applied.out.find(" applied\n"), std::string::npos) << applied.out;
   EXPECT_NE(applied.out.find("0 pending, 0 edited, 0 missing"), std::string::npos) << applied.out;
@@ -77,7 +77,7 @@ TEST(MigrateCli, RefusesAnEditedMigrationWithExitOne) {
   TestDatabase database;
   TempDir dir;
   migrate_test::CopyRepositoryMigrations(dir.path());
-  std::map<std::string, std::string> env = {{"TUNEFLEET_PG_DSN", database.dsn()},
+  std::map<std::string, std::string> env = {{"TUNEFLEET_PG_DSN", database.owner_dsn()},
                                             {"TUNEFLEET_MIGRATIONS_DIR", dir.path().string()}};
   ASSERT_EQ(RunTunefleet({"migrate"}, env).exit_code, 0);
   std::ofstream(dir.path() / "0001_catalog.sql", std::ios::app) << "-- edited\n";
@@ -96,7 +96,7 @@ TEST(MigrateCli, DirFlagOverridesTheEnvironment) {
   TestDatabase database;
   TempDir empty;
   auto result = RunTunefleet({"migrate", "--dir", empty.path().string()},
-                             {{"TUNEFLEET_PG_DSN", database.dsn()},
+                             {{"TUNEFLEET_PG_DSN", database.owner_dsn()},
                               {"TUNEFLEET_MIGRATIONS_DIR", "/nonexistent"}});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "database is up to date (0 migrations)\n");

@@ -145,6 +145,9 @@ for w in sorted(workers):
 job = by_kind.get("Job", [])
 if not job or job[0]["spec"]["template"]["spec"]["containers"][0]["command"] != ["tunefleet", "migrate"]:
     errors.append("no migration Job running tunefleet migrate")
+elif {e["name"]: e.get("value") for e in job[0]["spec"]["template"]["spec"]["containers"][0]["env"]}.get(
+        "TUNEFLEET_PG_DSN_FILE") != "/var/run/secrets/tunefleet/db/pg_owner_dsn":
+    errors.append("the migration Job does not run as the owner role (pg_owner_dsn)")
 print("\n".join(errors))
 sys.exit(1 if errors else 0)
 EOF
@@ -165,6 +168,7 @@ for w in ("spotify", "lastfm", "musicbrainz", "discogs", "noop", "recommend", "f
     if svc["depends_on"]["migrate"]["condition"] != "service_completed_successfully": errors.append(f"tunefleet-{w}: does not wait for migrate")
     if svc["command"] != [f"tunefleet-{w}"]: errors.append(f"tunefleet-{w}: command {svc['command']}")
 if s["migrate"]["command"] != ["tunefleet", "migrate"]: errors.append("migrate command")
+if s["migrate"]["environment"].get("TUNEFLEET_PG_DSN_FILE") != "/run/secrets/pg_owner_dsn": errors.append("migrate not as the owner role")
 if s.get("provider-sim", {}).get("profiles") != ["sim"]: errors.append("provider-sim not limited to profile sim")
 for need in ("rabbitmq", "postgres", "redis", "prometheus", "grafana"):
     if need not in s: errors.append(f"no service {need}")

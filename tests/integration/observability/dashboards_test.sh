@@ -21,7 +21,8 @@ PY=/usr/bin/python3
 API=${TUNEFLEET_RABBITMQ_API_URL:-http://guest:guest@127.0.0.1:35673}
 AMQP_BASE=${TUNEFLEET_AMQP_URL:-amqp://guest:guest@127.0.0.1:35672/%2f}
 AMQP_BASE=${AMQP_BASE%/*}
-PG_DSN=${TUNEFLEET_PG_DSN:-postgresql://tunefleet:tunefleet@127.0.0.1:35432/tunefleet}
+# The administrator (CREATEDB): TUNEFLEET_PG_ADMIN_DSN from scripts/stack, else an older stack's TUNEFLEET_PG_DSN.
+PG_DSN=${TUNEFLEET_PG_ADMIN_DSN:-${TUNEFLEET_PG_DSN:-postgresql://tunefleet:tunefleet@127.0.0.1:35432/tunefleet}}
 REDIS_URL=${TUNEFLEET_REDIS_URL:-redis://127.0.0.1:36379/0}
 RMQ_PROM_PORT=${TUNEFLEET_RABBITMQ_PROMETHEUS_PORT:-35692}
 JOBS=150           # tracks, each published to spotify, lastfm and noop

@@ -25,7 +25,8 @@ PY=/usr/bin/python3
 API=${TUNEFLEET_RABBITMQ_API_URL:-http://guest:guest@127.0.0.1:35673}
 AMQP_BASE=${TUNEFLEET_AMQP_URL:-amqp://guest:guest@127.0.0.1:35672/%2f}
 AMQP_BASE=${AMQP_BASE%/*}
-PG_DSN=${TUNEFLEET_PG_DSN:-postgresql://tunefleet:tunefleet@127.0.0.1:35432/tunefleet}
+# The administrator (CREATEDB): TUNEFLEET_PG_ADMIN_DSN from scripts/stack, else an older stack's TUNEFLEET_PG_DSN.
+PG_DSN=${TUNEFLEET_PG_ADMIN_DSN:-${TUNEFLEET_PG_DSN:-postgresql://tunefleet:tunefleet@127.0.0.1:35432/tunefleet}}
 
 passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "ok   - $*"; }

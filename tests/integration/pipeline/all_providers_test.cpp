@@ -191,7 +191,7 @@ TEST(Pipeline, BuildersGiveEveryEnrichedTrackNeighboursAndAFeatureRow) {
     builders.push_back(std::make_unique<WorkerProcess>(
         WorkerBinary(builder), std::map<std::string, std::string>{
                                    {"TUNEFLEET_AMQP_URL", vhost.amqp_url()},
-                                   {"TUNEFLEET_PG_DSN", database.dsn()},
+                                   {"TUNEFLEET_PG_DSN", database.worker_dsn()},
                                    {"TUNEFLEET_METRICS_PORT", std::to_string(metrics_ports[builder])},
                                    {"TUNEFLEET_BUILDER_WINDOW", "2s"},
                                    {"TUNEFLEET_FEATURES_VOCABULARY_REFRESH", "2s"}}));

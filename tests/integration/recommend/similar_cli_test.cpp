@@ -34,7 +34,7 @@ class SimilarCliTest : public ::testing::Test {
   }
   CliRun Similar(std::vector<std::string> args) {
     args.insert(args.begin(), "similar");
-    return RunTunefleet(args, {{"TUNEFLEET_PG_DSN", db_.dsn()}});
+    return RunTunefleet(args, {{"TUNEFLEET_PG_DSN", db_.reader_dsn()}});
   }
   TestDatabase db_;
 };

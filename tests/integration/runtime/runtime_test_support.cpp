@@ -13,7 +13,7 @@ using test_support::WorkerProcess;
 std::map<std::string, std::string> WorkerEnv(const TestVhost& vhost, const TestDatabase& database,
                                              const std::map<std::string, std::string>& extra) {
   std::map<std::string, std::string> env = {{"TUNEFLEET_AMQP_URL", vhost.amqp_url()},
-                                            {"TUNEFLEET_PG_DSN", database.dsn()},
+                                            {"TUNEFLEET_PG_DSN", database.worker_dsn()},
                                             {"TUNEFLEET_METRICS_PORT", "0"},
                                             {"TUNEFLEET_LOG_LEVEL", "info"}};
   for (const auto& [key, value] : extra) env[key] = value;

@@ -247,7 +247,7 @@ std::string Describe(const Counts& c) {
 std::map<std::string, std::string> WorkerEnv(const TestVhost& vhost, const TestDatabase& db, const std::string& api_url,
                                              int redis_db, int metrics_port = 0) {
   return {{"TUNEFLEET_AMQP_URL", vhost.amqp_url()},
-          {"TUNEFLEET_PG_DSN", db.dsn()},
+          {"TUNEFLEET_PG_DSN", db.worker_dsn()},
           {"TUNEFLEET_REDIS_URL", RedisUrl(redis_db)},
           {"TUNEFLEET_METRICS_PORT", std::to_string(metrics_port)},
           {"TUNEFLEET_LOG_LEVEL", "info"},

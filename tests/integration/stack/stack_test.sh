@@ -48,7 +48,19 @@ rabbit_prometheus_ok() {
   body=$(curl -fsS --max-time 10 "http://127.0.0.1:$RMQ_PROM_PORT/metrics") && grep -q "^rabbitmq_" <<<"$body"
 }
 pg_ok() {
-  [[ "$(psql "$TUNEFLEET_PG_DSN" -X -At -c 'select current_user || 1' 2>&1)" == tunefleet1 ]]
+  [[ "$(psql "$TUNEFLEET_PG_DSN" -X -At -c 'select current_user || 1' 2>&1)" == tunefleet_worker1 ]]
+}
+# Each role logs in as itself (docs/DATABASE.md "Roles").
+pg_roles_ok() {
+  [[ "$(psql "$TUNEFLEET_PG_OWNER_DSN" -X -At -c 'select current_user' 2>&1)" == tunefleet_owner ]] &&
+    [[ "$(psql "$TUNEFLEET_PG_READER_DSN" -X -At -c 'select current_user' 2>&1)" == tunefleet_reader ]] &&
+    [[ "$(psql "$TUNEFLEET_PG_ADMIN_DSN" -X -At -c 'select current_user' 2>&1)" == tunefleet ]]
+}
+# The RabbitMQ users of deploy/rabbitmq/permissions.txt exist in the default vhost.
+rabbit_users_ok() {
+  local body
+  body=$(curl -fsS --max-time 10 -u guest:guest "http://127.0.0.1:$RMQ_MGMT_PORT/api/permissions") &&
+    [[ $body == *'"user":"tunefleet-publisher"'* && $body == *'"user":"tunefleet-worker"'* && $body == *'"user":"tunefleet-admin"'* ]]
 }
 pg_settings_ok() {
   [[ "$(psql "$TUNEFLEET_PG_DSN" -X -At -c "select current_setting('max_connections') || ' ' || current_setting('shared_buffers') || ' ' || current_setting('fsync')" 2>&1)" == "200 256MB on" ]]
@@ -58,7 +70,9 @@ all_answer() {
   check "rabbitmq management API answers" rabbit_api_ok
   check "rabbitmq AMQP port $RMQ_PORT open" port_open "$RMQ_PORT"
   check "rabbitmq prometheus endpoint answers" rabbit_prometheus_ok
-  check "postgres: select 1 as tunefleet" pg_ok
+  check "postgres: select 1 as tunefleet_worker" pg_ok
+  check "postgres: owner, reader and test admin log in as themselves" pg_roles_ok
+  check "rabbitmq: the publisher, worker and admin users exist" rabbit_users_ok
   check "postgres: max_connections=200 shared_buffers=256MB fsync=on" pg_settings_ok
   check "redis ping == PONG" redis_ok
 }
@@ -76,7 +90,8 @@ check "stack up (1st)" stack_up_to "$out"
 check "up prints only export lines on stdout" only_exports "$out"
 eval "$(cat "$out")"
 check "env has TUNEFLEET_AMQP_URL" test "${TUNEFLEET_AMQP_URL:-}" = "amqp://guest:guest@127.0.0.1:$RMQ_PORT/%2f"
-check "env has TUNEFLEET_PG_DSN" test "${TUNEFLEET_PG_DSN:-}" = "postgresql://tunefleet:tunefleet@127.0.0.1:$PG_PORT/tunefleet"
+check "env has TUNEFLEET_PG_DSN" test "${TUNEFLEET_PG_DSN:-}" = "postgresql://tunefleet_worker:tunefleet_worker@127.0.0.1:$PG_PORT/tunefleet"
+check "env has TUNEFLEET_PG_ADMIN_DSN" test "${TUNEFLEET_PG_ADMIN_DSN:-}" = "postgresql://tunefleet:tunefleet@127.0.0.1:$PG_PORT/tunefleet"
 check "env has TUNEFLEET_REDIS_URL" test "${TUNEFLEET_REDIS_URL:-}" = "redis://127.0.0.1:$REDIS_PORT/0"
 check "env has TUNEFLEET_RABBITMQ_API_URL" test "${TUNEFLEET_RABBITMQ_API_URL:-}" = "http://guest:guest@127.0.0.1:$RMQ_MGMT_PORT"
 pids_before=$(stack_pids)
