@@ -16,6 +16,7 @@
 #include "tests/support/cli_process.hpp"
 #include "tests/support/endpoints.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/worker_process.hpp"
 
 namespace {
 
@@ -138,6 +139,25 @@ TEST_F(TlsStackTest, CliWithAnotherCaExitsAtStartWithOneLine) {
   EXPECT_NE(run.exit_code, 0);
   EXPECT_TRUE(OneLine(run.err)) << run.err;
   EXPECT_NE(run.err.find("TUNEFLEET_AMQP_CA_FILE"), std::string::npos) << run.err;
+}
+
+TEST_F(TlsStackTest, WorkerWithAnotherCaExitsOneWithOneErrorLine) {
+  test_support::WorkerProcess worker(test_support::NoopWorkerBinary(),
+                                     {{"TUNEFLEET_AMQP_URL", AmqpsUrl("localhost")},
+                                      {"TUNEFLEET_AMQP_CA_FILE", other_ca_},
+                                      {"TUNEFLEET_PG_DSN", VerifyFullDsn("localhost", kCaFile)},
+                                      {"TUNEFLEET_METRICS_PORT", "0"}});
+  auto status = worker.WaitExit(60s);
+  ASSERT_TRUE(status.has_value()) << "the worker kept running with a broker certificate it cannot verify";
+  EXPECT_EQ(*status, (test_support::ExitStatus{.code = 1})) << test_support::Describe(*status);
+  std::string log = worker.Log();
+  std::size_t errors = 0;
+  for (std::size_t at = log.find("\"level\":\"error\""); at != std::string::npos;
+       at = log.find("\"level\":\"error\"", at + 1)) {
+    ++errors;
+  }
+  EXPECT_EQ(errors, 1u) << log;
+  EXPECT_NE(log.find("TUNEFLEET_AMQP_CA_FILE"), std::string::npos) << log;
 }
 
 TEST_F(TlsStackTest, PostgresVerifyFullConnectsOverTls) {
