@@ -56,7 +56,8 @@ void Client::Connect() {
   auto fail = [this](const core::Error& error) {
     connection_.Close(false);
     if (error.kind == core::ErrorKind::kInvalidInput) {
-      logger_.Error("rabbitmq setup refused; not retrying", {{"error", error.message}});
+      // An owner that handles on_fatal reports it: one line, not two.
+      if (!callbacks_.on_fatal) logger_.Error("rabbitmq setup refused; not retrying", {{"error", error.message}});
       closed_ = true;
       if (callbacks_.on_fatal) callbacks_.on_fatal(error.message);
       return;

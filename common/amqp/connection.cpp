@@ -1,7 +1,9 @@
 #include "common/amqp/connection.hpp"
 
 #include <amqp.h>
+#include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 
 #include <cstring>
@@ -114,6 +116,50 @@ bool IsChannelClosedWith(const amqp_rpc_reply_t& reply, int code) {
   return close != nullptr && close->reply_code == code;
 }
 
+// A TCP socket for amqp://, a TLS socket that verifies the broker's certificate chain and
+// host name for amqps:// (against `ca_file`, or the system's trust store when it is empty).
+core::Result<amqp_socket_t*> NewSocket(amqp_connection_state_t conn, bool tls, const std::string& ca_file) {
+  if (!tls) {
+    amqp_socket_t* socket = amqp_tcp_socket_new(conn);
+    if (socket == nullptr) return core::Error::Transient("cannot create AMQP socket");
+    return socket;
+  }
+  amqp_socket_t* socket = amqp_ssl_socket_new(conn);
+  if (socket == nullptr) return core::Error::Transient("cannot create AMQP TLS socket");
+  amqp_ssl_socket_set_verify_peer(socket, 1);
+  amqp_ssl_socket_set_verify_hostname(socket, 1);
+  if (!ca_file.empty()) {
+    if (amqp_ssl_socket_set_cacert(socket, ca_file.c_str()) != AMQP_STATUS_OK) {
+      return core::Error::InvalidInput("TUNEFLEET_AMQP_CA_FILE " + ca_file +
+                                       " is not a readable PEM CA certificate file; set it to the CA that signs the "
+                                       "broker's certificate");
+    }
+  } else if (SSL_CTX_set_default_verify_paths(static_cast<SSL_CTX*>(amqp_ssl_socket_get_context(socket))) != 1) {
+    return core::Error::InvalidInput(
+        "amqps:// without TUNEFLEET_AMQP_CA_FILE needs the system's CA store, which OpenSSL cannot load; set "
+        "TUNEFLEET_AMQP_CA_FILE to the CA that signs the broker's certificate");
+  }
+  return socket;
+}
+
+// Why a TLS connection failed, and what to change, for the one line a user sees. A
+// certificate that does not verify will not verify on the next attempt either: kInvalidInput.
+core::Error TlsOpenError(int rc, const std::string& endpoint, const std::string& host, const std::string& ca_file) {
+  std::string ca = ca_file.empty() ? "the system's trust store" : "TUNEFLEET_AMQP_CA_FILE " + ca_file;
+  switch (rc) {
+    case AMQP_STATUS_SSL_PEER_VERIFY_FAILED:
+      return core::Error::InvalidInput("TLS to RabbitMQ at " + endpoint +
+                                       " refused: the broker's certificate is not signed by a CA in " + ca +
+                                       " (set TUNEFLEET_AMQP_CA_FILE to the CA that signs it)");
+    case AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED:
+      return core::Error::InvalidInput("TLS to RabbitMQ at " + endpoint + " refused: the broker's certificate does not name \"" +
+                                       host + "\" (use a host name the certificate lists in TUNEFLEET_AMQP_URL)");
+    default:
+      return core::Error::Transient("TLS to RabbitMQ at " + endpoint + " failed: " + amqp_error_string2(rc) +
+                                    " (is the port an amqps listener? check TUNEFLEET_AMQP_URL)");
+  }
+}
+
 }  // namespace
 
 struct Connection::State {
@@ -177,11 +223,22 @@ core::Result<void> Connection::OpenUrl(const std::string& url_text) {
   state_->host = info.host;
   state_->port = info.port;
   state_->conn = amqp_new_connection();
-  amqp_socket_t* socket = amqp_tcp_socket_new(state_->conn);
-  if (socket == nullptr) return core::Error::Transient("cannot create AMQP socket");
+  auto socket_or = NewSocket(state_->conn, info.ssl != 0, settings_.tls_ca_file);
+  if (!socket_or) {
+    amqp_destroy_connection(state_->conn);
+    state_->conn = nullptr;
+    return socket_or.error();
+  }
+  amqp_socket_t* socket = *socket_or;
   auto timeout_ms = settings_.connect_timeout.count();
   timeval timeout{static_cast<time_t>(timeout_ms / 1000), static_cast<suseconds_t>((timeout_ms % 1000) * 1000)};
   int rc = amqp_socket_open_noblock(socket, info.host, info.port, &timeout);
+  if (rc != AMQP_STATUS_OK && info.ssl != 0 && rc <= AMQP_STATUS_SSL_ERROR && rc > _AMQP_STATUS_SSL_NEXT_VALUE) {
+    auto error = TlsOpenError(rc, Endpoint(), info.host, settings_.tls_ca_file);
+    amqp_destroy_connection(state_->conn);
+    state_->conn = nullptr;
+    return error;
+  }
   if (rc != AMQP_STATUS_OK) {
     std::string why = "cannot connect to RabbitMQ at " + Endpoint() + ": " + amqp_error_string2(rc) +
                       " (is it running? scripts/stack up; or set TUNEFLEET_AMQP_URL)";

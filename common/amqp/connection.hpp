@@ -22,6 +22,9 @@ struct ConnectionSettings {
   std::chrono::seconds heartbeat{30};         // 0 disables heartbeats
   std::chrono::milliseconds connect_timeout{5000};
   std::string connection_name = "tunefleet";  // shown in the management UI
+  // amqps:// only: PEM file of the CA(s) that sign the broker's certificate; empty: the
+  // system's trust store. The peer and its host name are always verified.
+  std::string tls_ca_file = {};
 };
 
 // Called once per published message when the broker confirms (ok) or refuses it, or with

@@ -1,8 +1,29 @@
 #include "common/config/settings.hpp"
 
 #include <algorithm>
+#include <fstream>
 
 namespace config {
+
+namespace {
+
+// KEY names a CA file for TLS to a service whose URL is in URL_KEY: it must be readable, and
+// the URL must use the TLS scheme (a CA with a plaintext URL would silently not be used).
+std::string CaFile(const Env& env, const std::string& key, const std::string& url_key, const std::string& url,
+                   const std::string& tls_scheme) {
+  std::string path = env.String(key, "");
+  if (path.empty()) return path;
+  if (!std::ifstream(path).good()) {
+    throw ConfigError(key + "=" + path + " cannot be read; set it to the PEM file of the CA that signs the server's certificate");
+  }
+  if (url.find(tls_scheme + "://") == std::string::npos) {
+    throw ConfigError(key + " is set but " + url_key + " is not a " + tls_scheme + ":// URL; use " + tls_scheme +
+                      ":// to connect with TLS, or unset " + key);
+  }
+  return path;
+}
+
+}  // namespace
 
 std::vector<std::string> ParseProviderList(std::string_view text, std::string_view what, const ProviderNames& fleet) {
   const auto& known = fleet.known;
@@ -75,6 +96,7 @@ AmqpSettings LoadAmqpSettings(const Env& env) {
   ParseAmqpUrlList("TUNEFLEET_AMQP_URL", s.url);
   s.heartbeat = std::chrono::seconds{env.Int("TUNEFLEET_AMQP_HEARTBEAT", s.heartbeat.count(), 0, 3600)};
   s.prefetch = static_cast<std::uint16_t>(env.Int("TUNEFLEET_AMQP_PREFETCH", s.prefetch, 1, 65535));
+  s.tls_ca_file = CaFile(env, "TUNEFLEET_AMQP_CA_FILE", "TUNEFLEET_AMQP_URL", s.url, "amqps");
   return s;
 }
 
@@ -93,6 +115,12 @@ PostgresSettings LoadPostgresSettings(const Env& env) {
 
 RedisSettings LoadRedisSettings(const Env& env) {
   RedisSettings s;
+  if (env.String("TUNEFLEET_REDIS_URL", "").rfind("rediss://", 0) == 0) {
+    // hiredis 0.14 (Debian's) has no TLS; saying so beats "not a valid URL".
+    throw ConfigError(
+        "TUNEFLEET_REDIS_URL: rediss:// (TLS) is not supported yet (hiredis 0.14 has no TLS); use a redis:// URL "
+        "on a private network, or a local TLS tunnel (e.g. stunnel) to the server");
+  }
   s.url = env.Url("TUNEFLEET_REDIS_URL", s.url, {"redis"});
   return s;
 }

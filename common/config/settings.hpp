@@ -17,6 +17,9 @@ struct AmqpSettings {
   std::string url = "amqp://guest:guest@127.0.0.1:35672/%2f";
   std::chrono::seconds heartbeat{30};                            // TUNEFLEET_AMQP_HEARTBEAT
   std::uint16_t prefetch = 1000;                                 // TUNEFLEET_AMQP_PREFETCH
+  // TUNEFLEET_AMQP_CA_FILE: PEM CA file that verifies an amqps:// broker; unset: the system's
+  // trust store. Verification of the certificate and host name cannot be turned off.
+  std::string tls_ca_file = {};
 };
 
 struct PostgresSettings {

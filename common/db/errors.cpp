@@ -9,10 +9,36 @@
 
 namespace db {
 
+std::string TlsFailureFix(std::string_view message) {
+  auto has = [message](std::string_view text) { return message.find(text) != std::string_view::npos; };
+  if (has("certificate verify failed")) {
+    return "the server's certificate is not signed by the CA in sslrootcert; set sslrootcert in TUNEFLEET_PG_DSN to "
+           "the PEM file of the CA that signs it";
+  }
+  if (has("does not match host name")) {
+    return "the server's certificate does not name the host in TUNEFLEET_PG_DSN; connect by a host name the "
+           "certificate lists";
+  }
+  if (has("root certificate file")) {
+    return "sslrootcert in TUNEFLEET_PG_DSN must name a readable PEM file of the CA that signs the server's "
+           "certificate";
+  }
+  if (has("server does not support SSL")) {
+    return "the server does not offer TLS; enable ssl on the server or change sslmode in TUNEFLEET_PG_DSN";
+  }
+  return {};
+}
+
 core::Error DatabaseError(const std::exception& e, std::string_view dsn) {
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
       dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
-    // libpq's text may quote connection parameters: the same rule as every exit.
+    // Still transient for a batch (jobs wait for the database rather than being dead-lettered),
+    // but the line says what to fix. libpq's text may quote connection parameters: the same
+    // rule as every exit.
+    std::string first_line = core::Redact(std::string(e.what()).substr(0, std::string(e.what()).find('\n')));
+    if (auto fix = TlsFailureFix(first_line); !fix.empty()) {
+      return core::Error::Transient("database " + DescribeDsn(dsn) + " refused TLS: " + first_line + "; " + fix);
+    }
     return core::Error::Transient("database " + DescribeDsn(dsn) + " unavailable: " + core::Redact(e.what()));
   }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/db/connection.hpp"
+#include "common/db/errors.hpp"
 
 namespace db {
 namespace {
@@ -62,6 +63,9 @@ std::string OneLine(std::string_view message) {
 core::Error ConnectionError(const std::string& dsn, const pqxx::broken_connection& e) {
   std::string why = OneLine(e.what());
   std::string where = "PostgreSQL at " + DescribeDsn(dsn);
+  if (auto fix = TlsFailureFix(why); !fix.empty()) {
+    return core::Error::InvalidInput("cannot connect to " + where + ": " + why + "; " + fix);
+  }
   // Reachable but refusing us: retrying will not help, the DSN has to change.
   if (why.find("authentication failed") != std::string::npos ||
       why.find("does not exist") != std::string::npos) {

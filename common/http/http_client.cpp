@@ -112,6 +112,7 @@ void HttpClient::Send(Request request, ResponseCallback callback) {
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // any encoding curl supports
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, settings_.verify_tls ? 1L : 0L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, settings_.verify_tls ? 2L : 0L);
+  if (!settings_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, settings_.ca_file.c_str());
   auto connect = r.connect_timeout.count() > 0 ? r.connect_timeout : settings_.connect_timeout;
   auto total = r.total_timeout.count() > 0 ? r.total_timeout : settings_.total_timeout;
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect.count()));

@@ -21,6 +21,7 @@ struct HttpClientSettings {
   long max_connections_per_host = 32;  // keep-alive connections kept and opened per host
   long max_total_connections = 512;
   bool verify_tls = true;                            // never turned off in production
+  std::string ca_file = {};  // PEM CA bundle that verifies servers instead of the system's; empty: the system's
   std::string user_agent = "tunefleet/0.1";
   std::chrono::milliseconds connect_timeout{3000};   // default per request
   std::chrono::milliseconds total_timeout{10000};    // default per request: the whole transfer,

@@ -33,6 +33,7 @@ void Consumer::Start() {
   amqp::ClientSettings client_settings;
   client_settings.connection.url = settings_.amqp.url;
   client_settings.connection.heartbeat = settings_.amqp.heartbeat;
+  client_settings.connection.tls_ca_file = settings_.amqp.tls_ca_file;
   client_settings.connection.connection_name = "tunefleet-" + settings_.name;
   client_settings.topology = settings_.topology;
   client_settings.queue = JobQueue(settings_.name);
@@ -49,6 +50,7 @@ void Consumer::Start() {
   };
   callbacks.on_fatal = [this](const std::string& why) {
     settings_.logger.Error("cannot set up RabbitMQ; stopping", {{"error", why}});
+    setup_failed_ = true;
     Shutdown(on_finished_);
   };
   if (make_broker_) {

@@ -88,6 +88,9 @@ class Consumer {
   metrics::HealthState& health() { return health_; }
   bool draining() const { return draining_; }
   bool finished() const { return finished_; }
+  // The broker refused the setup for good (a certificate that does not verify, a queue
+  // declared with other arguments): the process should exit non-zero.
+  bool setup_failed() const { return setup_failed_; }
   // Settles deliveries, then checks whether a drain has finished.
   void Ack(const std::vector<std::uint64_t>& seqs, const std::string& outcome);
   void Requeue(std::uint64_t seq);
@@ -117,6 +120,7 @@ class Consumer {
   DeliveryLedger ledger_;  // received, not yet acked, retried, requeued or dead-lettered
   bool draining_ = false;
   bool finished_ = false;
+  bool setup_failed_ = false;
   uv::Timer shutdown_timer_{loop_};
   std::function<void()> on_finished_;
 };

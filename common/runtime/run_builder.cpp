@@ -54,6 +54,7 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec, const std::vecto
 
   uv_loop_t loop;
   uv_loop_init(&loop);
+  bool setup_failed = false;
   {
     BuilderPipeline pipeline(settings, *builder, builder_metrics, loop);
     Consumer consumer(loop, pipeline.Consuming(FleetNames(fleet)), pipeline, worker_metrics, health);
@@ -63,11 +64,12 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec, const std::vecto
                                      {"max_ids", settings.max_ids},
                                      {"prefetch", static_cast<std::int64_t>(settings.worker.amqp.prefetch)}});
     process::ServeUntilDrained(loop, consumer, [] {});
+    setup_failed = consumer.setup_failed();
   }
   int exit_code = process::CloseLoop(loop, logger);
   builder.reset();
   logger.Info("builder exited");
-  return exit_code;
+  return setup_failed ? 1 : exit_code;
 }
 
 }  // namespace runtime

@@ -122,6 +122,7 @@ int RunWorker(int argc, char* argv[], const WorkerSpec& worker, const std::vecto
   uv_loop_t loop;
   uv_loop_init(&loop);
   resilience::SteadyClock clock;
+  bool setup_failed = false;
   {
     Services services;
     if (spec.policy.uses_network) {
@@ -163,10 +164,11 @@ int RunWorker(int argc, char* argv[], const WorkerSpec& worker, const std::vecto
       state.health_timer.reset();
       state.services->Close();
     });
+    setup_failed = consumer.setup_failed();
   }  // destroyed in reverse: consumer, pipeline (which closed the provider), provider, services
   int exit_code = process::CloseLoop(loop, logger);
   logger.Info("worker exited");
-  return exit_code;
+  return setup_failed ? 1 : exit_code;
 }
 
 }  // namespace runtime

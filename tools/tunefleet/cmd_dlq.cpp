@@ -368,7 +368,8 @@ core::Result<amqp::ConnectionSettings> AmqpConnectionSettings() {
     const auto settings = config::LoadAmqpSettings(env);
     return amqp::ConnectionSettings{.url = settings.url,
                                     .heartbeat = settings.heartbeat,
-                                    .connection_name = "tunefleet-dlq"};
+                                    .connection_name = "tunefleet-dlq",
+                                    .tls_ca_file = settings.tls_ca_file};
   } catch (const config::ConfigError& e) {
     return core::Error::InvalidInput(e.what());
   }

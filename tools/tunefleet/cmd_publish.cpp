@@ -558,6 +558,7 @@ int RunPublish(int argc, char* argv[]) {
       amqp_settings.url = settings.url;
       amqp_settings.heartbeat = settings.heartbeat;
       amqp_settings.connection_name = "tunefleet-publish";
+      amqp_settings.tls_ca_file = settings.tls_ca_file;
     } catch (const config::ConfigError& e) {
       std::fprintf(stderr, "%s%s\n", kPrefix, e.what());
       return kExitUsage;

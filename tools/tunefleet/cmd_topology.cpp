@@ -141,7 +141,10 @@ int Upgrade() {
   try {
     config::Env env;
     const auto amqp = config::LoadAmqpSettings(env);
-    settings = {.url = amqp.url, .heartbeat = amqp.heartbeat, .connection_name = "tunefleet-topology"};
+    settings = {.url = amqp.url,
+                .heartbeat = amqp.heartbeat,
+                .connection_name = "tunefleet-topology",
+                .tls_ca_file = amqp.tls_ca_file};
   } catch (const config::ConfigError& e) {
     std::fprintf(stderr, "%s%s\n", Prefix().c_str(), e.what());
     return kExitUsage;

@@ -35,6 +35,51 @@ TEST(Settings, PostgresDsnMustLookLikeOne) {
   }
 }
 
+TEST(Settings, AmqpCaFileIsPassedOnForAmqps) {
+  // Any readable file will do for the check; the TLS handshake reads it as PEM.
+  Env env = FakeEnv({{"TUNEFLEET_AMQP_URL", "amqps://u:p@broker.example:5671/%2f"},
+                     {"TUNEFLEET_AMQP_CA_FILE", "/etc/hostname"}});
+  EXPECT_EQ(LoadAmqpSettings(env).tls_ca_file, "/etc/hostname");
+  EXPECT_EQ(LoadAmqpSettings(FakeEnv({})).tls_ca_file, "");
+}
+
+TEST(Settings, AmqpCaFileThatCannotBeReadIsRefusedNamingTheVariable) {
+  Env env = FakeEnv({{"TUNEFLEET_AMQP_URL", "amqps://u:p@broker.example:5671/%2f"},
+                     {"TUNEFLEET_AMQP_CA_FILE", "/nonexistent/ca.pem"}});
+  try {
+    LoadAmqpSettings(env);
+    FAIL() << "accepted a CA file that does not exist";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("TUNEFLEET_AMQP_CA_FILE=/nonexistent/ca.pem"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Settings, AmqpCaFileWithAPlaintextUrlIsRefused) {
+  // A CA with amqp:// would silently not be used: the connection would be plaintext.
+  Env env = FakeEnv({{"TUNEFLEET_AMQP_URL", "amqp://u:secret@broker.example:5672/%2f"},
+                     {"TUNEFLEET_AMQP_CA_FILE", "/etc/hostname"}});
+  try {
+    LoadAmqpSettings(env);
+    FAIL() << "accepted a CA file with an amqp:// URL";
+  } catch (const ConfigError& e) {
+    std::string why = e.what();
+    EXPECT_NE(why.find("amqps://"), std::string::npos) << why;
+    EXPECT_EQ(why.find("secret"), std::string::npos) << why;
+  }
+}
+
+TEST(Settings, RedissIsRefusedSayingTlsIsNotSupported) {
+  Env env = FakeEnv({{"TUNEFLEET_REDIS_URL", "rediss://:secret@redis.example:6380/0"}});
+  try {
+    LoadRedisSettings(env);
+    FAIL() << "accepted rediss://, which the client cannot speak";
+  } catch (const ConfigError& e) {
+    std::string why = e.what();
+    EXPECT_NE(why.find("rediss:// (TLS) is not supported"), std::string::npos) << why;
+    EXPECT_EQ(why.find("secret"), std::string::npos) << why;
+  }
+}
+
 TEST(Settings, PostgresAcceptsKeywordDsn) {
   Env env = FakeEnv({{"TUNEFLEET_PG_DSN", "host=127.0.0.1 port=5432 dbname=x"}});
   EXPECT_EQ(LoadPostgresSettings(env).dsn, "host=127.0.0.1 port=5432 dbname=x");
