@@ -151,7 +151,8 @@ std::chrono::milliseconds Env::Duration(const std::string& key, std::chrono::mil
 
 std::string Env::Url(const std::string& key, std::string_view fallback,
                      std::initializer_list<std::string_view> schemes) const {
-  std::string value = String(key, fallback);
+  // URLs carry passwords: each may come from KEY_FILE like any secret.
+  std::string value = Secret(key, fallback);
   // libcurl's URL parser accepts any scheme when asked to, so it checks amqp://, redis://
   // and postgresql:// URLs as well as http ones.
   CURLU* url = curl_url();

@@ -41,7 +41,8 @@ class Env {
   // "250ms", "5s", "2m", "1h", or a bare number of milliseconds.
   std::chrono::milliseconds Duration(const std::string& key, std::chrono::milliseconds fallback,
                                      std::chrono::milliseconds min = std::chrono::milliseconds{0}) const;
-  // A URL whose scheme is one of `schemes` and that has a host.
+  // A URL whose scheme is one of `schemes` and that has a host. Read as a Secret: URLs carry
+  // passwords, so KEY_FILE works for every URL variable.
   std::string Url(const std::string& key, std::string_view fallback,
                   std::initializer_list<std::string_view> schemes) const;
   std::string OneOf(const std::string& key, std::string_view fallback,

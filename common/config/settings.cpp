@@ -92,7 +92,7 @@ std::vector<std::string> ParseAmqpUrlList(const std::string& key, const std::str
 AmqpSettings LoadAmqpSettings(const Env& env) {
   AmqpSettings s;
   // One URL, or the nodes of one cluster comma-separated (amqp::Connection fails over).
-  s.url = env.String("TUNEFLEET_AMQP_URL", s.url);
+  s.url = env.Secret("TUNEFLEET_AMQP_URL", s.url);  // a password inside: _FILE works
   ParseAmqpUrlList("TUNEFLEET_AMQP_URL", s.url);
   s.heartbeat = std::chrono::seconds{env.Int("TUNEFLEET_AMQP_HEARTBEAT", s.heartbeat.count(), 0, 3600)};
   s.prefetch = static_cast<std::uint16_t>(env.Int("TUNEFLEET_AMQP_PREFETCH", s.prefetch, 1, 65535));
@@ -115,7 +115,7 @@ PostgresSettings LoadPostgresSettings(const Env& env) {
 
 RedisSettings LoadRedisSettings(const Env& env) {
   RedisSettings s;
-  if (env.String("TUNEFLEET_REDIS_URL", "").rfind("rediss://", 0) == 0) {
+  if (env.Secret("TUNEFLEET_REDIS_URL", "").rfind("rediss://", 0) == 0) {
     // hiredis 0.14 (Debian's) has no TLS; saying so beats "not a valid URL".
     throw ConfigError(
         "TUNEFLEET_REDIS_URL: rediss:// (TLS) is not supported yet (hiredis 0.14 has no TLS); use a redis:// URL "

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "workers/fleet/fleet.hpp"
@@ -23,6 +27,20 @@ TEST(Settings, DefaultsMatchThePrivateStack) {
   EXPECT_EQ(LoadPostgresSettings(env).dsn, "postgresql://tunefleet:tunefleet@127.0.0.1:35432/tunefleet");
   EXPECT_EQ(LoadRedisSettings(env).url, "redis://127.0.0.1:36379/0");
   EXPECT_EQ(LoadManagementSettings(env).url, "http://guest:guest@127.0.0.1:35673");
+}
+
+TEST(Settings, EveryUrlWithAPasswordMayComeFromAFile) {
+  auto path = std::filesystem::temp_directory_path() / ("tunefleet_settings_url_" + std::to_string(::getpid()));
+  std::ofstream(path) << "amqp://u:from-file@10.0.0.1:5672/%2f\n";
+  Env amqp = FakeEnv({{"TUNEFLEET_AMQP_URL_FILE", path.string()}});
+  EXPECT_EQ(LoadAmqpSettings(amqp).url, "amqp://u:from-file@10.0.0.1:5672/%2f");
+  std::ofstream(path) << "redis://:from-file@10.0.0.1:6379/0\n";
+  Env redis = FakeEnv({{"TUNEFLEET_REDIS_URL_FILE", path.string()}});
+  EXPECT_EQ(LoadRedisSettings(redis).url, "redis://:from-file@10.0.0.1:6379/0");
+  std::ofstream(path) << "http://u:from-file@10.0.0.1:15672\n";
+  Env api = FakeEnv({{"TUNEFLEET_RABBITMQ_API_URL_FILE", path.string()}});
+  EXPECT_EQ(LoadManagementSettings(api).url, "http://u:from-file@10.0.0.1:15672");
+  std::filesystem::remove(path);
 }
 
 TEST(Settings, PostgresDsnMustLookLikeOne) {
