@@ -11,6 +11,26 @@ if(ENABLE_SANITIZERS)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(project_options INTERFACE -fsanitize=address,undefined)
 endif()
+if(ENABLE_TSAN)
+  if(ENABLE_SANITIZERS)
+    message(FATAL_ERROR "ENABLE_TSAN and ENABLE_SANITIZERS exclude each other: use the tsan or the asan preset")
+  endif()
+  target_compile_options(project_options INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(project_options INTERFACE -fsanitize=thread)
+endif()
+if(TUNEFLEET_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "TUNEFLEET_BUILD_FUZZERS needs clang (libFuzzer): use the fuzz preset (clang++-16)")
+  endif()
+  # Instrument every library the fuzz targets link; the targets add -fsanitize=fuzzer (main).
+  # pointer-overflow stays recoverable so tests/fuzz/ubsan.supp can name RapidJSON 1.1.0's one
+  # known report (internal/stack.h, null + offset on an empty stack, fixed upstream after 1.1.0);
+  # UBSAN_OPTIONS=halt_on_error=1 still stops at any other.
+  target_compile_options(project_options INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+    -fsanitize-recover=pointer-overflow)
+  target_link_options(project_options INTERFACE -fsanitize=address,undefined)
+endif()
 
 # tunefleet_library(NAME folder_target ALIAS common::x SOURCES ... PUBLIC_LIBS ... PRIVATE_LIBS ...)
 function(tunefleet_library name)

@@ -16,6 +16,7 @@ function(tunefleet_test name)
   target_compile_definitions(${name} PRIVATE
     TUNEFLEET_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     TUNEFLEET_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  set_property(GLOBAL APPEND PROPERTY TUNEFLEET_TEST_TARGETS ${name})
   gtest_discover_tests(${name}
     DISCOVERY_TIMEOUT 60
     PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT})

@@ -128,12 +128,50 @@ core::Error UnusableBody(std::string_view where, std::string_view why) {
 
 // --- Body ---
 
+namespace {
+
+// RapidJSON's parser, Accept and our WriteWithout recurse once per level: a body nested a
+// million levels deep overflowed the stack. No provider answer comes near this depth.
+constexpr std::size_t kMaxDepth = 256;
+
+// True when `text` opens more than kMaxDepth arrays or objects at once (brackets in strings do
+// not count). One linear pass, run before the parser; malformed text is left to the parser.
+bool NestedTooDeep(std::string_view text) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 core::Result<Body> Body::Parse(std::string_view text, std::string_view where) {
   const std::size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return UnusableBody(where, "empty body");
   if (text[first] == '<') {
     return UnusableBody(where, "an HTML page, not JSON (" + std::to_string(text.size()) + " bytes starting \"" +
                                    Excerpt(text.substr(first)) + "...\")");
+  }
+  if (NestedTooDeep(text)) {
+    return UnusableBody(where, "nested deeper than " + std::to_string(kMaxDepth) + " levels; no answer is (" +
+                                   std::to_string(text.size()) + " bytes)");
   }
   auto state = std::make_unique<BodyState>();
   state->where = std::string(where);

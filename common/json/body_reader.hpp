@@ -18,7 +18,8 @@
 //
 // Which answers are whose fault (docs/GATEWAY.md, "Provider faults"): a body that is no JSON
 // object at all (empty, an HTML page, truncated or garbled, an array) is UnusableBody, kTransient;
-// a JSON object of the wrong shape is InvalidResponse, kInvalidInput.
+// a JSON object of the wrong shape is InvalidResponse, kInvalidInput. A body nested deeper than
+// 256 levels is UnusableBody too (the recursive parser would overflow the stack).
 namespace json {
 
 // kInvalidInput "<where>: <why>": a well-formed answer that rejects the request or that the

@@ -42,6 +42,34 @@ TEST(BodyReader, BodiesThatAreNoJsonObjectAreTransientNamingWhy) {
   EXPECT_TRUE(Body::Parse(" {} ", "test answer").has_value());
 }
 
+// Found by reasoning about RapidJSON's recursive parser (the fuzz targets can reach it only with
+// -max_len raised): a body nested a million levels deep overflowed the stack and crashed the
+// worker. A provider, a proxy or anyone in between could send one.
+TEST(BodyReader, DeeplyNestedBodiesAreTransientNotACrash) {
+  constexpr std::size_t kLevels = 1'000'000;
+  const std::string arrays = R"({"a":)" + std::string(kLevels, '[') + std::string(kLevels, ']') + "}";
+  const std::string objects = [] {
+    std::string text;
+    for (std::size_t i = 0; i < kLevels; ++i) text += R"({"a":)";
+    text += "1";
+    text += std::string(kLevels, '}');
+    return text;
+  }();
+  for (const std::string* text : {&arrays, &objects}) {
+    auto parsed = Body::Parse(*text, "test answer");
+    ASSERT_FALSE(parsed.has_value());
+    EXPECT_EQ(parsed.error().kind, core::ErrorKind::kTransient);
+    EXPECT_EQ(parsed.error().message.rfind("test answer: nested deeper than 256 levels", 0), 0u)
+        << parsed.error().message;
+  }
+  // Brackets inside strings do not count; 256 levels are still read.
+  const std::string in_string = R"({"a":")" + std::string(kLevels, '[') + R"("})";
+  EXPECT_TRUE(Body::Parse(in_string, "test answer").has_value());
+  std::string deep_enough = std::string(255, '[') + std::string(255, ']');
+  EXPECT_TRUE(Body::Parse(R"({"a":)" + deep_enough + "}", "test answer").has_value());
+  EXPECT_FALSE(Body::Parse(R"({"a":[)" + deep_enough + "]}", "test answer").has_value());
+}
+
 TEST(BodyReader, WrongTypesAreInvalidInputNamingTheJsonPointer) {
   Body body = Parsed(R"({"a":[{"b":[1,{"c":5}]}]})");
   EXPECT_FALSE(body.Root()["a"].At(0)["b"].At(1)["c"].OptString().has_value());
