@@ -77,7 +77,8 @@ std::vector<std::string> ParseAmqpUrlList(const std::string& key, const std::str
     // Env::Url's check, on this one address; it never echoes the value (passwords).
     const std::string url = urls[i];
     try {
-      Env([&url](const std::string&) { return std::optional<std::string>(url); }).Url(key, AmqpSettings{}.url, {"amqp", "amqps"});
+      Env([&](const std::string& name) { return name == key ? std::optional<std::string>(url) : std::nullopt; })
+          .Url(key, AmqpSettings{}.url, {"amqp", "amqps"});
     } catch (const ConfigError& e) {
       throw ConfigError(e.what() + where);
     }
