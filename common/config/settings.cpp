@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fstream>
 
+#include "common/amqp/endpoints.hpp"
+
 namespace config {
 
 namespace {
@@ -59,16 +61,7 @@ std::string_view AmqpVhostPart(std::string_view url) {
 }  // namespace
 
 std::vector<std::string> ParseAmqpUrlList(const std::string& key, const std::string& text) {
-  std::vector<std::string> urls;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    std::string item = text.substr(start, comma - start);
-    const std::size_t first = item.find_first_not_of(" \t\r\n");
-    if (first != std::string::npos) urls.push_back(item.substr(first, item.find_last_not_of(" \t\r\n") - first + 1));
-    start = comma + 1;
-  }
+  std::vector<std::string> urls = amqp::SplitUrls(text);
   if (urls.empty()) throw ConfigError(key + " names no RabbitMQ node; expected amqp://user:password@host:port/vhost");
   for (std::size_t i = 0; i < urls.size(); ++i) {
     const std::string where = urls.size() > 1 ? " (address " + std::to_string(i + 1) + " of " +

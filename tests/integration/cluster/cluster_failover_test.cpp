@@ -157,6 +157,25 @@ int QueueLeader(int via, const std::string& queue) {
   return NodeNumber(doc["leader"].GetString());
 }
 
+// Asked of `via`: true when every quorum queue of the vhost has each of its members online. A
+// node started again rejoins the cluster before its replicas have caught up; killing another
+// node before they have would leave the queues without a majority (and the run stalled for
+// good: that is RabbitMQ keeping its promise, not a failover bug).
+bool AllReplicasOnline(int via) {
+  auto body = ApiGet(via, "/queues/%2f");
+  if (!body) return false;
+  rapidjson::Document doc;
+  if (doc.Parse(body->c_str()).HasParseError() || !doc.IsArray() || doc.GetArray().Empty()) return false;
+  for (const auto& q : doc.GetArray()) {
+    if (!q.HasMember("type") || !q["type"].IsString() || std::string(q["type"].GetString()) != "quorum") continue;
+    if (!q.HasMember("members") || !q["members"].IsArray() || !q.HasMember("online") || !q["online"].IsArray()) {
+      return false;
+    }
+    if (q["online"].Size() != q["members"].Size()) return false;
+  }
+  return true;
+}
+
 std::int64_t Stored(const TestDatabase& database) {
   return database.Int("SELECT count(DISTINCT job_id) FROM track_sources WHERE provider = 'noop'");
 }
@@ -220,6 +239,10 @@ TEST(Cluster, FailoverUnderNodeKills) {
     at("progress with node " + std::to_string(node) + " down; starting it again");
     ASSERT_EQ(cluster.Stack("cluster start " + std::to_string(node)), 0);
     down.erase(node);
+    ASSERT_TRUE(WaitUntil([&] { return AllReplicasOnline(live()); }, 300s,
+                          "every quorum queue's replicas online again after node " + std::to_string(node) +
+                              " restarted"));
+    at("node " + std::to_string(node) + "'s replicas online again");
   };
 
   // 1. The node the worker is connected to.
