@@ -176,6 +176,36 @@ bool AllReplicasOnline(int via) {
   return true;
 }
 
+// Asked of `via`: quorum queue `queue`'s members, online members and leader, for the failure
+// messages.
+std::string Replicas(int via, const std::string& queue) {
+  auto body = ApiGet(via, "/queues/%2f/" + queue);
+  if (!body) return "queue " + queue + ": no answer from node " + std::to_string(via);
+  rapidjson::Document doc;
+  if (doc.Parse(body->c_str()).HasParseError() || !doc.IsObject()) return "queue " + queue + ": unreadable answer";
+  auto names = [&](const char* key) {
+    std::string out;
+    if (doc.HasMember(key) && doc[key].IsArray()) {
+      for (const auto& n : doc[key].GetArray()) out += (out.empty() ? "" : ",") + std::string(n.IsString() ? n.GetString() : "?");
+    }
+    return out;
+  };
+  std::string leader = doc.HasMember("leader") && doc["leader"].IsString() ? doc["leader"].GetString() : "none";
+  return "queue " + queue + ": members [" + names("members") + "], online [" + names("online") + "], leader " + leader;
+}
+
+// Asked of `via`: true when quorum queue `queue` has a replica on every node, each online.
+bool FullyReplicated(int via, const std::string& queue) {
+  auto body = ApiGet(via, "/queues/%2f/" + queue);
+  if (!body) return false;
+  rapidjson::Document doc;
+  if (doc.Parse(body->c_str()).HasParseError() || !doc.IsObject() || !doc.HasMember("members") ||
+      !doc["members"].IsArray() || !doc.HasMember("online") || !doc["online"].IsArray()) {
+    return false;
+  }
+  return doc["members"].Size() == static_cast<unsigned>(kNodes) && doc["online"].Size() == doc["members"].Size();
+}
+
 std::int64_t Stored(const TestDatabase& database) {
   return database.Int("SELECT count(DISTINCT job_id) FROM track_sources WHERE provider = 'noop'");
 }
@@ -214,6 +244,13 @@ TEST(Cluster, FailoverUnderNodeKills) {
                         "the worker's connection listed by the management API",
                         [&] { return worker.LogTail(10); }));
 
+  // A quorum queue gets a replica on each node that is a cluster member when it is declared; a
+  // node still joining is left out, and losing the leader of a 2-replica queue stalls it.
+  ASSERT_TRUE(WaitUntil([&] { return FullyReplicated(live(), kQueue); }, 180s,
+                        "a replica of " + std::string(kQueue) + " on each of the " + std::to_string(kNodes) + " nodes",
+                        [&] { return Replicas(live(), kQueue); }));
+  std::cout << "cluster: " << Replicas(live(), kQueue) << std::endl;
+
   const auto input = scratch.Write("tracks.csv", TrackCsv(kJobs));
   test_support::CliProcess publisher({"publish", input.string(), "--providers", "noop", "--rate", kRate,
                                       "--job-id-prefix", "cluster", "--give-up-after", "5m"},
@@ -221,7 +258,7 @@ TEST(Cluster, FailoverUnderNodeKills) {
   auto reached = [&](std::int64_t rows, const std::string& what) {
     return WaitUntil([&] { return Stored(database) >= rows; }, 300s, what,
                      [&] { return "stored=" + std::to_string(Stored(database)) + " of " + std::to_string(kJobs) +
-                                  "\n" + worker.LogTail(10); });
+                                  "; " + Replicas(live(), kQueue) + "\n" + worker.LogTail(10); });
   };
   auto at = [&](const std::string& event) {
     std::cout << "cluster: " << std::chrono::duration<double>(std::chrono::steady_clock::now() - test_start).count()
