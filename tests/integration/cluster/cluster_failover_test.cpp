@@ -191,7 +191,12 @@ std::string Replicas(int via, const std::string& queue) {
     return out;
   };
   std::string leader = doc.HasMember("leader") && doc["leader"].IsString() ? doc["leader"].GetString() : "none";
-  return "queue " + queue + ": members [" + names("members") + "], online [" + names("online") + "], leader " + leader;
+  auto count = [&](const char* key) {
+    return doc.HasMember(key) && doc[key].IsNumber() ? std::to_string(doc[key].GetInt64()) : std::string("?");
+  };
+  return "queue " + queue + ": members [" + names("members") + "], online [" + names("online") + "], leader " + leader +
+         ", ready " + count("messages_ready") + ", unacked " + count("messages_unacknowledged") + ", consumers " +
+         count("consumers");
 }
 
 // Asked of `via`: true when quorum queue `queue` has a replica on every node, each online.
