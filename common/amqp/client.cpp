@@ -75,7 +75,7 @@ void Client::Connect() {
   if (!settings_.queue.empty() && consuming_wanted_) {
     if (auto r = connection_.Consume(settings_.queue, settings_.prefetch); !r) return fail(r.error());
   }
-  failed_attempts_ = 0;
+  if (!refusing_) failed_attempts_ = 0;
   ++generation_;
   poll_ = std::make_unique<uv::Poll>(loop_, connection_.socket_fd());
   poll_->Start(uv::Poll::kReadable, [this](int status, int) {
@@ -107,12 +107,27 @@ void Client::OnTick() {
 
 void Client::Pump() {
   if (!connection_.is_open()) return;
+  const std::uint64_t refused_before = connection_.refused();
+  const std::uint64_t confirmed_before = connection_.confirmed();
   auto result = connection_.Pump([this](Delivery delivery) {
     delivery.generation = generation_;
     if (callbacks_.on_delivery) callbacks_.on_delivery(std::move(delivery));
   });
   if (!result) {
     Lose(result.error().message);
+    return;
+  }
+  if (connection_.confirmed() != confirmed_before) refusing_ = false;
+  // A refusal is not the message's fault: in a cluster, a channel whose quorum queue changed
+  // leader under it can go on refusing everything it publishes. The owner has already been
+  // told (its confirm callbacks failed); a new connection gets a new channel. Without it the
+  // owner would requeue and republish into the same refusals in a tight loop, and each round
+  // counts against the queue's delivery limit. While refusals go on (no confirm between
+  // them), the reconnect backoff keeps growing as if the connects had failed.
+  if (const std::uint64_t refused = connection_.refused() - refused_before; refused > 0 && connection_.is_open()) {
+    refusing_ = true;
+    Lose("RabbitMQ refused " + std::to_string(refused) +
+         " published messages (basic.nack); reconnecting for a new channel");
     return;
   }
   ReportBlocked();

@@ -76,6 +76,7 @@ class Client final : public Broker {
   std::uint64_t generation_ = 0;
   std::uint64_t reconnects_ = 0;
   int failed_attempts_ = 0;
+  bool refusing_ = false;  // lost the connection to refusals (basic.nack), no confirm since
   bool closed_ = false;
   bool consuming_wanted_ = true;
   bool blocked_ = false;  // as last reported through on_blocked

@@ -246,20 +246,25 @@ core::Result<void> Connection::OpenUrl(const std::string& url_text) {
     state_->conn = nullptr;
     return core::Error::Transient(why);
   }
-  // Connection name for the management UI, and the capability to be told when the broker
-  // blocks publishers (connection.blocked: a memory or disk alarm) instead of finding out by
-  // a silent socket. rabbitmq-c merges its own capabilities with these.
-  amqp_table_entry_t capability{};
-  capability.key = amqp_cstring_bytes("connection.blocked");
-  capability.value.kind = AMQP_FIELD_KIND_BOOLEAN;
-  capability.value.value.boolean = 1;
+  // Connection name for the management UI, and two capabilities: to be told when the broker
+  // blocks publishers (connection.blocked: a memory or disk alarm) instead of finding out by a
+  // silent socket, and when it cancels our consumer (consumer_cancel_notify: a quorum queue's
+  // consumer can be dropped when cluster nodes fail; without the notice the channel stays open
+  // and simply never delivers again). rabbitmq-c merges its own capabilities with these.
+  amqp_table_entry_t capabilities[2]{};
+  capabilities[0].key = amqp_cstring_bytes("connection.blocked");
+  capabilities[1].key = amqp_cstring_bytes("consumer_cancel_notify");
+  for (auto& capability : capabilities) {
+    capability.value.kind = AMQP_FIELD_KIND_BOOLEAN;
+    capability.value.value.boolean = 1;
+  }
   amqp_table_entry_t properties_entries[2]{};
   properties_entries[0].key = amqp_cstring_bytes("connection_name");
   properties_entries[0].value.kind = AMQP_FIELD_KIND_UTF8;
   properties_entries[0].value.value.bytes = Bytes(settings_.connection_name);
   properties_entries[1].key = amqp_cstring_bytes("capabilities");
   properties_entries[1].value.kind = AMQP_FIELD_KIND_TABLE;
-  properties_entries[1].value.value.table = amqp_table_t{1, &capability};
+  properties_entries[1].value.value.table = amqp_table_t{2, capabilities};
   amqp_table_t properties{2, properties_entries};
   blocked_ = false;
   blocked_reason_.clear();
@@ -402,6 +407,7 @@ void Connection::ResolveConfirms(std::uint64_t tag, bool multiple, bool ok) {
   for (auto it = begin; it != end; ++it) callbacks.push_back(std::move(it->second));
   pending_confirms_.erase(begin, end);
   last_confirm_progress_ = std::chrono::steady_clock::now();
+  (ok ? confirmed_ : refused_) += callbacks.size();
   for (auto& callback : callbacks) {
     if (!callback) continue;
     if (ok) callback(core::Ok());
@@ -475,7 +481,7 @@ core::Result<void> Connection::Pump(const std::function<void(Delivery)>& on_deli
                                       " " + ToString(close->reply_text));
       }
       case AMQP_BASIC_CANCEL_METHOD:
-        return core::Error::Transient("RabbitMQ cancelled the consumer (queue deleted?)");
+        return core::Error::Transient("RabbitMQ cancelled the consumer (its queue was deleted, or a cluster node holding it failed)");
       case AMQP_CONNECTION_BLOCKED_METHOD: {
         auto* blocked = static_cast<amqp_connection_blocked_t*>(frame.payload.method.decoded);
         blocked_ = true;

@@ -62,6 +62,12 @@ class Connection {
   core::Result<void> Ack(std::uint64_t delivery_tag, bool multiple);
   core::Result<void> Reject(std::uint64_t delivery_tag, bool requeue);
   std::size_t unconfirmed() const { return pending_confirms_.size(); }
+  // Messages the broker refused (basic.nack) on this object's connections so far. Without a
+  // max-length policy nothing should be refused; in a cluster a channel whose quorum queue
+  // changed leader under it can refuse everything it publishes until it is reopened.
+  std::uint64_t refused() const { return refused_; }
+  // Messages the broker confirmed (basic.ack) on this object's connections so far.
+  std::uint64_t confirmed() const { return confirmed_; }
   // How long messages have waited for a confirm without any arriving; nullopt when none waits
   // or while the broker blocks this connection (waiting is then right).
   std::optional<std::chrono::steady_clock::duration> UnconfirmedFor() const;
@@ -108,6 +114,8 @@ class Connection {
   bool blocked_ = false;
   std::string blocked_reason_;
   std::chrono::steady_clock::time_point last_confirm_progress_{};
+  std::uint64_t refused_ = 0;
+  std::uint64_t confirmed_ = 0;
 };
 
 }  // namespace amqp

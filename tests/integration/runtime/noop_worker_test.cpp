@@ -252,6 +252,81 @@ TEST(NoopWorker, SigtermDrainsInFlightJobsAndExitsCleanly) {
       << "jobs stored (and acked) by the first worker were processed again";
 }
 
+// The broker drops a consumer without closing its channel when the queue goes away or, in a
+// cluster, when a node holding the quorum queue fails: unless the client asked to be told
+// (consumer_cancel_notify), the worker waits forever on a channel that never delivers again.
+TEST(NoopWorker, ConsumesAgainWhenTheBrokerCancelsItsConsumer) {
+  constexpr int kBatch = 100;
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  vhost.PublishTrackJobs("before", 0, kBatch);
+  WorkerProcess worker(NoopWorkerBinary(), WorkerEnv(vhost, database));
+  ASSERT_TRUE(WaitForAllStored(database, vhost, worker, kBatch, 120s));
+  auto connects = [&] {
+    const std::string log = worker.Log();
+    std::size_t count = 0;
+    for (auto at = log.find("rabbitmq connected"); at != std::string::npos; at = log.find("rabbitmq connected", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  ASSERT_EQ(connects(), 1u) << worker.LogTail(10);
+
+  amqp::Connection admin({.url = vhost.amqp_url(), .connection_name = "tunefleet-test-admin"});
+  ASSERT_TRUE(admin.Open());
+  ASSERT_TRUE(admin.DeleteQueue(kJobQueue));
+  // Told of the cancel, the worker connects again, declares its queue and consumes from it.
+  ASSERT_TRUE(WaitUntil([&] { return connects() >= 2; }, 120s, "the worker consuming again",
+                        [&] { return worker.LogTail(10); }));
+  EXPECT_NE(worker.Log().find("RabbitMQ cancelled the consumer"), std::string::npos) << worker.LogTail(10);
+
+  vhost.PublishTrackJobs("after", 0, kBatch);
+  ASSERT_TRUE(WaitForAllStored(database, vhost, worker, 2 * kBatch, 120s));
+  StopGracefully(worker, 30s);
+  ExpectExactlyOnce(database, vhost, 2 * kBatch);
+}
+
+// Follow-ups the broker refuses (basic.nack; here tunefleet.features is full: max-length with
+// reject-publish) leave their jobs unacked. The worker reconnects with a growing backoff rather
+// than requeueing and rewriting them in a tight loop, where every round counts against the
+// queue's delivery limit (20) and the jobs would be dead-lettered within a second. Once the
+// queue takes messages again, every job is stored once and nothing is dead-lettered.
+TEST(NoopWorker, RefusedFollowUpsAreRetriedWithoutBurningTheDeliveryLimit) {
+  constexpr int kBatch = 50;
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  vhost.SetPolicy("full", "^tunefleet\\.features$", R"({"max-length":1,"overflow":"reject-publish"})");
+  vhost.FillUntilRefused("tunefleet.features", 30s);
+  vhost.PublishTrackJobs("refused", 0, kBatch);
+  WorkerProcess worker(NoopWorkerBinary(), WorkerEnv(vhost, database));
+  auto refusals = [&] {
+    const std::string log = worker.Log();
+    std::size_t count = 0;
+    for (auto at = log.find("reconnecting for a new channel"); at != std::string::npos;
+         at = log.find("reconnecting for a new channel", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  // Each refusal sends the jobs round again (stored again, follow-ups refused again): wait for
+  // three rounds.
+  ASSERT_TRUE(WaitUntil([&] { return CountEffects(database).commits >= 3 * kBatch || !worker.Running(); }, 120s,
+                        "three rounds of refused follow-ups",
+                        [&] { return Describe(CountEffects(database)) + "\n" + worker.LogTail(10); }));
+  ASSERT_TRUE(worker.Running()) << worker.LogTail(20);
+  EXPECT_GE(refusals(), 2u) << worker.LogTail(20);
+  EXPECT_EQ(vhost.Depth(kDeadQueue), 0u) << "dead-lettered while the follow-ups were refused";
+
+  vhost.ClearPolicy("full");
+  ASSERT_TRUE(WaitForAllStored(database, vhost, worker, kBatch, 120s));
+  ASSERT_TRUE(WaitUntil([&] { return vhost.Stats(kJobQueue).messages == 0; }, 120s, "every job acked",
+                        [&] { return worker.LogTail(10); }));
+  StopGracefully(worker, 30s);
+  ExpectExactlyOnce(database, vhost, kBatch);
+}
+
 TEST(WorkerRetries, TransientFailureWalksTheDelayTiersThenDeadLettersAtTheLimit) {
   TestDatabase database;
   TestVhost vhost;
