@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <cctype>
@@ -201,6 +203,41 @@ void TestVhost::PublishTrackJobs(const std::string& prefix, int first, int count
   messages.reserve(static_cast<std::size_t>(count));
   for (int i = first; i < first + count; ++i) messages.push_back(TrackJob(prefix, i));
   Publish(messages);
+}
+
+void TestVhost::SetPolicy(const std::string& name, const std::string& pattern, const std::string& definition) {
+  rapidjson::StringBuffer escaped;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(escaped);
+  writer.String(pattern.c_str(), static_cast<rapidjson::SizeType>(pattern.size()));
+  std::string body;
+  ExpectStatus(ManagementRequest("PUT", "/policies/" + PercentEncode(name_) + "/" + PercentEncode(name),
+                                 std::string(R"({"pattern":)") + escaped.GetString() +
+                                     R"(,"apply-to":"queues","priority":10,"definition":)" + definition + "}",
+                                 &body),
+               "setting policy " + name, body);
+}
+
+void TestVhost::ClearPolicy(const std::string& name) {
+  std::string body;
+  ExpectStatus(ManagementRequest("DELETE", "/policies/" + PercentEncode(name_) + "/" + PercentEncode(name), "", &body),
+               "clearing policy " + name, body);
+}
+
+void TestVhost::FillUntilRefused(const std::string& queue, std::chrono::milliseconds timeout) {
+  rapidjson::StringBuffer escaped;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(escaped);
+  writer.String(queue.c_str(), static_cast<rapidjson::SizeType>(queue.size()));
+  const std::string request = std::string(R"({"properties":{},"routing_key":)") + escaped.GetString() +
+                              R"(,"payload":"filler","payload_encoding":"string"})";
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string body;
+  while (std::chrono::steady_clock::now() < deadline) {
+    ManagementRequest("POST", "/exchanges/" + PercentEncode(name_) + "/amq.default/publish", request, &body);
+    if (body.find("rejected") != std::string::npos) return;
+    ::poll(nullptr, 0, 50);
+  }
+  throw std::runtime_error("queue " + queue + " still takes messages after " + std::to_string(timeout.count()) +
+                           " ms (last answer: " + body + ")");
 }
 
 std::uint32_t TestVhost::Depth(const std::string& queue) {

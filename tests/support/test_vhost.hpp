@@ -50,6 +50,14 @@ class TestVhost {
   // with routing key track.noop (see TrackJob below), in confirmed chunks.
   void PublishTrackJobs(const std::string& prefix, int first, int count);
 
+  // A policy on this vhost's queues whose names match `pattern` (a regex), `definition` a JSON
+  // object such as {"max-length":1,"overflow":"reject-publish"}; replaces one of that name.
+  void SetPolicy(const std::string& name, const std::string& pattern, const std::string& definition);
+  void ClearPolicy(const std::string& name);
+  // Publishes filler messages straight to `queue` until the broker refuses one (a policy such as
+  // the above applies a moment after it is set); throws when none is refused within `timeout`.
+  void FillUntilRefused(const std::string& queue, std::chrono::milliseconds timeout);
+
   // Ready messages in `queue` (queue.declare passive): exact, but without unacked ones.
   std::uint32_t Depth(const std::string& queue);
   // The management API's figures for `queue` (see QueueStats).

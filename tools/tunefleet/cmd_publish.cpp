@@ -305,6 +305,7 @@ class Publisher {
 
  private:
   static constexpr int kPumpEvery = 64;  // lines between reads of the confirms already in
+  static constexpr Clock::duration kFirstNap = 100ms;  // before the first reconnect attempt
 
   core::Result<void> OpenAndDeclare() {
     if (auto r = connection_.Open(); !r) return r;
@@ -362,13 +363,39 @@ class Publisher {
     Cork(false);
     Cork(true);
     const std::uint64_t before = window_.confirmed_messages();
-    auto r = connection_.Pump({});
-    if (r) r = RepublishUnsent();
-    if (!r) return Recover(r.error());
+    const std::uint64_t refused_before = connection_.refused();
+    if (auto r = connection_.Pump({}); !r) return Recover(r.error());
     counters_.confirmed = window_.confirmed_messages();
     counters_.confirmed_lines = window_.confirmed_lines();
-    if (counters_.confirmed != before) last_progress_ = Clock::now();
+    if (counters_.confirmed != before) {
+      last_progress_ = Clock::now();
+      refusing_since_.reset();
+      refusal_nap_ = kFirstNap;
+    }
+    if (const std::uint64_t refused = connection_.refused() - refused_before; refused > 0) return OnRefused(refused);
+    if (auto r = RepublishUnsent(); !r) return Recover(r.error());
     return core::Ok();
+  }
+
+  // The broker refused `count` messages (basic.nack): they are unsent again. Republishing them
+  // at once on the same channel spins: in a cluster, a channel whose quorum queue changed
+  // leader under it can refuse everything it publishes. So reconnect (a new channel), after a
+  // nap that doubles while the refusals go on, and give up once they have lasted
+  // --give-up-after without a confirm.
+  core::Result<void> OnRefused(std::uint64_t count) {
+    const auto now = Clock::now();
+    if (!refusing_since_) refusing_since_ = now;
+    if (now - *refusing_since_ > options_.give_up_after) {
+      return core::Error::Transient("RabbitMQ refused every message for " +
+                                    publish::FormatDuration(Seconds(options_.give_up_after)) +
+                                    " (--give-up-after; basic.nack): a queue bound to " + runtime::kJobsExchange +
+                                    " is full (a max-length policy) or has lost its leader");
+    }
+    const auto nap = refusal_nap_;
+    refusal_nap_ = std::min(refusal_nap_ * 2, Clock::duration(5s));
+    return Recover(core::Error::Transient("RabbitMQ refused " + std::to_string(count) +
+                                          " messages (basic.nack); reconnecting for a new channel"),
+                   nap);
   }
 
   template <typename Done>
@@ -435,14 +462,14 @@ class Publisher {
 
   // The connection failed with `why`: reconnect with backoff until --give-up-after has passed
   // since the failure, then republish everything unconfirmed.
-  core::Result<void> Recover(core::Error why) {
+  core::Result<void> Recover(core::Error why, Clock::duration first_nap = kFirstNap) {
     // Fails every pending confirm, which puts those messages back to unsent.
     connection_.Close(false);
     const auto outage_start = Clock::now();
     progress_.Clear();
     std::fprintf(stderr, "%s%s; retrying for up to %s (--give-up-after)\n", kPrefix, why.message.c_str(),
                  publish::FormatDuration(Seconds(options_.give_up_after)).c_str());
-    auto backoff = Clock::duration(100ms);
+    auto backoff = first_nap;
     for (int attempt = 1;; ++attempt) {
       if (g_stop != 0) return core::Error::Transient("interrupted while reconnecting: " + why.message);
       const auto left = options_.give_up_after - (Clock::now() - outage_start);
@@ -475,6 +502,8 @@ class Publisher {
   std::vector<std::string> routing_keys_;
   amqp::Topology topology_;
   bool declare_ = true;  // false once the broker refused this user a declare
+  std::optional<Clock::time_point> refusing_since_;  // first refusal since the last confirm
+  Clock::duration refusal_nap_ = kFirstNap;          // before reconnecting after the next refusal
   publish::ConfirmWindow window_;
   publish::Counters& counters_;
   Progress& progress_;

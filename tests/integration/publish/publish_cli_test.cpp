@@ -241,4 +241,30 @@ TEST_F(PublishCliTest, ReconnectsAndRepublishesWhenTheConnectionDrops) {
   EXPECT_EQ(ids.size(), static_cast<std::size_t>(kLines));
 }
 
+// Refused messages (basic.nack; here the queue is full: max-length with reject-publish) are not
+// republished in a tight loop on the same channel: the publisher reconnects after a nap that
+// doubles, and gives up after --give-up-after with the reason.
+TEST_F(PublishCliTest, RefusedMessagesAreRetriedWithGrowingNapsThenGivenUpWithTheReason) {
+  vhost_.DeclareFleetTopology();
+  vhost_.SetPolicy("full", "^tunefleet\\.noop$", R"({"max-length":10,"overflow":"reject-publish"})");
+  vhost_.FillUntilRefused("tunefleet.noop", 30s);
+  const auto input = scratch_.Write("tracks.csv", TrackCsv(100));
+  const auto start = std::chrono::steady_clock::now();
+  const CliRun run = RunTunefleet({"publish", input.string(), "--providers", "noop", "--give-up-after", "5s"}, Env());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.err.find("RabbitMQ refused every message for 5"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("basic.nack"), std::string::npos) << run.err;
+  std::size_t reconnects = 0;
+  for (auto at = run.err.find("reconnecting for a new channel"); at != std::string::npos;
+       at = run.err.find("reconnecting for a new channel", at + 1)) {
+    ++reconnects;
+  }
+  // Naps of 0.1, 0.2, 0.4 ... s: about six reconnects in 5 s, not thousands of republishes.
+  EXPECT_GE(reconnects, 2u) << run.err;
+  EXPECT_LE(reconnects, 12u) << run.err;
+  EXPECT_GE(seconds, 5.0);
+  EXPECT_LE(vhost_.Depth("tunefleet.noop"), 20u);
+}
+
 }  // namespace
