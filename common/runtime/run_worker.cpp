@@ -44,8 +44,9 @@ struct Services {
     http_settings.max_response_variable = ProviderEnvPrefix(provider) + "MAX_RESPONSE_BYTES";
     http_settings.max_connections_per_host = std::max(8, settings.policy.max_concurrency);
     http = std::make_unique<http::HttpClient>(loop, http_settings);
-    redis = std::make_unique<redis::RedisClient>(loop, redis::RedisClientSettings{.url = redis_settings.url},
-                                                 logging::Logger("redis").With({{"provider", provider}}));
+    redis = std::make_unique<redis::RedisClient>(
+        loop, redis::RedisClientSettings{.url = redis_settings.url, .tls_ca_file = redis_settings.tls_ca_file},
+        logging::Logger("redis").With({{"provider", provider}}));
     metrics = std::make_unique<metrics::GatewayMetrics>(registry, provider);
     gateway = std::make_unique<gateway::Gateway>(loop, *http, *redis, clock, settings.gateway, *metrics,
                                                  logging::Logger("gateway").With({{"provider", provider}}));
