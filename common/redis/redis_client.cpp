@@ -491,6 +491,7 @@ void RedisClient::OnSetupReply(const std::string& what, core::Result<Reply> resu
 void RedisClient::OnReady() {
   state_ = State::kReady;
   first_connect_pending_ = false;
+  ever_connected_ = true;
   reconnect_timer_.Stop();
   if (warned_ || config_error_) logger_.Info("redis reachable again", {{"endpoint", Endpoint()}});
   warned_ = false;

@@ -49,6 +49,8 @@ class RedisClient final : public Commands {
   void Command(const std::vector<std::string>& argv, ReplyCallback callback) override;
 
   bool connected() const { return state_ == State::kReady; }
+  // Whether a connect (with AUTH and SELECT) has ever succeeded.
+  bool ever_connected() const { return ever_connected_; }
   // The last configuration error (refused AUTH or SELECT, certificate verification), until a
   // connect succeeds.
   const std::optional<core::Error>& config_error() const { return config_error_; }
@@ -105,6 +107,7 @@ class RedisClient final : public Commands {
   std::deque<std::pair<std::string, std::shared_ptr<Pending>>> waiting_{};  // issued during the first connect
 
   bool first_connect_pending_ = true;
+  bool ever_connected_ = false;
   bool closed_ = false;
   bool warned_ = false;
   std::optional<core::Error> config_error_{};
