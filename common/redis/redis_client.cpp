@@ -23,9 +23,18 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 Reply Convert(const redisReply* r) {
   Reply out;
   switch (r->type) {
-    case REDIS_REPLY_STRING: out.type = Reply::Type::kString; out.text.assign(r->str, r->len); break;
-    case REDIS_REPLY_STATUS: out.type = Reply::Type::kStatus; out.text.assign(r->str, r->len); break;
-    case REDIS_REPLY_INTEGER: out.type = Reply::Type::kInteger; out.integer = r->integer; break;
+    case REDIS_REPLY_STRING:
+      out.type = Reply::Type::kString;
+      out.text.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = Reply::Type::kStatus;
+      out.text.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = Reply::Type::kInteger;
+      out.integer = r->integer;
+      break;
     case REDIS_REPLY_ARRAY:
       out.type = Reply::Type::kArray;
       for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
@@ -124,12 +133,14 @@ RedisClient::RedisClient(uv_loop_s& loop, RedisClientSettings settings, logging:
       SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
       if (!settings_.tls_ca_file.empty()) {
         if (SSL_CTX_load_verify_locations(ctx, settings_.tls_ca_file.c_str(), nullptr) != 1) {
-          ssl_ctx_error_ = "TUNEFLEET_REDIS_CA_FILE " + settings_.tls_ca_file + " holds no CA certificate OpenSSL can load (" +
-                           OpenSslError("unknown error") + "); set it to the PEM file of the CA that signs Redis' certificate";
+          ssl_ctx_error_ = "TUNEFLEET_REDIS_CA_FILE " + settings_.tls_ca_file +
+                           " holds no CA certificate OpenSSL can load (" + OpenSslError("unknown error") +
+                           "); set it to the PEM file of the CA that signs Redis' certificate";
         }
       } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-        ssl_ctx_error_ = "rediss:// without TUNEFLEET_REDIS_CA_FILE needs the system's CA store, which OpenSSL cannot load; "
-                         "set TUNEFLEET_REDIS_CA_FILE to the CA that signs Redis' certificate";
+        ssl_ctx_error_ =
+            "rediss:// without TUNEFLEET_REDIS_CA_FILE needs the system's CA store, which OpenSSL cannot load; "
+            "set TUNEFLEET_REDIS_CA_FILE to the CA that signs Redis' certificate";
       }
     }
   }
@@ -288,20 +299,24 @@ void RedisClient::OnTcpConnected(int status) {
   }
   int rc = uv_read_start(
       reinterpret_cast<uv_stream_t*>(tcp_->get()),
-      [](uv_handle_t*, size_t, uv_buf_t* buf) { *buf = uv_buf_init(new char[kReadChunk], static_cast<unsigned>(kReadChunk)); },
+      [](uv_handle_t*, size_t, uv_buf_t* buf) {
+        *buf = uv_buf_init(new char[kReadChunk], static_cast<unsigned>(kReadChunk));
+      },
       [](uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
         std::unique_ptr<char[]> owned(buf->base);
         auto* client = static_cast<RedisClient*>(uv::Tcp::ContextOf(stream));
         if (client == nullptr || nread == 0) return;
         if (nread < 0) {
-          return client->Fail(core::Error::Transient(nread == UV_EOF ? "redis at " + client->Endpoint() + " closed the connection"
-                                                                     : "redis at " + client->Endpoint() + ": " +
-                                                                           uv_strerror(static_cast<int>(nread))),
-                              false);
+          return client->Fail(
+              core::Error::Transient(nread == UV_EOF ? "redis at " + client->Endpoint() + " closed the connection"
+                                                     : "redis at " + client->Endpoint() + ": " +
+                                                           uv_strerror(static_cast<int>(nread))),
+              false);
         }
         client->OnBytes(buf->base, static_cast<std::size_t>(nread));
       });
-  if (rc != 0) return Fail(core::Error::Transient(std::string("cannot read the redis socket: ") + uv_strerror(rc)), false);
+  if (rc != 0)
+    return Fail(core::Error::Transient(std::string("cannot read the redis socket: ") + uv_strerror(rc)), false);
   if (!endpoint_.tls) return StartSession();
 
   state_ = State::kHandshaking;
@@ -342,12 +357,13 @@ bool RedisClient::ContinueHandshake() {
   int error = SSL_get_error(tls_->ssl, rc);
   if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) return false;
   long verify = SSL_get_verify_result(tls_->ssl);
-  std::string ca = settings_.tls_ca_file.empty() ? "the system's trust store" : "TUNEFLEET_REDIS_CA_FILE " + settings_.tls_ca_file;
+  std::string ca =
+      settings_.tls_ca_file.empty() ? "the system's trust store" : "TUNEFLEET_REDIS_CA_FILE " + settings_.tls_ca_file;
   if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH) {
-    Fail(core::Error::InvalidInput(
-             "TLS to Redis at " + Endpoint() + " refused: certificate verify failed: " + X509_verify_cert_error_string(verify) +
-             " (Redis' certificate does not name \"" + endpoint_.host +
-             "\"); use the host name on Redis' certificate in TUNEFLEET_REDIS_URL"),
+    Fail(core::Error::InvalidInput("TLS to Redis at " + Endpoint() +
+                                   " refused: certificate verify failed: " + X509_verify_cert_error_string(verify) +
+                                   " (Redis' certificate does not name \"" + endpoint_.host +
+                                   "\"); use the host name on Redis' certificate in TUNEFLEET_REDIS_URL"),
          true);
   } else if (verify != X509_V_OK) {
     Fail(core::Error::InvalidInput("TLS to Redis at " + Endpoint() + " refused: certificate verify failed: " +
@@ -389,7 +405,8 @@ bool RedisClient::DrainTls() {
     if (error == SSL_ERROR_ZERO_RETURN) {
       Fail(core::Error::Transient("redis at " + Endpoint() + " closed the TLS connection"), false);
     } else {
-      Fail(core::Error::Transient("TLS to Redis at " + Endpoint() + " failed: " + OpenSslError("protocol error")), false);
+      Fail(core::Error::Transient("TLS to Redis at " + Endpoint() + " failed: " + OpenSslError("protocol error")),
+           false);
     }
     return false;
   }
@@ -433,10 +450,11 @@ void RedisClient::ProcessReplies() {
       result = core::Error::InvalidInput(core::Redact("redis error: " + text));
       if (text.rfind("NOAUTH", 0) == 0 && state_ == State::kReady) {
         // A password-protected Redis and a URL without one: every command would fail this way.
-        Fail(core::Error::InvalidInput(core::Redact(
-                 "redis at " + Endpoint() + " wants a password (" + text + ") and TUNEFLEET_REDIS_URL " + settings_.url +
-                 " has none; set it as redis://:PASSWORD@host:port/db (or redis://USER:PASSWORD@... with Redis ACLs)")),
-             true);
+        Fail(
+            core::Error::InvalidInput(core::Redact(
+                "redis at " + Endpoint() + " wants a password (" + text + ") and TUNEFLEET_REDIS_URL " + settings_.url +
+                " has none; set it as redis://:PASSWORD@host:port/db (or redis://USER:PASSWORD@... with Redis ACLs)")),
+            true);
       }
     } else {
       result = Convert(r);
@@ -477,9 +495,10 @@ void RedisClient::OnSetupReply(const std::string& what, core::Result<Reply> resu
   if (state_ != State::kAuthenticating) return;  // the connection is going away; it says why
   if (!result) {
     if (result.error().kind != core::ErrorKind::kInvalidInput) return;
-    std::string fix = what == "AUTH" ? "set the password (and, with Redis ACLs, the user) that Redis expects in "
-                                       "TUNEFLEET_REDIS_URL: redis://:PASSWORD@host:port/db or redis://USER:PASSWORD@host:port/db"
-                                     : "set a database Redis has in TUNEFLEET_REDIS_URL (redis://host:port/DB)";
+    std::string fix = what == "AUTH"
+                          ? "set the password (and, with Redis ACLs, the user) that Redis expects in "
+                            "TUNEFLEET_REDIS_URL: redis://:PASSWORD@host:port/db or redis://USER:PASSWORD@host:port/db"
+                          : "set a database Redis has in TUNEFLEET_REDIS_URL (redis://host:port/DB)";
     return Fail(core::Error::InvalidInput(core::Redact("redis at " + Endpoint() + " refused " + what + " (" +
                                                        result.error().message + ") for TUNEFLEET_REDIS_URL " +
                                                        settings_.url + "; " + fix)),
@@ -511,7 +530,8 @@ void RedisClient::Send(std::string bytes) {
   ERR_clear_error();
   // Memory BIOs grow as needed: SSL_write takes everything at once.
   if (SSL_write(tls_->ssl, bytes.data(), static_cast<int>(bytes.size())) <= 0) {
-    return Fail(core::Error::Transient("TLS to Redis at " + Endpoint() + " failed: " + OpenSslError("write error")), false);
+    return Fail(core::Error::Transient("TLS to Redis at " + Endpoint() + " failed: " + OpenSslError("write error")),
+                false);
   }
   FlushTls();
 }
@@ -580,7 +600,8 @@ void RedisClient::Fail(core::Error why, bool config) {
                  {{"endpoint", Endpoint()}, {"reason", core::Redact(why.message)}});
     warned_ = true;
   }
-  std::string reason = config ? why.message : "redis at " + Endpoint() + " is not connected: " + core::Redact(why.message);
+  std::string reason =
+      config ? why.message : "redis at " + Endpoint() + " is not connected: " + core::Redact(why.message);
   for (auto& p : in_flight) {
     if (!*alive) return;
     p->Finish(core::Error::Transient(reason));

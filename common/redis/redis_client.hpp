@@ -23,7 +23,7 @@ struct RedisClientSettings {
   // redis[s]://[[user]:password@]host[:port][/db]: AUTH [user] password, then SELECT db, on
   // every connect before any command. rediss:// is TLS with the certificate and host name verified.
   std::string url = "redis://127.0.0.1:36379/0";
-  std::chrono::milliseconds command_timeout{250};      // a slower answer counts as Redis being away
+  std::chrono::milliseconds command_timeout{250};  // a slower answer counts as Redis being away
   std::chrono::milliseconds reconnect_interval{1000};
   std::string tls_ca_file{};  // rediss://: PEM CA that signs Redis' certificate; empty: the system's trust store
 };
@@ -103,7 +103,7 @@ class RedisClient final : public Commands {
   std::size_t next_address_ = 0;
   std::string last_error_{};
   int setup_replies_left_ = 0;
-  std::deque<std::shared_ptr<Pending>> in_flight_{};  // sent, answered in this order
+  std::deque<std::shared_ptr<Pending>> in_flight_{};                        // sent, answered in this order
   std::deque<std::pair<std::string, std::shared_ptr<Pending>>> waiting_{};  // issued during the first connect
 
   bool first_connect_pending_ = true;

@@ -53,7 +53,8 @@ core::Result<RedisEndpoint> ParseRedisUrl(const std::string& url) {
   }
   if (out.host.empty()) return invalid("names no host");
   std::string port = Part(parsed.get(), CURLUPART_PORT);
-  if (!port.empty() && (!ParseInt(port, out.port) || out.port <= 0 || out.port > 65535)) return invalid("has a bad port");
+  if (!port.empty() && (!ParseInt(port, out.port) || out.port <= 0 || out.port > 65535))
+    return invalid("has a bad port");
   out.user = Part(parsed.get(), CURLUPART_USER, CURLU_URLDECODE);
   out.password = Part(parsed.get(), CURLUPART_PASSWORD, CURLU_URLDECODE);
   if (!out.user.empty() && out.password.empty()) {
@@ -63,7 +64,8 @@ core::Result<RedisEndpoint> ParseRedisUrl(const std::string& url) {
   }
   std::string path = Part(parsed.get(), CURLUPART_PATH);
   if (path.size() > 1) {
-    if (!ParseInt(path.substr(1), out.database) || out.database < 0) return invalid("has a database that is not a number");
+    if (!ParseInt(path.substr(1), out.database) || out.database < 0)
+      return invalid("has a database that is not a number");
   }
   return out;
 }

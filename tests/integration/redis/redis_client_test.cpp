@@ -105,7 +105,8 @@ class LogCapture {
   std::size_t ErrorLines() const {
     std::string text = Text();
     std::size_t count = 0;
-    for (auto at = text.find("\"level\":\"error\""); at != std::string::npos; at = text.find("\"level\":\"error\"", at + 1)) {
+    for (auto at = text.find("\"level\":\"error\""); at != std::string::npos;
+         at = text.find("\"level\":\"error\"", at + 1)) {
       ++count;
     }
     return count;
@@ -175,7 +176,8 @@ TEST(RedisClient, AnswersPipelinedCommandsInOrder) {
     constexpr int kCommands = 2000;
     std::vector<std::int64_t> answers;
     for (int i = 0; i < kCommands; ++i) {
-      client.Command({"INCR", "counter"}, [&answers](core::Result<Reply> r) { answers.push_back(r ? r->integer : -1); });
+      client.Command({"INCR", "counter"},
+                     [&answers](core::Result<Reply> r) { answers.push_back(r ? r->integer : -1); });
     }
     // A value larger than a socket read and than hiredis' reader buffer.
     std::string big(3 * 1024 * 1024, 'x');
@@ -279,7 +281,8 @@ TEST(RedisClient, AclUserAndPasswordFromTheUrlAuthenticate) {
   uv_loop_init(&loop);
   RedisServer server({"--user", "worker", "on", ">worker-pw", "~*", "+@all"});
   {
-    RedisClient client(loop, {.url = server.Url("worker:worker-pw@", 0), .command_timeout = 2s}, logging::Logger("test"));
+    RedisClient client(loop, {.url = server.Url("worker:worker-pw@", 0), .command_timeout = 2s},
+                       logging::Logger("test"));
     auto who = RunCommand(loop, client, {"ACL", "WHOAMI"});
     ASSERT_TRUE(who.has_value());
     ASSERT_TRUE(who->has_value()) << who->error().message;

@@ -271,7 +271,8 @@ TEST_F(TlsStackTest, RedissCommandsWorkThroughTheVerifiedTlsPort) {
 
 TEST_F(TlsStackTest, RedissWithAnotherCaFailsWithOneLineNamingTheEndpointAndTheSetting) {
   RedisLoop redis("rediss://:not-this-pw@localhost:" + kRedisTlsPort + "/0", other_ca_);
-  ASSERT_TRUE(redis.RunUntil([&] { return !redis.config_errors.empty(); })) << "a certificate from another CA was accepted";
+  ASSERT_TRUE(redis.RunUntil([&] { return !redis.config_errors.empty(); }))
+      << "a certificate from another CA was accepted";
   EXPECT_FALSE(redis.client->connected());
   const auto& why = redis.config_errors.front().message;
   EXPECT_EQ(redis.config_errors.front().kind, core::ErrorKind::kInvalidInput);
@@ -297,7 +298,8 @@ TEST_F(TlsStackTest, RedissWithoutCaFileRefusesThePrivateCaThroughTheSystemStore
 TEST_F(TlsStackTest, RedissToAnAddressTheCertificateLacksFails) {
   // The stack's certificate names localhost only; 127.0.0.1 is the same server.
   RedisLoop redis(RedissUrl("127.0.0.1"), kCaFile);
-  ASSERT_TRUE(redis.RunUntil([&] { return !redis.config_errors.empty(); })) << "a certificate for another name was accepted";
+  ASSERT_TRUE(redis.RunUntil([&] { return !redis.config_errors.empty(); }))
+      << "a certificate for another name was accepted";
   const auto& why = redis.config_errors.front().message;
   EXPECT_NE(why.find("certificate verify failed: IP address mismatch"), std::string::npos) << why;
   EXPECT_NE(why.find("\"127.0.0.1\""), std::string::npos) << why;
@@ -322,7 +324,8 @@ TEST_F(TlsStackTest, RedissToAServerWithACertificateForAnotherNameFails) {
   while (!tls_test::PortOpen(port) && std::chrono::steady_clock::now() < until) usleep(10000);
   {
     RedisLoop redis("rediss://localhost:" + port_text + "/0", ca);
-    EXPECT_TRUE(redis.RunUntil([&] { return !redis.config_errors.empty(); })) << "a certificate for another name was accepted";
+    EXPECT_TRUE(redis.RunUntil([&] { return !redis.config_errors.empty(); }))
+        << "a certificate for another name was accepted";
     if (!redis.config_errors.empty()) {
       const auto& why = redis.config_errors.front().message;
       EXPECT_NE(why.find("certificate verify failed: hostname mismatch"), std::string::npos) << why;

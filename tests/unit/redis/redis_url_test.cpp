@@ -55,9 +55,7 @@ TEST(ParseRedisUrl, ADatabaseThatIsNotANumberIsRefusedWithoutThePassword) {
   EXPECT_EQ(e.error().message.find("secret"), std::string::npos) << e.error().message;
 }
 
-TEST(ParseRedisUrl, AnotherSchemeIsRefused) {
-  EXPECT_FALSE(ParseRedisUrl("http://h:1/0"));
-}
+TEST(ParseRedisUrl, AnotherSchemeIsRefused) { EXPECT_FALSE(ParseRedisUrl("http://h:1/0")); }
 
 }  // namespace
 }  // namespace redis
