@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "common/amqp/reply_codes.hpp"
 #include "common/core/redact.hpp"
 
 namespace amqp {
@@ -98,13 +99,27 @@ Headers ReadHeaders(const amqp_table_t& table) {
   return headers;
 }
 
-// "<what> failed on <endpoint>: <the broker's reason>". A channel or connection closed by the
-// server for a bad argument (e.g. a queue declared earlier with other arguments) will not fix
-// itself by retrying: kInvalidInput; anything else (the socket) kTransient.
+// The reply code of a channel.close or connection.close the broker answered with; 0 for
+// anything else.
+int ServerReplyCode(const amqp_rpc_reply_t& reply) {
+  if (reply.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION || reply.reply.decoded == nullptr) return 0;
+  if (reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+    return static_cast<const amqp_channel_close_t*>(reply.reply.decoded)->reply_code;
+  }
+  if (reply.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
+    return static_cast<const amqp_connection_close_t*>(reply.reply.decoded)->reply_code;
+  }
+  return 0;
+}
+
+// "<what> failed on <endpoint>: <the broker's reason>". A refusal of the request itself (e.g.
+// a queue declared earlier with other arguments, no access to the vhost) will not fix itself
+// by retrying: kInvalidInput (IsPermanentReplyCode); anything else (the socket, a node going
+// away, a quorum queue without a leader for a moment) kTransient.
 core::Error ReplyError(const std::string& what, const std::string& endpoint, const amqp_rpc_reply_t& reply) {
   // The broker's text can quote what it was given (a vhost, a user); same rule as every exit.
   std::string why = core::Redact(what + " failed on " + endpoint + ": " + DescribeReply(reply));
-  if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION) return core::Error::InvalidInput(why);
+  if (IsPermanentReplyCode(ServerReplyCode(reply))) return core::Error::InvalidInput(why);
   return core::Error::Transient(why);
 }
 
