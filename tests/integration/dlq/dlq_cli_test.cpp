@@ -60,6 +60,18 @@ rapidjson::Document Peek(const TestVhost& vhost, const std::string& queue, int c
   return doc;
 }
 
+// `queue`'s depth once it equals `expected` (a failure is recorded when it does not within a
+// generous deadline). A dlq command gives back what it held (list, dry run, one job id, a
+// limit) by closing its channel, and a quorum queue has them ready again a moment after the
+// command has exited: reading the depth at once can find them still on their way back.
+std::uint32_t DepthOnceSettled(TestVhost& vhost, const std::string& queue, std::uint32_t expected) {
+  std::uint32_t depth = 0;
+  WaitUntil([&] { return (depth = vhost.Depth(queue)) == expected; }, 30s,
+            queue + " holding " + std::to_string(expected) + " ready messages",
+            [&] { return "ready=" + std::to_string(depth); });
+  return depth;
+}
+
 TEST(DlqCli, RoundTripListsShowsAndReplaysEveryDeadLetterExactlyOnce) {
   constexpr int kFailing = 30;
   constexpr int kGood = 20;
@@ -96,7 +108,8 @@ TEST(DlqCli, RoundTripListsShowsAndReplaysEveryDeadLetterExactlyOnce) {
     EXPECT_NE(line.find("always fails"), std::string::npos) << "the reason: " << line;
   }
   EXPECT_NE(list.out.find("30 shown of 30 dead letters in tunefleet.noop.dead"), std::string::npos) << list.out;
-  EXPECT_EQ(vhost.Depth(kDeadQueue), static_cast<std::uint32_t>(kFailing)) << "listing removes nothing";
+  EXPECT_EQ(DepthOnceSettled(vhost, kDeadQueue, kFailing), static_cast<std::uint32_t>(kFailing))
+      << "listing removes nothing";
 
   CliRun show = RunTunefleet({"dlq", "show", "--provider", "noop", "--job-id", "fail-7"}, env);
   ASSERT_EQ(show.exit_code, 0) << show.err;
@@ -108,14 +121,15 @@ TEST(DlqCli, RoundTripListsShowsAndReplaysEveryDeadLetterExactlyOnce) {
   CliRun dry = RunTunefleet({"dlq", "replay", "--provider", "noop", "--dry-run"}, env);
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_EQ(LinesWith(dry.out, "would replay fail-").size(), static_cast<std::size_t>(kFailing)) << dry.out;
-  EXPECT_EQ(vhost.Depth(kDeadQueue), static_cast<std::uint32_t>(kFailing)) << "a dry run changes nothing";
+  EXPECT_EQ(DepthOnceSettled(vhost, kDeadQueue, kFailing), static_cast<std::uint32_t>(kFailing))
+      << "a dry run changes nothing";
   EXPECT_EQ(vhost.Depth(kJobQueue), 0u);
 
   // One job first, with no worker running, to look at what a replay publishes.
   CliRun one = RunTunefleet({"dlq", "replay", "--provider", "noop", "--job-id", "fail-3"}, env);
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_NE(one.out.find("replayed fail-3 to tunefleet.jobs as track.noop"), std::string::npos) << one.out;
-  EXPECT_EQ(vhost.Depth(kDeadQueue), static_cast<std::uint32_t>(kFailing - 1));
+  EXPECT_EQ(DepthOnceSettled(vhost, kDeadQueue, kFailing - 1), static_cast<std::uint32_t>(kFailing - 1));
   ASSERT_EQ(vhost.Depth(kJobQueue), 1u);
   auto replayed = Peek(vhost, kJobQueue, 1);
   ASSERT_TRUE(replayed.IsArray() && replayed.Size() == 1);
@@ -158,7 +172,7 @@ TEST(DlqCli, ReplayWithALimitLeavesTheRestDeadLettered) {
   CliRun run = RunTunefleet({"dlq", "replay", "--provider", "noop", "--limit", "2"}, env);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("replayed 2 of 5 dead letters"), std::string::npos) << run.out;
-  EXPECT_EQ(vhost.Depth(kDeadQueue), 3u);
+  EXPECT_EQ(DepthOnceSettled(vhost, kDeadQueue, 3), 3u);
   EXPECT_EQ(vhost.Depth(kJobQueue), 2u);
 
   CliRun list = RunTunefleet({"dlq", "list", "--provider", "noop", "--limit", "2"}, env);
@@ -171,7 +185,7 @@ TEST(DlqCli, ReplayWithALimitLeavesTheRestDeadLettered) {
   CliRun missing = RunTunefleet({"dlq", "replay", "--provider", "noop", "--job-id", "no-such-job"}, env);
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("no dead letter with job id \"no-such-job\""), std::string::npos) << missing.err;
-  EXPECT_EQ(vhost.Depth(kDeadQueue), 3u) << "held messages go back";
+  EXPECT_EQ(DepthOnceSettled(vhost, kDeadQueue, 3), 3u) << "held messages go back";
 }
 
 TEST(DlqCli, PurgeNeedsYesWithoutATerminal) {
@@ -183,12 +197,12 @@ TEST(DlqCli, PurgeNeedsYesWithoutATerminal) {
   CliRun refused = RunTunefleet({"dlq", "purge", "--provider", "noop"}, env);
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("--yes"), std::string::npos) << refused.err;
-  EXPECT_EQ(vhost.Depth(kDeadQueue), 3u);
+  EXPECT_EQ(DepthOnceSettled(vhost, kDeadQueue, 3), 3u);
 
   CliRun purged = RunTunefleet({"dlq", "purge", "--provider", "noop", "--yes"}, env);
   ASSERT_EQ(purged.exit_code, 0) << purged.err;
   EXPECT_NE(purged.out.find("purged 3 dead letters from tunefleet.noop.dead"), std::string::npos) << purged.out;
-  EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
+  EXPECT_EQ(DepthOnceSettled(vhost, kDeadQueue, 0), 0u);
 
   CliRun list = RunTunefleet({"dlq", "list", "--provider", "noop"}, env);
   EXPECT_EQ(list.exit_code, 0) << list.err;
