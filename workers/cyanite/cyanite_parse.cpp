@@ -278,13 +278,14 @@ std::optional<std::string> CanonicalMood(std::string_view cyanite_mood, const no
 }
 
 std::vector<std::string> CanonicalGenres(std::string_view cyanite_genre, const normalize::Vocabulary& vocabulary) {
-  static const std::array<std::pair<std::string_view, std::array<std::string_view, 2>>, 6> kSplit = {{
+  static const std::array<std::pair<std::string_view, std::array<std::string_view, 2>>, 7> kSplit = {{
       {"electronicDance", {"electronic", "dance"}},
       {"folkCountry", {"folk", "country"}},
       {"funkSoul", {"funk", "soul"}},
       {"rapHipHop", {"hip hop", "rap"}},
       {"singerSongwriter", {"singer-songwriter", ""}},
       {"indieAlternative", {"indie", "alternative"}},
+      {"latin", {"latin american", ""}},  // the vocabulary has no bare "latin"
   }};
   std::vector<std::string> out;
   auto add = [&](std::string_view name) {

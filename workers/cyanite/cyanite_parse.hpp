@@ -95,7 +95,7 @@ core::Error EnqueueErrorFor(const EnqueueAnswer& answer);
 std::optional<std::string> CanonicalMood(std::string_view cyanite_mood, const normalize::Vocabulary& vocabulary);
 // Cyanite's genre labels -> canonical genres: electronicDance -> electronic, dance;
 // folkCountry -> folk, country; funkSoul -> funk, soul; rapHipHop -> hip hop; rnb -> rnb;
-// singerSongwriter -> singer-songwriter; the rest by name (through Vocabulary::Genre).
+// singerSongwriter -> singer-songwriter; latin -> latin american; the rest by name (through Vocabulary::Genre).
 std::vector<std::string> CanonicalGenres(std::string_view cyanite_genre, const normalize::Vocabulary& vocabulary);
 // "cMajor" -> {0, 1}, "fsMinor" -> {6, 0}, "bbMinor" -> {10, 0}: Spotify's pitch class and mode.
 struct PitchClass {
