@@ -185,5 +185,42 @@ TEST_F(CyaniteProviderTest, AlbumJobsAreRefused) {
   EXPECT_EQ(got[0].error().kind, core::ErrorKind::kInvalidInput);
 }
 
+// provider.hpp's lifetime rule: a job whose query is on its way ends once, as a transient,
+// not-attempted "cyanite: shutting down", when the provider is closed; the late answer (which
+// would enqueue) is dropped; a job enriched after Close is answered at once, sending nothing.
+TEST_F(CyaniteProviderTest, ClosedWithACallPendingEndsTheJobOnceAndDropsTheLateAnswer) {
+  fakes_.transport.Script("/graphql", {FakeTransport::Status(200, Data("spotifytrack-not-started.json"))});
+  std::vector<core::Result<runtime::Enrichment>> got;
+  provider_->Enrich(Job(), [&got](core::Result<runtime::Enrichment> r) { got.push_back(std::move(r)); });
+  ASSERT_TRUE(fakes_.Pump());
+  ASSERT_EQ(fakes_.transport.held(), 1u) << "the query should be waiting for its answer";
+  ASSERT_TRUE(got.empty());
+  provider_->Close();
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_FALSE(got[0]);
+  EXPECT_EQ(got[0].error().kind, core::ErrorKind::kTransient);
+  EXPECT_FALSE(got[0].error().attempted);
+  EXPECT_EQ(got[0].error().message, "cyanite: shutting down");
+  ASSERT_TRUE(fakes_.Settle());
+  EXPECT_EQ(got.size(), 1u) << "the late answer reached the job";
+  EXPECT_THAT(Operations(), ::testing::ElementsAre("track")) << "the late answer enqueued the track";
+  provider_->Enrich(Job(), [&got](core::Result<runtime::Enrichment> r) { got.push_back(std::move(r)); });
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].error().message, "cyanite: shutting down");
+  EXPECT_EQ(fakes_.transport.requests().size(), 1u);
+}
+
+TEST_F(CyaniteProviderTest, DestroyedWithACallPendingEndsTheJobOnce) {
+  std::vector<core::Result<runtime::Enrichment>> got;
+  provider_->Enrich(Job(), [&got](core::Result<runtime::Enrichment> r) { got.push_back(std::move(r)); });
+  ASSERT_TRUE(fakes_.Pump());
+  ASSERT_EQ(fakes_.transport.held(), 1u);
+  provider_.reset();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].error().message, "cyanite: shutting down");
+  ASSERT_TRUE(fakes_.Settle());
+  EXPECT_EQ(got.size(), 1u);
+}
+
 }  // namespace
 }  // namespace cyanite
