@@ -54,5 +54,6 @@ std::unique_ptr<ProviderApi> MakeSpotifyApi(Catalog& catalog);
 std::unique_ptr<ProviderApi> MakeLastfmApi(Catalog& catalog);
 std::unique_ptr<ProviderApi> MakeMusicBrainzApi(Catalog& catalog);
 std::unique_ptr<ProviderApi> MakeDiscogsApi(Catalog& catalog);
+std::unique_ptr<ProviderApi> MakeCyaniteApi(Catalog& catalog);
 
 }  // namespace provider_sim

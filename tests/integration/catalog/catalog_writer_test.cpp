@@ -268,7 +268,7 @@ TEST_F(CatalogWriterTest, TheMergePriorityPassedInDecidesWhoseScalarsWin) {
     return r;
   };
   const std::vector<std::string>& priority = fleet::MergePriority();
-  ASSERT_EQ(priority, (std::vector<std::string>{"spotify", "musicbrainz", "discogs", "lastfm"}));
+  ASSERT_EQ(priority, (std::vector<std::string>{"spotify", "musicbrainz", "discogs", "lastfm", "cyanite"}));
   for (const auto& r : {track("spotify", 298000), track("lastfm", 297000), track("noop", 1000)}) {
     ASSERT_TRUE(writer_.WriteTracks({r}));
   }
@@ -284,6 +284,23 @@ TEST_F(CatalogWriterTest, TheMergePriorityPassedInDecidesWhoseScalarsWin) {
   ASSERT_TRUE(reversed.WriteAlbums({album("noop", "2000-01-01")}));
   EXPECT_EQ(db_.Scalar("select duration_ms from tracks"), "297000");
   EXPECT_EQ(db_.Scalar("select release_date from albums"), "1998-01-19");
+}
+
+// docs/providers/CYANITE.md, "Precedence": the merged audio_features are Spotify's, whole,
+// when Spotify gave any, and Cyanite's where Spotify's are absent (a new app's 403).
+TEST_F(CatalogWriterTest, CyanitesAudioFeaturesFillTheMergedRowOnlyWhereSpotifyHasNone) {
+  auto spotify = Track("spotify", "Air", "Kelly Watch the Stars");  // audio features refused
+  auto cyanite = Track("cyanite", "Air", "Kelly Watch the Stars");
+  cyanite.fields.audio_features_json = R"({"energy":0.5,"valence":0.6,"tempo":100.0,"source":"cyanite"})";
+  ASSERT_TRUE(writer_.WriteTracks({spotify}));
+  ASSERT_TRUE(writer_.WriteTracks({cyanite}));
+  EXPECT_EQ(db_.Scalar("select audio_features->>'source' from tracks"), "cyanite");
+  EXPECT_EQ(db_.Scalar("select audio_features->>'tempo' from tracks"), "100.0");
+  // Spotify's features, once it has some, win whole: no key mixed in from Cyanite.
+  spotify.fields.audio_features_json = R"({"energy":0.9,"valence":0.2,"tempo":128.0,"danceability":0.7})";
+  ASSERT_TRUE(writer_.WriteTracks({spotify}));
+  EXPECT_EQ(db_.Scalar("select audio_features->>'tempo' from tracks"), "128.0");
+  EXPECT_EQ(db_.Scalar("select coalesce(audio_features->>'source', 'none') from tracks"), "none");
 }
 
 TEST_F(CatalogWriterTest, UnreachableDatabaseIsTransient) {

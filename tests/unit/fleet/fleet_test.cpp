@@ -31,7 +31,9 @@ config::Env EnvOf(std::map<std::string, std::string> values) {
 }
 
 TEST(Fleet, ListsEveryProviderFolderOnceInFleetOrder) {
-  EXPECT_EQ(Names().known, (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs", "noop"}));
+  EXPECT_EQ(Names().known,
+            (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs", "cyanite", "noop"}));
+  // Cyanite analyses by Spotify id only: it gets the jobs published to it by name.
   EXPECT_EQ(Names().all, (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs"}));
   std::set<int> ranks;
   for (const auto& spec : Providers()) {
@@ -42,7 +44,7 @@ TEST(Fleet, ListsEveryProviderFolderOnceInFleetOrder) {
 }
 
 TEST(Fleet, MergePriorityIsTheCatalogsOrderWithNoopLeftToTheEnd) {
-  EXPECT_EQ(MergePriority(), (std::vector<std::string>{"spotify", "musicbrainz", "discogs", "lastfm"}));
+  EXPECT_EQ(MergePriority(), (std::vector<std::string>{"spotify", "musicbrainz", "discogs", "lastfm", "cyanite"}));
 }
 
 TEST(Fleet, OnlyNoopWorksWithoutTheNetwork) {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/gateway/gateway.hpp"
+#include "workers/cyanite/cyanite_parse.hpp"
 #include "workers/discogs/discogs_parse.hpp"
 #include "workers/lastfm/lastfm_parse.hpp"
 #include "workers/musicbrainz/musicbrainz_parse.hpp"
@@ -45,6 +46,8 @@ const std::vector<Provider>& Providers() {
       {"spotify", [](const std::string& b) { return spotify::CheckBody(b, "track"); }, "beets-track-happy.json"},
       {"discogs", [](const std::string& b) { return discogs::CheckBody(b, "release"); },
        "harmony-release-1503102-rick-astley.json"},
+      {"cyanite", [](const std::string& b) { return cyanite::ClassifyBody(b, "spotifyTrack"); },
+       "spotifytrack-finished.json"},
   };
   return kProviders;
 }
@@ -126,6 +129,11 @@ TEST(ProviderFaultTaxonomy, EveryRecordedErrorBodyGetsItsKind) {
       {"spotify", "jmperez-error-not-found-legacy.json", 404, "not_found"},
       {"spotify", "java-token-error-invalid-client.json", 400, "invalid_input"},
       {"discogs", "swiftdiscogs-error-release-404.json", 404, "not_found"},
+      {"cyanite", "graphql-error-internal.json", 200, "transient"},
+      {"cyanite", "graphql-error-rate-limited.json", 429, "transient"},
+      {"cyanite", "graphql-error-rate-limited.json", 200, "transient"},
+      {"cyanite", "graphql-error-unauthenticated.json", 200, "invalid_input"},
+      {"cyanite", "graphql-error-validation.json", 200, "invalid_input"},
   };
   for (const auto& c : cases) {
     const Provider* provider = nullptr;

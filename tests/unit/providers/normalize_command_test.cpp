@@ -39,6 +39,9 @@ TEST(ProviderNormalizeCommand, EveryProviderPrintsAnErrorAnswerInTheSameShape) {
       {"spotify", "jmperez-error-not-found-legacy.json", "not_found", false},
       {"spotify", "java-token-error-invalid-client.json", "transient", false},
       {"discogs", "swiftdiscogs-error-release-404.json", "not_found", false},
+      {"cyanite", "spotifytrack-not-found.json", "not_found", false},
+      {"cyanite", "spotifytrack-processing.json", "transient", false},
+      {"cyanite", "graphql-error-unauthenticated.json", "permanent", false},
   };
   const std::set<std::string> top = {"provider", "shape", "outcome", "error"};
   for (const auto& c : cases) {
@@ -69,6 +72,7 @@ TEST(ProviderNormalizeCommand, EveryProviderPrintsARecordInTheSameShape) {
       {"musicbrainz", "own-recording-lookup-multi-artist-credit.json"},
       {"spotify", "beets-track-multiartist.json"},
       {"discogs", "harmony-release-1503102-rick-astley.json"},
+      {"cyanite", "spotifytrack-finished.json"},
   };
   for (const auto& [provider, file] : cases) {
     SCOPED_TRACE(std::string(provider) + " " + file);
@@ -84,7 +88,7 @@ TEST(ProviderNormalizeCommand, EveryProviderPrintsARecordInTheSameShape) {
 }
 
 TEST(ProviderNormalizeCommand, EveryProviderSharesTheUsageAndFileErrors) {
-  for (const char* provider : {"lastfm", "musicbrainz", "spotify", "discogs"}) {
+  for (const char* provider : {"lastfm", "musicbrainz", "spotify", "discogs", "cyanite"}) {
     SCOPED_TRACE(provider);
     std::string binary = std::string(TUNEFLEET_BINARY_DIR) + "/bin/tunefleet-" + provider;
     auto usage = test_support::RunShellCommand(binary + " normalize 2>&1");
