@@ -1,5 +1,6 @@
 #include "workers/fleet/fleet.hpp"
 
+#include "workers/aoty/aoty_spec.hpp"
 #include "workers/discogs/discogs_spec.hpp"
 #include "workers/lastfm/lastfm_spec.hpp"
 #include "workers/musicbrainz/musicbrainz_spec.hpp"
@@ -10,7 +11,8 @@ namespace fleet {
 
 const std::vector<runtime::ProviderSpec>& Providers() {
   static const std::vector<runtime::ProviderSpec> kProviders = {spotify::Spec(), lastfm::Spec(), musicbrainz::Spec(),
-                                                                discogs::Spec(), noop::Spec()};
+                                                                discogs::Spec(), aoty::Spec(),
+                                                                noop::Spec()};
   return kProviders;
 }
 
