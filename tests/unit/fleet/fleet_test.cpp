@@ -31,8 +31,8 @@ config::Env EnvOf(std::map<std::string, std::string> values) {
 }
 
 TEST(Fleet, ListsEveryProviderFolderOnceInFleetOrder) {
-  EXPECT_EQ(Names().known, (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs", "noop"}));
-  EXPECT_EQ(Names().all, (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs"}));
+  EXPECT_EQ(Names().known, (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs", "aoty", "noop"}));
+  EXPECT_EQ(Names().all, (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs", "aoty"}));
   std::set<int> ranks;
   for (const auto& spec : Providers()) {
     if (spec.merge_rank) {
@@ -42,7 +42,7 @@ TEST(Fleet, ListsEveryProviderFolderOnceInFleetOrder) {
 }
 
 TEST(Fleet, MergePriorityIsTheCatalogsOrderWithNoopLeftToTheEnd) {
-  EXPECT_EQ(MergePriority(), (std::vector<std::string>{"spotify", "musicbrainz", "discogs", "lastfm"}));
+  EXPECT_EQ(MergePriority(), (std::vector<std::string>{"spotify", "musicbrainz", "discogs", "lastfm", "aoty"}));
 }
 
 TEST(Fleet, OnlyNoopWorksWithoutTheNetwork) {
