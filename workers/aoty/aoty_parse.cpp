@@ -112,6 +112,21 @@ std::string Attribute(xmlNode* node, const char* name) {
   return value ? std::string(reinterpret_cast<const char*>(value.get())) : std::string();
 }
 
+// Whether the page text reaches its end tag. Recovery closes every element of a page cut off
+// in transit, so a truncated page would read as one that changed shape: checked on the text.
+bool Complete(std::string_view html) {
+  std::string_view tail = html.substr(html.size() > 4096 ? html.size() - 4096 : 0);
+  static constexpr std::string_view kEnd = "</html>";
+  for (std::size_t i = 0; i + kEnd.size() <= tail.size(); ++i) {
+    bool match = true;
+    for (std::size_t k = 0; k < kEnd.size() && match; ++k) {
+      match = std::tolower(static_cast<unsigned char>(tail[i + k])) == kEnd[k];
+    }
+    if (match) return true;
+  }
+  return false;
+}
+
 core::Error Changed(std::string_view page, const std::string& what) {
   return core::Error::InvalidInput("aoty " + std::string(page) + " page: " + what +
                                    "; the page changed shape (update workers/aoty/aoty_parse.cpp, docs/providers/AOTY.md)");
@@ -199,7 +214,9 @@ std::string WithoutBrackets(std::string_view title) {
 
 }  // namespace
 
-core::Result<std::vector<SearchCandidate>> ParseSearch(std::string_view html) {
+namespace {
+
+core::Result<std::vector<SearchCandidate>> ReadSearch(std::string_view html) {
   auto page = Page::Parse(html);
   if (!page) return core::Error::Transient("aoty search page: not an HTML document (" + std::to_string(html.size()) + " bytes)");
   std::vector<SearchCandidate> out;
@@ -224,6 +241,20 @@ core::Result<std::vector<SearchCandidate>> ParseSearch(std::string_view html) {
     out.push_back({Text(artist), Text(title), path});
   }
   return out;
+}
+
+// A shape error of a page that does not reach </html> was cut off in transit: transient.
+template <typename T>
+core::Result<T> UnlessCutOff(core::Result<T> result, std::string_view html, std::string_view page) {
+  if (result || result.error().kind != core::ErrorKind::kInvalidInput || Complete(html)) return result;
+  return core::Error::Transient("aoty " + std::string(page) + " page cut off (" + std::to_string(html.size()) +
+                                " bytes, no </html>): " + result.error().message);
+}
+
+}  // namespace
+
+core::Result<std::vector<SearchCandidate>> ParseSearch(std::string_view html) {
+  return UnlessCutOff(ReadSearch(html), html, "search");
 }
 
 std::string MatchKey(std::string_view name, bool is_artist) {
@@ -266,7 +297,9 @@ std::optional<SearchCandidate> PickCandidate(const std::vector<SearchCandidate>&
   return std::nullopt;
 }
 
-core::Result<AlbumPage> ParseAlbumPage(std::string_view html) {
+namespace {
+
+core::Result<AlbumPage> ReadAlbumPage(std::string_view html) {
   auto page = Page::Parse(html);
   if (!page) return core::Error::Transient("aoty album page: not an HTML document (" + std::to_string(html.size()) + " bytes)");
   AlbumPage out;
@@ -296,6 +329,12 @@ core::Result<AlbumPage> ParseAlbumPage(std::string_view html) {
   w.EndObject();
   out.raw_json.assign(buffer.GetString(), buffer.GetSize());
   return out;
+}
+
+}  // namespace
+
+core::Result<AlbumPage> ParseAlbumPage(std::string_view html) {
+  return UnlessCutOff(ReadAlbumPage(html), html, "album");
 }
 
 catalog::AlbumRecord NotFoundAlbum(const json::AlbumJob& job) {

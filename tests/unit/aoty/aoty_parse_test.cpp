@@ -56,6 +56,19 @@ TEST(AotyParse, ChangedAlbumPageIsAPermanentErrorNamingWhatIsMissing) {
   EXPECT_THAT(not_number.error().message, HasSubstr("not a score"));
 }
 
+TEST(AotyParse, APageCutOffInTransitIsTransientNotAChangedPage) {
+  std::string page = Data("album-both-scores.html");
+  auto cut = aoty::ParseAlbumPage(page.substr(0, page.find("albumUserScoreBox")));
+  ASSERT_FALSE(cut);
+  EXPECT_EQ(cut.error().kind, core::ErrorKind::kTransient);
+  EXPECT_THAT(cut.error().message, HasSubstr("cut off"));
+  EXPECT_THAT(cut.error().message, HasSubstr("no div.albumUserScoreBox"));
+  std::string search = Data("search-changed.html");
+  auto cut_search = aoty::ParseSearch(search.substr(0, search.size() - 30));
+  ASSERT_FALSE(cut_search);
+  EXPECT_EQ(cut_search.error().kind, core::ErrorKind::kTransient);
+}
+
 TEST(AotyParse, NotHtmlAtAllIsAnError) {
   auto page = aoty::ParseAlbumPage("");
   ASSERT_FALSE(page);
