@@ -118,7 +118,12 @@ class AotyApi final : public ProviderApi {
     return response;
   }
   Response ServerError(int status) const override {
-    return ErrorPage(status, status == 503 ? "Service Temporarily Unavailable" : "Internal Server Error");
+    switch (status) {
+      case 401: return ErrorPage(status, "Unauthorized");
+      case 403: return ErrorPage(status, "Forbidden");
+      case 503: return ErrorPage(status, "Service Temporarily Unavailable");
+      default: return ErrorPage(status, "Internal Server Error");
+    }
   }
   Response UnknownPath() const override { return ErrorPage(404, "Page Not Found"); }
 

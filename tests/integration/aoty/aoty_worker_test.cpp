@@ -168,6 +168,35 @@ TEST(AotyWorker, UnknownAlbumsAreNotFoundAndServerErrorsAreRetriedNotDeadLettere
   }
 }
 
+// A 403 (a site refusing the client) is the same on every try: dead-lettered at once, naming
+// the status; nothing stored.
+TEST(AotyWorker, ARefusalIsDeadLetteredAtOnce) {
+  constexpr int kJobs = 3;
+  SimProcess sim({"--unlimited", "--aoty-error-rate", "1", "--aoty-error-kinds", "403"});
+  ASSERT_NE(sim.port(), 0) << sim.Stderr();
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  PublishJobs(vhost, kJobs, test_support::UniqueSuffix());
+  WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, database, sim, {{"TUNEFLEET_AOTY_RATE", "50"},
+                                                                        {"TUNEFLEET_AOTY_BREAKER_FAILURES", "1000"}}));
+  ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kDeadQueue) >= kJobs; }, 60s, "3 dead letters",
+                        [&] { return "dead=" + std::to_string(vhost.Depth(kDeadQueue)); }))
+      << worker.LogTail(30);
+  auto dead = vhost.Take(kDeadQueue, kJobs, 5s);
+  ASSERT_EQ(dead.size(), static_cast<std::size_t>(kJobs));
+  for (const auto& d : dead) {
+    std::string reason = amqp::HeaderString(d.headers, "x-tunefleet-reason");
+    std::cout << d.message_id << ": " << reason << "\n";
+    EXPECT_EQ(amqp::HeaderString(d.headers, "x-tunefleet-last-status"), "invalid_input") << reason;
+    EXPECT_EQ(amqp::HeaderInt(d.headers, "x-tunefleet-attempt", 0), 1) << reason;
+    EXPECT_NE(reason.find("403"), std::string::npos) << reason;
+  }
+  EXPECT_EQ(Stats(sim).requests, kJobs) << "one try per job: " << Describe(Stats(sim));
+  EXPECT_EQ(Sources(database), 0);
+  StopGracefully(worker);
+}
+
 TEST(AotyWorker, TwoWorkersTogetherKeepThePoliteDefaultOfOneRequestPerTwoSeconds) {
   SimProcess sim({"--rate-slack-ms", "100"});  // AOTY's simulated limit: 0.5 req/s, burst 1
   ASSERT_NE(sim.port(), 0) << sim.Stderr();
