@@ -112,9 +112,9 @@ std::string Attribute(xmlNode* node, const char* name) {
   return value ? std::string(reinterpret_cast<const char*>(value.get())) : std::string();
 }
 
-// Whether the page text reaches its end tag. Recovery closes every element of a page cut off
-// in transit, so a truncated page would read as one that changed shape: checked on the text.
-bool Complete(std::string_view html) {
+}  // namespace
+
+bool PageComplete(std::string_view html) {
   std::string_view tail = html.substr(html.size() > 4096 ? html.size() - 4096 : 0);
   static constexpr std::string_view kEnd = "</html>";
   for (std::size_t i = 0; i + kEnd.size() <= tail.size(); ++i) {
@@ -126,6 +126,8 @@ bool Complete(std::string_view html) {
   }
   return false;
 }
+
+namespace {
 
 core::Error Changed(std::string_view page, const std::string& what) {
   return core::Error::InvalidInput("aoty " + std::string(page) + " page: " + what +
@@ -246,7 +248,7 @@ core::Result<std::vector<SearchCandidate>> ReadSearch(std::string_view html) {
 // A shape error of a page that does not reach </html> was cut off in transit: transient.
 template <typename T>
 core::Result<T> UnlessCutOff(core::Result<T> result, std::string_view html, std::string_view page) {
-  if (result || result.error().kind != core::ErrorKind::kInvalidInput || Complete(html)) return result;
+  if (result || result.error().kind != core::ErrorKind::kInvalidInput || PageComplete(html)) return result;
   return core::Error::Transient("aoty " + std::string(page) + " page cut off (" + std::to_string(html.size()) +
                                 " bytes, no </html>): " + result.error().message);
 }

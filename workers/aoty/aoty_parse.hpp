@@ -22,6 +22,12 @@
 // error naming what was missing: the site changed, and retrying cannot help.
 namespace aoty {
 
+// Whether a page's text reaches `</html>` (in its last 4 KiB, any case). libxml2's recovery
+// closes every element of a page cut off in transit, so a cut page would otherwise read as one
+// that changed shape. The provider's gateway classifier refuses cut pages (transient, never
+// cached); the parse functions report a shape error of a cut page as transient too.
+bool PageComplete(std::string_view html);
+
 // One result of the album search: a div.albumBlock.
 struct SearchCandidate {
   std::string artist;  // div.artistTitle

@@ -36,6 +36,13 @@ void AotyProvider::Get(std::string url, std::string endpoint, std::string cache_
   options.endpoint = std::move(endpoint);
   options.cache_key = std::move(cache_key);
   options.cache_ttl = settings_.page_ttl;
+  // A page cut off in transit is retried and never cached (a cached half page would fail
+  // every retry); every complete 2xx page is cached, the ones that changed shape included.
+  options.classify = [endpoint = options.endpoint](const http::Response& response) -> std::optional<core::Error> {
+    if (PageComplete(response.body)) return std::nullopt;
+    return core::Error::Transient("aoty " + endpoint + " page cut off (" + std::to_string(response.body.size()) +
+                                  " bytes, no </html>)");
+  };
   gateway_.Call(std::move(request), std::move(options), jobs_.Guard(std::move(done)));
 }
 
@@ -74,7 +81,7 @@ void AotyProvider::SearchAnswered(const std::shared_ptr<AlbumFlow>& flow, core::
   if (!candidates) {
     core::Error error = candidates.error();
     error.message += " (the page is cached as aoty " + flow->cache_key + ")";
-    logger_.Error("aoty search page changed shape", {{"error", error.message}, {"artist", flow->job.artist},
+    if (error.kind == core::ErrorKind::kInvalidInput) logger_.Error("aoty search page changed shape", {{"error", error.message}, {"artist", flow->job.artist},
                                                       {"album", flow->job.album}});
     flow->done.Finish(std::move(error));
     return;
@@ -103,7 +110,7 @@ void AotyProvider::PageAnswered(const std::shared_ptr<AlbumFlow>& flow, core::Re
   if (!page) {
     core::Error error = page.error();
     error.message += " (" + flow->path + ", cached as aoty " + flow->cache_key + ")";
-    logger_.Error("aoty album page changed shape", {{"error", error.message}, {"page", flow->path}});
+    if (error.kind == core::ErrorKind::kInvalidInput) logger_.Error("aoty album page changed shape", {{"error", error.message}, {"page", flow->path}});
     flow->done.Finish(std::move(error));
     return;
   }

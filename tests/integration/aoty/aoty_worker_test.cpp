@@ -134,7 +134,7 @@ TEST(AotyWorker, StoresAlbumJobsWithScoresMergedIntoAlbumsWithinTheSimulatorsLim
             << " user=" << user << "; sim " << Describe(stats) << "\n";
 }
 
-TEST(AotyWorker, UnknownAlbumsAreNotFoundAndServerErrorsAreRetriedNotDeadLettered) {
+TEST(AotyWorker, UnknownAlbumsAreNotFoundAndServerErrorsAndCutPagesAreRetriedNotDeadLettered) {
   constexpr int kJobs = 8;
   {
     SimProcess sim({"--unlimited", "--not-found-share", "1"});
@@ -152,6 +152,24 @@ TEST(AotyWorker, UnknownAlbumsAreNotFoundAndServerErrorsAreRetriedNotDeadLettere
   }
   {
     SimProcess sim({"--unlimited", "--not-found-share", "0", "--aoty-error-rate", "0.3", "--aoty-error-kinds", "500,503"});
+    ASSERT_NE(sim.port(), 0) << sim.Stderr();
+    TestDatabase database;
+    TestVhost vhost;
+    vhost.DeclareFleetTopology();
+    PublishJobs(vhost, kJobs, test_support::UniqueSuffix());
+    WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, database, sim,
+                                                   {{"TUNEFLEET_AOTY_RATE", "50"}, {"TUNEFLEET_AOTY_BURST", "5"},
+                                                    {"TUNEFLEET_AOTY_BREAKER_FAILURES", "1000"}}));
+    ASSERT_TRUE(WaitForSources(database, vhost, worker, kJobs, 240s)) << worker.LogTail(20);
+    StopGracefully(worker);
+    EXPECT_EQ(database.Int("SELECT count(*) FROM album_sources WHERE provider = 'aoty' AND status = 'ok'"), kJobs);
+    EXPECT_GT(Stats(sim).faults, 0) << Describe(Stats(sim));
+    EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
+  }
+  {
+    // Pages cut in half (200, the first half of the body): retried as cut off, never taken for
+    // a page that changed shape and dead-lettered.
+    SimProcess sim({"--unlimited", "--not-found-share", "0", "--aoty-error-rate", "0.3", "--aoty-error-kinds", "malformed"});
     ASSERT_NE(sim.port(), 0) << sim.Stderr();
     TestDatabase database;
     TestVhost vhost;
