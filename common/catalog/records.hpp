@@ -72,6 +72,12 @@ struct AlbumFields {
   std::optional<std::int64_t> discogs_id;
   std::optional<std::int32_t> total_tracks;
   std::optional<std::string> label;
+  // Album of the Year's scores (0..100) and how many reviews / ratings each averages
+  // (workers/aoty); merged into albums.aoty_critic_score / aoty_user_score.
+  std::optional<double> aoty_critic_score;
+  std::optional<std::int32_t> aoty_critic_count;
+  std::optional<double> aoty_user_score;
+  std::optional<std::int32_t> aoty_user_count;
 };
 
 struct AlbumRecord {

@@ -233,7 +233,9 @@ WITH src AS (
 scalars AS (
   SELECT album_id,
     (array_agg(fields->'release_date' ORDER BY prio, provider) FILTER (WHERE fields ? 'release_date'))[1] AS release_date,
-    (array_agg(fields->'release_year' ORDER BY prio, provider) FILTER (WHERE fields ? 'release_year'))[1] AS release_year
+    (array_agg(fields->'release_year' ORDER BY prio, provider) FILTER (WHERE fields ? 'release_year'))[1] AS release_year,
+    (array_agg(fields->'aoty_critic_score' ORDER BY prio, provider) FILTER (WHERE fields ? 'aoty_critic_score'))[1] AS aoty_critic_score,
+    (array_agg(fields->'aoty_user_score' ORDER BY prio, provider) FILTER (WHERE fields ? 'aoty_user_score'))[1] AS aoty_user_score
   FROM src GROUP BY album_id
 ),
 merged AS (
@@ -247,12 +249,15 @@ merged AS (
         FROM album_sources s2, unnest(s2.moods) WITH ORDINALITY AS u(m, pos)
         WHERE s2.album_id = d.album_id GROUP BY m ORDER BY n DESC, best, m LIMIT 15) y), '{}') AS moods,
     (sc.release_date #>> '{}')::date AS release_date,
-    (sc.release_year #>> '{}')::smallint AS release_year
+    (sc.release_year #>> '{}')::smallint AS release_year,
+    (sc.aoty_critic_score #>> '{}')::real AS aoty_critic_score,
+    (sc.aoty_user_score #>> '{}')::real AS aoty_user_score
   FROM (SELECT DISTINCT unnest($1::bigint[]) AS album_id) d LEFT JOIN scalars sc ON sc.album_id = d.album_id
 )
 UPDATE albums a SET genres = m.genres, moods = m.moods,
   release_date = COALESCE(m.release_date, a.release_date),
-  release_year = COALESCE(m.release_year, a.release_year), updated_at = now()
+  release_year = COALESCE(m.release_year, a.release_year),
+  aoty_critic_score = m.aoty_critic_score, aoty_user_score = m.aoty_user_score, updated_at = now()
 FROM merged m WHERE a.id = m.album_id
 )SQL";
 
@@ -377,6 +382,10 @@ void AlbumFieldsJson(Writer& w, const catalog::AlbumFields& f) {
   if (f.discogs_id) { w.Key("discogs_id"); w.Int64(*f.discogs_id); }
   if (f.total_tracks) { w.Key("total_tracks"); w.Int(*f.total_tracks); }
   if (f.label) String(w, "label", *f.label);
+  if (f.aoty_critic_score) { w.Key("aoty_critic_score"); w.Double(*f.aoty_critic_score); }
+  if (f.aoty_critic_count) { w.Key("aoty_critic_count"); w.Int(*f.aoty_critic_count); }
+  if (f.aoty_user_score) { w.Key("aoty_user_score"); w.Double(*f.aoty_user_score); }
+  if (f.aoty_user_count) { w.Key("aoty_user_count"); w.Int(*f.aoty_user_count); }
   w.EndObject();
 }
 

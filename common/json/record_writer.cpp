@@ -27,6 +27,11 @@ void OptInt(Writer& w, const char* key, const std::optional<Int>& value) {
   w.Key(key);
   w.Int64(static_cast<std::int64_t>(*value));
 }
+void OptDouble(Writer& w, const char* key, const std::optional<double>& value) {
+  if (!value) return;
+  w.Key(key);
+  w.Double(*value);
+}
 void List(Writer& w, const char* key, const std::vector<std::string>& values) {
   w.Key(key);
   w.StartArray();
@@ -127,6 +132,10 @@ std::string RecordJson(const catalog::AlbumRecord& r, bool with_raw) {
   OptInt(w, "discogs_id", f.discogs_id);
   OptInt(w, "total_tracks", f.total_tracks);
   Opt(w, "label", f.label);
+  OptDouble(w, "aoty_critic_score", f.aoty_critic_score);
+  OptInt(w, "aoty_critic_count", f.aoty_critic_count);
+  OptDouble(w, "aoty_user_score", f.aoty_user_score);
+  OptInt(w, "aoty_user_count", f.aoty_user_count);
   w.EndObject();
   Raw(w, r.raw_json, with_raw);
   w.EndObject();

@@ -21,12 +21,13 @@ struct Request {
   std::string body;
 };
 
-// One answer. Content-Type is always application/json; charset=utf-8.
+// One answer; JSON unless content_type says otherwise (AOTY serves HTML).
 struct Response {
   int status = 200;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   bool not_found = false;  // the catalog said "not found" (counted in stats)
+  std::string content_type = "application/json; charset=utf-8";
 };
 
 // One provider's API: how its paths map to endpoints, how it authenticates and how its
@@ -55,5 +56,6 @@ std::unique_ptr<ProviderApi> MakeLastfmApi(Catalog& catalog);
 std::unique_ptr<ProviderApi> MakeMusicBrainzApi(Catalog& catalog);
 std::unique_ptr<ProviderApi> MakeDiscogsApi(Catalog& catalog);
 std::unique_ptr<ProviderApi> MakeCyaniteApi(Catalog& catalog);
+std::unique_ptr<ProviderApi> MakeAotyApi(Catalog& catalog);
 
 }  // namespace provider_sim

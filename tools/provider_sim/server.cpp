@@ -269,7 +269,9 @@ class Connection {
     out += std::to_string(response.status);
     out += ' ';
     out += Reason(response.status);
-    out += "\r\nServer: provider-sim\r\nContent-Type: application/json; charset=utf-8\r\n";
+    out += "\r\nServer: provider-sim\r\nContent-Type: ";
+    out += response.content_type;
+    out += "\r\n";
     out += length_header;
     out += "\r\n";
     for (const auto& [name, value] : response.headers) {

@@ -201,6 +201,8 @@ SimSettings DefaultSettings() {
   s.of(Provider::kDiscogs).burst = 5;
   s.of(Provider::kCyanite).rate_per_second = 2;  // cyanite_spec.cpp's polite default
   s.of(Provider::kCyanite).burst = 2;
+  s.of(Provider::kAoty).rate_per_second = 0.5;  // a web site: what the provider's polite default sends
+  s.of(Provider::kAoty).burst = 1;
   return s;
 }
 
@@ -253,14 +255,15 @@ TUNEFLEET_SIM_SPOTIFY_LATENCY_MS; flags win.
   --log-level LEVEL        debug, info, warn, error (default info)
   --huge-body-bytes N      body size of the huge and huge-chunked faults (default 104857600)
   --drip-interval-ms MS    between two bytes of the drip fault (default 1000)
-per provider P in spotify, lastfm, musicbrainz, discogs, cyanite:
+per provider P in spotify, lastfm, musicbrainz, discogs, cyanite, aoty:
   --P-latency-ms MS        base latency of every answer (default 0)
   --P-jitter-ms MS         plus uniform 0..MS (default 0)
   --P-error-rate X         share of requests that get a fault, 0..1 (default 0)
   --P-error-kinds LIST     faults drawn from: 500,503,timeout,reset,malformed,401,403,huge,
                            huge-chunked,drip (default 500,503)
-  --P-rate R               enforced limit: 10, 10/s, 60/min (defaults 10/s, 5/s, 1/s, 60/min, 2/s)
-  --P-burst N              bucket size (defaults 10, 5, 1, 5, 2)
+  --P-rate R               enforced limit: 10, 10/s, 60/min (defaults 10/s, 5/s, 1/s, 60/min, 2/s,
+                           0.5/s)
+  --P-burst N              bucket size (defaults 10, 5, 1, 5, 2, 1)
 )";
 }
 

@@ -12,10 +12,10 @@
 
 namespace provider_sim {
 
-enum class Provider { kSpotify = 0, kLastfm = 1, kMusicbrainz = 2, kDiscogs = 3, kCyanite = 4 };
-inline constexpr std::size_t kProviderCount = 5;
-inline constexpr std::array<std::string_view, kProviderCount> kProviderNames = {"spotify", "lastfm", "musicbrainz",
-                                                                                 "discogs", "cyanite"};
+enum class Provider { kSpotify = 0, kLastfm = 1, kMusicbrainz = 2, kDiscogs = 3, kCyanite = 4, kAoty = 5 };
+inline constexpr std::size_t kProviderCount = 6;
+inline constexpr std::array<std::string_view, kProviderCount> kProviderNames = {"spotify", "lastfm",  "musicbrainz",
+                                                                                 "discogs", "cyanite", "aoty"};
 inline std::string_view ProviderName(Provider p) { return kProviderNames[static_cast<std::size_t>(p)]; }
 
 // What an injected fault does: answer 500 or 503; never answer (the client's timeout fires);

@@ -44,6 +44,7 @@ Simulator::Simulator(SimSettings settings, const resilience::Clock& clock)
   apis_[static_cast<std::size_t>(Provider::kMusicbrainz)] = MakeMusicBrainzApi(catalog_);
   apis_[static_cast<std::size_t>(Provider::kDiscogs)] = MakeDiscogsApi(catalog_);
   apis_[static_cast<std::size_t>(Provider::kCyanite)] = MakeCyaniteApi(catalog_);
+  apis_[static_cast<std::size_t>(Provider::kAoty)] = MakeAotyApi(catalog_);
   for (std::size_t i = 0; i < kProviderCount; ++i) {
     gates_[i] = std::make_unique<RateGate>(GateSettings(static_cast<Provider>(i)), clock_);
   }
@@ -75,7 +76,7 @@ Outcome Simulator::Handle(const Request& request) {
       return HandleProvider(static_cast<Provider>(i), request, path.substr(name.size() + 1));
     }
   }
-  return {Action::kRespond, SimError(404, "no provider at this path; expected /spotify, /lastfm, /musicbrainz, /discogs, /cyanite or /_sim"), {}};
+  return {Action::kRespond, SimError(404, "no provider at this path; expected /spotify, /lastfm, /musicbrainz, /discogs, /cyanite, /aoty or /_sim"), {}};
 }
 
 void Simulator::NoteLoopLag(std::chrono::microseconds lag) {

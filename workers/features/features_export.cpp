@@ -36,15 +36,16 @@ constexpr const char* kTracksCsvQuery =
     " array_to_json(t.genres), array_to_json(t.moods), " TF_AUDIO("danceability") ", " TF_AUDIO("energy") ", "
     TF_AUDIO("valence") ", " TF_AUDIO("tempo") ", " TF_AUDIO("acousticness") ", " TF_AUDIO("instrumentalness")
     ", " TF_AUDIO("liveness") ", " TF_AUDIO("speechiness") ", " TF_AUDIO("loudness") ","
-    " array_to_json(t.providers_done)"
-    " FROM tracks t ORDER BY t.id)";
+    " array_to_json(t.providers_done), a.aoty_critic_score, a.aoty_user_score"
+    " FROM tracks t LEFT JOIN albums a ON a.id = t.album_id ORDER BY t.id)";
 
 // row_to_json keeps the column order and writes compact JSON.
 constexpr const char* kTracksJsonlQuery =
     "(SELECT row_to_json(x) FROM (SELECT t.id AS track_id, t.artist_name, t.title, t.album_title, t.isrc,"
     " t.mbid, t.spotify_id, t.discogs_id, t.duration_ms, t.explicit, t.popularity, t.track_number,"
-    " t.release_date, t.release_year, t.genres, t.moods, t.audio_features, t.providers_done"
-    " FROM tracks t ORDER BY t.id) x)";
+    " t.release_date, t.release_year, t.genres, t.moods, t.audio_features, t.providers_done,"
+    " a.aoty_critic_score, a.aoty_user_score"
+    " FROM tracks t LEFT JOIN albums a ON a.id = t.album_id ORDER BY t.id) x)";
 #undef TF_AUDIO
 
 // A text[] read as cardinality(a), array_to_string(a, E'\x1f').
@@ -91,7 +92,9 @@ const std::vector<std::string>& TrackExportColumns() {
       "track_id", "artist_name", "title", "album_title", "isrc", "mbid", "spotify_id", "discogs_id",
       "duration_ms", "explicit", "popularity", "track_number", "release_date", "release_year", "genres", "moods",
       "danceability", "energy", "valence", "tempo", "acousticness", "instrumentalness", "liveness", "speechiness",
-      "loudness", "providers_done"};
+      "loudness", "providers_done",
+      // Optional labels (empty when the track's album has no AOTY score): migrations/0005_aoty.sql.
+      "aoty_critic_score", "aoty_user_score"};
   return kColumns;
 }
 

@@ -1,5 +1,6 @@
 #include "workers/fleet/fleet.hpp"
 
+#include "workers/aoty/aoty_spec.hpp"
 #include "workers/cyanite/cyanite_spec.hpp"
 #include "workers/discogs/discogs_spec.hpp"
 #include "workers/lastfm/lastfm_spec.hpp"
@@ -11,7 +12,7 @@ namespace fleet {
 
 const std::vector<runtime::ProviderSpec>& Providers() {
   static const std::vector<runtime::ProviderSpec> kProviders = {spotify::Spec(), lastfm::Spec(), musicbrainz::Spec(),
-                                                                discogs::Spec(), cyanite::Spec(),
+                                                                discogs::Spec(), cyanite::Spec(), aoty::Spec(),
                                                                 noop::Spec()};
   return kProviders;
 }

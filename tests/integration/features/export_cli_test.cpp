@@ -167,6 +167,10 @@ TEST(ExportFeatures, RowsAtAnotherVersionAreCountedNotMixedIn) {
 
 TEST(ExportTracks, CsvParsesBackToTheDatabaseValues) {
   BuiltCatalog c;
+  // Track 1's album has AOTY scores (the optional label columns); the others have none.
+  c.db.Rows("WITH a AS (INSERT INTO albums (identity_key, title, aoty_critic_score, aoty_user_score) "
+            "VALUES ('name:aoty-export', 'Scored', 87.4, 90.6) RETURNING id) "
+            "UPDATE tracks SET album_id = (SELECT id FROM a) WHERE id = 1 RETURNING id");
   CliRun run = Export({"tracks", "--format", "csv"}, c.db.reader_dsn(), c.dir.path());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto records = ParseCsv(run.out);
@@ -174,14 +178,16 @@ TEST(ExportTracks, CsvParsesBackToTheDatabaseValues) {
   ASSERT_EQ(Join(records[0]),
             "track_id,artist_name,title,album_title,isrc,mbid,spotify_id,discogs_id,duration_ms,explicit,popularity,"
             "track_number,release_date,release_year,genres,moods,danceability,energy,valence,tempo,acousticness,"
-            "instrumentalness,liveness,speechiness,loudness,providers_done");
+            "instrumentalness,liveness,speechiness,loudness,providers_done,aoty_critic_score,aoty_user_score");
   const auto expected = c.db.Rows(
       "SELECT id, artist_name, title, album_title, isrc, mbid, spotify_id, discogs_id, duration_ms, explicit, "
       "popularity, track_number, release_date, release_year, array_to_json(genres), array_to_json(moods), "
       "audio_features->>'danceability', audio_features->>'energy', audio_features->>'valence', "
       "CASE WHEN jsonb_typeof(audio_features->'tempo') = 'number' THEN audio_features->>'tempo' END, "
       "audio_features->>'acousticness', audio_features->>'instrumentalness', audio_features->>'liveness', "
-      "audio_features->>'speechiness', audio_features->>'loudness', array_to_json(providers_done) "
+      "audio_features->>'speechiness', audio_features->>'loudness', array_to_json(providers_done), "
+      "(SELECT aoty_critic_score FROM albums a WHERE a.id = album_id), "
+      "(SELECT aoty_user_score FROM albums a WHERE a.id = album_id) "
       "FROM tracks ORDER BY id");
   ASSERT_EQ(expected.size(), 6u);
   for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -199,6 +205,9 @@ TEST(ExportTracks, CsvParsesBackToTheDatabaseValues) {
   EXPECT_FALSE(records[2][3].has_value());  // album_title NULL
   EXPECT_EQ(records[2][14], "[]");          // no genres
   EXPECT_EQ(records[1][14], "[\"rock\",\"jazz\"]");
+  EXPECT_EQ(records[1][26], "87.4");
+  EXPECT_EQ(records[1][27], "90.6");
+  EXPECT_FALSE(records[2][26].has_value());
 }
 
 TEST(ExportTracks, JsonlParsesBackToTheDatabaseValues) {

@@ -132,7 +132,7 @@ TEST(Settings, PostgresAcceptsKeywordDsn) {
 
 TEST(Settings, ProviderListAcceptsAllAndKnownNames) {
   EXPECT_EQ(ParseProviderList("all", "--providers", fleet::Names()),
-            (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs"}));
+            (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs", "aoty"}));
   EXPECT_EQ(ParseProviderList("lastfm,spotify,lastfm", "--providers", fleet::Names()),
             (std::vector<std::string>{"lastfm", "spotify"}));
 }

@@ -31,10 +31,10 @@ config::Env EnvOf(std::map<std::string, std::string> values) {
 }
 
 TEST(Fleet, ListsEveryProviderFolderOnceInFleetOrder) {
-  EXPECT_EQ(Names().known,
-            (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs", "cyanite", "noop"}));
+  EXPECT_EQ(Names().known, (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs", "cyanite", "aoty",
+                                                     "noop"}));
   // Cyanite analyses by Spotify id only: it gets the jobs published to it by name.
-  EXPECT_EQ(Names().all, (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs"}));
+  EXPECT_EQ(Names().all, (std::vector<std::string>{"spotify", "lastfm", "musicbrainz", "discogs", "aoty"}));
   std::set<int> ranks;
   for (const auto& spec : Providers()) {
     if (spec.merge_rank) {
@@ -44,7 +44,8 @@ TEST(Fleet, ListsEveryProviderFolderOnceInFleetOrder) {
 }
 
 TEST(Fleet, MergePriorityIsTheCatalogsOrderWithNoopLeftToTheEnd) {
-  EXPECT_EQ(MergePriority(), (std::vector<std::string>{"spotify", "musicbrainz", "discogs", "lastfm", "cyanite"}));
+  EXPECT_EQ(MergePriority(),
+            (std::vector<std::string>{"spotify", "musicbrainz", "discogs", "lastfm", "cyanite", "aoty"}));
 }
 
 TEST(Fleet, OnlyNoopWorksWithoutTheNetwork) {
