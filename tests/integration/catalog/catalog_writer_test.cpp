@@ -268,7 +268,7 @@ TEST_F(CatalogWriterTest, TheMergePriorityPassedInDecidesWhoseScalarsWin) {
     return r;
   };
   const std::vector<std::string>& priority = fleet::MergePriority();
-  ASSERT_EQ(priority, (std::vector<std::string>{"spotify", "musicbrainz", "discogs", "lastfm", "cyanite"}));
+  ASSERT_EQ(priority, (std::vector<std::string>{"spotify", "musicbrainz", "discogs", "lastfm", "cyanite", "aoty"}));
   for (const auto& r : {track("spotify", 298000), track("lastfm", 297000), track("noop", 1000)}) {
     ASSERT_TRUE(writer_.WriteTracks({r}));
   }

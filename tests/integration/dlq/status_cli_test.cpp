@@ -68,9 +68,9 @@ TEST(StatusCli, JsonShowsEveryDeclaredQueueWithItsReadyCount) {
   std::set<std::string> names;
   for (const auto& q : doc["queues"].GetArray()) names.insert(q["name"].GetString());
   for (const char* expected :
-       {"tunefleet.spotify", "tunefleet.lastfm", "tunefleet.musicbrainz", "tunefleet.discogs", "tunefleet.noop",
-        "tunefleet.noop.dead", "tunefleet.spotify.dead", "tunefleet.recommend", "tunefleet.features",
-        "tunefleet.delay.1s", "tunefleet.delay.10m"}) {
+       {"tunefleet.spotify", "tunefleet.lastfm", "tunefleet.musicbrainz", "tunefleet.discogs", "tunefleet.cyanite",
+        "tunefleet.aoty", "tunefleet.noop", "tunefleet.noop.dead", "tunefleet.spotify.dead", "tunefleet.cyanite.dead",
+        "tunefleet.aoty.dead", "tunefleet.recommend", "tunefleet.features", "tunefleet.delay.1s", "tunefleet.delay.10m"}) {
     EXPECT_EQ(names.count(expected), 1u) << expected << " missing from " << json;
   }
   EXPECT_EQ(ReadyOf(doc, "tunefleet.spotify"), 0) << "track.noop jobs are not bound to spotify";

@@ -168,10 +168,11 @@ TEST_F(PublishCliTest, DefaultAllReachesEveryProviderQueue) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("published 20 jobs (20 confirmed) to tunefleet.jobs as track.all"), std::string::npos)
       << run.out;
-  for (const char* provider : {"spotify", "lastfm", "musicbrainz", "discogs"}) {
+  for (const char* provider : {"spotify", "lastfm", "musicbrainz", "discogs", "aoty"}) {
     EXPECT_EQ(vhost_.Depth(std::string("tunefleet.") + provider), 20u) << provider;
   }
   EXPECT_EQ(vhost_.Depth("tunefleet.noop"), 0u);
+  EXPECT_EQ(vhost_.Depth("tunefleet.cyanite"), 0u) << "cyanite takes only the jobs published to it by name";
 }
 
 TEST_F(PublishCliTest, AlbumJsonLinesFromStdinCarryJobIdsFromLineNumbers) {

@@ -1,4 +1,4 @@
-// `tunefleet-<provider> normalize FILE` across the four provider binaries: one recorded error
+// `tunefleet-<provider> normalize FILE` across the provider binaries: one recorded error
 // answer each gives the same output shape, classified as the runtime classifies it.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -42,6 +42,7 @@ TEST(ProviderNormalizeCommand, EveryProviderPrintsAnErrorAnswerInTheSameShape) {
       {"cyanite", "spotifytrack-not-found.json", "not_found", false},
       {"cyanite", "spotifytrack-processing.json", "transient", false},
       {"cyanite", "graphql-error-unauthenticated.json", "permanent", false},
+      {"aoty", "album-no-user-box.html", "permanent", false},
   };
   const std::set<std::string> top = {"provider", "shape", "outcome", "error"};
   for (const auto& c : cases) {
@@ -73,6 +74,7 @@ TEST(ProviderNormalizeCommand, EveryProviderPrintsARecordInTheSameShape) {
       {"spotify", "beets-track-multiartist.json"},
       {"discogs", "harmony-release-1503102-rick-astley.json"},
       {"cyanite", "spotifytrack-finished.json"},
+      {"aoty", "album-both-scores.html"},
   };
   for (const auto& [provider, file] : cases) {
     SCOPED_TRACE(std::string(provider) + " " + file);
@@ -88,7 +90,7 @@ TEST(ProviderNormalizeCommand, EveryProviderPrintsARecordInTheSameShape) {
 }
 
 TEST(ProviderNormalizeCommand, EveryProviderSharesTheUsageAndFileErrors) {
-  for (const char* provider : {"lastfm", "musicbrainz", "spotify", "discogs", "cyanite"}) {
+  for (const char* provider : {"lastfm", "musicbrainz", "spotify", "discogs", "cyanite", "aoty"}) {
     SCOPED_TRACE(provider);
     std::string binary = std::string(TUNEFLEET_BINARY_DIR) + "/bin/tunefleet-" + provider;
     auto usage = test_support::RunShellCommand(binary + " normalize 2>&1");
