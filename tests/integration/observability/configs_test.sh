@@ -49,7 +49,7 @@ scrape_jobs_ok() {
   "$PY" - <<'EOF'
 import yaml, sys
 jobs = {j["job_name"] for j in yaml.safe_load(open("deploy/prometheus/prometheus.yml"))["scrape_configs"]}
-want = {f"tunefleet-{n}" for n in ("spotify", "lastfm", "musicbrainz", "discogs", "noop", "recommend", "features")}
+want = {f"tunefleet-{n}" for n in ("spotify", "lastfm", "musicbrainz", "discogs", "cyanite", "aoty", "noop", "recommend", "features")}
 missing = sorted(want - jobs)
 print("no scrape job for:", missing) if missing else None
 sys.exit(1 if missing else 0)
@@ -113,7 +113,7 @@ for d in docs: by_kind.setdefault(d["kind"], []).append(d)
 errors = []
 cfg = next(d for d in by_kind["ConfigMap"] if d["metadata"]["name"] == "tunefleet-config")["data"]
 shutdown = int(re.fullmatch(r"(\d+)s", cfg["TUNEFLEET_SHUTDOWN_TIMEOUT"]).group(1))
-workers = {"spotify", "lastfm", "musicbrainz", "discogs", "noop", "recommend", "features"}
+workers = {"spotify", "lastfm", "musicbrainz", "discogs", "cyanite", "aoty", "noop", "recommend", "features"}
 builders = {"recommend", "features"}
 deployments = {d["metadata"]["name"]: d for d in by_kind.get("Deployment", [])}
 scaled = {d["spec"]["scaleTargetRef"]["name"]: d for d in by_kind.get("ScaledObject", [])}
@@ -160,7 +160,7 @@ import sys, yaml
 c = yaml.safe_load(sys.stdin)
 s = c["services"]
 errors = []
-for w in ("spotify", "lastfm", "musicbrainz", "discogs", "noop", "recommend", "features"):
+for w in ("spotify", "lastfm", "musicbrainz", "discogs", "cyanite", "aoty", "noop", "recommend", "features"):
     svc = s.get(f"tunefleet-{w}")
     if not svc: errors.append(f"no service tunefleet-{w}"); continue
     if "container_name" in svc or "ports" in svc: errors.append(f"tunefleet-{w}: fixed name or host port (breaks --scale)")
