@@ -14,6 +14,7 @@
 #include "common/gateway/gateway.hpp"
 #include "common/gateway/micro_batcher.hpp"
 #include "tests/fakes/gateway_fakes.hpp"
+#include "workers/aoty/aoty_provider.hpp"
 #include "workers/discogs/discogs_provider.hpp"
 #include "workers/lastfm/lastfm_provider.hpp"
 #include "workers/musicbrainz/musicbrainz_provider.hpp"
@@ -89,10 +90,19 @@ class ProviderLifetime : public ::testing::Test {
     provider.Enrich(Album(), Recorder("album"));
     Pump();
     ASSERT_GT(fakes_.transport.held(), 0u) << "the calls should be waiting for their answers";
-    ASSERT_TRUE(answers_.empty()) << "a job ended before its answer";
+    if (track_waits_) {
+      ASSERT_TRUE(answers_.empty()) << "a job ended before its answer";
+    } else {
+      // A provider that stores nothing for a track job (AOTY scores albums) ends it at once,
+      // with no records; only the album job waits.
+      ASSERT_EQ(answers_.size(), 1u) << "the album job ended before its answer";
+      ASSERT_EQ(answers_["track"].size(), 1u);
+      ASSERT_TRUE(answers_["track"][0]) << answers_["track"][0].error().message;
+      EXPECT_TRUE(answers_["track"][0]->tracks.empty() && answers_["track"][0]->albums.empty());
+    }
     end();
     const std::string name(provider_name_);
-    ExpectShuttingDown("track", name);
+    if (track_waits_) ExpectShuttingDown("track", name);
     ExpectShuttingDown("album", name);
     std::size_t sent = fakes_.transport.requests().size();
     Settle();
@@ -117,6 +127,7 @@ class ProviderLifetime : public ::testing::Test {
   std::unique_ptr<gateway::Gateway> gateway_;
   std::map<std::string, std::vector<core::Result<runtime::Enrichment>>> answers_;
   std::string_view provider_name_;
+  bool track_waits_ = true;  // false: the provider answers a track job without a call
 };
 
 // --- Last.fm: an album without tags asks for the artist's tags next ------------------------
@@ -225,6 +236,47 @@ TEST_F(SpotifyLifetime, DestroyedWithCallsPendingEndsEachJobOnce) {
 TEST_F(SpotifyLifetime, ClosedWithCallsPendingEndsEachJobOnce) {
   auto provider = Make();
   RunClosed(*provider);
+}
+
+// --- AOTY: the album search, whose answer (a matching candidate) would fetch the album page;
+// a track job stores nothing and ends at once --------------------------------------------
+
+class AotyLifetime : public ProviderLifetime {
+ protected:
+  std::unique_ptr<aoty::AotyProvider> Make() {
+    fakes_.transport.Script(
+        "/search/albums/",
+        {fakes::FakeTransport::Status(
+            200, "<!DOCTYPE html><html><body><div class=\"albumBlock\">"
+                 "<a href=\"/album/1-madonna-ray-of-light.php\"><div class=\"artistTitle\">Madonna</div></a>"
+                 "<a href=\"/album/1-madonna-ray-of-light.php\"><div class=\"albumTitle\">Ray of Light</div></a>"
+                 "</div></body></html>")});
+    provider_name_ = "aoty";
+    track_waits_ = false;
+    aoty::AotySettings settings;
+    settings.base_url = kBase;
+    settings.page_ttl = kTtl;
+    return std::make_unique<aoty::AotyProvider>(*gateway_, settings);
+  }
+};
+
+TEST_F(AotyLifetime, DestroyedWithCallsPendingEndsEachJobOnce) {
+  auto provider = Make();
+  Run(*provider, [&provider] { provider.reset(); });
+}
+
+TEST_F(AotyLifetime, ClosedWithCallsPendingEndsEachJobOnce) {
+  auto provider = Make();
+  RunClosed(*provider);
+}
+
+// The search answer above does lead to the album page when nobody ends the job early: the
+// lifetime tests' "no request after the end" is a real check for AOTY.
+TEST_F(AotyLifetime, TheSearchAnswerFetchesTheAlbumPage) {
+  auto provider = Make();
+  provider->Enrich(Album(), Recorder("album"));
+  Settle();
+  EXPECT_EQ(fakes_.transport.Count("/album/1-madonna-ray-of-light.php"), 1);
 }
 
 }  // namespace
