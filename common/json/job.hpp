@@ -52,7 +52,7 @@ struct FollowUp {
   std::string job_id{};
   std::string trace_id{};
   std::vector<std::int64_t> track_ids{};  // tracks.id of every track one committed batch wrote
-  std::string provider{};     // spotify, lastfm, musicbrainz, discogs or noop
+  std::string provider{};     // spotify, lastfm, musicbrainz, discogs, cyanite, aoty or noop
   std::string reason{};       // enriched or not_found
   std::string emitted_at{};   // RFC 3339, kept as sent
 

@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "common/json/job_parser.hpp"
+#include "common/json/job_writer.hpp"
 #include "workers/discogs/discogs_provider.hpp"
 #include "workers/discogs/discogs_spec.hpp"
 #include "workers/lastfm/lastfm_provider.hpp"
@@ -46,6 +48,23 @@ TEST(Fleet, ListsEveryProviderFolderOnceInFleetOrder) {
 TEST(Fleet, MergePriorityIsTheCatalogsOrderWithNoopLeftToTheEnd) {
   EXPECT_EQ(MergePriority(),
             (std::vector<std::string>{"spotify", "musicbrainz", "discogs", "lastfm", "cyanite", "aoty"}));
+}
+
+// Every worker publishes follow-ups under its own name (runtime/provider_pipeline.cpp); the
+// builders validate them against schemas/followup.schema.json, whose provider enum must
+// therefore name every provider of the fleet.
+TEST(Fleet, EveryProvidersFollowUpPassesTheSchema) {
+  const json::JobParser parser;
+  for (const auto& name : Names().known) {
+    json::FollowUp followup{.job_id = "fu:" + name,
+                            .trace_id = "t-1",
+                            .track_ids = {1},
+                            .provider = name,
+                            .reason = "enriched",
+                            .emitted_at = "2026-12-07T03:00:00Z"};
+    auto parsed = parser.Parse(json::Serialize(json::Job{followup}));
+    EXPECT_TRUE(parsed.has_value()) << name << ": " << (parsed ? "" : parsed.error().message);
+  }
 }
 
 TEST(Fleet, OnlyNoopWorksWithoutTheNetwork) {
