@@ -83,11 +83,36 @@ class AmqpUser {
 };
 
 struct ProviderCase {
-  std::string name;  // "lastfm": sim prefix, queue tunefleet.<name>, routing key track.<name>
+  std::string name;  // "lastfm": sim prefix, queue tunefleet.<name>, routing key <kind>.<name>
   std::string binary;
   // The provider's own variables: base URL (with the URL password) and its credential.
   std::function<std::map<std::string, std::string>(const std::string& base_url, const Secrets&)> env;
+  // Which job reaches the provider's API: a track job by default; Cyanite needs a Spotify id
+  // on it, AOTY enriches album jobs only (a track job would end without a request).
+  enum class JobKind { kTrack, kTrackWithSpotifyId, kAlbum } job_kind = JobKind::kTrack;
 };
+
+// The job `id` of one fault's run, of the kind the provider calls its API for.
+amqp::OutgoingMessage ProviderJob(const ProviderCase& provider, const std::string& id, const std::string& fault, int i,
+                                  std::uint32_t published, const Secrets& secrets) {
+  if (provider.job_kind == ProviderCase::JobKind::kAlbum) {
+    json::AlbumJob job{.job_id = id,
+                       .trace_id = "trace-" + id,
+                       .artist = "Artist " + fault + " " + secrets.run,
+                       .album = "Album " + std::to_string(i) + " " + secrets.run};
+    return test_support::JobMessage(id, json::Serialize(json::Job{job}), "album." + provider.name);
+  }
+  json::TrackJob job{.job_id = id,
+                     .trace_id = "trace-" + id,
+                     .artist = "Artist " + fault + " " + secrets.run,
+                     .title = "Title " + std::to_string(i) + " " + secrets.run,
+                     .isrc = "USRC1" + std::to_string(7600000 + published + static_cast<std::uint32_t>(i))};
+  if (provider.job_kind == ProviderCase::JobKind::kTrackWithSpotifyId) {
+    // 22 base-62 characters, one per job.
+    job.spotify_id = "4uLU6hMCjMI75M1A" + std::to_string(100000 + published + static_cast<std::uint32_t>(i));
+  }
+  return test_support::JobMessage(id, json::Serialize(json::Job{job}), "track." + provider.name);
+}
 
 // http://tf:<password>@127.0.0.1:<port>/<provider>
 std::string BaseUrlWithPassword(const SimProcess& sim, const std::string& provider, const Secrets& secrets) {
@@ -191,8 +216,9 @@ void RunEveryErrorPath(const ProviderCase& provider) {
     std::uint32_t parked = 0;
     for (const char* tier : {"tunefleet.delay.30s", "tunefleet.delay.2m", "tunefleet.delay.10m"}) parked += vhost.Depth(tier);
     return vhost.Depth(dead_queue) + parked +
-           static_cast<std::uint32_t>(database.Int("SELECT count(*) FROM track_sources WHERE provider = '" +
-                                                   provider.name + "'"));
+           static_cast<std::uint32_t>(database.Int(
+               "SELECT (SELECT count(*) FROM track_sources WHERE provider = '" + provider.name +
+               "') + (SELECT count(*) FROM album_sources WHERE provider = '" + provider.name + "')"));
   };
   std::uint32_t published = 0;
   for (const auto& fault : kFaults) {
@@ -200,12 +226,7 @@ void RunEveryErrorPath(const ProviderCase& provider) {
     std::vector<amqp::OutgoingMessage> messages;
     for (int i = 0; i < kJobsPerFault; ++i) {
       std::string id = "redact-" + secrets.run + "-" + fault + "-" + std::to_string(i);
-      json::TrackJob job{.job_id = id,
-                         .trace_id = "trace-" + id,
-                         .artist = "Artist " + fault + " " + secrets.run,
-                         .title = "Title " + std::to_string(i) + " " + secrets.run,
-                         .isrc = "USRC1" + std::to_string(7600000 + published + static_cast<std::uint32_t>(i))};
-      messages.push_back(test_support::JobMessage(id, json::Serialize(json::Job{job}), "track." + provider.name));
+      messages.push_back(ProviderJob(provider, id, fault, i, published, secrets));
     }
     vhost.Publish(messages);
     published += kJobsPerFault;
@@ -271,6 +292,24 @@ TEST(SecretRedaction, DiscogsTokenAndPasswordsStayOutOfLogsQueuesAndMetrics) {
                        return std::map<std::string, std::string>{{"TUNEFLEET_DISCOGS_BASE_URL", base_url},
                                                                  {"TUNEFLEET_DISCOGS_TOKEN", s.provider_key}};
                      }});
+}
+
+TEST(SecretRedaction, CyaniteAccessTokenAndPasswordsStayOutOfLogsQueuesAndMetrics) {
+  RunEveryErrorPath({"cyanite", "tunefleet-cyanite",
+                     [](const std::string& base_url, const Secrets& s) {
+                       return std::map<std::string, std::string>{{"TUNEFLEET_CYANITE_BASE_URL", base_url},
+                                                                 {"TUNEFLEET_CYANITE_ACCESS_TOKEN", s.provider_key}};
+                     },
+                     ProviderCase::JobKind::kTrackWithSpotifyId});
+}
+
+TEST(SecretRedaction, AotyPasswordsStayOutOfLogsQueuesAndMetrics) {
+  // AOTY takes no key (public pages): the secrets are the base URL's and the broker's passwords.
+  RunEveryErrorPath({"aoty", "tunefleet-aoty",
+                     [](const std::string& base_url, const Secrets&) {
+                       return std::map<std::string, std::string>{{"TUNEFLEET_AOTY_BASE_URL", base_url}};
+                     },
+                     ProviderCase::JobKind::kAlbum});
 }
 
 }  // namespace
