@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/support/metrics_probe.hpp"
+#include "tests/support/text.hpp"
 
 extern char** environ;
 
@@ -103,13 +104,7 @@ class LogCapture {
     return out;
   }
   std::size_t ErrorLines() const {
-    std::string text = Text();
-    std::size_t count = 0;
-    for (auto at = text.find("\"level\":\"error\""); at != std::string::npos;
-         at = text.find("\"level\":\"error\"", at + 1)) {
-      ++count;
-    }
-    return count;
+    return test_support::CountOccurrences(Text(), "\"level\":\"error\"");
   }
 
  private:

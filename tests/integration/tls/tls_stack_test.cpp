@@ -24,6 +24,7 @@
 #include "tests/support/metrics_probe.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/worker_process.hpp"
+#include "tests/support/text.hpp"
 
 extern char** environ;
 
@@ -163,12 +164,7 @@ TEST_F(TlsStackTest, WorkerWithAnotherCaExitsOneWithOneErrorLine) {
   ASSERT_TRUE(status.has_value()) << "the worker kept running with a broker certificate it cannot verify";
   EXPECT_EQ(*status, (test_support::ExitStatus{.code = 1})) << test_support::Describe(*status);
   std::string log = worker.Log();
-  std::size_t errors = 0;
-  for (std::size_t at = log.find("\"level\":\"error\""); at != std::string::npos;
-       at = log.find("\"level\":\"error\"", at + 1)) {
-    ++errors;
-  }
-  EXPECT_EQ(errors, 1u) << log;
+  EXPECT_EQ(test_support::CountOccurrences(log, "\"level\":\"error\""), 1u) << log;
   EXPECT_NE(log.find("TUNEFLEET_AMQP_CA_FILE"), std::string::npos) << log;
 }
 
@@ -352,12 +348,7 @@ TEST_F(TlsStackTest, WorkerWithRedissAndAnotherCaExitsOneWithOneErrorLine) {
   ASSERT_TRUE(status.has_value()) << "the worker kept running with a Redis certificate it cannot verify";
   EXPECT_EQ(*status, (test_support::ExitStatus{.code = 1})) << test_support::Describe(*status);
   std::string log = worker.Log();
-  std::size_t errors = 0;
-  for (std::size_t at = log.find("\"level\":\"error\""); at != std::string::npos;
-       at = log.find("\"level\":\"error\"", at + 1)) {
-    ++errors;
-  }
-  EXPECT_EQ(errors, 1u) << log;
+  EXPECT_EQ(test_support::CountOccurrences(log, "\"level\":\"error\""), 1u) << log;
   EXPECT_NE(log.find("TUNEFLEET_REDIS_CA_FILE"), std::string::npos) << log;
   EXPECT_NE(log.find("localhost:" + kRedisTlsPort), std::string::npos) << log;
 }
