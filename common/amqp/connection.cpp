@@ -126,9 +126,7 @@ core::Error ReplyError(const std::string& what, const std::string& endpoint, con
 // The broker closed the channel with `code`: 406 PRECONDITION_FAILED (a queue redeclared with
 // other arguments), 404 NOT_FOUND (a passive declare of a missing queue).
 bool IsChannelClosedWith(const amqp_rpc_reply_t& reply, int code) {
-  if (reply.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION || reply.reply.id != AMQP_CHANNEL_CLOSE_METHOD) return false;
-  const auto* close = static_cast<const amqp_channel_close_t*>(reply.reply.decoded);
-  return close != nullptr && close->reply_code == code;
+  return reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD && ServerReplyCode(reply) == code;
 }
 
 // A TCP socket for amqp://, a TLS socket that verifies the broker's certificate chain and

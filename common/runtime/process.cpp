@@ -43,6 +43,10 @@ bool StartMetricsServer(const std::string& program, const config::MetricsSetting
 }
 
 void ServeUntilDrained(uv_loop_s& loop, Consumer& consumer, const std::function<void()>& close_rest) {
+  // libuv writes sockets with write(2): a write to a peer that has gone (Redis stopping under
+  // the worker) would kill the process with SIGPIPE. Ignored, the write fails with EPIPE and
+  // the client reconnects. (libcurl, libpq and rabbitmq-c guard their own writes.)
+  std::signal(SIGPIPE, SIG_IGN);
   int received = 0;
   std::unique_ptr<uv::Signal> signals[2];
   auto close_all = [&signals, &close_rest] {

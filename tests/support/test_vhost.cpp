@@ -66,6 +66,14 @@ std::int64_t IntMember(const rapidjson::Value& object, const char* name) {
   return it != object.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
 }
 
+// `text` as a JSON string literal, quotes and escapes included.
+std::string JsonString(const std::string& text) {
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(out);
+  writer.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+  return out.GetString();
+}
+
 }  // namespace
 
 long ManagementRequest(const std::string& method, const std::string& path, const std::string& request_body,
@@ -206,12 +214,9 @@ void TestVhost::PublishTrackJobs(const std::string& prefix, int first, int count
 }
 
 void TestVhost::SetPolicy(const std::string& name, const std::string& pattern, const std::string& definition) {
-  rapidjson::StringBuffer escaped;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(escaped);
-  writer.String(pattern.c_str(), static_cast<rapidjson::SizeType>(pattern.size()));
   std::string body;
   ExpectStatus(ManagementRequest("PUT", "/policies/" + PercentEncode(name_) + "/" + PercentEncode(name),
-                                 std::string(R"({"pattern":)") + escaped.GetString() +
+                                 R"({"pattern":)" + JsonString(pattern) +
                                      R"(,"apply-to":"queues","priority":10,"definition":)" + definition + "}",
                                  &body),
                "setting policy " + name, body);
@@ -224,10 +229,7 @@ void TestVhost::ClearPolicy(const std::string& name) {
 }
 
 void TestVhost::FillUntilRefused(const std::string& queue, std::chrono::milliseconds timeout) {
-  rapidjson::StringBuffer escaped;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(escaped);
-  writer.String(queue.c_str(), static_cast<rapidjson::SizeType>(queue.size()));
-  const std::string request = std::string(R"({"properties":{},"routing_key":)") + escaped.GetString() +
+  const std::string request = R"({"properties":{},"routing_key":)" + JsonString(queue) +
                               R"(,"payload":"filler","payload_encoding":"string"})";
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string body;

@@ -22,6 +22,7 @@
 #include "tests/support/test_database.hpp"
 #include "tests/support/wait.hpp"
 #include "tests/support/worker_process.hpp"
+#include "tests/support/text.hpp"
 
 namespace cluster_test {
 namespace {
@@ -334,12 +335,7 @@ TEST(Cluster, FailoverUnderNodeKills) {
   EXPECT_EQ(*left, 0u);
   // The worker said where it went.
   const std::string log = worker.Log();
-  std::size_t connects = 0;
-  for (std::size_t at_pos = log.find("rabbitmq connected"); at_pos != std::string::npos;
-       at_pos = log.find("rabbitmq connected", at_pos + 1)) {
-    ++connects;
-  }
-  EXPECT_GE(connects, 2u) << worker.LogTail(40);
+  EXPECT_GE(test_support::CountOccurrences(log, "rabbitmq connected"), 2u) << worker.LogTail(40);
   EXPECT_EQ(log.find("guest:guest"), std::string::npos);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - test_start).count();
   std::cout << "cluster: test body took " << seconds << " s (boot " << cluster.boot_seconds() << " s)" << std::endl;

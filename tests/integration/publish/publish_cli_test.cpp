@@ -19,6 +19,7 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_vhost.hpp"
 #include "tests/support/wait.hpp"
+#include "tests/support/text.hpp"
 
 namespace {
 
@@ -256,11 +257,7 @@ TEST_F(PublishCliTest, RefusedMessagesAreRetriedWithGrowingNapsThenGivenUpWithTh
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_NE(run.err.find("RabbitMQ refused every message for 5"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("basic.nack"), std::string::npos) << run.err;
-  std::size_t reconnects = 0;
-  for (auto at = run.err.find("reconnecting for a new channel"); at != std::string::npos;
-       at = run.err.find("reconnecting for a new channel", at + 1)) {
-    ++reconnects;
-  }
+  const std::size_t reconnects = test_support::CountOccurrences(run.err, "reconnecting for a new channel");
   // Naps of 0.1, 0.2, 0.4 ... s: about six reconnects in 5 s, not thousands of republishes.
   EXPECT_GE(reconnects, 2u) << run.err;
   EXPECT_LE(reconnects, 12u) << run.err;

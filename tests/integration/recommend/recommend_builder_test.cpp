@@ -8,6 +8,7 @@
 
 #include "tests/integration/recommend/catalog_fixture.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/text.hpp"
 #include "workers/recommend/recommend_builder.hpp"
 #include "common/resilience/clock.hpp"
 
@@ -155,12 +156,6 @@ class RecommendSyntheticTest : public ::testing::Test {
 };
 TestDatabase* RecommendSyntheticTest::db_ = nullptr;
 
-std::size_t Count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
 TEST_F(RecommendSyntheticTest, CandidateStatementsUseTheGinIndexes) {
   ASSERT_EQ(db_->Int("SELECT count(*) FROM tracks"), 20000);
   std::vector<std::int64_t> ids;
@@ -177,7 +172,7 @@ TEST_F(RecommendSyntheticTest, CandidateStatementsUseTheGinIndexes) {
   EXPECT_NE(pools.find("Bitmap Index Scan on tracks_genres_gin"), std::string::npos) << pools;
   EXPECT_NE(pools.find("Bitmap Index Scan on tracks_moods_gin"), std::string::npos) << pools;
   EXPECT_EQ(pools.find("Seq Scan on tracks"), std::string::npos) << pools;
-  EXPECT_EQ(Count(pools, "Bitmap Index Scan"), 2u) << pools;
+  EXPECT_EQ(test_support::CountOccurrences(pools, "Bitmap Index Scan"), 2u) << pools;
 }
 
 TEST_F(RecommendSyntheticTest, EveryNeighbourSharesAGenreOrAMoodAndListsAreFull) {

@@ -14,6 +14,7 @@
 #include "common/json/job_parser.hpp"
 #include "tests/integration/runtime/runtime_test_support.hpp"
 #include "tests/support/wait.hpp"
+#include "tests/support/text.hpp"
 
 namespace runtime_test {
 namespace {
@@ -263,14 +264,7 @@ TEST(NoopWorker, ConsumesAgainWhenTheBrokerCancelsItsConsumer) {
   vhost.PublishTrackJobs("before", 0, kBatch);
   WorkerProcess worker(NoopWorkerBinary(), WorkerEnv(vhost, database));
   ASSERT_TRUE(WaitForAllStored(database, vhost, worker, kBatch, 120s));
-  auto connects = [&] {
-    const std::string log = worker.Log();
-    std::size_t count = 0;
-    for (auto at = log.find("rabbitmq connected"); at != std::string::npos; at = log.find("rabbitmq connected", at + 1)) {
-      ++count;
-    }
-    return count;
-  };
+  auto connects = [&] { return test_support::CountOccurrences(worker.Log(), "rabbitmq connected"); };
   ASSERT_EQ(connects(), 1u) << worker.LogTail(10);
 
   amqp::Connection admin({.url = vhost.amqp_url(), .connection_name = "tunefleet-test-admin"});
@@ -301,15 +295,7 @@ TEST(NoopWorker, RefusedFollowUpsAreRetriedWithoutBurningTheDeliveryLimit) {
   vhost.FillUntilRefused("tunefleet.features", 30s);
   vhost.PublishTrackJobs("refused", 0, kBatch);
   WorkerProcess worker(NoopWorkerBinary(), WorkerEnv(vhost, database));
-  auto refusals = [&] {
-    const std::string log = worker.Log();
-    std::size_t count = 0;
-    for (auto at = log.find("reconnecting for a new channel"); at != std::string::npos;
-         at = log.find("reconnecting for a new channel", at + 1)) {
-      ++count;
-    }
-    return count;
-  };
+  auto refusals = [&] { return test_support::CountOccurrences(worker.Log(), "reconnecting for a new channel"); };
   // Each refusal sends the jobs round again (stored again, follow-ups refused again): wait for
   // three rounds.
   ASSERT_TRUE(WaitUntil([&] { return CountEffects(database).commits >= 3 * kBatch || !worker.Running(); }, 120s,
