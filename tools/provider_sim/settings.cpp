@@ -40,7 +40,7 @@ std::vector<FaultKind> ParseKinds(std::string_view text, std::string_view what) 
     auto kind = ParseFaultKind(item);
     if (!kind) {
       throw ConfigError(std::string(what) + ": unknown fault kind \"" + std::string(item) +
-                        "\"; expected 500, 503, timeout, reset, malformed, 401, 403, huge, huge-chunked, drip");
+                        "\"; expected 500, 503, timeout, reset, malformed, 401, 403, huge, huge-chunked, drip, foreign-page");
     }
     kinds.push_back(*kind);
   }
@@ -162,6 +162,7 @@ std::string_view FaultName(FaultKind kind) {
     case FaultKind::kHuge: return "huge";
     case FaultKind::kHugeChunked: return "huge-chunked";
     case FaultKind::kDrip: return "drip";
+    case FaultKind::kForeignPage: return "foreign-page";
   }
   return "?";
 }
@@ -169,7 +170,7 @@ std::string_view FaultName(FaultKind kind) {
 std::optional<FaultKind> ParseFaultKind(std::string_view name) {
   for (auto kind : {FaultKind::k500, FaultKind::k503, FaultKind::kTimeout, FaultKind::kReset,
                     FaultKind::kMalformed, FaultKind::k401, FaultKind::k403, FaultKind::kHuge,
-                    FaultKind::kHugeChunked, FaultKind::kDrip}) {
+                    FaultKind::kHugeChunked, FaultKind::kDrip, FaultKind::kForeignPage}) {
     if (FaultName(kind) == name) return kind;
   }
   return std::nullopt;
@@ -260,7 +261,7 @@ per provider P in spotify, lastfm, musicbrainz, discogs, cyanite, aoty:
   --P-jitter-ms MS         plus uniform 0..MS (default 0)
   --P-error-rate X         share of requests that get a fault, 0..1 (default 0)
   --P-error-kinds LIST     faults drawn from: 500,503,timeout,reset,malformed,401,403,huge,
-                           huge-chunked,drip (default 500,503)
+                           huge-chunked,drip,foreign-page (default 500,503)
   --P-rate R               enforced limit: 10, 10/s, 60/min (defaults 10/s, 5/s, 1/s, 60/min, 2/s,
                            0.5/s)
   --P-burst N              bucket size (defaults 10, 5, 1, 5, 2, 1)

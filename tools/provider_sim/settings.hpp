@@ -26,7 +26,7 @@ inline std::string_view ProviderName(Provider p) { return kProviderNames[static_
 // Content-Length (huge) or not (huge-chunked: chunked transfer encoding, so the client learns
 // the size only by reading); answer the real body one byte per SimSettings::drip_interval
 // (drip: a slow-drip server).
-enum class FaultKind { k500, k503, kTimeout, kReset, kMalformed, k401, k403, kHuge, kHugeChunked, kDrip };
+enum class FaultKind { k500, k503, kTimeout, kReset, kMalformed, k401, k403, kHuge, kHugeChunked, kDrip, kForeignPage };
 std::string_view FaultName(FaultKind kind);
 std::optional<FaultKind> ParseFaultKind(std::string_view name);
 

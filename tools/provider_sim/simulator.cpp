@@ -141,6 +141,14 @@ Outcome Simulator::HandleProvider(Provider provider, const Request& request, std
         body.resize(body.size() / 2);  // cut mid-document: never valid JSON
         break;
       }
+      case FaultKind::kForeignPage:
+        // A 200 that is not the API's answer: a proxy's error page served with status 200.
+        outcome.response.status = 200;
+        outcome.response.content_type = "text/html; charset=utf-8";
+        outcome.response.body =
+            "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1>"
+            "</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+        break;
       case FaultKind::kHuge:
       case FaultKind::kHugeChunked:
         Count(stats.by_status, fault_name);

@@ -129,6 +129,35 @@ bool PageComplete(std::string_view html) {
 
 namespace {
 
+std::string SearchMarkerXPath() { return "//div[" + Cls("albumBlock") + "] | //div[" + Cls("noResults") + "]"; }
+std::string AlbumMarkerXPath() {
+  return "//h1[" + Cls("albumTitle") + "] | //div[" + Cls("albumCriticScoreBox") + "] | //div[" +
+         Cls("albumUserScoreBox") + "]";
+}
+
+core::Error Unexpected(std::string_view page, const std::string& missing) {
+  return core::Error::Transient("aoty " + std::string(page) + " page: unexpected page: " + missing);
+}
+
+}  // namespace
+
+std::optional<std::string> MissingMarker(PageKind kind, std::string_view html) {
+  bool search = kind == PageKind::kSearch;
+  std::string wanted = search ? "no div.albumBlock or div.noResults (not AOTY's album search)"
+                              : "no h1.albumTitle, div.albumCriticScoreBox or div.albumUserScoreBox (not an AOTY album page)";
+  bool blank = true;
+  for (char c : html) blank = blank && std::isspace(static_cast<unsigned char>(c)) != 0;
+  if (blank) return "an empty body, " + wanted;
+  auto page = Page::Parse(html);
+  if (!page) return "not an HTML document (" + std::to_string(html.size()) + " bytes), " + wanted;
+  if (page->First(search ? SearchMarkerXPath() : AlbumMarkerXPath()) != nullptr) return std::nullopt;
+  std::string title = Text(page->First("//title"));
+  if (title.size() > 80) title = title.substr(0, 80) + "...";
+  return wanted + (title.empty() ? std::string() : ", titled \"" + title + "\"");
+}
+
+namespace {
+
 core::Error Changed(std::string_view page, const std::string& what) {
   return core::Error::InvalidInput("aoty " + std::string(page) + " page: " + what +
                                    "; the page changed shape (update workers/aoty/aoty_parse.cpp, docs/providers/AOTY.md)");
@@ -221,6 +250,9 @@ namespace {
 core::Result<std::vector<SearchCandidate>> ReadSearch(std::string_view html) {
   auto page = Page::Parse(html);
   if (!page) return core::Error::Transient("aoty search page: not an HTML document (" + std::to_string(html.size()) + " bytes)");
+  if (page->First(SearchMarkerXPath()) == nullptr) {
+    return Unexpected("search", *MissingMarker(PageKind::kSearch, html));
+  }
   std::vector<SearchCandidate> out;
   int n = 0;
   for (xmlNode* block : page->All("//div[" + Cls("albumBlock") + "]")) {
@@ -304,6 +336,7 @@ namespace {
 core::Result<AlbumPage> ReadAlbumPage(std::string_view html) {
   auto page = Page::Parse(html);
   if (!page) return core::Error::Transient("aoty album page: not an HTML document (" + std::to_string(html.size()) + " bytes)");
+  if (page->First(AlbumMarkerXPath()) == nullptr) return Unexpected("album", *MissingMarker(PageKind::kAlbum, html));
   AlbumPage out;
   xmlNode* title = page->First("//h1[" + Cls("albumTitle") + "]");
   if (title == nullptr) return Changed("album", "no h1.albumTitle");
@@ -379,8 +412,7 @@ std::string SearchUrl(std::string_view base_url, std::string_view artist, std::s
 core::Result<runtime::NormalizedAnswer> NormalizeAnswer(std::string_view body) {
   auto page = Page::Parse(body);
   if (!page) return core::Error::InvalidInput("not an HTML document");
-  bool album = page->First("//h1[" + Cls("albumTitle") + "] | //div[" + Cls("albumCriticScoreBox") + "] | //div[" +
-                           Cls("albumUserScoreBox") + "]") != nullptr;
+  bool album = page->First(AlbumMarkerXPath()) != nullptr;
   runtime::NormalizedAnswer out;
   if (album) {
     out.shape = "album";

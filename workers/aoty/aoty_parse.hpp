@@ -28,13 +28,24 @@ namespace aoty {
 // cached); the parse functions report a shape error of a cut page as transient too.
 bool PageComplete(std::string_view html);
 
+// Which page a request asked for.
+enum class PageKind { kSearch, kAlbum };
+// What a complete 2xx page lacks to be AOTY's page of `kind`; nullopt when it is one. The
+// search page is recognised by its results (div.albumBlock) or its "no albums found" box
+// (div.noResults), the album page by h1.albumTitle or a score box (div.albumCriticScoreBox,
+// div.albumUserScoreBox). Anything else (a proxy's "502 Bad Gateway" served with status 200, a
+// bot challenge, an empty body) is not an answer about the album at all: the provider's
+// classifier makes it transient (retried, never cached), never "no results" or "no score".
+std::optional<std::string> MissingMarker(PageKind kind, std::string_view html);
+
 // One result of the album search: a div.albumBlock.
 struct SearchCandidate {
   std::string artist;  // div.artistTitle
   std::string title;   // div.albumTitle
   std::string path;    // the album page, "/album/1234-artist-title.php"
 };
-// The candidates of a search page in page order; none (an empty list) when nothing matched.
+// The candidates of a search page in page order; none (an empty list) when the page says
+// nothing matched (div.noResults). A page with neither is transient ("unexpected page").
 core::Result<std::vector<SearchCandidate>> ParseSearch(std::string_view html);
 
 // The comparison key of an artist or a title: ASCII lower case, "&" read as "and", every

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/core/redact.hpp"
 #include "common/http/url.hpp"
 
 namespace aoty {
@@ -36,12 +37,21 @@ void AotyProvider::Get(std::string url, std::string endpoint, std::string cache_
   options.endpoint = std::move(endpoint);
   options.cache_key = std::move(cache_key);
   options.cache_ttl = settings_.page_ttl;
-  // A page cut off in transit is retried and never cached (a cached half page would fail
-  // every retry); every complete 2xx page is cached, the ones that changed shape included.
-  options.classify = [endpoint = options.endpoint](const http::Response& response) -> std::optional<core::Error> {
-    if (PageComplete(response.body)) return std::nullopt;
-    return core::Error::Transient("aoty " + endpoint + " page cut off (" + std::to_string(response.body.size()) +
-                                  " bytes, no </html>)");
+  // A page cut off in transit, or a page that is not AOTY's (a proxy's error page served with
+  // status 200, a bot challenge, an empty body), is retried and never cached (a cached one
+  // would fail every retry, or read as "no results" for the page TTL); every complete AOTY
+  // page is cached, the ones that changed shape included.
+  PageKind kind = options.endpoint == "search" ? PageKind::kSearch : PageKind::kAlbum;
+  options.classify = [endpoint = options.endpoint, kind,
+                      url = core::Redact(request.url)](const http::Response& response) -> std::optional<core::Error> {
+    if (!response.body.empty() && !PageComplete(response.body)) {
+      return core::Error::Transient("aoty " + endpoint + " page cut off (" + std::to_string(response.body.size()) +
+                                    " bytes, no </html>) at " + url);
+    }
+    if (auto missing = MissingMarker(kind, response.body)) {
+      return core::Error::Transient("aoty " + endpoint + ": unexpected page at " + url + ": " + *missing);
+    }
+    return std::nullopt;
   };
   gateway_.Call(std::move(request), std::move(options), jobs_.Guard(std::move(done)));
 }

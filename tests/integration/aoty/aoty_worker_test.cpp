@@ -186,6 +186,32 @@ TEST(AotyWorker, UnknownAlbumsAreNotFoundAndServerErrorsAndCutPagesAreRetriedNot
   }
 }
 
+// A proxy's "502 Bad Gateway" page served with status 200 is not AOTY's answer: retried and
+// never cached, so every album ends found (before, a search answered so was stored as not_found
+// and cached for 7 days, and an album page so was dead-lettered as a changed page).
+TEST(AotyWorker, APageThatIsNotAotysIsRetriedNeverNotFoundOrCached) {
+  constexpr int kJobs = 8;
+  SimProcess sim({"--unlimited", "--not-found-share", "0", "--aoty-error-rate", "0.4", "--aoty-error-kinds",
+                  "foreign-page"});
+  ASSERT_NE(sim.port(), 0) << sim.Stderr();
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  PublishJobs(vhost, kJobs, test_support::UniqueSuffix());
+  WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, database, sim,
+                                                 {{"TUNEFLEET_AOTY_RATE", "50"}, {"TUNEFLEET_AOTY_BURST", "5"},
+                                                  {"TUNEFLEET_AOTY_BREAKER_FAILURES", "1000"}}));
+  ASSERT_TRUE(WaitForSources(database, vhost, worker, kJobs, 240s)) << worker.LogTail(20);
+  StopGracefully(worker);
+  EXPECT_EQ(database.Int("SELECT count(*) FROM album_sources WHERE provider = 'aoty' AND status = 'ok'"), kJobs)
+      << database.Int("SELECT count(*) FROM album_sources WHERE provider = 'aoty' AND status = 'not_found'")
+      << " not_found";
+  auto stats = Stats(sim);
+  EXPECT_GT(stats.faults, 0) << Describe(stats);
+  EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
+  EXPECT_NE(worker.Log().find("unexpected page at"), std::string::npos) << "the retries name the page: " << worker.LogTail(20);
+}
+
 // A 403 (a site refusing the client) is the same on every try: dead-lettered at once, naming
 // the status; nothing stored.
 TEST(AotyWorker, ARefusalIsDeadLetteredAtOnce) {
