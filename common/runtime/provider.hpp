@@ -1,7 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/catalog/records.hpp"
@@ -17,6 +20,12 @@ struct Enrichment {
 };
 
 using EnrichDone = std::function<void(core::Result<Enrichment>)>;
+
+// What the runtime remembers of a job's earlier deliveries (from its headers, topology.hpp).
+struct JobHistory {
+  int pending_rounds = 0;  // deliveries that ended core::Error::Pending
+  std::optional<std::chrono::system_clock::time_point> pending_since;  // the first of them
+};
 
 // A provider plug-in: how a job becomes requests and how responses become records. The
 // runtime owns everything else (consume, validate, batch, persist, ack, retry, dead-letter).
@@ -44,6 +53,11 @@ class Provider {
   // kTransient (retried through the delay queues), kInvalidInput (dead-lettered). A
   // provider that has no such entity returns a record with SourceStatus::kNotFound.
   virtual void Enrich(const json::Job& job, EnrichDone done) = 0;
+  // The runtime calls this one: a provider that gives up on work that stays pending (Cyanite's
+  // analyses) reads `history`; the others keep Enrich.
+  virtual void EnrichWithHistory(const json::Job& job, const JobHistory& /*history*/, EnrichDone done) {
+    Enrich(job, std::move(done));
+  }
   // The worker is stopping: called by the provider pipeline once the consumer has stopped
   // (its connection is closed, so the jobs still here are redelivered by the broker), before
   // RunWorker closes the gateway. Ends every pending job as above. An explicit hook, not only

@@ -3,6 +3,7 @@
 #include <uv.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <set>
 
@@ -107,7 +108,13 @@ void ProviderPipeline::Process(std::uint64_t seq) {
   JobLogger(job).Debug("job started", {{"attempt", amqp::HeaderInt(job.delivery.headers, kAttemptHeader, 0)}});
   // One catch around the plug-in: a throwing provider must not take the worker down.
   try {
-    provider_.Enrich(*parsed, [this, seq](core::Result<Enrichment> result) { OnEnriched(seq, std::move(result)); });
+    JobHistory history;
+    history.pending_rounds = static_cast<int>(amqp::HeaderInt(job.delivery.headers, kPendingRoundsHeader, 0));
+    if (auto since = amqp::HeaderInt(job.delivery.headers, kPendingSinceHeader, 0); since > 0) {
+      history.pending_since = std::chrono::system_clock::time_point(std::chrono::milliseconds(since));
+    }
+    provider_.EnrichWithHistory(*parsed, history,
+                                [this, seq](core::Result<Enrichment> result) { OnEnriched(seq, std::move(result)); });
   } catch (const std::exception& e) {
     OnEnriched(seq, core::Error::Transient(std::string("provider threw: ") + e.what()));
   }
@@ -340,6 +347,14 @@ void ProviderPipeline::Retry(std::uint64_t seq, const core::Error& error) {
   message.headers = job.delivery.headers;
   message.headers[kAttemptHeader] = std::int64_t{decision.attempt};
   message.headers[kDelayHeader] = decision.tier->name;
+  if (error.pending) {
+    message.headers[kPendingRoundsHeader] = amqp::HeaderInt(job.delivery.headers, kPendingRoundsHeader, 0) + 1;
+    if (amqp::HeaderInt(job.delivery.headers, kPendingSinceHeader, 0) <= 0) {
+      message.headers[kPendingSinceHeader] = std::int64_t{std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                              std::chrono::system_clock::now().time_since_epoch())
+                                                              .count()};
+    }
+  }
   // Anyone who can read the queue sees this header: redact before cutting, so a cut never
   // splits a credential from the name that marks it.
   message.headers[kReasonHeader] = core::Redact(error.message).substr(0, 512);

@@ -20,6 +20,9 @@ inline constexpr const char* kFollowupsExchange = "tunefleet.followups";  // top
 // Message headers written by the runtime.
 inline constexpr const char* kAttemptHeader = "x-tunefleet-attempt";         // failed attempts so far
 inline constexpr const char* kDelayHeader = "x-tunefleet-delay";             // retry tier name
+// Rounds that ended core::Error::Pending, and when the first did (Unix ms): runtime::JobHistory.
+inline constexpr const char* kPendingRoundsHeader = "x-tunefleet-pending-rounds";
+inline constexpr const char* kPendingSinceHeader = "x-tunefleet-pending-since";
 inline constexpr const char* kReasonHeader = "x-tunefleet-reason";           // why it died
 inline constexpr const char* kLastStatusHeader = "x-tunefleet-last-status";  // invalid_input, transient...
 inline constexpr const char* kProviderHeader = "x-tunefleet-provider";

@@ -383,6 +383,18 @@ catalog::TrackRecord NotFoundTrack(const json::TrackJob& job) {
   return r;
 }
 
+std::string GaveUpRaw(std::string_view reason, std::string_view raw_json) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("gave_up");
+  w.String(reason.data(), static_cast<rapidjson::SizeType>(reason.size()));
+  w.Key("answer");
+  w.RawValue(raw_json.data(), raw_json.size(), rapidjson::kObjectType);
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
 catalog::TrackRecord TrackRecordFrom(const json::TrackJob& job, const std::string& spotify_id,
                                      const AnalysisResult& result, std::string raw_json,
                                      const normalize::Vocabulary& vocabulary) {

@@ -117,6 +117,8 @@ catalog::TrackRecord TrackRecordFrom(const json::TrackJob& job, const std::strin
                                      const AnalysisResult& result, std::string raw_json,
                                      const normalize::Vocabulary& vocabulary);
 catalog::TrackRecord NotFoundTrack(const json::TrackJob& job);
+// The raw column of a job that gave up on a pending analysis: {"gave_up": reason, "answer": raw}.
+std::string GaveUpRaw(std::string_view reason, std::string_view raw_json);
 
 // `tunefleet-cyanite normalize FILE`: a saved spotifyTrack or spotifyTrackEnqueue answer (or an
 // `errors` answer). A finished analysis is a record; a pending one a transient error (the job

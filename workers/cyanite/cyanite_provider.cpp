@@ -14,12 +14,14 @@ CyaniteSettings LoadCyaniteSettings(const config::Env& env, const runtime::Provi
         "integration access token (any value works against provider-sim)");
   }
   s.pending_wait = env.Duration("TUNEFLEET_CYANITE_PENDING_WAIT", s.pending_wait, std::chrono::milliseconds(1000));
+  s.pending_max = env.Duration("TUNEFLEET_CYANITE_PENDING_MAX", s.pending_max, std::chrono::milliseconds(1000));
   return s;
 }
 
 struct CyaniteProvider::Flow {
   json::TrackJob job;
   std::string spotify_id;
+  runtime::JobHistory history;
   runtime::PendingJob done;
 };
 
@@ -59,6 +61,11 @@ void CyaniteProvider::Call(const std::string& endpoint, std::string body, gatewa
 }
 
 void CyaniteProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
+  EnrichWithHistory(job, runtime::JobHistory{}, std::move(done));
+}
+
+void CyaniteProvider::EnrichWithHistory(const json::Job& job, const runtime::JobHistory& history,
+                                        runtime::EnrichDone done) {
   runtime::PendingJob pending = jobs_.Add(std::move(done));
   if (!pending.pending()) return;  // closed: answered already (shutting down), nothing is sent
   const auto* track = std::get_if<json::TrackJob>(&job);
@@ -74,6 +81,7 @@ void CyaniteProvider::Enrich(const json::Job& job, runtime::EnrichDone done) {
   auto flow = std::make_shared<Flow>();
   flow->job = *track;
   flow->spotify_id = *track->spotify_id;
+  flow->history = history;
   flow->done = std::move(pending);
   Call("spotifyTrack", SpotifyTrackRequest(flow->spotify_id),
        [this, flow](core::Result<http::Response> result) { TrackAnswered(flow, std::move(result)); });
@@ -135,9 +143,27 @@ void CyaniteProvider::FinishWith(const std::shared_ptr<Flow>& flow, const Analys
     case AnalysisState::kNotStarted:
     case AnalysisState::kEnqueued:
     case AnalysisState::kProcessing:
+      if (flow->history.pending_since &&
+          std::chrono::system_clock::now() - *flow->history.pending_since >= settings_.pending_max) {
+        // Cyanite never finished it: asking every pending wait forever helps nobody.
+        auto waited = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() -
+                                                                       *flow->history.pending_since);
+        std::string reason = "the analysis never finished: still " + std::string(StateName(analysis.state)) +
+                             " after " + std::to_string(waited.count()) + " s and " +
+                             std::to_string(flow->history.pending_rounds) +
+                             " pending rounds (TUNEFLEET_CYANITE_PENDING_MAX " +
+                             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(settings_.pending_max).count()) +
+                             " s)";
+        logger_.Info("cyanite analysis never finished; the track is not_found",
+                     {{"job_id", flow->job.job_id}, {"spotify_id", flow->spotify_id}, {"reason", reason}});
+        catalog::TrackRecord record = NotFoundTrack(flow->job);
+        record.raw_json = GaveUpRaw(reason, raw);
+        flow->done.Finish(runtime::Enrichment{{std::move(record)}, {}});
+        return;
+      }
       // Not a failure and not a call to repeat now: the job waits in a delay tier, unacked by
       // nobody, and asks again; the attempt count is kept, so waiting never dead-letters it.
-      flow->done.Finish(core::Error::NotAttempted(what + ": pending, asking again later", settings_.pending_wait));
+      flow->done.Finish(core::Error::Pending(what + ": pending, asking again later", settings_.pending_wait));
       return;
   }
 }

@@ -21,10 +21,13 @@ struct CyaniteSettings {
   // TUNEFLEET_CYANITE_PENDING_WAIT: how long a job whose analysis is pending waits in the delay
   // tiers before it asks again (the tier at least that long).
   std::chrono::milliseconds pending_wait{30000};
+  // TUNEFLEET_CYANITE_PENDING_MAX: how long after its first pending round a job gives up on an
+  // analysis that never finishes: it ends not_found (never dead-lettered, never asked forever).
+  std::chrono::milliseconds pending_max{std::chrono::hours(24)};
 };
 
 // Reads the access token (required: a missing token is a config::ConfigError naming it) and
-// the pending wait; the base URL comes from the provider settings.
+// the pending wait and cap; the base URL comes from the provider settings.
 CyaniteSettings LoadCyaniteSettings(const config::Env& env, const runtime::ProviderSettings& provider);
 
 // Cyanite as a provider, for track jobs with a spotify_id (the job's: docs/providers/CYANITE.md).
@@ -33,7 +36,9 @@ CyaniteSettings LoadCyaniteSettings(const config::Env& env, const runtime::Provi
 // (Enqueued, Processing, or just enqueued) ends the attempt with a transient, not-attempted
 // error whose retry_after is the pending wait: the runtime republishes the job to a delay tier
 // and acks the delivery (nothing is held while Cyanite works), and the count of attempts is
-// kept, so waiting never dead-letters the job. An enqueue refused for good (no preview) is
+// kept, so waiting never dead-letters the job; once the job has been pending for pending_max
+// (runtime::JobHistory, counted by the runtime in its headers), it ends not_found with the
+// reason in `raw`: the analysis never finished. An enqueue refused for good (no preview) is
 // not_found. A job without a spotify_id is not_found without a call. Loop thread only; jobs
 // end by provider.hpp's lifetime rule ("cyanite: shutting down").
 class CyaniteProvider : public runtime::Provider {
@@ -47,6 +52,7 @@ class CyaniteProvider : public runtime::Provider {
   // runtime::Provider
   std::string_view Name() const override { return "cyanite"; }
   void Enrich(const json::Job& job, runtime::EnrichDone done) override;
+  void EnrichWithHistory(const json::Job& job, const runtime::JobHistory& history, runtime::EnrichDone done) override;
   void Close() override;
 
  private:

@@ -365,5 +365,37 @@ TEST(WorkerRetries, TransientFailureWalksTheDelayTiersThenDeadLettersAtTheLimit)
   StopGracefully(worker, 30s);
 }
 
+// core::Error::Pending: the runtime counts the rounds and stamps the first in the job's headers
+// (runtime::JobHistory), without using up attempts; the provider sees them on the next delivery.
+TEST(WorkerRetries, PendingRoundsAreCountedInTheHeadersWithoutUsingAttempts) {
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  vhost.Declare({.exchanges = {},
+                 .queues = {{"test.retry.spy", false, {}}},
+                 .bindings = {{"test.retry.spy", "tunefleet.retry", "", {{"x-match", std::string("all")}}}}});
+  vhost.Publish({JobMessage("pending-1", TrackJobJson("pending-1", "Artist", "pending-analysis"))});
+  auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  // One attempt allowed: a pending round that used one would dead-letter the job.
+  WorkerProcess worker(std::filesystem::path(TUNEFLEET_BINARY_DIR) / "bin" / "tunefleet-test-failing",
+                       WorkerEnv(vhost, database, {{"TUNEFLEET_MAX_ATTEMPTS", "1"}}));
+  ASSERT_TRUE(WaitForAllStored(database, vhost, worker, 1, 60s));
+  EXPECT_EQ(database.Int("SELECT count(*) FROM track_sources WHERE job_id = 'pending-1'"), 1);
+  EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
+
+  auto retries = vhost.Take("test.retry.spy", 4, 2s);
+  ASSERT_EQ(retries.size(), 3u);
+  std::int64_t since = amqp::HeaderInt(retries[0].headers, "x-tunefleet-pending-since", -1);
+  EXPECT_GE(since, before - 1000);
+  for (std::size_t i = 0; i < retries.size(); ++i) {
+    EXPECT_EQ(amqp::HeaderInt(retries[i].headers, "x-tunefleet-pending-rounds", -1), static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(amqp::HeaderInt(retries[i].headers, "x-tunefleet-pending-since", -1), since) << "stamped once";
+    EXPECT_EQ(amqp::HeaderInt(retries[i].headers, "x-tunefleet-attempt", -1), 0) << "not an attempt";
+  }
+  EXPECT_TRUE(worker.Running());
+  StopGracefully(worker, 30s);
+}
+
 }  // namespace
 }  // namespace runtime_test

@@ -45,10 +45,12 @@ class CyaniteProviderTest : public ::testing::Test {
   }
 
   // Enriches `job` with the scripted answers to POST /graphql, in order; the one result.
-  core::Result<runtime::Enrichment> Run(std::vector<FakeTransport::Answer> answers, json::TrackJob job = Job()) {
+  core::Result<runtime::Enrichment> Run(std::vector<FakeTransport::Answer> answers, json::TrackJob job = Job(),
+                                        const runtime::JobHistory& history = {}) {
     fakes_.transport.Script("/graphql", std::move(answers));
     std::vector<core::Result<runtime::Enrichment>> got;
-    provider_->Enrich(job, [&got](core::Result<runtime::Enrichment> r) { got.push_back(std::move(r)); });
+    provider_->EnrichWithHistory(job, history,
+                                 [&got](core::Result<runtime::Enrichment> r) { got.push_back(std::move(r)); });
     EXPECT_TRUE(fakes_.Settle()) << "the gateway never settled";
     EXPECT_EQ(got.size(), 1u) << "done must run exactly once";
     if (got.empty()) return core::Error::InvalidInput("no answer");
@@ -87,6 +89,7 @@ void ExpectPending(const core::Result<runtime::Enrichment>& result) {
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, core::ErrorKind::kTransient);
   EXPECT_FALSE(result.error().attempted) << "a pending analysis must never dead-letter";
+  EXPECT_TRUE(result.error().pending) << "the runtime counts pending rounds";
   EXPECT_EQ(result.error().retry_after, std::chrono::milliseconds(45s));
   EXPECT_THAT(result.error().message, HasSubstr("pending"));
 }
@@ -94,6 +97,35 @@ void ExpectPending(const core::Result<runtime::Enrichment>& result) {
 TEST_F(CyaniteProviderTest, ProcessingAnalysisWaitsInTheDelayTiersWithoutCountingAnAttempt) {
   ExpectPending(Run({FakeTransport::Status(200, Data("spotifytrack-processing.json"))}));
   EXPECT_THAT(Operations(), ::testing::ElementsAre("track")) << "a pending analysis is not enqueued again";
+}
+
+// An analysis still pending TUNEFLEET_CYANITE_PENDING_MAX (default 24 h) after the job's first
+// pending round ends the job not_found, with the reason: never asked again every 30 s forever.
+TEST_F(CyaniteProviderTest, AnAnalysisPendingLongerThanTheCapEndsNotFoundWithTheReason) {
+  EXPECT_EQ(CyaniteSettings{}.pending_max, std::chrono::milliseconds(24h));
+  auto now = std::chrono::system_clock::now();
+  // Pending for a while, under the cap: waits again.
+  ExpectPending(Run({FakeTransport::Status(200, Data("spotifytrack-processing.json"))}, Job(),
+                    {.pending_rounds = 120, .pending_since = now - 1h}));
+  // Over it: not_found, naming why.
+  auto result = Run({FakeTransport::Status(200, Data("spotifytrack-processing.json"))}, Job(),
+                    {.pending_rounds = 2880, .pending_since = now - 25h});
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_EQ(result->tracks.size(), 1u);
+  EXPECT_EQ(result->tracks[0].status, catalog::SourceStatus::kNotFound);
+  ASSERT_TRUE(result->tracks[0].raw_json);
+  EXPECT_THAT(*result->tracks[0].raw_json, HasSubstr("the analysis never finished: still Processing after 90000 s"));
+  EXPECT_THAT(*result->tracks[0].raw_json, HasSubstr("2880 pending rounds"));
+  EXPECT_THAT(*result->tracks[0].raw_json, HasSubstr("AudioAnalysisV7Processing")) << "the last answer is kept";
+}
+
+TEST_F(CyaniteProviderTest, AJustEnqueuedAnalysisOfAJobPendingLongerThanTheCapEndsNotFound) {
+  auto now = std::chrono::system_clock::now();
+  auto enqueued = Run({FakeTransport::Status(200, Data("spotifytrack-not-started.json")),
+                       FakeTransport::Status(200, Data("enqueue-success-processing.json"))},
+                      Job(), {.pending_rounds = 3, .pending_since = now - 48h});
+  ASSERT_TRUE(enqueued) << enqueued.error().message;
+  EXPECT_EQ(enqueued->tracks.at(0).status, catalog::SourceStatus::kNotFound);
 }
 
 TEST_F(CyaniteProviderTest, EnqueuedAnalysisWaitsInTheDelayTiersToo) {
