@@ -1,0 +1,94 @@
+// The AOTY flow on a gateway of fakes: a 2xx page that is not AOTY's (a proxy's error page, a
+// bot challenge, an empty body) is transient, names the URL and what was missing, and is never
+// cached; AOTY's own pages are.
+#include "workers/aoty/aoty_provider.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/fakes/gateway_fakes.hpp"
+#include "tests/unit/aoty/test_data.hpp"
+
+namespace aoty {
+namespace {
+
+using namespace std::chrono_literals;
+using aoty_test::Data;
+using fakes::FakeTransport;
+using ::testing::HasSubstr;
+
+json::AlbumJob Job() {
+  json::AlbumJob job;
+  job.job_id = "j1";
+  job.artist = "Frank Ocean";
+  job.album = "Blonde";
+  return job;
+}
+
+class AotyProviderTest : public ::testing::Test {
+ protected:
+  AotyProviderTest() {
+    gateway::GatewaySettings settings{
+        .provider = "aoty",
+        .rate_limit = {.key = "aoty", .rate_per_second = 1000, .burst = 1000, .local_share = 1.0},
+        .breaker = {.failure_threshold = 100, .open_duration = 60s, .successes_to_close = 1},
+        .backoff = {.base = 100ms, .cap = 1000ms},
+        .retry_budget = {.ratio = 1.0, .min_retries_per_window = 100},
+        .max_attempts = 1};
+    gateway_ = std::make_unique<gateway::Gateway>(fakes_.Seams(), settings, fakes_.metrics, logging::Logger("test"));
+    provider_ = std::make_unique<AotyProvider>(*gateway_, AotySettings{.base_url = "https://aoty.test", .page_ttl = 3600s});
+  }
+  ~AotyProviderTest() override {
+    provider_.reset();
+    gateway_.reset();
+  }
+
+  core::Result<runtime::Enrichment> Run() {
+    std::vector<core::Result<runtime::Enrichment>> got;
+    provider_->Enrich(json::Job{Job()}, [&got](core::Result<runtime::Enrichment> r) { got.push_back(std::move(r)); });
+    EXPECT_TRUE(fakes_.Settle()) << "the gateway never settled";
+    EXPECT_EQ(got.size(), 1u) << "done must run exactly once";
+    if (got.empty()) return core::Error::InvalidInput("no answer");
+    return std::move(got.front());
+  }
+
+  fakes::GatewayFakes fakes_;
+  std::unique_ptr<gateway::Gateway> gateway_;
+  std::unique_ptr<AotyProvider> provider_;
+};
+
+TEST_F(AotyProviderTest, ASearchAnsweredWithAProxyPageIsTransientNamesTheUrlAndIsNotCached) {
+  for (std::string body : {Data("proxy-502.html"), Data("challenge.html"), std::string()}) {
+    fakes_.transport.Script("/search/albums/", {FakeTransport::Status(200, body)});
+    auto result = Run();
+    ASSERT_FALSE(result) << "read as " << (result->albums.empty() ? "nothing" : "a record") << ": " << body;
+    EXPECT_EQ(result.error().kind, core::ErrorKind::kTransient);
+    EXPECT_THAT(result.error().message,
+                HasSubstr("aoty search: unexpected page at https://aoty.test/search/albums/?q=Frank%20Ocean"));
+    EXPECT_THAT(result.error().message, HasSubstr("no div.albumBlock or div.noResults"));
+  }
+  EXPECT_EQ(fakes_.redis.Sent("SET"), 0u) << "a page that is not AOTY's must never be cached";
+}
+
+TEST_F(AotyProviderTest, AnAlbumPageAnsweredWithAProxyPageIsTransientNotACachedChangedPage) {
+  fakes_.transport.Script("/search/albums/", {FakeTransport::Status(200, Data("search-several.html"))});
+  fakes_.transport.Script("/album/57799-frank-ocean-blonde.php", {FakeTransport::Status(200, Data("proxy-502.html"))});
+  auto result = Run();
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind, core::ErrorKind::kTransient) << result.error().message;
+  EXPECT_THAT(result.error().message, HasSubstr("aoty album: unexpected page at https://aoty.test/album/57799"));
+  EXPECT_THAT(result.error().message, HasSubstr("\"502 Bad Gateway\""));
+  EXPECT_EQ(fakes_.redis.Sent("SET"), 1u) << "the search page only";
+}
+
+TEST_F(AotyProviderTest, AotysOwnNoResultsPageIsNotFoundAndCached) {
+  fakes_.transport.Script("/search/albums/", {FakeTransport::Status(200, Data("search-none.html"))});
+  auto result = Run();
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_EQ(result->albums.size(), 1u);
+  EXPECT_EQ(result->albums[0].status, catalog::SourceStatus::kNotFound);
+  EXPECT_EQ(fakes_.redis.Sent("SET"), 1u);
+}
+
+}  // namespace
+}  // namespace aoty
