@@ -312,7 +312,7 @@ TEST(DiscogsSearch, RankedHitsPutsTheArtistFirstAndKeepsDiscogsOrderOnTies) {
 // GET /artists/{id} in the shape the Discogs API documentation gives (namevariations,
 // profile, releases_url, resource_url, uri, urls, data_quality, id, images, members or
 // aliases, name, realname); values written for this test, not a recording.
-constexpr const char* kArtist = R"({
+constexpr const char* kArtist = R"json({
   "namevariations": ["Persuader", "The Presuader"],
   "profile": "Swedish techno duo.",
   "releases_url": "https://api.discogs.com/artists/1/releases",
@@ -326,7 +326,7 @@ constexpr const char* kArtist = R"({
               {"id": 3659, "name": "Groove Machine (3)", "resource_url": "https://api.discogs.com/artists/3659"}],
   "realname": "Jesper Dahlback",
   "name": "Persuader, The"
-})";
+})json";
 
 TEST(DiscogsArtist, ParsesNamesVariationsAliasesAndProfile) {
   auto artist = ParseArtist(kArtist);
