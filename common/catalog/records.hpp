@@ -25,6 +25,9 @@ struct TrackFields {
   std::optional<std::string> mbid;
   std::optional<std::string> spotify_id;
   std::optional<std::int64_t> discogs_id;
+  // The Discogs id of the job's artist (workers/discogs, once its /artists/{id} answers to the
+  // job's artist name): written to artists.discogs_id, not to the source row.
+  std::optional<std::int64_t> artist_discogs_id;
   // Spotify-style audio features as a JSON object text ({"danceability":0.5,...}).
   std::optional<std::string> audio_features_json;
 };
@@ -70,6 +73,7 @@ struct AlbumFields {
   std::optional<std::string> mbid;
   std::optional<std::string> spotify_id;
   std::optional<std::int64_t> discogs_id;
+  std::optional<std::int64_t> artist_discogs_id;  // as TrackFields::artist_discogs_id
   std::optional<std::int32_t> total_tracks;
   std::optional<std::string> label;
   // Album of the Year's scores (0..100) and how many reviews / ratings each averages

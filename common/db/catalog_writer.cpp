@@ -37,6 +37,17 @@ ORDER BY x.artist_key
 ON CONFLICT (name_key) DO NOTHING
 )SQL";
 
+// Statement 0b: provider artist ids (only Discogs' today) for artists that have none. `$1`: a
+// JSON array of {artist_key, discogs_id}, distinct keys and ids. An id another row already
+// holds is left alone (the unique index allows one row per id); a concurrent writer claiming
+// the same id is the unique violation Write replays.
+constexpr const char* kSetArtistDiscogsIds = R"SQL(
+UPDATE artists AS a SET discogs_id = x.discogs_id, updated_at = now()
+FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(artist_key text, discogs_id bigint) ORDER BY artist_key) AS x
+WHERE a.name_key = x.artist_key AND a.discogs_id IS NULL AND x.discogs_id > 0
+  AND NOT EXISTS (SELECT 1 FROM artists o WHERE o.discogs_id = x.discogs_id)
+)SQL";
+
 // One row per commit and provider naming the jobs it wrote (0002_job_effects.sql).
 constexpr const char* kRecordEffects =
     "INSERT INTO job_commits (provider, job_ids, followup_ids) VALUES ($1, $2::text[], $3::integer[])";
@@ -405,9 +416,35 @@ constexpr std::size_t kKnownArtistsCap = 200'000;
 // Add() returns the key for the row's own "artist_key".
 class BatchArtists {
  public:
-  const std::string& Add(const std::string& artist) {
+  // `discogs_id`: the artist's Discogs id when the record knows it (the first one seen for a
+  // key, and for an id, wins).
+  const std::string& Add(const std::string& artist, const std::optional<std::int64_t>& discogs_id = std::nullopt) {
     std::string key = NameKey(artist);
-    return artists_.emplace(std::move(key), artist).first->first;
+    const std::string& stored = artists_.emplace(std::move(key), artist).first->first;
+    if (discogs_id && *discogs_id > 0 && !stored.empty() && !discogs_ids_.contains(stored) &&
+        claimed_ids_.insert(*discogs_id).second) {
+      discogs_ids_.emplace(stored, *discogs_id);
+    }
+    return stored;
+  }
+  // kSetArtistDiscogsIds' input: the ids not in `known` (set by this process already).
+  std::optional<std::string> DiscogsIdsJson(const std::set<std::string>& known) const {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartArray();
+    bool any = false;
+    for (const auto& [key, id] : discogs_ids_) {
+      if (known.contains(key)) continue;
+      any = true;
+      w.StartObject();
+      String(w, "artist_key", key);
+      w.Key("discogs_id");
+      w.Int64(id);
+      w.EndObject();
+    }
+    w.EndArray();
+    if (!any) return std::nullopt;
+    return std::string(buffer.GetString(), buffer.GetSize());
   }
   // kInsertArtists' input: the artists not in `known`; nullopt when there are none.
   std::optional<std::string> Json(const KnownArtists& known) const {
@@ -432,9 +469,15 @@ class BatchArtists {
     if (known.size() + artists_.size() > kKnownArtistsCap) known.clear();
     for (const auto& entry : artists_) known.insert(entry.first);
   }
+  void RememberDiscogsIds(std::set<std::string>& known) const {
+    if (known.size() + discogs_ids_.size() > kKnownArtistsCap) known.clear();
+    for (const auto& entry : discogs_ids_) known.insert(entry.first);
+  }
 
  private:
   std::map<std::string, std::string> artists_;  // key -> name
+  std::map<std::string, std::int64_t> discogs_ids_;  // key -> Discogs artist id
+  std::set<std::int64_t> claimed_ids_;
 };
 
 // Provider ids from jobs: the first row of a batch to claim one keeps it; the others write
@@ -467,6 +510,7 @@ struct CatalogWriter::Impl {
   Session session;  // JIT off (SessionSettings says why)
   std::string merge_priority_array;  // the merge statements' $2
   KnownArtists known_artists;
+  std::set<std::string> known_discogs_ids;  // artist keys whose Discogs id this process has set (or found set)
 
   // One statement pair per entity: the records as one JSON array, upserted then merged.
   core::Result<std::vector<std::int64_t>> WriteTracks(const std::vector<const catalog::TrackRecord*>& records,
@@ -507,6 +551,7 @@ struct CatalogWriter::Impl {
                                                     const std::vector<JobEffect>& effects) {
     pqxx::work tx(session.Connection());
     if (auto new_artists = artists.Json(known_artists)) tx.exec_params(kInsertArtists, *new_artists);
+    if (auto ids = artists.DiscogsIdsJson(known_discogs_ids)) tx.exec_params(kSetArtistDiscogsIds, *ids);
     pqxx::result rows = tx.exec_params(upsert, input_json);
     std::unordered_map<std::string, std::int64_t> ids;
     std::vector<std::int64_t> touched;
@@ -521,6 +566,7 @@ struct CatalogWriter::Impl {
     }
     tx.commit();
     artists.Remember(known_artists);
+    artists.RememberDiscogsIds(known_discogs_ids);
     std::vector<std::int64_t> out;
     out.reserve(keys.size());
     for (const auto& key : keys) {
@@ -609,7 +655,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::Impl::WriteTracks(
     String(w, "identity_key", key);
     String(w, "name_key", TrackNameKey(r->ref.artist, r->ref.title));
     String(w, "artist", r->ref.artist);
-    String(w, "artist_key", artists.Add(r->ref.artist));
+    String(w, "artist_key", artists.Add(r->ref.artist, r->fields.artist_discogs_id));
     String(w, "title", r->ref.title);
     OptString(w, "album", r->ref.album);
     std::string isrc = r->ref.isrc ? NormalizeIsrc(*r->ref.isrc) : "";
@@ -657,7 +703,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::Impl::WriteAlbums(
     w.StartObject();
     String(w, "identity_key", key);
     String(w, "artist", r->ref.artist);
-    String(w, "artist_key", artists.Add(r->ref.artist));
+    String(w, "artist_key", artists.Add(r->ref.artist, r->fields.artist_discogs_id));
     String(w, "title", r->ref.title);
     std::string upc = r->ref.upc ? NormalizeUpc(*r->ref.upc) : "";
     std::string mbid = r->ref.mbid ? NormalizeMbid(*r->ref.mbid) : "";

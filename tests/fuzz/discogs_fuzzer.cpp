@@ -8,7 +8,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body = fuzz::Text(data, size);
   if (auto answer = discogs::NormalizeSaved(body)) (void)runtime::NormalizedAnswerJson("discogs", *answer);
   (void)discogs::CheckBody(body, "release");
-  (void)discogs::ParseSearch(body);
+  if (auto page = discogs::ParseSearch(body)) {
+    (void)page->HasNext();
+    (void)discogs::RankedHits(*page, "artist", "title", 1999, 3);
+  }
+  if (auto artist = discogs::ParseArtist(body)) (void)discogs::AnswersTo(*artist, "artist");
   if (auto release = discogs::ParseRelease(body)) (void)discogs::FindTrack(*release, "title", "artist");
   (void)discogs::ParseMaster(body);
   (void)discogs::ParseErrorMessage(body);

@@ -24,6 +24,7 @@ constexpr std::uint64_t kFeatureSalt = 0x66656174;
 constexpr std::uint64_t kTagSalt = 0x74616773;
 constexpr std::uint64_t kVariantSalt = 0x76617269;
 constexpr std::uint64_t kDiscogsSalt = 0x64697363;
+constexpr std::uint64_t kDiscogsArtistSalt = 0x64617274;
 
 constexpr std::array<std::string_view, 32> kPopularGenres = {
     "rock", "pop", "indie rock", "electronic", "hip hop", "jazz", "soul", "funk",
@@ -383,6 +384,8 @@ DiscogsRelease Catalog::Release(std::int64_t id) {
   release.artist = names != nullptr ? names->artist : GeneratedArtist(content_key);
   std::uint64_t artist_key = ArtistKey(release.artist);
   release.artist_id = static_cast<std::int64_t>(10'000 + Salted(artist_key, kDiscogsSalt) % 9'000'000);
+  std::uint64_t artist_id_key = Salted(static_cast<std::uint64_t>(release.artist_id), kDiscogsArtistSalt);
+  if (Find(artist_id_key) == nullptr) Remember(artist_id_key, {"", release.artist, ""});
   SplitMix r(content_key);
   release.master_id = static_cast<std::int64_t>(r.Int(10'000, 3'000'000));
   release.year = r.Int(1962, 2024);
@@ -408,6 +411,37 @@ DiscogsRelease Catalog::Release(std::int64_t id) {
   release.have = r.Int(0, 5000);
   release.want = r.Int(0, 3000);
   return release;
+}
+
+bool Catalog::ArtistNotFound(std::int64_t discogs_artist_id) const {
+  std::uint64_t key = Salted(static_cast<std::uint64_t>(discogs_artist_id), kDiscogsArtistSalt);
+  return Find(key) == nullptr && NotFound(key);
+}
+
+DiscogsArtist Catalog::Artist(std::int64_t discogs_artist_id) {
+  std::uint64_t key = Salted(static_cast<std::uint64_t>(discogs_artist_id), kDiscogsArtistSalt);
+  DiscogsArtist artist;
+  artist.id = discogs_artist_id;
+  const Names* names = Find(key);
+  artist.name = names != nullptr ? names->artist : GeneratedArtist(key);
+  SplitMix r(key);
+  // Discogs' name variations: how credits spelled the artist (case, a leading "The", "&").
+  std::string upper;
+  for (char c : artist.name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (upper != artist.name) artist.name_variations.push_back(upper);
+  if (artist.name.starts_with("The ")) artist.name_variations.push_back(artist.name.substr(4));
+  else artist.name_variations.push_back("The " + artist.name);
+  if (auto amp = artist.name.find(" & "); amp != std::string::npos) {
+    artist.name_variations.push_back(artist.name.substr(0, amp) + " and " + artist.name.substr(amp + 3));
+  }
+  if (r.Unit() < 0.5) artist.realname = GeneratedArtist(Salted(key, 1));
+  artist.profile = artist.name + " recorded for " + std::string(kLabels[r.Index(kLabels.size())]) + " from " +
+                   std::to_string(r.Int(1962, 2015)) + ".";
+  if (r.Unit() < 0.3) {
+    std::uint64_t alias_key = Salted(key, 2);
+    artist.aliases.emplace_back(static_cast<std::int64_t>(10'000 + alias_key % 9'000'000), GeneratedArtist(alias_key));
+  }
+  return artist;
 }
 
 }  // namespace provider_sim

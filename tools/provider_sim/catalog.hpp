@@ -80,6 +80,17 @@ struct DiscogsRelease {
   int have = 0, want = 0;
 };
 
+// A Discogs artist (GET /artists/{id}): its name from the registry (the releases that credited
+// it), else generated; the rest drawn from the id.
+struct DiscogsArtist {
+  std::int64_t id = 0;
+  std::string name;
+  std::string realname;
+  std::string profile;
+  std::vector<std::string> name_variations;  // other spellings of `name`
+  std::vector<std::pair<std::int64_t, std::string>> aliases;  // id, name
+};
+
 // The deterministic synthetic catalog. Every record is a pure function of a 64-bit key and
 // the seed; keys come from names (FNV-1a of the normalized artist, "\x1f", the title and
 // the seed), from ISRCs, or from ids (which carry their key, see ids.hpp). Names cannot be
@@ -127,6 +138,11 @@ class Catalog {
   DiscogsRelease Release(std::int64_t id);
   // Decided on the release id, so a search never finds a release its lookup then denies.
   bool ReleaseNotFound(std::int64_t id) const;
+  // The artist a release credits (Release() registers its name under its id); an id no
+  // release handed out gets a generated name.
+  DiscogsArtist Artist(std::int64_t discogs_artist_id);
+  // Not found: decided on the id, and never for an id a release handed out.
+  bool ArtistNotFound(std::int64_t discogs_artist_id) const;
 
   std::size_t registry_size() const { return current_.size() + previous_.size(); }
 

@@ -1,6 +1,9 @@
 // Discogs API shapes (fixtures: ../shared/fixtures/providers/discogs/): database search
-// with a pagination object, releases with genres, styles and a tracklist, errors as
-// {"message": ...}. The simulator adds the X-Discogs-Ratelimit headers.
+// with a pagination object (page, pages, per_page, items, urls.first/prev/next/last), releases
+// with genres, styles and a tracklist, artists with their name variations and aliases (the
+// documented GET /artists/{id} shape), errors as {"message": ...}. The simulator adds the
+// X-Discogs-Ratelimit headers.
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -35,6 +38,23 @@ std::string Slug(std::string_view text) {
   return out;
 }
 
+// RFC 3986 unreserved characters kept, everything else %XX: the query of a pagination link.
+std::string PercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
 std::string Released(const DiscogsRelease& release) {
   std::array<char, 16> date{};
   if (release.month == 0) std::snprintf(date.data(), date.size(), "%04d", release.year);
@@ -44,13 +64,14 @@ std::string Released(const DiscogsRelease& release) {
 
 class DiscogsApi final : public ProviderApi {
  public:
-  explicit DiscogsApi(Catalog& catalog) : catalog_(catalog) {}
+  DiscogsApi(Catalog& catalog, const SimSettings& settings) : catalog_(catalog), settings_(settings) {}
 
   // ProviderApi
   std::string_view Endpoint(const Request& request, std::string_view path) const override {
     if (request.method != "GET") return "";
     if (path == "/database/search") return "search";
     if (path.starts_with("/releases/")) return "release";
+    if (path.starts_with("/artists/")) return "artist";
     return "";
   }
 
@@ -65,11 +86,16 @@ class DiscogsApi final : public ProviderApi {
 
   Response Handle(std::string_view endpoint, std::string_view path, const Request& request) override {
     if (endpoint == "search") return Search(request.target.query);
-    std::string_view id_text = path.substr(10);
+    bool artist = endpoint == "artist";
+    std::string_view id_text = path.substr(artist ? 9 : 10);
     std::int64_t id = 0;
     auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
     if (ec != std::errc{} || end != id_text.data() + id_text.size() || id < 1) {
-      return Message(404, "Release not found.", true);
+      return Message(404, artist ? "Artist not found." : "Release not found.", true);
+    }
+    if (artist) {
+      if (catalog_.ArtistNotFound(id)) return Message(404, "Artist not found.", true);
+      return {200, ArtistBody(catalog_.Artist(id)), {}, false};
     }
     if (catalog_.ReleaseNotFound(id)) return Message(404, "Release not found.", true);
     return {200, ReleaseBody(catalog_.Release(id)), {}, false};
@@ -92,19 +118,52 @@ class DiscogsApi final : public ProviderApi {
     if (per_page < 1 || per_page > 100) per_page = 50;
     std::string_view artist = q.GetOr("artist", "");
     std::string_view title = q.GetOr("release_title", q.GetOr("title", q.GetOr("q", "")));
-    std::vector<DiscogsRelease> results;
+    std::vector<DiscogsRelease> matches;
     if ((type == "release" || type == "master" || type.empty()) && (!artist.empty() || !title.empty())) {
       std::int64_t id = catalog_.DiscogsReleaseId(catalog_.AlbumKey(artist, title));
-      if (!catalog_.ReleaseNotFound(id)) results.push_back(catalog_.Release(id));
+      if (!catalog_.ReleaseNotFound(id)) {
+        // Decoys first: the same title by other artists, all found by their lookups.
+        for (int n = 1; n <= 4 * settings_.discogs_search_decoys + 10 &&
+                        static_cast<int>(matches.size()) < settings_.discogs_search_decoys;
+             ++n) {
+          std::string decoy_artist = std::string(artist.empty() ? "Various" : artist) + " Tribute " + std::to_string(n);
+          std::int64_t decoy = catalog_.DiscogsReleaseId(catalog_.AlbumKey(decoy_artist, title));
+          if (!catalog_.ReleaseNotFound(decoy)) matches.push_back(catalog_.Release(decoy));
+        }
+        matches.push_back(catalog_.Release(id));
+      }
     }
+    int page = std::atoi(std::string(q.GetOr("page", "1")).c_str());
+    if (page < 1) page = 1;
+    auto items = static_cast<int>(matches.size());
+    int pages = std::max(1, (items + per_page - 1) / per_page);
+    std::vector<DiscogsRelease> results;
+    for (int i = (page - 1) * per_page; i < items && i < page * per_page; ++i) results.push_back(matches[static_cast<std::size_t>(i)]);
+    // The links repeat the query with another page, on the real host (as Discogs sends them).
+    auto link = [&q, per_page](int to) {
+      std::string url = std::string(kApi) + "database/search?";
+      for (const auto& [key, value] : q.items()) {
+        if (key == "page" || key == "per_page" || key == "token") continue;
+        url += key + "=" + PercentEncode(value) + "&";
+      }
+      return url + "per_page=" + std::to_string(per_page) + "&page=" + std::to_string(to);
+    };
     JsonOut out;
     out.BeginObject();
     out.Key("pagination").BeginObject();
-    out.Field("page", 1);
-    out.Field("pages", 1);
+    out.Field("page", page);
+    out.Field("pages", pages);
     out.Field("per_page", per_page);
-    out.Field("items", static_cast<std::int64_t>(results.size()));
+    out.Field("items", static_cast<std::int64_t>(items));
     out.Key("urls").BeginObject();
+    if (page > 1) {
+      out.Field("first", link(1));
+      out.Field("prev", link(std::min(page - 1, pages)));
+    }
+    if (page < pages) {
+      out.Field("next", link(page + 1));
+      out.Field("last", link(pages));
+    }
     out.EndObject();
     out.EndObject();
     out.Key("results").BeginArray();
@@ -255,11 +314,48 @@ class DiscogsApi final : public ProviderApi {
     return out.Take();
   }
 
+  // GET /artists/{id} as documented: name, realname, profile, namevariations, aliases,
+  // urls, images, resource_url, uri, releases_url, data_quality.
+  std::string ArtistBody(const DiscogsArtist& artist) {
+    std::string id = std::to_string(artist.id);
+    JsonOut out;
+    out.BeginObject();
+    out.Key("namevariations").BeginArray();
+    for (const auto& name : artist.name_variations) out.Str(name);
+    out.EndArray();
+    out.Field("profile", artist.profile);
+    out.Field("releases_url", std::string(kApi) + "artists/" + id + "/releases");
+    out.Field("resource_url", std::string(kApi) + "artists/" + id);
+    out.Field("uri", "https://www.discogs.com/artist/" + id + "-" + Slug(artist.name));
+    out.EmptyArray("urls");
+    out.Field("data_quality", "Needs Vote");
+    out.Field("id", artist.id);
+    out.EmptyArray("images");
+    if (!artist.realname.empty()) out.Field("realname", artist.realname);
+    if (!artist.aliases.empty()) {
+      out.Key("aliases").BeginArray();
+      for (const auto& [alias_id, name] : artist.aliases) {
+        out.BeginObject();
+        out.Field("id", alias_id);
+        out.Field("name", name);
+        out.Field("resource_url", std::string(kApi) + "artists/" + std::to_string(alias_id));
+        out.EndObject();
+      }
+      out.EndArray();
+    }
+    out.Field("name", artist.name);
+    out.EndObject();
+    return out.Take();
+  }
+
   Catalog& catalog_;
+  const SimSettings& settings_;
 };
 
 }  // namespace
 
-std::unique_ptr<ProviderApi> MakeDiscogsApi(Catalog& catalog) { return std::make_unique<DiscogsApi>(catalog); }
+std::unique_ptr<ProviderApi> MakeDiscogsApi(Catalog& catalog, const SimSettings& settings) {
+  return std::make_unique<DiscogsApi>(catalog, settings);
+}
 
 }  // namespace provider_sim

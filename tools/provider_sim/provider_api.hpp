@@ -9,6 +9,7 @@
 
 #include "tools/provider_sim/catalog.hpp"
 #include "tools/provider_sim/query.hpp"
+#include "tools/provider_sim/settings.hpp"
 
 namespace provider_sim {
 
@@ -54,7 +55,8 @@ class ProviderApi {
 std::unique_ptr<ProviderApi> MakeSpotifyApi(Catalog& catalog);
 std::unique_ptr<ProviderApi> MakeLastfmApi(Catalog& catalog);
 std::unique_ptr<ProviderApi> MakeMusicBrainzApi(Catalog& catalog);
-std::unique_ptr<ProviderApi> MakeDiscogsApi(Catalog& catalog);
+// `settings` outlives the API (the simulator's own, changed in place at run time).
+std::unique_ptr<ProviderApi> MakeDiscogsApi(Catalog& catalog, const SimSettings& settings);
 std::unique_ptr<ProviderApi> MakeCyaniteApi(Catalog& catalog);
 std::unique_ptr<ProviderApi> MakeAotyApi(Catalog& catalog);
 

@@ -103,6 +103,10 @@ std::vector<Option> Options() {
          s.drip_interval = Millis(v, w);
          if (s.drip_interval.count() < 1) throw ConfigError(std::string(w) + " must be at least 1");
        }},
+      {"discogs-search-decoys", true,
+       [](SimSettings& s, std::string_view v, std::string_view w) {
+         s.discogs_search_decoys = static_cast<int>(InRange(static_cast<double>(config::ParseInt(v, w)), 0, 1000, w));
+       }},
   };
   for (std::size_t i = 0; i < kProviderCount; ++i) {
     std::string p(kProviderNames[i]);
@@ -256,6 +260,8 @@ TUNEFLEET_SIM_SPOTIFY_LATENCY_MS; flags win.
   --log-level LEVEL        debug, info, warn, error (default info)
   --huge-body-bytes N      body size of the huge and huge-chunked faults (default 104857600)
   --drip-interval-ms MS    between two bytes of the drip fault (default 1000)
+  --discogs-search-decoys N  releases of the same title by other artists a Discogs search
+                           lists before the match (default 0; run time: discogs.search_decoys)
 per provider P in spotify, lastfm, musicbrainz, discogs, cyanite, aoty:
   --P-latency-ms MS        base latency of every answer (default 0)
   --P-jitter-ms MS         plus uniform 0..MS (default 0)

@@ -48,6 +48,9 @@ struct SimSettings {
   std::string log_level = "info";
   std::uint64_t huge_body_bytes = 100ULL << 20;  // body size of the huge faults (never stored)
   std::chrono::milliseconds drip_interval{1000};  // between two bytes of a drip fault
+  // Discogs searches: releases of the same title by other artists ("<artist> Tribute N")
+  // listed before the match, so the match is on page decoys / per_page + 1 (0: the match alone).
+  int discogs_search_decoys = 0;
   std::array<ProviderSettings, kProviderCount> providers;
 
   ProviderSettings& of(Provider p) { return providers[static_cast<std::size_t>(p)]; }

@@ -146,6 +146,9 @@ core::Result<Release> ReadRelease(std::string_view body, bool master) {
   r.id = *id.AsInt64();
   r.title = doc["title"].OptString().value_or("");
   r.artist = ArtistCredit(doc);
+  if (Node first = doc["artists"].OptArray().At(0); first.IsObject()) {
+    if (auto artist_id = Integer(first["id"]); artist_id && *artist_id > 0) r.artist_id = artist_id;
+  }
   std::int64_t year = Integer(doc["year"], true).value_or(0);
   r.release_date = ReleaseDate(doc["released"].OptString().value_or(""), year);
   r.master_id = Integer(doc["master_id"]);
@@ -337,7 +340,11 @@ core::Result<SearchPage> ParseSearch(std::string_view body) {
   if (Node pagination = doc["pagination"].OptObject(); pagination.Present()) {
     page.page = static_cast<int>(std::clamp<std::int64_t>(Integer(pagination["page"]).value_or(1), 0, 1'000'000));
     page.pages = static_cast<int>(std::clamp<std::int64_t>(Integer(pagination["pages"]).value_or(1), 0, 1'000'000));
+    page.per_page = static_cast<int>(std::clamp<std::int64_t>(Integer(pagination["per_page"]).value_or(0), 0, 1'000'000));
     page.items = Integer(pagination["items"]).value_or(0);
+    if (Node urls = pagination["urls"].OptObject(); urls.Present()) {
+      if (auto next = urls["next"].OptString(); next && !next->empty()) page.next_url = std::string(*next);
+    }
   }
   Node results = doc["results"];
   if (!results.Given()) {
@@ -495,30 +502,116 @@ normalize::Classified ClassifyGenres(const std::vector<std::string>& genres, con
   return normalize::Vocabulary::Default().Classify(tags, artist);
 }
 
+namespace {
+
+// BestHit's score of a release row: a matching artist 4, the exact title 2 (1 a version
+// suffix aside), the year 1. -1: not a release row.
+struct HitWant {
+  std::string artist;
+  std::string title;
+  std::string stripped;
+  HitWant(std::string_view a, std::string_view t)
+      : artist(FoldTitle(CleanName(a))), title(FoldTitle(t)), stripped(StripVersion(t)) {}
+};
+
+int ArtistScore(const SearchHit& hit, const HitWant& want, std::string* rest) {
+  std::string hit_artist = FoldTitle(SplitHitArtist(hit.title, rest));
+  return !want.artist.empty() && hit_artist == want.artist ? 4 : 0;
+}
+
+int TitleScore(const std::string& rest, const HitWant& want) {
+  if (want.title.empty()) return 0;
+  if (FoldTitle(rest) == want.title) return 2;
+  if (StripVersion(rest) == want.stripped) return 1;
+  return 0;
+}
+
+int HitScore(const SearchHit& hit, const HitWant& want, std::optional<std::int64_t> year) {
+  if (hit.type != "release") return -1;
+  std::string rest;
+  int score = ArtistScore(hit, want, &rest) + TitleScore(rest, want);
+  if (year && hit.year && *hit.year == *year) score += 1;
+  return score;
+}
+
+}  // namespace
+
 const SearchHit* BestHit(const SearchPage& page, std::string_view artist, std::string_view title,
                          std::optional<std::int64_t> year) {
   const SearchHit* best = nullptr;
   int best_score = -1;
-  std::string want_artist = FoldTitle(CleanName(artist));
-  std::string want_title = FoldTitle(title);
-  std::string want_stripped = StripVersion(title);
+  HitWant want(artist, title);
   for (const auto& hit : page.results) {
-    if (hit.type != "release") continue;
-    std::string rest;
-    std::string hit_artist = FoldTitle(SplitHitArtist(hit.title, &rest));
-    int score = 0;
-    if (!want_artist.empty() && hit_artist == want_artist) score += 4;
-    if (!want_title.empty()) {
-      if (FoldTitle(rest) == want_title) score += 2;
-      else if (StripVersion(rest) == want_stripped) score += 1;
-    }
-    if (year && hit.year && *hit.year == *year) score += 1;
+    int score = HitScore(hit, want, year);
+    if (score < 0) continue;
     if (score > best_score) {
       best = &hit;
       best_score = score;
     }
   }
   return best;
+}
+
+std::vector<SearchHit> RankedHits(const SearchPage& page, std::string_view artist, std::string_view title,
+                                  std::optional<std::int64_t> year, std::size_t limit) {
+  HitWant want(artist, title);
+  std::vector<std::pair<int, const SearchHit*>> scored;
+  for (const auto& hit : page.results) {
+    if (int score = HitScore(hit, want, year); score >= 0) scored.emplace_back(score, &hit);
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<SearchHit> out;
+  for (std::size_t i = 0; i < scored.size() && i < limit; ++i) out.push_back(*scored[i].second);
+  return out;
+}
+
+bool IsMatch(const SearchHit& hit, std::string_view artist, std::string_view title) {
+  if (hit.type != "release") return false;
+  HitWant want(artist, title);
+  std::string rest;
+  if (ArtistScore(hit, want, &rest) == 0) return false;
+  return want.title.empty() || TitleScore(rest, want) > 0;
+}
+
+core::Result<Artist> ParseArtist(std::string_view body) {
+  auto parsed = json::Body::Parse(body, "artist");
+  if (!parsed) return parsed.error();
+  Node doc = parsed->Root();
+  Node id = doc["id"];
+  if (!id.Given()) {
+    if (auto message = doc["message"].AsString()) {
+      return json::InvalidResponse("artist", "an error body: " + std::string(*message));
+    }
+    id.Problem("is missing");
+    return *parsed->Problem();
+  }
+  if (!id.IsInt64() || *id.AsInt64() < 1) {
+    id.WrongType("a positive integer");
+    return *parsed->Problem();
+  }
+  Artist a;
+  a.id = *id.AsInt64();
+  a.name = CleanName(doc["name"].OptString().value_or(""));
+  a.realname = doc["realname"].OptString().value_or("");
+  a.profile = doc["profile"].OptString().value_or("");
+  a.name_variations = StringArray(doc["namevariations"]);
+  for (Node alias : doc["aliases"].OptArray().Items()) {
+    if (!alias.IsObject()) {
+      alias.WrongType("an object");
+      continue;
+    }
+    if (auto name = alias["name"].OptString(); name && !name->empty()) a.aliases.push_back(CleanName(*name));
+  }
+  return parsed->Finish(std::move(a));
+}
+
+bool AnswersTo(const Artist& artist, std::string_view name) {
+  std::string want = FoldTitle(CleanName(name));
+  if (want.empty()) return false;
+  auto same = [&want](std::string_view candidate) { return FoldTitle(CleanName(candidate)) == want; };
+  if (same(artist.name) || same(artist.realname)) return true;
+  return std::any_of(artist.name_variations.begin(), artist.name_variations.end(), same) ||
+         std::any_of(artist.aliases.begin(), artist.aliases.end(), same);
 }
 
 const Track* FindTrack(const Release& release, std::string_view title, std::string_view artist) {

@@ -30,11 +30,26 @@ struct SearchHit {
   std::optional<std::int64_t> master_id;
 };
 
+// A page of search results with Discogs' `pagination` object: {page, pages, per_page, items,
+// urls: {first, prev, next, last}} (a link absent where there is none).
 struct SearchPage {
   std::vector<SearchHit> results;
   int page = 1;
   int pages = 1;
+  int per_page = 0;                   // 0: the body does not say
   std::int64_t items = 0;
+  std::optional<std::string> next_url;  // pagination.urls.next: set while more pages follow
+  bool HasNext() const { return next_url.has_value() && page < pages; }
+};
+
+// GET /artists/{id}, reduced to the names it answers to and its profile.
+struct Artist {
+  std::int64_t id = 0;
+  std::string name;                           // cleaned ("Persuader, The" -> "The Persuader")
+  std::string realname;
+  std::string profile;
+  std::vector<std::string> name_variations;   // "namevariations", as spelled
+  std::vector<std::string> aliases;           // "aliases[].name", cleaned
 };
 
 struct Track {
@@ -51,6 +66,7 @@ struct Release {
   bool is_master = false;
   std::string title;
   std::string artist;                 // the credit: cleaned names with their joins ("Various" kept)
+  std::optional<std::int64_t> artist_id;    // the first credited artist's Discogs id (artists[0].id)
   std::optional<std::string> release_date;  // YYYY-MM-DD, YYYY-MM or YYYY
   std::optional<std::int64_t> master_id;    // a master: its main_release is in main_release
   std::optional<std::int64_t> main_release;
@@ -67,6 +83,10 @@ std::optional<core::Error> CheckBody(std::string_view body, std::string_view wha
 core::Result<SearchPage> ParseSearch(std::string_view body);
 core::Result<Release> ParseRelease(std::string_view body);
 core::Result<Release> ParseMaster(std::string_view body);
+core::Result<Artist> ParseArtist(std::string_view body);
+// Whether `artist` answers to `name` (its name, real name, a name variation or an alias,
+// each cleaned and folded). An empty name answers to nothing.
+bool AnswersTo(const Artist& artist, std::string_view name);
 // The "message" of an error body ({"message": "Release not found."}); nullopt otherwise.
 std::optional<std::string> ParseErrorMessage(std::string_view body);
 
@@ -92,6 +112,13 @@ normalize::Classified ClassifyGenres(const std::vector<std::string>& genres,
 // release rows only, preferring a matching artist, then title, then `year`. Null when none.
 const SearchHit* BestHit(const SearchPage& page, std::string_view artist, std::string_view title,
                          std::optional<std::int64_t> year = std::nullopt);
+// The release rows of `page` as BestHit ranks them, best first (ties keep Discogs' order), at
+// most `limit`: the candidates an artist lookup disambiguates.
+std::vector<SearchHit> RankedHits(const SearchPage& page, std::string_view artist, std::string_view title,
+                                  std::optional<std::int64_t> year, std::size_t limit);
+// A release row whose "Artist - Title" names `artist` and (when `title` is not empty) the
+// title, folded, a version suffix aside: paging stops at the page that has one.
+bool IsMatch(const SearchHit& hit, std::string_view artist, std::string_view title);
 // The track called `title` on `release` (folded; a version suffix in parentheses may
 // differ), preferring one credited to `artist` on compilations. Null when none.
 const Track* FindTrack(const Release& release, std::string_view title, std::string_view artist = {});

@@ -20,7 +20,8 @@ runtime::ProviderSpec Spec() {
   spec.policy.user_agent = "tunefleet-discogs/0.1 +https://example.invalid/tunefleet";
   spec.cache_ttls = {
       {"RELEASE_CACHE_TTL", 30 * 24h},  // /releases/{id}, /masters/{id}
-      {"SEARCH_CACHE_TTL", 7 * 24h},    // /database/search
+      {"SEARCH_CACHE_TTL", 7 * 24h},    // /database/search (each page)
+      {"ARTIST_CACHE_TTL", 30 * 24h},   // /artists/{id}: one lookup per artist per 30 days, fleet-wide
       {"NOT_FOUND_TTL", 24h},           // 404s
   };
   spec.merge_rank = 3;  // of 1 spotify, 2 musicbrainz, 3 discogs, 4 lastfm

@@ -172,6 +172,32 @@ TEST_F(CatalogWriterTest, TracksAndAlbumsOfOneArtistShareOneArtistRow) {
   EXPECT_EQ(db_.Int("select count(*) from albums where artist_id is null"), 0);
 }
 
+// fields.artist_discogs_id (workers/discogs) fills artists.discogs_id: on a new row and on an
+// existing one without, never over an id already there, and never a second row with an id
+// another row holds (the unique index), in a batch or across batches, without failing them.
+TEST_F(CatalogWriterTest, ArtistDiscogsIdsFillTheArtistRowOnceAndNeverTwice) {
+  auto with_id = [](catalog::TrackRecord r, std::int64_t id) {
+    r.fields.artist_discogs_id = id;
+    return r;
+  };
+  ASSERT_TRUE(writer_.WriteTracks({Track("spotify", "Air", "Playground Love")}));  // an existing row without an id
+  ASSERT_TRUE(writer_.WriteTracks({with_id(Track("discogs", "Air", "Kelly"), 2412),
+                                   with_id(Track("discogs", "Daft Punk", "Da Funk"), 1289),
+                                   // a second spelling claiming Air's id in the same batch: left out
+                                   with_id(Track("discogs", "AIR (French band)", "Sexy Boy"), 2412)}));
+  EXPECT_EQ(db_.Scalar("select discogs_id from artists where name_key = 'air'"), "2412");
+  EXPECT_EQ(db_.Scalar("select discogs_id from artists where name_key = 'daft punk'"), "1289");
+  EXPECT_EQ(db_.Scalar("select coalesce(discogs_id::text, 'null') from artists where name = 'AIR (French band)'"), "null");
+  // Later batches: another row claiming a held id is left out, an id already set is kept.
+  CatalogWriter other(db_.dsn(), fleet::MergePriority());  // a process that has not seen these
+  ASSERT_TRUE(other.WriteTracks({with_id(Track("discogs", "Air Tribute", "Kelly Watch"), 2412),
+                                 with_id(Track("discogs", "Daft Punk", "Revolution 909"), 777)}));
+  EXPECT_EQ(db_.Scalar("select coalesce(discogs_id::text, 'null') from artists where name = 'Air Tribute'"), "null");
+  EXPECT_EQ(db_.Scalar("select discogs_id from artists where name_key = 'daft punk'"), "1289");
+  EXPECT_EQ(db_.Int("select count(*) from artists where discogs_id is not null"), 2);
+  EXPECT_EQ(db_.Int("select count(*) from track_sources where provider = 'discogs'"), 5);
+}
+
 TEST_F(CatalogWriterTest, ARowWrittenBeforeArtistsExistedGetsItsArtistOnTheNextWrite) {
   // As written by a version without artists: no artist row, no artist_id.
   ASSERT_TRUE(writer_.WriteTracks({Track("spotify", "Air", "Playground Love")}));

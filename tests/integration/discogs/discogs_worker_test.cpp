@@ -124,8 +124,11 @@ TEST(DiscogsWorker, StoresEveryTrackAndAlbumJobWithinTheEnforcedLimit) {
   EXPECT_EQ(vhost.Depth(kDeadQueue), 0u);
   EXPECT_EQ(stats.limited, 0) << Describe(stats);
   EXPECT_LE(stats.excused, provider_sim_test::ExcusedAllowance(stats)) << Describe(stats);
-  // Two calls per job at most (search + release); one with a discogs_id or when nothing is found.
-  EXPECT_LE(stats.requests, 2 * 70 + 2) << Describe(stats);  // + the master fallbacks of 2 album ids
+  // Two calls per job at most (search + release); one with a discogs_id or when nothing is found;
+  // + the master fallbacks of 2 album ids; + one artist lookup per Discogs artist (the 7 job
+  // artists', and at most one each for the 12 releases named by discogs_id).
+  EXPECT_LE(stats.requests, 2 * 70 + 2 + 7 + 12) << Describe(stats);
+  EXPECT_LE(stats.by_endpoint["artist"], 7 + 12) << Describe(stats);
   EXPECT_GE(stats.requests, 70) << Describe(stats);
 
   // Rows carry what the issue asks for.
@@ -174,7 +177,8 @@ TEST(DiscogsWorker, DefaultPolicyStaysWithinSixtyAMinute) {
   Stop(worker);
   auto stats = DiscogsStats(*sim);
   std::cout << Describe(stats) << "\n";
-  EXPECT_EQ(stats.requests, 16) << Describe(stats);
+  // 8 searches, 8 releases and 1 lookup of their one artist.
+  EXPECT_EQ(stats.requests, 17) << Describe(stats);
   EXPECT_EQ(stats.limited, 0) << Describe(stats);
   EXPECT_LE(stats.excused, provider_sim_test::ExcusedAllowance(stats)) << Describe(stats);
   EXPECT_EQ(CountSources(database).tracks_ok, 8);

@@ -235,6 +235,142 @@ TEST(DiscogsSearch, PagedSearchReadsPaginationAndTheFirstPage) {
   EXPECT_EQ(hit->id, 2028757);
 }
 
+TEST(DiscogsSearch, PaginationGivesPerPageAndTheNextLink) {
+  auto page = ParseSearch(Fixture("maxep-database-search-nirvana-paged.json"));
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  EXPECT_EQ(page->per_page, 3);
+  ASSERT_TRUE(page->next_url.has_value());
+  EXPECT_EQ(*page->next_url,
+            "http://api.discogs.com/database/search?per_page=3&artist=nirvana&release_title=nevermind&page=2");
+  EXPECT_TRUE(page->HasNext());
+  // A single page: "urls": {} (buntine's recording), so no next page.
+  auto single = ParseSearch(Fixture("buntine-database-search-moonblood.json"));
+  ASSERT_TRUE(single.has_value()) << single.error().message;
+  EXPECT_EQ(single->per_page, 50);
+  EXPECT_FALSE(single->next_url.has_value());
+  EXPECT_FALSE(single->HasNext());
+}
+
+TEST(DiscogsSearch, LastPageHasPrevButNoNext) {
+  // The documented shape on the last page: first and prev links, no next or last.
+  auto page = ParseSearch(R"({"pagination":{"page":66,"pages":66,"per_page":3,"items":198,"urls":{)"
+                          R"("first":"https://api.discogs.com/database/search?q=x&per_page=3&page=1",)"
+                          R"("prev":"https://api.discogs.com/database/search?q=x&per_page=3&page=65"}},"results":[]})");
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  EXPECT_EQ(page->page, 66);
+  EXPECT_FALSE(page->next_url.has_value());
+  EXPECT_FALSE(page->HasNext());
+  // A next link on what pagination calls the last page is not followed either.
+  auto odd = ParseSearch(R"({"pagination":{"page":2,"pages":2,"per_page":3,"items":6,"urls":{"next":"x"}},"results":[]})");
+  ASSERT_TRUE(odd.has_value());
+  EXPECT_FALSE(odd->HasNext());
+  // urls.next of the wrong type is an error naming it, not a crash.
+  auto bad = ParseSearch(R"({"pagination":{"page":1,"pages":2,"urls":{"next":7}},"results":[]})");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("next"), std::string::npos) << bad.error().message;
+}
+
+TEST(DiscogsSearch, IsMatchNeedsTheArtistAndTheTitle) {
+  SearchHit hit;
+  hit.id = 1;
+  hit.type = "release";
+  hit.title = "Nirvana (2) - Nevermind (Remastered)";
+  EXPECT_TRUE(IsMatch(hit, "nirvana", "Nevermind"));  // number and version suffix aside
+  EXPECT_TRUE(IsMatch(hit, "Nirvana", ""));           // a track search: the artist alone
+  EXPECT_FALSE(IsMatch(hit, "Nirvana", "In Utero"));
+  EXPECT_FALSE(IsMatch(hit, "Nirvana Tribute 1", "Nevermind"));
+  hit.type = "master";
+  EXPECT_FALSE(IsMatch(hit, "Nirvana", "Nevermind"));
+}
+
+TEST(DiscogsSearch, RankedHitsPutsTheArtistFirstAndKeepsDiscogsOrderOnTies) {
+  auto page = ParseSearch(Fixture("joalla-database-search-q-trash80.json"));
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  auto ranked = RankedHits(*page, "Trash80", "", std::nullopt, 100);
+  ASSERT_FALSE(ranked.empty());
+  for (const auto& hit : ranked) EXPECT_EQ(hit.type, "release") << hit.title;  // artist rows skipped
+  const SearchHit* best = BestHit(*page, "Trash80", "");
+  ASSERT_NE(best, nullptr);
+  EXPECT_EQ(ranked.front().id, best->id);
+  EXPECT_LE(RankedHits(*page, "Trash80", "", std::nullopt, 2).size(), 2u);
+
+  SearchPage decoys;
+  for (int i = 1; i <= 3; ++i) {
+    SearchHit h;
+    h.id = i;
+    h.type = "release";
+    h.title = (i == 3 ? std::string("Foo") : "Foo Tribute " + std::to_string(i)) + " - Bar";
+    decoys.results.push_back(h);
+  }
+  auto order = RankedHits(decoys, "Foo", "Bar", std::nullopt, 3);
+  ASSERT_EQ(order.size(), 3u);
+  EXPECT_EQ(order[0].id, 3);  // the artist's own row
+  EXPECT_EQ(order[1].id, 1);  // then the others in Discogs' order
+  EXPECT_EQ(order[2].id, 2);
+}
+
+// GET /artists/{id} in the shape the Discogs API documentation gives (namevariations,
+// profile, releases_url, resource_url, uri, urls, data_quality, id, images, members or
+// aliases, name, realname); values written for this test, not a recording.
+constexpr const char* kArtist = R"json({
+  "namevariations": ["Persuader", "The Presuader"],
+  "profile": "Swedish techno duo.",
+  "releases_url": "https://api.discogs.com/artists/1/releases",
+  "resource_url": "https://api.discogs.com/artists/1",
+  "uri": "https://www.discogs.com/artist/1-The-Persuader",
+  "urls": ["https://example.invalid/persuader"],
+  "data_quality": "Needs Vote",
+  "id": 1,
+  "images": [{"type": "primary", "uri": "", "height": 450, "width": 600}],
+  "aliases": [{"id": 239, "name": "Jesper Dahlb\u00e4ck", "resource_url": "https://api.discogs.com/artists/239"},
+              {"id": 3659, "name": "Groove Machine (3)", "resource_url": "https://api.discogs.com/artists/3659"}],
+  "realname": "Jesper Dahlback",
+  "name": "Persuader, The"
+})json";
+
+TEST(DiscogsArtist, ParsesNamesVariationsAliasesAndProfile) {
+  auto artist = ParseArtist(kArtist);
+  ASSERT_TRUE(artist.has_value()) << artist.error().message;
+  EXPECT_EQ(artist->id, 1);
+  EXPECT_EQ(artist->name, "The Persuader");
+  EXPECT_EQ(artist->realname, "Jesper Dahlback");
+  EXPECT_EQ(artist->profile, "Swedish techno duo.");
+  EXPECT_EQ(artist->name_variations, (std::vector<std::string>{"Persuader", "The Presuader"}));
+  EXPECT_EQ(artist->aliases, (std::vector<std::string>{"Jesper Dahlb\xc3\xa4" "ck", "Groove Machine"}));
+}
+
+TEST(DiscogsArtist, AnswersToItsNameRealNameVariationsAndAliases) {
+  auto artist = ParseArtist(kArtist);
+  ASSERT_TRUE(artist.has_value()) << artist.error().message;
+  EXPECT_TRUE(AnswersTo(*artist, "the persuader"));
+  EXPECT_TRUE(AnswersTo(*artist, "Persuader, The"));
+  EXPECT_TRUE(AnswersTo(*artist, "Persuader"));        // a name variation
+  EXPECT_TRUE(AnswersTo(*artist, "JESPER DAHLBACK"));  // the real name
+  EXPECT_TRUE(AnswersTo(*artist, "Groove Machine"));   // an alias, its number dropped
+  EXPECT_FALSE(AnswersTo(*artist, "Persuader Tribute 1"));
+  EXPECT_FALSE(AnswersTo(*artist, ""));
+}
+
+TEST(DiscogsArtist, ErrorBodiesAndWrongTypesAreErrors) {
+  auto missing = ParseArtist(R"({"message": "Artist not found."})");
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message.find("Artist not found."), std::string::npos);
+  auto html = ParseArtist("<html>502</html>");
+  ASSERT_FALSE(html.has_value());
+  EXPECT_EQ(html.error().kind, core::ErrorKind::kTransient);
+  auto wrong = ParseArtist(R"({"id": 5, "name": "X", "namevariations": "X"})");
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error().kind, core::ErrorKind::kInvalidInput);
+  EXPECT_NE(wrong.error().message.find("namevariations"), std::string::npos) << wrong.error().message;
+  EXPECT_FALSE(ParseArtist(R"({"id": "5", "name": "X"})").has_value());
+}
+
+TEST(DiscogsRelease, FirstCreditedArtistsIdIsKept) {
+  Release release = LoadRelease("harmony-release-1503102-rick-astley.json");
+  ASSERT_TRUE(release.artist_id.has_value());
+  EXPECT_EQ(*release.artist_id, 72872);
+}
+
 TEST(DiscogsSearch, NoReleaseRowsGivesNoHit) {
   auto page = ParseSearch(R"({"pagination":{"page":1,"pages":0,"per_page":5,"items":0,"urls":{}},"results":[]})");
   ASSERT_TRUE(page.has_value());

@@ -85,6 +85,33 @@ TEST(DiscogsSettings, CacheAndTtlsAreOverridable) {
                config::ConfigError);
 }
 
+TEST(DiscogsSettings, SearchPagesAndArtistTtlHaveDefaultsAndBounds) {
+  auto s = Load(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "t"}}));
+  EXPECT_EQ(s.search_pages, 3);
+  EXPECT_EQ(s.artist_ttl, std::chrono::hours(24 * 30));
+  auto set = Load(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "t"},
+                         {"TUNEFLEET_DISCOGS_SEARCH_PAGES", "1"},
+                         {"TUNEFLEET_DISCOGS_ARTIST_CACHE_TTL", "1h"}}));
+  EXPECT_EQ(set.search_pages, 1);
+  EXPECT_EQ(set.artist_ttl, std::chrono::hours(1));
+  try {
+    (void)Load(EnvOf({{"TUNEFLEET_DISCOGS_TOKEN", "t"}, {"TUNEFLEET_DISCOGS_SEARCH_PAGES", "0"}}));
+    FAIL() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("TUNEFLEET_DISCOGS_SEARCH_PAGES"), std::string::npos) << e.what();
+  }
+}
+
+TEST(DiscogsRequests, LaterPagesAppendThePageNumber) {
+  json::AlbumJob job;
+  job.artist = "Nirvana";
+  job.album = "Nevermind";
+  std::string path = AlbumSearchPath(job, 5);
+  EXPECT_EQ(PagePath(path, 1), path);  // page 1 keeps the cache key it always had
+  EXPECT_EQ(PagePath(path, 2), path + "&page=2");
+  EXPECT_EQ(PagePath("/database/search", 3), "/database/search?page=3");
+}
+
 TEST(DiscogsRequests, TrackSearchUsesTheAlbumAsReleaseTitleWhenPresent) {
   json::TrackJob job;
   job.artist = "AC/DC";

@@ -189,6 +189,84 @@ TEST_F(SimulatorTest, DiscogsBodiesHaveTheRecordedShapes) {
   ExpectFixtureShape(missing.response.body, "discogs/swiftdiscogs-error-release-404.json");
 }
 
+// Paging with look-alikes first (--discogs-search-decoys): the documented pagination object,
+// urls.next until the last page and urls.prev after the first; the match on its page.
+TEST_F(SimulatorTest, DiscogsSearchPagesWithDecoysBeforeTheMatch) {
+  SimSettings settings = DefaultSettings();
+  settings.unlimited = true;
+  settings.not_found_share = 0;
+  settings.discogs_search_decoys = 7;
+  Start(settings);
+  std::string base = "/discogs/database/search?type=release&artist=Nirvana&release_title=Nevermind&per_page=5";
+  rapidjson::Document first = Parse(Get(base, std::string(kDiscogsAuth)));
+  const auto& p1 = first["pagination"];
+  EXPECT_EQ(p1["page"].GetInt(), 1);
+  EXPECT_EQ(p1["pages"].GetInt(), 2);
+  EXPECT_EQ(p1["per_page"].GetInt(), 5);
+  EXPECT_EQ(p1["items"].GetInt(), 8);
+  ASSERT_TRUE(p1["urls"].HasMember("next"));
+  EXPECT_NE(std::string(p1["urls"]["next"].GetString()).find("page=2"), std::string::npos);
+  EXPECT_FALSE(p1["urls"].HasMember("prev"));
+  ASSERT_EQ(first["results"].Size(), 5u);
+  for (const auto& row : first["results"].GetArray()) {
+    EXPECT_NE(std::string(row["title"].GetString()).find("Tribute"), std::string::npos) << row["title"].GetString();
+  }
+  rapidjson::Document second = Parse(Get(base + "&page=2", std::string(kDiscogsAuth)));
+  EXPECT_EQ(second["pagination"]["page"].GetInt(), 2);
+  EXPECT_FALSE(second["pagination"]["urls"].HasMember("next"));
+  EXPECT_TRUE(second["pagination"]["urls"].HasMember("prev"));
+  ASSERT_EQ(second["results"].Size(), 3u);
+  EXPECT_STREQ(second["results"][2]["title"].GetString(), "Nirvana - Nevermind");
+  // Every look-alike is found by its own lookup.
+  std::int64_t decoy = first["results"][0]["id"].GetInt64();
+  EXPECT_EQ(Get("/discogs/releases/" + std::to_string(decoy), std::string(kDiscogsAuth)).response.status, 200);
+  // Without decoys: the match alone, one page, no links.
+  ASSERT_FALSE(ApplyConfigJson(R"({"discogs":{"search_decoys":0}})", settings).has_value());
+  Start(settings);
+  rapidjson::Document alone = Parse(Get(base, std::string(kDiscogsAuth)));
+  EXPECT_EQ(alone["pagination"]["pages"].GetInt(), 1);
+  EXPECT_EQ(alone["results"].Size(), 1u);
+  EXPECT_EQ(alone["pagination"]["urls"].MemberCount(), 0u);
+}
+
+// GET /artists/{id}: the artist the release credits, under the name it was credited with, in
+// the documented shape; counted as "artist" and limited with the rest of Discogs.
+TEST_F(SimulatorTest, DiscogsArtistOfAReleaseAnswersWithItsNamesAndCountsAgainstTheLimit) {
+  SimSettings settings = DefaultSettings();
+  settings.of(Provider::kDiscogs).rate_per_second = 1;
+  settings.of(Provider::kDiscogs).burst = 3;
+  settings.not_found_share = 0;
+  Start(settings);
+  rapidjson::Document search = Parse(Get("/discogs/database/search?type=release&artist=The%20Persuader&release_title=Stockholm",
+                                         std::string(kDiscogsAuth)));
+  std::int64_t id = search["results"][0]["id"].GetInt64();
+  rapidjson::Document release = Parse(Get("/discogs/releases/" + std::to_string(id), std::string(kDiscogsAuth)));
+  std::int64_t artist_id = release["artists"][0]["id"].GetInt64();
+  Outcome artist = Get("/discogs/artists/" + std::to_string(artist_id), std::string(kDiscogsAuth));
+  ASSERT_EQ(artist.response.status, 200) << artist.response.body;
+  rapidjson::Document doc = Parse(artist);
+  EXPECT_EQ(doc["id"].GetInt64(), artist_id);
+  EXPECT_STREQ(doc["name"].GetString(), "The Persuader");
+  ASSERT_TRUE(doc["namevariations"].IsArray());
+  bool without_the = false;
+  for (const auto& v : doc["namevariations"].GetArray()) without_the = without_the || std::string(v.GetString()) == "Persuader";
+  EXPECT_TRUE(without_the);
+  for (const char* key : {"profile", "releases_url", "resource_url", "uri", "data_quality"}) {
+    EXPECT_TRUE(doc.HasMember(key) && doc[key].IsString()) << key;
+  }
+  EXPECT_TRUE(doc["urls"].IsArray());
+  EXPECT_TRUE(doc["images"].IsArray());
+  EXPECT_EQ(sim_->stats(Provider::kDiscogs).by_endpoint.at("artist"), 1u);
+  // The fourth request in a second: over the limit (burst 3), whatever the endpoint.
+  Outcome limited = Get("/discogs/artists/" + std::to_string(artist_id), std::string(kDiscogsAuth));
+  EXPECT_EQ(limited.response.status, 429);
+  EXPECT_EQ(sim_->stats(Provider::kDiscogs).limited, 1u);
+  clock_.Advance(2s);
+  Outcome bad = Get("/discogs/artists/abc", std::string(kDiscogsAuth));
+  EXPECT_EQ(bad.response.status, 404);
+  EXPECT_EQ(Parse(bad)["message"], "Artist not found.");
+}
+
 // ---- Ids resolve across endpoints ---------------------------------------------------------
 
 TEST_F(SimulatorTest, SpotifySearchIdAnswersTrackAndAudioFeatureLookups) {
