@@ -456,9 +456,9 @@ struct SpotifyProvider::Impl {
             .cache_ttl = settings.album_ttl},
            [this, flow](core::Result<http::Response> response) {
              if (!response) return flow->done.Finish(response.error());
-             const Album& album = flow->album;
-             auto page = ParseAlbumTracks(response->body, album.name,
-                                          album.artists.empty() ? std::string() : album.artists.front().name);
+             const Album& so_far = flow->album;
+             auto page = ParseAlbumTracks(response->body, so_far.name,
+                                          so_far.artists.empty() ? std::string() : so_far.artists.front().name);
              if (!page) return flow->done.Finish(page.error());
              if (page->tracks.empty()) return OnAlbum(flow);
              for (auto& entry : page->tracks) flow->album.tracks.push_back(std::move(entry));
