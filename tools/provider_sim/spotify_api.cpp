@@ -133,10 +133,9 @@ class SpotifyApi final : public ProviderApi {
 
   // GET /v1/albums/{id}/tracks?offset=&limit=: a paging object of simplified tracks (limit
   // 1..50, default 20, as Spotify documents it), `next` set while tracks remain.
-  Response AlbumTracks(std::string_view path, std::string_view query) {
+  Response AlbumTracks(std::string_view path, const QueryParams& params) {
     std::string_view rest = path.substr(std::string_view("/v1/albums/").size());
     std::string_view id = rest.substr(0, rest.find('/'));
-    QueryParams params = ParseQueryString(query);
     auto number = [&params](std::string_view name, int fallback) {
       std::string_view text = params.GetOr(name, "");
       int value = fallback;

@@ -160,8 +160,13 @@ TEST(DiscogsRelease, TracklistGivesAlbumTracksInOrderCreditedToTheTrackArtist) {
   // A box set's "2-1" / "CD2-1" positions name the disc; positions count within it.
   Release box;
   box.title = "Box";
-  box.tracklist = {{.position = "1-1", .title = "One"}, {.position = "1-2", .title = "Two"},
-                   {.position = "CD2-1", .title = "Three"}, {.position = "2.2", .title = "Four"}};
+  for (auto [position, title] : std::vector<std::pair<std::string, std::string>>{
+           {"1-1", "One"}, {"1-2", "Two"}, {"CD2-1", "Three"}, {"2.2", "Four"}}) {
+    Track track;
+    track.position = position;
+    track.title = title;
+    box.tracklist.push_back(track);
+  }
   auto discs = AlbumTracklist(box, "Band");
   ASSERT_EQ(discs.size(), 4u);
   EXPECT_EQ(discs[1].disc, 1);
