@@ -517,7 +517,9 @@ constexpr const char* kTrackJobsQueue = "test.album-track-jobs";
 // track job the worker published, so the test counts them (the worker consumes its own copy).
 void DeclareTrackJobCounter(TestVhost& vhost) {
   amqp::Topology topology;
-  topology.queues.push_back({.name = kTrackJobsQueue});
+  amqp::QueueSpec queue;
+  queue.name = kTrackJobsQueue;
+  topology.queues.push_back(queue);
   topology.bindings.push_back({.queue = kTrackJobsQueue, .exchange = "tunefleet.jobs", .routing_key = "track.all",
                                .arguments = {}});
   vhost.Declare(topology);
