@@ -673,5 +673,46 @@ TEST(SpotifyAlbumTracks, AWorkerKilledBetweenTheTracklistCommitAndTheConfirmPubl
   EXPECT_EQ(c.tracks, kTracks) << Describe(c);
 }
 
+
+// The documented price of at-least-once: killed after the confirms, before the positions are
+// recorded, the redelivery publishes the 12 track jobs once more; they land on the same rows.
+TEST(SpotifyAlbumTracks, AWorkerKilledAfterTheConfirmsButBeforeTheRecordPublishesThemAgainOntoTheSameRows) {
+  constexpr int kRedisDb = 11;
+  constexpr int kTracks = 12;
+  FlushRedis(kRedisDb);
+  SimProcess sim({"--rate-slack-ms", "100", "--spotify-latency-ms", "2", "--not-found-share", "0"});
+  ASSERT_GT(sim.port(), 0) << sim.Stderr();
+  PostSim(sim, "/_sim/reset", "");
+  auto [artist, title] = SimAlbumWithTracks(sim, kTracks);
+  ASSERT_FALSE(artist.empty());
+  TestDatabase db;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  DeclareTrackJobCounter(vhost);
+  vhost.Publish({AlbumMessage("album-twice", artist, title)});
+  {
+    auto env = WorkerEnv(vhost, db, sim.Url("/spotify"), kRedisDb, 0, true);
+    env["TUNEFLEET_TEST_KILL_AT"] = "after_track_jobs_confirm:1";
+    WorkerProcess worker(WorkerBinary(), env);
+    auto exit = worker.WaitExit(120s);
+    ASSERT_TRUE(exit.has_value()) << "not killed: " << worker.LogTail(20);
+    EXPECT_EQ(exit->signal, SIGKILL) << test_support::Describe(*exit);
+  }
+  EXPECT_EQ(vhost.Depth(kTrackJobsQueue), static_cast<std::uint32_t>(kTracks)) << "confirmed before the kill";
+  EXPECT_EQ(CountAlbumTracks(db).published, 0) << "not recorded before the kill";
+
+  WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, db, sim.Url("/spotify"), kRedisDb, 0, true));
+  ASSERT_TRUE(WaitForEnrichedAlbum(db, worker, kTracks)) << worker.LogTail(30);
+  ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kJobQueue) == 0 && vhost.Depth(kTrackJobsQueue) == 2 * kTracks; },
+                        60s, "every job acked, the track jobs published twice",
+                        [&] { return "published=" + std::to_string(vhost.Depth(kTrackJobsQueue)); }));
+  auto c = CountAlbumTracks(db);
+  EXPECT_EQ(c.tracks, kTracks) << "the second copies landed on the same rows: " << Describe(c);
+  EXPECT_EQ(c.published, kTracks) << Describe(c);
+  ASSERT_TRUE(WaitUntil([&] {
+    return db.Int("SELECT count(*) FROM job_effects WHERE job_id LIKE 'album-track:%' AND commits = 2") == kTracks;
+  }, 60s, "each track job's second copy counted in job_effects"));
+}
+
 }  // namespace
 }  // namespace spotify_test
