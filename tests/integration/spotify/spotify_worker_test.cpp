@@ -677,7 +677,7 @@ TEST(SpotifyAlbumTracks, AWorkerKilledBetweenTheTracklistCommitAndTheConfirmPubl
 // The documented price of at-least-once: killed after the confirms, before the positions are
 // recorded, the redelivery publishes the 12 track jobs once more; they land on the same rows.
 TEST(SpotifyAlbumTracks, AWorkerKilledAfterTheConfirmsButBeforeTheRecordPublishesThemAgainOntoTheSameRows) {
-  constexpr int kRedisDb = 11;
+  constexpr int kRedisDb = 15;
   constexpr int kTracks = 12;
   FlushRedis(kRedisDb);
   SimProcess sim({"--rate-slack-ms", "100", "--spotify-latency-ms", "2", "--not-found-share", "0"});
