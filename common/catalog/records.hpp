@@ -84,6 +84,16 @@ struct AlbumFields {
   std::optional<std::int32_t> aoty_user_count;
 };
 
+// One entry of an album's tracklist as a provider returned it (Spotify's album tracks,
+// MusicBrainz's release media, Discogs's release tracklist). The writer links it to a track
+// row (album_tracks) and the runtime publishes one track job for it.
+struct AlbumTrack {
+  std::int32_t disc = 1;      // >= 1
+  std::int32_t position = 0;  // >= 1, within the disc
+  TrackRef ref;               // artist and title always; the ids the provider gave
+  std::optional<std::int32_t> duration_ms;
+};
+
 struct AlbumRecord {
   AlbumRef ref;
   std::string provider;
@@ -94,6 +104,8 @@ struct AlbumRecord {
   std::vector<std::string> moods;
   AlbumFields fields;
   std::optional<std::string> raw_json;
+  // The album's tracks in order, when the provider returned them (status kOk only).
+  std::vector<AlbumTrack> tracklist;
 };
 
 }  // namespace catalog

@@ -119,6 +119,73 @@ FROM upserted u JOIN input i USING (identity_key)
 WHERE u.id IN (SELECT track_id FROM sources)
 )SQL";
 
+// Albums' tracklists (0006_album_tracks.sql), after the albums' upsert and merge, in the
+// same transaction. `$1`: a JSON array of tracklist entries. The album upsert holds each
+// album row's lock until commit, so two providers' tracklists of one album are linked one
+// after the other and the second sees the first's positions.
+//
+// Statement T1: the track rows of positions no tracklist has claimed yet, by the identity
+// rules (the entry's first id, else its name key), unless a row already is that track (its
+// identity key, or one of its ids held by another row: a track job by ISRC that Spotify
+// enriched holds the Spotify id the album's tracklist names).
+constexpr const char* kTracklistInput = R"SQL(
+WITH input AS (
+  SELECT x.*, a.id AS album_id FROM jsonb_to_recordset($1::jsonb) AS x(
+    album_key text, disc int, position int, identity_key text, name_key text, artist text,
+    artist_key text, title text, album text, isrc text, mbid uuid, spotify_id text,
+    duration_ms int, provider text, job_id text)
+  JOIN albums a ON a.identity_key = x.album_key
+),
+found AS (
+  SELECT i.*,
+         COALESCE((SELECT o.id FROM tracks o WHERE o.identity_key = i.identity_key),
+                  (SELECT o.id FROM tracks o WHERE i.isrc IS NOT NULL AND o.isrc = i.isrc),
+                  (SELECT o.id FROM tracks o WHERE i.mbid IS NOT NULL AND o.mbid = i.mbid),
+                  (SELECT o.id FROM tracks o WHERE i.spotify_id IS NOT NULL AND o.spotify_id = i.spotify_id))
+           AS track_id
+  FROM input i
+  WHERE NOT EXISTS (SELECT 1 FROM album_tracks x
+                    WHERE x.album_id = i.album_id AND x.disc = i.disc AND x.position = i.position)
+)
+)SQL";
+
+constexpr const char* kInsertTracklistTracks = R"SQL(
+INSERT INTO tracks AS t (identity_key, name_key, artist_id, artist_name, title, album_id, album_title,
+                         isrc, mbid, spotify_id, duration_ms)
+SELECT DISTINCT ON (f.identity_key) f.identity_key, f.name_key, ar.id, f.artist, f.title, f.album_id, f.album,
+       f.isrc, f.mbid, f.spotify_id, NULLIF(f.duration_ms, 0)
+FROM found f LEFT JOIN artists ar ON ar.name_key = f.artist_key
+WHERE f.track_id IS NULL
+ORDER BY f.identity_key
+ON CONFLICT (identity_key) DO NOTHING
+)SQL";
+
+// Statement T2: claim the free positions for this provider's tracklist.
+constexpr const char* kLinkAlbumTracks = R"SQL(
+INSERT INTO album_tracks (album_id, disc, position, track_id, provider, job_id)
+SELECT f.album_id, f.disc, f.position, f.track_id, f.provider, f.job_id
+FROM found f WHERE f.track_id IS NOT NULL
+ORDER BY f.album_id, f.disc, f.position
+ON CONFLICT (album_id, disc, position) DO NOTHING
+)SQL";
+
+// Statement T3: this provider's positions of the batch's albums whose track job the broker
+// has not confirmed yet (this delivery's, and those of a delivery that crashed before).
+constexpr const char* kSelectTrackJobs = R"SQL(
+SELECT at.album_id, at.disc, at.position, t.id, t.identity_key, t.artist_name, t.title,
+       COALESCE(al.title, t.album_title, ''), t.duration_ms
+FROM album_tracks at JOIN tracks t ON t.id = at.track_id JOIN albums al ON al.id = at.album_id
+WHERE at.album_id = ANY($1::bigint[]) AND at.provider = $2 AND at.track_job_published_at IS NULL
+ORDER BY at.album_id, at.disc, at.position
+)SQL";
+
+constexpr const char* kMarkTrackJobsPublished = R"SQL(
+UPDATE album_tracks a SET track_job_published_at = now()
+FROM unnest($1::bigint[], $2::int[], $3::int[]) AS x(album_id, disc, position)
+WHERE a.album_id = x.album_id AND a.disc = x.disc AND a.position = x.position
+  AND a.track_job_published_at IS NULL
+)SQL";
+
 // Statement 2: recompute the merged rows of the touched tracks from all their sources.
 // Genres and moods: ranked by how many providers name them, then by their best rank within
 // a provider; capped at 10 genres and 15 moods. Scalars: the first provider in priority
@@ -501,6 +568,36 @@ std::vector<const Record*> Pointers(std::span<const Record> records) {
   return out;
 }
 
+// The albums' tracklists of a WriteAlbums: entries as kTracklistInput's JSON array, and the
+// providers whose unconfirmed album_tracks rows to read back (the batch's, for every album).
+struct Tracklists {
+  std::string json;                  // empty: no tracklist in the batch
+  std::set<std::string> providers;   // empty: read nothing back
+};
+
+// An unconfirmed album_tracks row as a track job's content. The job must land on the row the
+// position links: it carries the one id the row's identity key names, and for a name: key an
+// artist and title whose name key is the row's (the stored spelling, else the key's own parts,
+// when a merge changed the title since).
+AlbumTrackJob TrackJobOf(std::int64_t album_id, std::int32_t disc, std::int32_t position, std::int64_t track_id,
+                         std::string identity_key, std::string artist, std::string title, std::string album,
+                         std::optional<std::int32_t> duration_ms) {
+  AlbumTrackJob job{album_id, disc, position, track_id, std::move(identity_key), std::move(artist), std::move(title),
+                    std::move(album), duration_ms};
+  constexpr std::string_view kName = "name:";
+  if (std::string_view(job.identity_key).starts_with(kName)) {
+    std::string name_key = job.identity_key.substr(kName.size());
+    if (TrackNameKey(job.artist, job.title) != name_key) {
+      auto separator = name_key.find(kNameKeySeparator);
+      if (separator != std::string::npos) {
+        job.artist = name_key.substr(0, separator);
+        job.title = name_key.substr(separator + 1);
+      }
+    }
+  }
+  return job;
+}
+
 }  // namespace
 
 struct CatalogWriter::Impl {
@@ -511,6 +608,8 @@ struct CatalogWriter::Impl {
   std::string merge_priority_array;  // the merge statements' $2
   KnownArtists known_artists;
   std::set<std::string> known_discogs_ids;  // artist keys whose Discogs id this process has set (or found set)
+  // The last WriteAlbums' unconfirmed album_tracks rows (kSelectTrackJobs), for WriteJobs.
+  std::vector<AlbumTrackJob> track_jobs;
 
   // One statement pair per entity: the records as one JSON array, upserted then merged.
   core::Result<std::vector<std::int64_t>> WriteTracks(const std::vector<const catalog::TrackRecord*>& records,
@@ -523,7 +622,8 @@ struct CatalogWriter::Impl {
   // keys, in the callers' input order).
   core::Result<std::vector<std::int64_t>> Write(const BatchArtists& artists, const char* upsert, const char* merge,
                                                 const std::string& input_json, const std::vector<std::string>& keys,
-                                                const std::vector<JobEffect>& effects) {
+                                                const std::vector<JobEffect>& effects,
+                                                const Tracklists& tracklists = {}) {
     // A provider id is claimed only where no other row holds it (NOT EXISTS), but a claim by
     // a concurrent, not yet committed transaction is invisible to that check: tracks of one
     // Discogs release all carry its id, and several providers' merges claim it at once. The
@@ -535,7 +635,7 @@ struct CatalogWriter::Impl {
     return session.Run([&]() -> core::Result<std::vector<std::int64_t>> {
       for (int attempt = 1;; ++attempt) {
         try {
-          return WriteOnce(artists, upsert, merge, input_json, keys, effects);
+          return WriteOnce(artists, upsert, merge, input_json, keys, effects, tracklists);
         } catch (const pqxx::unique_violation& e) {
           if (attempt < kAttempts) continue;
           return DatabaseError(e, session.dsn());
@@ -548,7 +648,9 @@ struct CatalogWriter::Impl {
   core::Result<std::vector<std::int64_t>> WriteOnce(const BatchArtists& artists, const char* upsert,
                                                     const char* merge, const std::string& input_json,
                                                     const std::vector<std::string>& keys,
-                                                    const std::vector<JobEffect>& effects) {
+                                                    const std::vector<JobEffect>& effects,
+                                                    const Tracklists& tracklists) {
+    track_jobs.clear();
     pqxx::work tx(session.Connection());
     if (auto new_artists = artists.Json(known_artists)) tx.exec_params(kInsertArtists, *new_artists);
     if (auto ids = artists.DiscogsIdsJson(known_discogs_ids)) tx.exec_params(kSetArtistDiscogsIds, *ids);
@@ -561,6 +663,24 @@ struct CatalogWriter::Impl {
       if (row.size() < 3 || row[2].as<bool>()) touched.push_back(row[1].as<std::int64_t>());
     }
     if (!touched.empty()) tx.exec_params(merge, BigintArray(touched), merge_priority_array);
+    if (!tracklists.json.empty()) {
+      tx.exec_params(std::string(kTracklistInput) + kInsertTracklistTracks, tracklists.json);
+      tx.exec_params(std::string(kTracklistInput) + kLinkAlbumTracks, tracklists.json);
+    }
+    if (!tracklists.providers.empty()) {
+      std::vector<std::int64_t> album_ids;
+      for (const auto& row : rows) album_ids.push_back(row[1].as<std::int64_t>());
+      for (const auto& provider : tracklists.providers) {
+        for (const auto& row : tx.exec_params(kSelectTrackJobs, BigintArray(album_ids), provider)) {
+          track_jobs.push_back(TrackJobOf(row[0].as<std::int64_t>(), row[1].as<std::int32_t>(),
+                                          row[2].as<std::int32_t>(), row[3].as<std::int64_t>(),
+                                          row[4].as<std::string>(), row[5].as<std::string>(),
+                                          row[6].as<std::string>(), row[7].as<std::string>(),
+                                          row[8].is_null() ? std::nullopt
+                                                           : std::optional<std::int32_t>(row[8].as<std::int32_t>())));
+        }
+      }
+    }
     for (const auto& [provider, row] : EffectRows(effects)) {
       tx.exec_params(kRecordEffects, provider, TextArray(row.job_ids), BigintArray(row.followup_ids));
     }
@@ -584,6 +704,23 @@ CatalogWriter::CatalogWriter(std::string dsn, std::vector<std::string> merge_pri
 CatalogWriter::~CatalogWriter() = default;
 
 core::Result<void> CatalogWriter::Ping() { return impl_->session.Ping(); }
+
+core::Result<void> CatalogWriter::MarkTrackJobsPublished(const std::vector<AlbumTrackJob>& rows) {
+  if (rows.empty()) return core::Ok();
+  std::vector<std::int64_t> albums;
+  std::vector<std::int64_t> discs;
+  std::vector<std::int64_t> positions;
+  for (const auto& row : rows) {
+    albums.push_back(row.album_id);
+    discs.push_back(row.disc);
+    positions.push_back(row.position);
+  }
+  return impl_->session.Run([&] {
+    pqxx::work tx(impl_->session.Connection());
+    tx.exec_params(kMarkTrackJobsPublished, BigintArray(albums), BigintArray(discs), BigintArray(positions));
+    tx.commit();
+  });
+}
 
 core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::vector<catalog::TrackRecord>& records,
                                                                    const std::vector<JobEffect>& effects) {
@@ -621,10 +758,24 @@ core::Result<std::vector<JobIds>> CatalogWriter::WriteJobs(const std::vector<Job
   out.reserve(jobs.size());
   auto next_track = track_ids.begin();
   auto next_album = album_ids.begin();
+  // Each album's unconfirmed positions go to the first job of the batch that wrote the album,
+  // so a batch publishes a track job once even when the album job came twice.
+  std::map<std::int64_t, std::vector<AlbumTrackJob>> track_jobs;
+  if (!albums.empty()) {
+    for (auto& row : impl_->track_jobs) track_jobs[row.album_id].push_back(std::move(row));
+    impl_->track_jobs.clear();
+  }
   for (const auto& job : jobs) {
     auto tracks_end = next_track + static_cast<std::ptrdiff_t>(job.tracks.size());
     auto albums_end = next_album + static_cast<std::ptrdiff_t>(job.albums.size());
-    out.push_back({{next_track, tracks_end}, {next_album, albums_end}});
+    JobIds ids{{next_track, tracks_end}, {next_album, albums_end}, {}};
+    for (auto album_id : ids.albums) {
+      auto it = track_jobs.find(album_id);
+      if (it == track_jobs.end()) continue;
+      for (auto& row : it->second) ids.track_jobs.push_back(std::move(row));
+      track_jobs.erase(it);
+    }
+    out.push_back(std::move(ids));
     next_track = tracks_end;
     next_album = albums_end;
   }
@@ -724,8 +875,53 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::Impl::WriteAlbums(
     w.EndObject();
   }
   w.EndArray();
+  // The tracklists: one entry per position, keyed like a track job would be.
+  Tracklists tracklists;
+  rapidjson::StringBuffer tracklist_buffer;
+  Writer t(tracklist_buffer);
+  t.StartArray();
+  bool any_entry = false;
+  for (const auto& [album_key, r] : unique) {
+    tracklists.providers.insert(r->provider);
+    if (r->status != catalog::SourceStatus::kOk) continue;
+    std::set<std::pair<std::int32_t, std::int32_t>> positions;
+    for (const auto& entry : r->tracklist) {
+      if (entry.disc < 1 || entry.position < 1 || !positions.emplace(entry.disc, entry.position).second) continue;
+      auto key = TrackIdentityKey({entry.ref.artist, entry.ref.title, OptionalOrEmpty(entry.ref.isrc),
+                                   OptionalOrEmpty(entry.ref.mbid), OptionalOrEmpty(entry.ref.spotify_id)});
+      if (!key) continue;  // no id and no title: nothing a track job could find
+      any_entry = true;
+      t.StartObject();
+      String(t, "album_key", album_key);
+      t.Key("disc");
+      t.Int(entry.disc);
+      t.Key("position");
+      t.Int(entry.position);
+      String(t, "identity_key", *key);
+      String(t, "name_key", TrackNameKey(entry.ref.artist, entry.ref.title));
+      String(t, "artist", entry.ref.artist);
+      String(t, "artist_key", artists.Add(entry.ref.artist));
+      String(t, "title", entry.ref.title);
+      String(t, "album", entry.ref.album.value_or(r->fields.title.value_or(r->ref.title)));
+      std::string isrc = entry.ref.isrc ? NormalizeIsrc(*entry.ref.isrc) : "";
+      std::string mbid = entry.ref.mbid ? NormalizeMbid(*entry.ref.mbid) : "";
+      std::string spotify = OptionalOrEmpty(entry.ref.spotify_id);
+      if (!isrc.empty()) String(t, "isrc", isrc);
+      if (!mbid.empty()) String(t, "mbid", mbid);
+      if (!spotify.empty()) String(t, "spotify_id", spotify);
+      if (entry.duration_ms) {
+        t.Key("duration_ms");
+        t.Int(*entry.duration_ms);
+      }
+      String(t, "provider", r->provider);
+      String(t, "job_id", r->job_id);
+      t.EndObject();
+    }
+  }
+  t.EndArray();
+  if (any_entry) tracklists.json.assign(tracklist_buffer.GetString(), tracklist_buffer.GetSize());
   return Write(artists, kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()),
-                      keys, effects);
+                      keys, effects, tracklists);
 }
 
 }  // namespace db

@@ -27,10 +27,27 @@ struct JobRows {
   std::optional<JobEffect> effect;  // counted in job_commits; absent: not counted
 };
 
+// One album_tracks row (migrations/0006_album_tracks.sql) whose track job the broker has not
+// confirmed yet: what the runtime publishes, and how it marks the row afterwards.
+struct AlbumTrackJob {
+  std::int64_t album_id = 0;
+  std::int32_t disc = 1;
+  std::int32_t position = 1;
+  std::int64_t track_id = 0;
+  std::string identity_key;  // tracks.identity_key: the job carries exactly the id it names
+  std::string artist;
+  std::string title;
+  std::string album;
+  std::optional<std::int32_t> duration_ms;
+};
+
 // The row ids of one job's records, in the order of its records.
 struct JobIds {
   std::vector<std::int64_t> tracks;  // tracks.id
   std::vector<std::int64_t> albums;  // albums.id
+  // The album_tracks rows this job's provider claimed whose track jobs are not confirmed yet
+  // (this delivery's and an earlier, crashed one's), in album, disc, position order.
+  std::vector<AlbumTrackJob> track_jobs;
 };
 
 // Where the provider pipeline writes its batches, on its database thread: CatalogWriter
@@ -40,6 +57,9 @@ class CatalogStore {
   virtual ~CatalogStore() = default;
   virtual core::Result<std::vector<JobIds>> WriteJobs(const std::vector<JobRows>& jobs) = 0;
   virtual core::Result<void> Ping() = 0;
+  // Records that the broker confirmed these rows' track jobs (album_tracks
+  // .track_job_published_at), so the album job's next delivery publishes them no more.
+  virtual core::Result<void> MarkTrackJobsPublished(const std::vector<AlbumTrackJob>& /*rows*/) { return {}; }
 };
 
 // Writes provider contributions: for a batch, one transaction with one multi-row upsert of
@@ -68,11 +88,14 @@ class CatalogWriter final : public CatalogStore {
   // transaction (a job in it twice counts twice).
   core::Result<std::vector<std::int64_t>> WriteTracks(const std::vector<catalog::TrackRecord>& records,
                                                       const std::vector<JobEffect>& effects = {});
-  // Returns the albums.id of each record, in input order.
+  // Returns the albums.id of each record, in input order. The tracklists of records with
+  // status kOk are linked in the same transaction (album_tracks; a position another
+  // provider's tracklist claimed first is left to it).
   core::Result<std::vector<std::int64_t>> WriteAlbums(const std::vector<catalog::AlbumRecord>& records,
                                                       const std::vector<JobEffect>& effects = {});
   // Opens the connection now (the worker checks the database at start).
   core::Result<void> Ping() override;
+  core::Result<void> MarkTrackJobsPublished(const std::vector<AlbumTrackJob>& rows) override;
 
  private:
   struct Impl;

@@ -53,6 +53,11 @@ WorkerMetrics::WorkerMetrics(std::string provider)
                               .Help("Follow-up jobs confirmed by the broker")
                               .Register(r)
                               .Add(labels);
+  album_track_jobs_published_ = &prometheus::BuildCounter()
+                                     .Name("tunefleet_album_track_jobs_published_total")
+                                     .Help("Track jobs published from albums' tracklists, confirmed by the broker")
+                                     .Register(r)
+                                     .Add(labels);
   in_flight_ = &prometheus::BuildGauge()
                     .Name("tunefleet_jobs_in_flight")
                     .Help("Deliveries received and not yet acked")

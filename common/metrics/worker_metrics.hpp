@@ -31,6 +31,8 @@ class WorkerMetrics {
   prometheus::Counter& DbErrors() { return *db_errors_; }
   prometheus::Counter& AmqpReconnects() { return *amqp_reconnects_; }
   prometheus::Counter& FollowupsPublished() { return *followups_published_; }
+  // Track jobs published from albums' tracklists, confirmed by the broker.
+  prometheus::Counter& AlbumTrackJobsPublished() { return *album_track_jobs_published_; }
   prometheus::Gauge& InFlight() { return *in_flight_; }
   prometheus::Gauge& DatabaseUp() { return *database_up_; }
   prometheus::Gauge& BrokerUp() { return *broker_up_; }
@@ -47,6 +49,7 @@ class WorkerMetrics {
   prometheus::Counter* db_errors_;
   prometheus::Counter* amqp_reconnects_;
   prometheus::Counter* followups_published_;
+  prometheus::Counter* album_track_jobs_published_;
   prometheus::Gauge* in_flight_;
   prometheus::Gauge* database_up_;
   prometheus::Gauge* broker_up_;

@@ -23,6 +23,28 @@ std::string EntityOf(const amqp::Delivery& delivery) {
   return dot == std::string::npos ? std::string("track") : delivery.routing_key.substr(0, dot);
 }
 
+// The track job of an album_tracks row, to every provider (track.all). Its job id names the
+// album's position, so a republish after a crash is the same message; it carries exactly the
+// id the track row's identity key names (db::AlbumTrackJob), so it lands on that row.
+amqp::OutgoingMessage AlbumTrackJobMessage(const db::AlbumTrackJob& row, const std::string& trace_id) {
+  json::TrackJob job;
+  job.job_id = "album-track:" + std::to_string(row.album_id) + ":" + std::to_string(row.disc) + ":" +
+               std::to_string(row.position);
+  job.trace_id = trace_id.substr(0, 64);
+  job.artist = row.artist;
+  job.title = row.title;
+  if (!row.album.empty()) job.album = row.album;
+  auto id_of = [&row](std::string_view prefix) -> std::optional<std::string> {
+    if (!std::string_view(row.identity_key).starts_with(prefix)) return std::nullopt;
+    return row.identity_key.substr(prefix.size());
+  };
+  job.isrc = id_of("isrc:");
+  job.mbid = id_of("mbid:");
+  job.spotify_id = id_of("spotify:");
+  if (row.duration_ms) job.duration_ms = *row.duration_ms;
+  return {kJobsExchange, "track.all", job.job_id, json::Serialize(job), {}};
+}
+
 }  // namespace
 
 ProviderPipeline::ProviderPipeline(WorkerSettings settings, Provider& provider, std::unique_ptr<db::CatalogStore> store,
@@ -147,6 +169,9 @@ void ProviderPipeline::OnEnriched(std::uint64_t seq, core::Result<Enrichment> re
   for (auto& album : result->albums) {
     if (album.job_id.empty()) album.job_id = job->job_id;
     if (album.provider.empty()) album.provider = provider_name_;
+    // TUNEFLEET_ALBUM_TRACKS / _MAX: what of the tracklist is linked and published.
+    if (!settings_.album_tracks) album.tracklist.clear();
+    else if (album.tracklist.size() > settings_.album_tracks_max) album.tracklist.resize(settings_.album_tracks_max);
   }
   pending_rows_ += std::max<std::size_t>(1, result->tracks.size() + result->albums.size());
   pending_.push_back({seq, std::move(*result)});
@@ -289,6 +314,22 @@ void ProviderPipeline::PublishFollowupsAndAck(std::vector<Pending> batch, const 
   }
   std::string emitted_at = NowRfc3339();
   std::vector<amqp::OutgoingMessage> messages;
+  // Albums bring their tracks: one track job per album_tracks row whose job the broker has not
+  // confirmed yet (this delivery's rows and a crashed delivery's), published with the
+  // follow-ups; the rows are marked confirmed before the album jobs are acked.
+  auto track_jobs = std::make_shared<std::vector<db::AlbumTrackJob>>();
+  std::set<std::int64_t> tracks_sent;
+  for (std::size_t i = 0; i < batch.size() && i < ids.size(); ++i) {
+    const HeldDelivery* job = consumer_->ledger().Find(batch[i].seq);
+    if (job == nullptr) continue;
+    for (const auto& row : ids[i].track_jobs) {
+      track_jobs->push_back(row);
+      // A recording at two positions (a reprise listed twice) is one track job.
+      if (!tracks_sent.insert(row.track_id).second) continue;
+      messages.push_back(AlbumTrackJobMessage(row, job->trace_id.empty() ? job->job_id : job->trace_id));
+    }
+  }
+  const std::size_t track_job_messages = messages.size();
   for (auto& [reason, track_ids] : ids_by_reason) {
     for (std::size_t start = 0; start < track_ids.size(); start += kMaxFollowupIds) {
       std::size_t end = std::min(track_ids.size(), start + kMaxFollowupIds);
@@ -305,24 +346,51 @@ void ProviderPipeline::PublishFollowupsAndAck(std::vector<Pending> batch, const 
                           json::Serialize(followup), {}});
     }
   }
-  auto finish = [this, group] {
+  auto ack = [this, group] {
+    std::map<std::string, std::vector<std::uint64_t>> by_outcome;
+    for (std::size_t i = 0; i < group->seqs.size(); ++i) by_outcome[group->outcomes[i]].push_back(group->seqs[i]);
+    for (auto& [outcome, seqs] : by_outcome) consumer_->Ack(seqs, outcome);
+  };
+  auto finish = [this, group, track_jobs, ack] {
     if (group->failed) {
       for (auto seq : group->seqs) consumer_->Requeue(seq);
       return;
     }
-    std::map<std::string, std::vector<std::uint64_t>> by_outcome;
-    for (std::size_t i = 0; i < group->seqs.size(); ++i) by_outcome[group->outcomes[i]].push_back(group->seqs[i]);
-    for (auto& [outcome, seqs] : by_outcome) consumer_->Ack(seqs, outcome);
+    if (track_jobs->empty()) {
+      ack();
+      return;
+    }
+    fault::KillPoint(fault::kAfterTrackJobsConfirm);
+    // Recorded before the ack: a redelivery after this publishes nothing. A crash (or a failed
+    // update) between the confirm and this commit publishes those track jobs once more on the
+    // next delivery; they land on the same rows (idempotent upserts), counted in job_effects.
+    ++marks_in_flight_;
+    auto marked = std::make_shared<core::Result<void>>();
+    consumer_->writer().Post({[this, track_jobs, marked] { *marked = store_->MarkTrackJobsPublished(*track_jobs); },
+                              [this, track_jobs, marked, ack] {
+                                --marks_in_flight_;
+                                if (!*marked) {
+                                  consumer_->metrics().DbErrors().Increment();
+                                  logger_.Warn("could not record the album track jobs as confirmed; the album "
+                                               "job's next delivery publishes them again",
+                                               {{"error", marked->error().message}, {"rows", track_jobs->size()}});
+                                }
+                                if (stopped_) return;
+                                ack();
+                                consumer_->MaybeFinishShutdown();
+                              }});
   };
   if (messages.empty()) {
     finish();
     return;
   }
   group->remaining = messages.size();
-  for (auto& message : messages) {
-    consumer_->broker().Publish(message, [this, group, finish](core::Result<void> confirmed) {
-      if (confirmed) consumer_->metrics().FollowupsPublished().Increment();
-      else group->failed = true;
+  for (std::size_t m = 0; m < messages.size(); ++m) {
+    bool is_track_job = m < track_job_messages;
+    consumer_->broker().Publish(messages[m], [this, group, finish, is_track_job](core::Result<void> confirmed) {
+      if (!confirmed) group->failed = true;
+      else if (is_track_job) consumer_->metrics().AlbumTrackJobsPublished().Increment();
+      else consumer_->metrics().FollowupsPublished().Increment();
       if (--group->remaining == 0) finish();
     });
   }
@@ -451,7 +519,9 @@ void ProviderPipeline::OnDrain() {
   Flush();
 }
 
-bool ProviderPipeline::Idle() const { return !writer_busy_ && pending_.empty() && singles_.empty(); }
+bool ProviderPipeline::Idle() const {
+  return !writer_busy_ && marks_in_flight_ == 0 && pending_.empty() && singles_.empty();
+}
 
 void ProviderPipeline::OnStopped() {
   stopped_ = true;

@@ -97,6 +97,7 @@ class ProviderPipeline final : public Pipeline {
   std::chrono::steady_clock::time_point db_down_since_{};
   bool paused_for_db_ = false;  // held jobs given back, not consuming until the DB answers
   bool stopped_ = false;        // OnStopped: the provider is closed, answers are not used
+  int marks_in_flight_ = 0;     // album track jobs confirmed, their rows not yet marked
   int db_failures_ = 0;
   uv::Timer batch_timer_{loop_};
   uv::Timer db_retry_timer_{loop_};

@@ -16,6 +16,8 @@ WorkerSettings LoadConsumerSettings(const config::Env& env) {
   s.shutdown_timeout = env.Duration("TUNEFLEET_SHUTDOWN_TIMEOUT", s.shutdown_timeout, 100ms);
   s.db_retry_max = env.Duration("TUNEFLEET_DB_RETRY_MAX", s.db_retry_max, 100ms);
   s.db_hold_max = env.Duration("TUNEFLEET_DB_HOLD_MAX", s.db_hold_max, 1s);
+  s.album_tracks = env.Bool("TUNEFLEET_ALBUM_TRACKS", s.album_tracks);
+  s.album_tracks_max = static_cast<std::size_t>(env.Int("TUNEFLEET_ALBUM_TRACKS_MAX", 200, 1, 1000));
   return s;
 }
 

@@ -24,6 +24,10 @@ struct WorkerSettings {
   // back to RabbitMQ and consumption pauses until it is back. Far below the broker's
   // consumer_timeout (30 min by default), which would close the channel under the worker.
   std::chrono::milliseconds db_hold_max{std::chrono::minutes(5)};
+  // Albums bring their tracks: an album job's tracklist is linked (album_tracks) and one track
+  // job per position is published before the album job is acked.
+  bool album_tracks = true;            // TUNEFLEET_ALBUM_TRACKS: false = no tracklist stored or published
+  std::size_t album_tracks_max = 200;  // TUNEFLEET_ALBUM_TRACKS_MAX: positions taken from one tracklist
 };
 
 // Reads and validates every setting once; throws config::ConfigError naming the variable.

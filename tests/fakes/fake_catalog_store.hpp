@@ -73,6 +73,17 @@ class FakeCatalogStore final : public db::CatalogStore {
     std::lock_guard lock(mutex_);
     return tracks_;
   }
+  // album_tracks rows not yet marked published: every write of an album returns them (with
+  // the album's id) as the first album job's track jobs, as CatalogWriter does until
+  // MarkTrackJobsPublished.
+  void SetUnpublishedTrackJobs(std::vector<db::AlbumTrackJob> rows) {
+    std::lock_guard lock(mutex_);
+    unpublished_ = std::move(rows);
+  }
+  std::vector<db::AlbumTrackJob> marked() const {
+    std::lock_guard lock(mutex_);
+    return marked_;
+  }
 
   // db::CatalogStore
   core::Result<std::vector<db::JobIds>> WriteJobs(const std::vector<db::JobRows>& jobs) override {
@@ -90,6 +101,12 @@ class FakeCatalogStore final : public db::CatalogStore {
       }
       for (std::size_t i = 0; i < job.albums.size(); ++i) {
         ids.albums.push_back(static_cast<std::int64_t>(++albums_));
+        if (!wrote_albums) {
+          for (auto row : unpublished_) {
+            row.album_id = ids.albums.back();
+            ids.track_jobs.push_back(std::move(row));
+          }
+        }
         wrote_albums = true;
       }
       out.push_back(std::move(ids));
@@ -97,6 +114,16 @@ class FakeCatalogStore final : public db::CatalogStore {
     if (wrote_tracks) ++commits_;
     if (wrote_albums) ++commits_;
     return out;
+  }
+  core::Result<void> MarkTrackJobsPublished(const std::vector<db::AlbumTrackJob>& rows) override {
+    std::lock_guard lock(mutex_);
+    for (const auto& row : rows) {
+      marked_.push_back(row);
+      std::erase_if(unpublished_, [&row](const db::AlbumTrackJob& r) {
+        return r.disc == row.disc && r.position == row.position;
+      });
+    }
+    return core::Ok();
   }
   core::Result<void> Ping() override {
     std::lock_guard lock(mutex_);
@@ -135,6 +162,8 @@ class FakeCatalogStore final : public db::CatalogStore {
   std::size_t commits_ = 0;
   std::size_t albums_ = 0;
   std::vector<catalog::TrackRecord> tracks_;
+  std::vector<db::AlbumTrackJob> unpublished_;
+  std::vector<db::AlbumTrackJob> marked_;
 };
 
 }  // namespace fakes

@@ -2,6 +2,7 @@
 // credentials token, search paging objects, full track/album/artist objects, audio features.
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 
@@ -60,6 +61,7 @@ class SpotifyApi final : public ProviderApi {
     if (path == "/v1/search") return "search";
     if (path == "/v1/tracks") return "tracks";
     if (path.starts_with("/v1/tracks/")) return "track";
+    if (path.starts_with("/v1/albums/") && path.ends_with("/tracks")) return "album-tracks";
     if (path.starts_with("/v1/albums/")) return "album";
     if (path == "/v1/artists") return "artists";
     if (path.starts_with("/v1/artists/")) return "artist";
@@ -90,6 +92,7 @@ class SpotifyApi final : public ProviderApi {
     if (endpoint == "tracks") return Several(request.target.query, "tracks", 50, IdKind::kTrack);
     if (endpoint == "artists") return Several(request.target.query, "artists", 50, IdKind::kArtist);
     if (endpoint == "audio-features") return Several(request.target.query, "audio_features", 100, IdKind::kTrack);
+    if (endpoint == "album-tracks") return AlbumTracks(path, request.target.query);
     std::string_view id = path.substr(path.rfind('/') + 1);
     if (endpoint == "track") return One(id, IdKind::kTrack, [this](JsonOut& out, std::uint64_t key) { WriteTrack(out, key, true); });
     if (endpoint == "album") return One(id, IdKind::kAlbum, [this](JsonOut& out, std::uint64_t key) { WriteAlbum(out, key, true); });
@@ -124,6 +127,49 @@ class SpotifyApi final : public ProviderApi {
     out.Field("access_token", "BQ" + SpotifyId(Mix(++tokens_issued_ ^ 0x746f6b), IdKind::kToken, catalog_.seed()));
     out.Field("token_type", "Bearer");
     out.Field("expires_in", 3600);
+    out.EndObject();
+    return {200, out.Take(), {}, false};
+  }
+
+  // GET /v1/albums/{id}/tracks?offset=&limit=: a paging object of simplified tracks (limit
+  // 1..50, default 20, as Spotify documents it), `next` set while tracks remain.
+  Response AlbumTracks(std::string_view path, const QueryParams& params) {
+    std::string_view rest = path.substr(std::string_view("/v1/albums/").size());
+    std::string_view id = rest.substr(0, rest.find('/'));
+    auto number = [&params](std::string_view name, int fallback) {
+      std::string_view text = params.GetOr(name, "");
+      int value = fallback;
+      if (!text.empty() && std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc{}) return -1;
+      return value;
+    };
+    int offset = number("offset", 0);
+    int limit = number("limit", 20);
+    if (offset < 0 || limit < 1 || limit > 50) return Error(400, "Invalid limit or offset");
+    auto key = ParseSpotifyId(id, IdKind::kAlbum, catalog_.seed());
+    if (!key) return Error(400, "invalid id");
+    if (catalog_.NotFound(*key)) return Error(404, "Resource not found", true);
+    AlbumRecord album = catalog_.Album(*key);
+    auto track_keys = catalog_.AlbumTrackKeys(album);
+    auto total = static_cast<int>(track_keys.size());
+    auto page_url = [&id, limit](int at) {
+      return std::string(kApi) + "albums/" + std::string(id) + "/tracks?offset=" + std::to_string(at) +
+             "&limit=" + std::to_string(limit);
+    };
+    JsonOut out;
+    out.BeginObject();
+    out.Field("href", page_url(offset));
+    out.Key("items").BeginArray();
+    for (int i = offset; i < total && i < offset + limit; ++i) {
+      WriteTrack(out, track_keys[static_cast<std::size_t>(i)], false, i + 1);
+    }
+    out.EndArray();
+    out.Field("limit", limit);
+    if (offset + limit < total) out.Field("next", page_url(offset + limit));
+    else out.NullField("next");
+    out.Field("offset", offset);
+    if (offset > 0) out.Field("previous", page_url(std::max(0, offset - limit)));
+    else out.NullField("previous");
+    out.Field("total", static_cast<std::int64_t>(total));
     out.EndObject();
     return {200, out.Take(), {}, false};
   }

@@ -10,6 +10,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <map>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -680,6 +681,38 @@ catalog::AlbumRecord AlbumNotFound(const json::AlbumJob& job) {
   return r;
 }
 
+std::vector<catalog::AlbumTrack> AlbumTracklist(const Release& release, std::string_view artist) {
+  std::vector<catalog::AlbumTrack> out;
+  std::map<std::int32_t, std::int32_t> counts;  // disc -> tracks so far
+  for (const auto& track : release.tracklist) {
+    if (track.title.empty()) continue;
+    std::int32_t disc = 1;
+    // "2-5", "CD2-5", "2.5": the digits before the separator name the disc. A one-letter
+    // prefix is a vinyl side ("C1.1" is side C's first track's first part), not a disc.
+    std::string_view position = track.position;
+    auto separator = position.find_first_of("-.");
+    if (separator != std::string_view::npos && separator + 1 < position.size()) {
+      std::string_view head = position.substr(0, separator);
+      std::size_t letters = 0;
+      while (letters < head.size() && std::isalpha(static_cast<unsigned char>(head[letters])) != 0) ++letters;
+      head.remove_prefix(letters == 1 ? head.size() : letters);
+      std::int32_t parsed = 0;
+      auto [end, ec] = std::from_chars(head.data(), head.data() + head.size(), parsed);
+      if (ec == std::errc{} && end == head.data() + head.size() && parsed >= 1 && parsed <= 99) disc = parsed;
+    }
+    catalog::AlbumTrack entry;
+    entry.disc = disc;
+    entry.position = ++counts[disc];
+    entry.ref.artist = !track.artists.empty() && !track.artists.front().empty() ? track.artists.front()
+                                                                                 : std::string(artist);
+    entry.ref.title = track.title;
+    if (!release.title.empty()) entry.ref.album = release.title;
+    entry.duration_ms = track.duration_ms;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
 catalog::AlbumRecord AlbumFromRelease(const json::AlbumJob& job, const Release& release) {
   catalog::AlbumRecord r = AlbumNotFound(job);
   r.status = catalog::SourceStatus::kOk;
@@ -694,6 +727,7 @@ catalog::AlbumRecord AlbumFromRelease(const json::AlbumJob& job, const Release& 
   if (!release.tracklist.empty()) r.fields.total_tracks = static_cast<std::int32_t>(release.tracklist.size());
   r.fields.label = release.label;
   r.raw_json = Provenance(release, nullptr);
+  r.tracklist = AlbumTracklist(release, job.artist);
   return r;
 }
 

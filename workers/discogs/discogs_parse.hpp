@@ -129,6 +129,13 @@ catalog::TrackRecord TrackFromRelease(const json::TrackJob& job, const Release& 
 // The same for a given track of `release` (null: the track is not on it).
 catalog::TrackRecord TrackRecordFrom(const json::TrackJob& job, const Release& release, const Track* track);
 catalog::TrackRecord TrackNotFound(const json::TrackJob& job);
+// The release's tracklist as album_tracks entries (docs/RUNTIME.md, "Albums bring their
+// tracks"): playable tracks in order; the disc from a "2-5" / "CD2-5" / "2.5" position, else 1
+// (vinyl sides A, B, C... are one running list); the position counts the disc's tracks. Each
+// entry is credited to its track artist (compilations), else to `artist` (the job's), and
+// carries no id: Discogs has no per-track ids, so a track job finds the rest by name.
+std::vector<catalog::AlbumTrack> AlbumTracklist(const Release& release, std::string_view artist);
+// Its record carries AlbumTracklist(release, job.artist).
 catalog::AlbumRecord AlbumFromRelease(const json::AlbumJob& job, const Release& release);
 catalog::AlbumRecord AlbumNotFound(const json::AlbumJob& job);
 

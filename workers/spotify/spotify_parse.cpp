@@ -142,6 +142,30 @@ Track TrackOf(Node t) {
   return track;
 }
 
+// A paging object of simplified tracks (the album object's `tracks`, /v1/albums/{id}/tracks).
+// An entry without id or name is skipped: no track job could find it.
+std::vector<catalog::AlbumTrack> TracklistOf(Node items, std::string_view album, std::string_view artist) {
+  std::vector<catalog::AlbumTrack> out;
+  for (Node item : items.Items()) {
+    if (!item.IsObject()) continue;
+    auto id = item["id"].OptString();
+    auto name = item["name"].OptString();
+    auto number = Int32(item["track_number"]);
+    if (!id || id->empty() || !name || name->empty() || !number || *number < 1) continue;
+    catalog::AlbumTrack entry;
+    entry.disc = std::max<std::int32_t>(1, Int32(item["disc_number"]).value_or(1));
+    entry.position = *number;
+    std::vector<Artist> artists = ArtistList(item["artists"]);
+    entry.ref.artist = !artists.empty() && !artists.front().name.empty() ? artists.front().name : std::string(artist);
+    entry.ref.title = *name;
+    if (!album.empty()) entry.ref.album = std::string(album);
+    entry.ref.spotify_id = *id;
+    if (auto duration = Int32(item["duration_ms"]); duration && *duration > 0) entry.duration_ms = duration;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
 Album AlbumOf(Node a) {
   Album album;
   album.id = a["id"].RequireString();
@@ -161,6 +185,12 @@ Album AlbumOf(Node a) {
   }
   if (auto label = a["label"].OptString(); label && !label->empty()) album.fields.label = label;
   if (auto upc = a["external_ids"].OptObject()["upc"].OptString(); upc && !upc->empty()) album.fields.upc = upc;
+  if (Node tracks = a["tracks"]; tracks.IsObject()) {
+    std::string artist = album.artists.empty() ? std::string() : album.artists.front().name;
+    album.tracks = TracklistOf(tracks["items"].OptArray(), album.name, artist);
+    album.tracks_total = Int32(tracks["total"]).value_or(0);
+    album.tracks_more = tracks["next"].IsString();
+  }
   album.raw_json = a.Json({"available_markets", "images"});
   return album;
 }
@@ -377,6 +407,15 @@ core::Result<Album> ParseAlbum(std::string_view body) {
   auto parsed = ParseAnswer(body, "album");
   if (!parsed) return parsed.error();
   return parsed->Finish(AlbumOf(parsed->Root()));
+}
+
+core::Result<AlbumTracksPage> ParseAlbumTracks(std::string_view body, std::string_view album, std::string_view artist) {
+  auto parsed = ParseAnswer(body, "album tracks");
+  if (!parsed) return parsed.error();
+  AlbumTracksPage page;
+  page.tracks = TracklistOf(parsed->Root()["items"].RequireArray(), album, artist);
+  page.more = parsed->Root()["next"].IsString();
+  return parsed->Finish(std::move(page));
 }
 
 core::Result<Artist> ParseArtist(std::string_view body) {
@@ -650,6 +689,7 @@ catalog::AlbumRecord AlbumRecordOf(const json::AlbumJob& job, const Album& album
   r.status = catalog::SourceStatus::kOk;
   r.external_id = album.id;
   r.fields = album.fields;
+  r.tracklist = album.tracks;
   auto classified = Classify(album.genres, artists, job.artist);
   r.genres = std::move(classified.genres);
   r.moods = std::move(classified.moods);

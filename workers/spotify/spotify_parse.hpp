@@ -63,6 +63,18 @@ struct Album {
   catalog::AlbumFields fields;      // title, release_date, upc, spotify_id, total_tracks, label
   std::string album_type;           // album, single, compilation
   std::string raw_json;             // without available_markets and images
+  // The album object's first page of simplified tracks (tracks.items: disc_number,
+  // track_number, id, name, duration_ms, artists); `tracks_total` and `tracks_more` say whether
+  // /v1/albums/{id}/tracks has more pages (tracks.next not null).
+  std::vector<catalog::AlbumTrack> tracks;
+  std::int32_t tracks_total = 0;
+  bool tracks_more = false;
+};
+
+// One page of /v1/albums/{id}/tracks: a paging object of simplified tracks.
+struct AlbumTracksPage {
+  std::vector<catalog::AlbumTrack> tracks;
+  bool more = false;  // `next` is not null
 };
 
 // What an error body says: {"error":{"status","message"}} (today), {"error":{"type",
@@ -81,6 +93,9 @@ core::Result<Track> ParseTrack(std::string_view body);
 core::Result<std::vector<std::optional<Track>>> ParseTracks(std::string_view body);
 core::Result<std::vector<AlbumSummary>> ParseAlbumSearch(std::string_view body);
 core::Result<Album> ParseAlbum(std::string_view body);
+// `album` and `artist` fill what the simplified tracks leave out (an entry without artists
+// is credited to the album's artist).
+core::Result<AlbumTracksPage> ParseAlbumTracks(std::string_view body, std::string_view album, std::string_view artist);
 core::Result<Artist> ParseArtist(std::string_view body);
 // /v1/artists?ids= and artist search (navidrome shape): artists in order, nulls skipped.
 core::Result<std::vector<Artist>> ParseArtists(std::string_view body);

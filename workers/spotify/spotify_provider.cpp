@@ -435,12 +435,39 @@ struct SpotifyProvider::Impl {
              }
              auto album = ParseAlbum(response->body);
              if (!album) return flow->done.Finish(album.error());
-             OnAlbum(flow, std::move(*album));
+             flow->album = std::move(*album);
+             if (flow->album.tracks_more) return MoreAlbumTracks(flow);
+             OnAlbum(flow);
            });
   }
 
-  void OnAlbum(const std::shared_ptr<AlbumFlow>& flow, Album album) {
-    flow->album = std::move(album);
+  // The album object carries the first page of its tracks (50); longer albums page through
+  // /v1/albums/{id}/tracks (limit 50, at most kMaxTrackPages pages in all).
+  void MoreAlbumTracks(const std::shared_ptr<AlbumFlow>& flow) {
+    constexpr std::size_t kPageSize = 50;
+    constexpr std::size_t kMaxTrackPages = 20;
+    const Album& album = flow->album;
+    std::size_t offset = album.tracks.size();
+    if (offset == 0 || offset >= kPageSize * kMaxTrackPages) return OnAlbum(flow);
+    std::string path = "/v1/albums/" + http::PercentEncode(album.id) + "/tracks?offset=" + std::to_string(offset) +
+                       "&limit=" + std::to_string(kPageSize);
+    ApiGet(path,
+           {.endpoint = "album_tracks", .cache_key = "album_tracks:" + album.id + ":" + std::to_string(offset),
+            .cache_ttl = settings.album_ttl},
+           [this, flow](core::Result<http::Response> response) {
+             if (!response) return flow->done.Finish(response.error());
+             const Album& so_far = flow->album;
+             auto page = ParseAlbumTracks(response->body, so_far.name,
+                                          so_far.artists.empty() ? std::string() : so_far.artists.front().name);
+             if (!page) return flow->done.Finish(page.error());
+             if (page->tracks.empty()) return OnAlbum(flow);
+             for (auto& entry : page->tracks) flow->album.tracks.push_back(std::move(entry));
+             if (page->more) return MoreAlbumTracks(flow);
+             OnAlbum(flow);
+           });
+  }
+
+  void OnAlbum(const std::shared_ptr<AlbumFlow>& flow) {
     std::vector<std::string> artist_ids;
     for (const auto& a : flow->album.artists) {
       if (!a.id.empty() && std::find(artist_ids.begin(), artist_ids.end(), a.id) == artist_ids.end()) {

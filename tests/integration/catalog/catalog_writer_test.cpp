@@ -329,6 +329,89 @@ TEST_F(CatalogWriterTest, CyanitesAudioFeaturesFillTheMergedRowOnlyWhereSpotifyH
   EXPECT_EQ(db_.Scalar("select coalesce(audio_features->>'source', 'none') from tracks"), "none");
 }
 
+// --- album_tracks (docs/DATABASE.md, "album_tracks: which tracklist wins") ------------------
+
+catalog::AlbumRecord AlbumWithTracklist(const std::string& provider, int tracks, bool with_spotify_ids) {
+  catalog::AlbumRecord r;
+  r.ref.artist = "Tracklist Band";
+  r.ref.title = "Twelve Songs";
+  r.provider = provider;
+  r.job_id = "album-job";
+  r.fields.title = "Twelve Songs";
+  for (int i = 1; i <= tracks; ++i) {
+    catalog::AlbumTrack entry;
+    entry.position = i;
+    entry.ref.artist = "Tracklist Band";
+    entry.ref.title = "Song " + std::to_string(i);
+    if (with_spotify_ids) entry.ref.spotify_id = "sp" + std::to_string(i);
+    entry.duration_ms = 180000 + i;
+    r.tracklist.push_back(entry);
+  }
+  return r;
+}
+
+TEST_F(CatalogWriterTest, ATracklistLinksOneTrackRowPerPositionAndReturnsThemUntilMarkedPublished) {
+  auto album = AlbumWithTracklist("spotify", 12, true);
+  std::vector<catalog::AlbumRecord> albums = {album};
+  auto first = writer_.WriteJobs({{{}, albums, JobEffect{"spotify", "album-job", 0}}});
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(first->size(), 1u);
+  ASSERT_EQ((*first)[0].track_jobs.size(), 12u);
+  const AlbumTrackJob& job = (*first)[0].track_jobs[0];
+  EXPECT_EQ(job.position, 1);
+  EXPECT_EQ(job.identity_key, "spotify:sp1") << "the entry's id names the row";
+  EXPECT_EQ(job.title, "Song 1");
+  EXPECT_EQ(job.album, "Twelve Songs");
+  EXPECT_EQ(job.duration_ms, 180001);
+  EXPECT_EQ(db_.Int("select count(*) from tracks"), 12);
+  EXPECT_EQ(db_.Int("select count(*) from album_tracks"), 12);
+  EXPECT_EQ(db_.Int("select count(*) from tracks where spotify_id is not null and album_id is not null"), 12);
+
+  // Not marked: the next delivery gets the same positions again, and nothing is created twice.
+  auto again = writer_.WriteJobs({{{}, albums, JobEffect{"spotify", "album-job", 0}}});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ((*again)[0].track_jobs.size(), 12u);
+  EXPECT_EQ(db_.Int("select count(*) from tracks"), 12);
+  ASSERT_TRUE(writer_.MarkTrackJobsPublished((*again)[0].track_jobs));
+  EXPECT_EQ(db_.Int("select count(*) from album_tracks where track_job_published_at is not null"), 12);
+  auto marked = writer_.WriteJobs({{{}, albums, JobEffect{"spotify", "album-job", 0}}});
+  ASSERT_TRUE(marked) << marked.error().message;
+  EXPECT_TRUE((*marked)[0].track_jobs.empty()) << "marked positions are not published again";
+}
+
+TEST_F(CatalogWriterTest, ASecondProvidersTracklistFillsOnlyFreePositionsAndPublishesNoneOfTheFirsts) {
+  std::vector<catalog::AlbumRecord> spotify = {AlbumWithTracklist("spotify", 10, true)};
+  auto first = writer_.WriteJobs({{{}, spotify, std::nullopt}});
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ((*first)[0].track_jobs.size(), 10u);
+  // Discogs's tracklist of the same album (no ids, two bonus tracks): positions 11 and 12 only.
+  std::vector<catalog::AlbumRecord> discogs = {AlbumWithTracklist("discogs", 12, false)};
+  auto second = writer_.WriteJobs({{{}, discogs, std::nullopt}});
+  ASSERT_TRUE(second) << second.error().message;
+  ASSERT_EQ((*second)[0].track_jobs.size(), 2u) << "only the positions discogs claimed";
+  EXPECT_EQ((*second)[0].track_jobs[0].position, 11);
+  EXPECT_EQ((*second)[0].track_jobs[0].identity_key.rfind("name:", 0), 0u);
+  EXPECT_EQ(db_.Int("select count(*) from tracks"), 12) << "no duplicate rows for positions 1..10";
+  EXPECT_EQ(db_.Int("select count(*) from album_tracks where provider = 'spotify'"), 10);
+  EXPECT_EQ(db_.Int("select count(*) from album_tracks where provider = 'discogs'"), 2);
+}
+
+TEST_F(CatalogWriterTest, ATracklistEntryLinksTheRowThatAlreadyHoldsItsId) {
+  // A track job by ISRC that Spotify enriched: its row (isrc:...) holds the Spotify id.
+  auto track = Track("spotify", "Tracklist Band", "Song 1");
+  track.ref.isrc = "USRC17600001";
+  track.fields.spotify_id = "sp1";
+  ASSERT_TRUE(writer_.WriteTracks({track}));
+  ASSERT_EQ(db_.Int("select count(*) from tracks where spotify_id = 'sp1'"), 1);
+  std::vector<catalog::AlbumRecord> albums = {AlbumWithTracklist("spotify", 2, true)};
+  auto written = writer_.WriteJobs({{{}, albums, std::nullopt}});
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(db_.Int("select count(*) from tracks"), 2) << "position 1 is the existing row";
+  ASSERT_EQ((*written)[0].track_jobs.size(), 2u);
+  EXPECT_EQ((*written)[0].track_jobs[0].identity_key, "isrc:USRC17600001")
+      << "the track job carries the id of the row's key, so it lands on that row";
+}
+
 TEST_F(CatalogWriterTest, UnreachableDatabaseIsTransient) {
   CatalogWriter writer("postgresql://tunefleet:secret@127.0.0.1:1/none", fleet::MergePriority());
   auto written = writer.WriteTracks({Track("noop", "A", "B")});

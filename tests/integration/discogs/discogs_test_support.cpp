@@ -47,7 +47,10 @@ std::map<std::string, std::string> WorkerEnv(const test_support::TestVhost& vhos
                                             {"TUNEFLEET_METRICS_PORT", "0"},
                                             {"TUNEFLEET_LOG_LEVEL", "info"},
                                             {"TUNEFLEET_DISCOGS_BASE_URL", sim.Url("/discogs")},
-                                            {"TUNEFLEET_DISCOGS_TOKEN", "integration-test-token"}};
+                                            {"TUNEFLEET_DISCOGS_TOKEN", "integration-test-token"},
+                                            // The tests count the jobs they sent; an album's
+                                            // track jobs would add to them (`extra` may turn it on).
+                                            {"TUNEFLEET_ALBUM_TRACKS", "false"}};
   for (const auto& [key, value] : extra) env[key] = value;
   return env;
 }

@@ -72,7 +72,10 @@ std::vector<std::unique_ptr<WorkerProcess>> StartProviderWorkers(const TestVhost
                                         {"TUNEFLEET_SPOTIFY_CLIENT_SECRET", "test-secret"},
                                         {"TUNEFLEET_SPOTIFY_BATCH_WINDOW", "50ms"},
                                         {"TUNEFLEET_LASTFM_API_KEY", "test-key"},
-                                        {"TUNEFLEET_MUSICBRAINZ_USER_AGENT", "tunefleet-test/0.1 ( test@example.invalid )"}});
+                                        {"TUNEFLEET_MUSICBRAINZ_USER_AGENT", "tunefleet-test/0.1 ( test@example.invalid )"},
+                                        // The counts below are of the jobs published here; an
+                                        // album's track jobs (docs/RUNTIME.md) would add to them.
+                                        {"TUNEFLEET_ALBUM_TRACKS", "false"}});
     workers.push_back(std::make_unique<WorkerProcess>(WorkerBinary(p), env));
   }
   return workers;

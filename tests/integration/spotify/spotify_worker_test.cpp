@@ -12,6 +12,7 @@
 #include <rapidjson/document.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -244,9 +245,12 @@ std::string Describe(const Counts& c) {
          " albums ok=" + std::to_string(c.albums_ok) + " not_found=" + std::to_string(c.albums_not_found);
 }
 
+// Albums bring their tracks is off unless a test asks for it: the other tests count the
+// track jobs they sent, and an album's track jobs would add to them.
 std::map<std::string, std::string> WorkerEnv(const TestVhost& vhost, const TestDatabase& db, const std::string& api_url,
-                                             int redis_db, int metrics_port = 0) {
+                                             int redis_db, int metrics_port = 0, bool album_tracks = false) {
   return {{"TUNEFLEET_AMQP_URL", vhost.amqp_url()},
+          {"TUNEFLEET_ALBUM_TRACKS", album_tracks ? "true" : "false"},
           {"TUNEFLEET_PG_DSN", db.worker_dsn()},
           {"TUNEFLEET_REDIS_URL", RedisUrl(redis_db)},
           {"TUNEFLEET_METRICS_PORT", std::to_string(metrics_port)},
@@ -502,6 +506,212 @@ TEST(SpotifyWorker, MissingClientSecretIsAConfigErrorNamingTheVariable) {
   ASSERT_TRUE(status.has_value()) << worker.LogTail(20);
   EXPECT_EQ(status->code, 2) << worker.LogTail(20);
   EXPECT_NE(worker.Log().find("TUNEFLEET_SPOTIFY_CLIENT_SECRET"), std::string::npos) << worker.Log();
+}
+
+
+// --- albums bring their tracks ---------------------------------------------------------------
+
+constexpr const char* kTrackJobsQueue = "test.album-track-jobs";
+
+// A queue of our own bound like every provider's queue to track.all: it keeps a copy of every
+// track job the worker published, so the test counts them (the worker consumes its own copy).
+void DeclareTrackJobCounter(TestVhost& vhost) {
+  amqp::Topology topology;
+  amqp::QueueSpec queue;
+  queue.name = kTrackJobsQueue;
+  topology.queues.push_back(queue);
+  topology.bindings.push_back({.queue = kTrackJobsQueue, .exchange = "tunefleet.jobs", .routing_key = "track.all",
+                               .arguments = {}});
+  vhost.Declare(topology);
+}
+
+// An album of the simulated catalog with exactly `tracks` tracks, found through the simulator's
+// own search and album lookup: {artist, title}.
+std::pair<std::string, std::string> SimAlbumWithTracks(const SimProcess& sim, int tracks) {
+  std::string bearer = SimBearer(sim);
+  for (int i = 0; i < 400; ++i) {
+    std::string artist = "Album Artist " + std::to_string(i % 13);
+    std::string title = "Long Player " + std::to_string(i);
+    HttpResult search = Fetch({.url = sim.Url("/spotify/v1/search?q=" + Escape("album:\"" + title + "\" artist:\"" +
+                                                                                 artist + "\"") +
+                                                "&type=album&limit=1"),
+                               .headers = {bearer}});
+    rapidjson::Document doc;
+    doc.Parse(search.body.c_str());
+    if (search.status != 200 || doc.HasParseError() || !doc.HasMember("albums") ||
+        doc["albums"]["items"].Empty()) {
+      continue;
+    }
+    const auto& item = doc["albums"]["items"][0];
+    if (item["total_tracks"].GetInt() == tracks) return {artist, title};
+  }
+  ADD_FAILURE() << "no album with " << tracks << " tracks in the simulated catalog";
+  return {};
+}
+
+struct AlbumTrackCounts {
+  std::int64_t linked = 0;     // album_tracks rows
+  std::int64_t published = 0;  // of them, track job confirmed
+  std::int64_t enriched = 0;   // linked tracks with an ok spotify source row
+  std::int64_t tracks = 0;     // rows in tracks
+};
+
+AlbumTrackCounts CountAlbumTracks(const TestDatabase& db) {
+  auto row = db.Rows(
+                   "SELECT (SELECT count(*) FROM album_tracks),"
+                   " (SELECT count(*) FROM album_tracks WHERE track_job_published_at IS NOT NULL),"
+                   " (SELECT count(DISTINCT at.track_id) FROM album_tracks at JOIN track_sources s"
+                   "    ON s.track_id = at.track_id AND s.provider = 'spotify' AND s.status = 'ok'),"
+                   " (SELECT count(*) FROM tracks)")
+                 .at(0);
+  return {std::stoll(row[0]), std::stoll(row[1]), std::stoll(row[2]), std::stoll(row[3])};
+}
+
+std::string Describe(const AlbumTrackCounts& c) {
+  return "linked=" + std::to_string(c.linked) + " published=" + std::to_string(c.published) +
+         " enriched=" + std::to_string(c.enriched) + " tracks=" + std::to_string(c.tracks);
+}
+
+// Waits until the album's `tracks` positions are linked, confirmed and enriched by the worker.
+bool WaitForEnrichedAlbum(const TestDatabase& db, WorkerProcess& worker, std::int64_t tracks) {
+  return WaitUntil(
+             [&] {
+               if (!worker.Running()) return true;
+               auto c = CountAlbumTracks(db);
+               return c.linked == tracks && c.published == tracks && c.enriched == tracks;
+             },
+             180s, "the album's tracks linked, published and enriched",
+             [&] { return Describe(CountAlbumTracks(db)); }) &&
+         worker.Running();
+}
+
+TEST(SpotifyAlbumTracks, ATwelveTrackAlbumEndsWithTwelveLinkedEnrichedTracksAndARerunPublishesNoNewTrackJobs) {
+  constexpr int kRedisDb = 10;
+  constexpr int kTracks = 12;
+  FlushRedis(kRedisDb);
+  SimProcess sim({"--rate-slack-ms", "100", "--spotify-latency-ms", "2", "--not-found-share", "0"});
+  ASSERT_GT(sim.port(), 0) << sim.Stderr();
+  PostSim(sim, "/_sim/reset", "");
+  auto [artist, title] = SimAlbumWithTracks(sim, kTracks);
+  ASSERT_FALSE(artist.empty());
+  TestDatabase db;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  DeclareTrackJobCounter(vhost);
+
+  int metrics_port = FreePort();
+  WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, db, sim.Url("/spotify"), kRedisDb, metrics_port, true));
+  vhost.Publish({AlbumMessage("album-12", artist, title)});
+  ASSERT_TRUE(WaitForEnrichedAlbum(db, worker, kTracks)) << worker.LogTail(30);
+  ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kJobQueue) == 0 && vhost.Depth(kTrackJobsQueue) == kTracks; }, 60s,
+                        "the track jobs consumed and counted",
+                        [&] { return "published=" + std::to_string(vhost.Depth(kTrackJobsQueue)); }));
+
+  auto c = CountAlbumTracks(db);
+  EXPECT_EQ(c.tracks, kTracks) << "one track row per position, the track jobs landed on them: " << Describe(c);
+  EXPECT_EQ(db.Int("SELECT count(DISTINCT track_id) FROM album_tracks"), kTracks);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM album_tracks WHERE disc = 1 AND position BETWEEN 1 AND 12"), kTracks)
+      << "positions 1..12 of the album";
+  // Every linked track has the album's title, the Spotify id and a duration from the tracklist.
+  EXPECT_EQ(db.Int("SELECT count(*) FROM album_tracks at JOIN tracks t ON t.id = at.track_id"
+                   " WHERE t.spotify_id IS NOT NULL AND t.duration_ms > 0 AND t.isrc IS NOT NULL"),
+            kTracks)
+      << "the track jobs' enrichment added the ISRC Spotify knows";
+  std::string metrics = Fetch({.url = "http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics"}).body;
+  EXPECT_EQ(MetricSum(metrics, "tunefleet_album_track_jobs_published_total"), kTracks);
+
+  // The same album job again (a re-run, not a redelivery: a new delivery of the same job id).
+  vhost.Publish({AlbumMessage("album-12", artist, title)});
+  ASSERT_TRUE(WaitUntil([&] { return db.Int("SELECT commits FROM job_effects WHERE job_id = 'album-12'") == 2; }, 60s,
+                        "the second run committed"))
+      << worker.LogTail(20);
+  ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kJobQueue) == 0; }, 60s, "the second run acked"));
+  EXPECT_EQ(vhost.Depth(kTrackJobsQueue), static_cast<std::uint32_t>(kTracks)) << "no new track job";
+  metrics = Fetch({.url = "http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics"}).body;
+  EXPECT_EQ(MetricSum(metrics, "tunefleet_album_track_jobs_published_total"), kTracks);
+  c = CountAlbumTracks(db);
+  EXPECT_EQ(c.linked, kTracks) << Describe(c);
+  EXPECT_EQ(c.tracks, kTracks) << Describe(c);
+}
+
+TEST(SpotifyAlbumTracks, AWorkerKilledBetweenTheTracklistCommitAndTheConfirmPublishesTheTrackJobsOnRedelivery) {
+  constexpr int kRedisDb = 11;
+  constexpr int kTracks = 12;
+  FlushRedis(kRedisDb);
+  SimProcess sim({"--rate-slack-ms", "100", "--spotify-latency-ms", "2", "--not-found-share", "0"});
+  ASSERT_GT(sim.port(), 0) << sim.Stderr();
+  PostSim(sim, "/_sim/reset", "");
+  auto [artist, title] = SimAlbumWithTracks(sim, kTracks);
+  ASSERT_FALSE(artist.empty());
+  TestDatabase db;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  DeclareTrackJobCounter(vhost);
+  vhost.Publish({AlbumMessage("album-killed", artist, title)});
+  {
+    // The album job's batch is the first to commit: killed after it, before any publish.
+    auto env = WorkerEnv(vhost, db, sim.Url("/spotify"), kRedisDb, 0, true);
+    env["TUNEFLEET_TEST_KILL_AT"] = "after_commit:1";
+    WorkerProcess worker(WorkerBinary(), env);
+    auto exit = worker.WaitExit(120s);
+    ASSERT_TRUE(exit.has_value()) << "not killed: " << worker.LogTail(20);
+    EXPECT_EQ(exit->signal, SIGKILL) << test_support::Describe(*exit);
+  }
+  auto at_kill = CountAlbumTracks(db);
+  EXPECT_EQ(at_kill.linked, kTracks) << "the tracklist was committed: " << Describe(at_kill);
+  EXPECT_EQ(at_kill.published, 0) << Describe(at_kill);
+  EXPECT_EQ(vhost.Depth(kTrackJobsQueue), 0u) << "nothing published before the kill";
+
+  WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, db, sim.Url("/spotify"), kRedisDb, 0, true));
+  ASSERT_TRUE(WaitForEnrichedAlbum(db, worker, kTracks)) << worker.LogTail(30);
+  ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kJobQueue) == 0; }, 60s, "every job acked"));
+  EXPECT_EQ(vhost.Depth(kTrackJobsQueue), static_cast<std::uint32_t>(kTracks))
+      << "the redelivery published the committed positions' track jobs, each once";
+  EXPECT_EQ(db.Int("SELECT commits FROM job_effects WHERE job_id = 'album-killed'"), 2)
+      << "the album job was committed again by its redelivery";
+  auto c = CountAlbumTracks(db);
+  EXPECT_EQ(c.tracks, kTracks) << Describe(c);
+}
+
+
+// The documented price of at-least-once: killed after the confirms, before the positions are
+// recorded, the redelivery publishes the 12 track jobs once more; they land on the same rows.
+TEST(SpotifyAlbumTracks, AWorkerKilledAfterTheConfirmsButBeforeTheRecordPublishesThemAgainOntoTheSameRows) {
+  constexpr int kRedisDb = 15;
+  constexpr int kTracks = 12;
+  FlushRedis(kRedisDb);
+  SimProcess sim({"--rate-slack-ms", "100", "--spotify-latency-ms", "2", "--not-found-share", "0"});
+  ASSERT_GT(sim.port(), 0) << sim.Stderr();
+  PostSim(sim, "/_sim/reset", "");
+  auto [artist, title] = SimAlbumWithTracks(sim, kTracks);
+  ASSERT_FALSE(artist.empty());
+  TestDatabase db;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  DeclareTrackJobCounter(vhost);
+  vhost.Publish({AlbumMessage("album-twice", artist, title)});
+  {
+    auto env = WorkerEnv(vhost, db, sim.Url("/spotify"), kRedisDb, 0, true);
+    env["TUNEFLEET_TEST_KILL_AT"] = "after_track_jobs_confirm:1";
+    WorkerProcess worker(WorkerBinary(), env);
+    auto exit = worker.WaitExit(120s);
+    ASSERT_TRUE(exit.has_value()) << "not killed: " << worker.LogTail(20);
+    EXPECT_EQ(exit->signal, SIGKILL) << test_support::Describe(*exit);
+  }
+  EXPECT_EQ(vhost.Depth(kTrackJobsQueue), static_cast<std::uint32_t>(kTracks)) << "confirmed before the kill";
+  EXPECT_EQ(CountAlbumTracks(db).published, 0) << "not recorded before the kill";
+
+  WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, db, sim.Url("/spotify"), kRedisDb, 0, true));
+  ASSERT_TRUE(WaitForEnrichedAlbum(db, worker, kTracks)) << worker.LogTail(30);
+  ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kJobQueue) == 0 && vhost.Depth(kTrackJobsQueue) == 2 * kTracks; },
+                        60s, "every job acked, the track jobs published twice",
+                        [&] { return "published=" + std::to_string(vhost.Depth(kTrackJobsQueue)); }));
+  auto c = CountAlbumTracks(db);
+  EXPECT_EQ(c.tracks, kTracks) << "the second copies landed on the same rows: " << Describe(c);
+  EXPECT_EQ(c.published, kTracks) << Describe(c);
+  ASSERT_TRUE(WaitUntil([&] {
+    return db.Int("SELECT count(*) FROM job_effects WHERE job_id LIKE 'album-track:%' AND commits = 2") == kTracks;
+  }, 60s, "each track job's second copy counted in job_effects"));
 }
 
 }  // namespace

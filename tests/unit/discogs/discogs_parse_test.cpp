@@ -132,6 +132,59 @@ TEST(DiscogsRelease, HeadingsAreDroppedAndIndexSubTracksFlattened) {
   EXPECT_FALSE(record.fields.duration_ms.has_value());
 }
 
+TEST(DiscogsRelease, TracklistGivesAlbumTracksInOrderCreditedToTheTrackArtist) {
+  Release compilation = LoadRelease("harmony-release-16004480-various-clockwork-orange.json");
+  auto tracks = AlbumTracklist(compilation, "Various");
+  ASSERT_EQ(tracks.size(), compilation.tracklist.size());
+  ASSERT_GE(tracks.size(), 14u);
+  EXPECT_EQ(tracks[0].disc, 1);
+  EXPECT_EQ(tracks[0].position, 1);
+  EXPECT_EQ(tracks[0].ref.artist, "Walter Carlos") << "a compilation's track is credited to its own artist";
+  EXPECT_EQ(tracks[0].duration_ms, 146000) << "2:26";
+  EXPECT_EQ(tracks[1].ref.artist, "Gioacchino Rossini");
+  EXPECT_EQ(tracks[13].position, 14);
+  EXPECT_FALSE(tracks[0].ref.spotify_id || tracks[0].ref.isrc || tracks[0].ref.mbid) << "Discogs has no track ids";
+  ASSERT_TRUE(tracks[0].ref.album.has_value());
+  EXPECT_EQ(*tracks[0].ref.album, compilation.title);
+
+  // Vinyl sides (A1, B2, C1.1) are one running list on disc 1; sub-tracks are positions.
+  Release ummagumma = LoadRelease("harmony-release-8604223-pink-floyd-ummagumma.json");
+  auto lp = AlbumTracklist(ummagumma, "Pink Floyd");
+  ASSERT_EQ(lp.size(), 16u);
+  for (std::size_t i = 0; i < lp.size(); ++i) {
+    EXPECT_EQ(lp[i].disc, 1) << lp[i].ref.title;
+    EXPECT_EQ(lp[i].position, static_cast<int>(i + 1)) << lp[i].ref.title;
+  }
+  EXPECT_EQ(lp[4].ref.title, "Sysyphus - Part 1");
+
+  // A box set's "2-1" / "CD2-1" positions name the disc; positions count within it.
+  Release box;
+  box.title = "Box";
+  for (auto [position, title] : std::vector<std::pair<std::string, std::string>>{
+           {"1-1", "One"}, {"1-2", "Two"}, {"CD2-1", "Three"}, {"2.2", "Four"}}) {
+    Track track;
+    track.position = position;
+    track.title = title;
+    box.tracklist.push_back(track);
+  }
+  auto discs = AlbumTracklist(box, "Band");
+  ASSERT_EQ(discs.size(), 4u);
+  EXPECT_EQ(discs[1].disc, 1);
+  EXPECT_EQ(discs[1].position, 2);
+  EXPECT_EQ(discs[2].disc, 2);
+  EXPECT_EQ(discs[2].position, 1);
+  EXPECT_EQ(discs[3].disc, 2);
+  EXPECT_EQ(discs[3].position, 2);
+  EXPECT_EQ(discs[3].ref.artist, "Band") << "no track artist: the job's";
+
+  json::AlbumJob job;
+  job.job_id = "a";
+  job.trace_id = "t";
+  job.artist = "Pink Floyd";
+  job.album = "Ummagumma";
+  EXPECT_EQ(AlbumFromRelease(job, ummagumma).tracklist.size(), 16u) << "the record carries it to the writer";
+}
+
 TEST(DiscogsRelease, TrackNotOnTheReleaseKeepsTheJobsTitleAndNoDuration) {
   Release release = LoadRelease("harmony-release-1503102-rick-astley.json");
   auto record = TrackFromRelease(Job("Rick Astley", "Together Forever"), release);

@@ -237,6 +237,70 @@ TEST_F(ConsumerTest, PutsTheWrittenJobBackWhenTheBrokerNacksItsFollowUp) {
   EXPECT_EQ(broker_->requeues(), (std::vector<Settle>{{1, tag, false}}));
 }
 
+// --- albums bring their tracks (docs/RUNTIME.md) --------------------------------------------
+
+std::string AlbumJob(const std::string& job_id) {
+  return R"({"type":"tunefleet.album_job/1","job_id":")" + job_id + R"(","trace_id":"t-1","artist":"A","album":"L"})";
+}
+
+Enrichment AlbumFound() {
+  catalog::AlbumRecord album;
+  album.ref.artist = "A";
+  album.ref.title = "L";
+  return {.tracks = {}, .albums = {album}};
+}
+
+std::vector<db::AlbumTrackJob> TwoPositions() {
+  return {{.album_id = 0, .disc = 1, .position = 1, .track_id = 11, .identity_key = "spotify:sp1", .artist = "A",
+           .title = "One", .album = "L", .duration_ms = 1000},
+          {.album_id = 0, .disc = 1, .position = 2, .track_id = 12, .identity_key = "name:a\x1ftwo", .artist = "A",
+           .title = "Two", .album = "L", .duration_ms = std::nullopt}};
+}
+
+TEST_F(ConsumerTest, AcksAnAlbumJobOnlyAfterItsTrackJobsAreConfirmedAndRecordedAsPublished) {
+  store_->SetUnpublishedTrackJobs(TwoPositions());
+  const auto tag = broker_->Deliver(AlbumJob("album-1"));
+  provider_.Answer(0, AlbumFound());
+  ASSERT_TRUE(RunUntil([&] { return broker_->published().size() == 2; }));
+  EXPECT_EQ(Published(0).exchange, kJobsExchange);
+  EXPECT_EQ(Published(0).routing_key, "track.all") << "every provider enriches the album's tracks";
+  EXPECT_EQ(Published(0).message_id, "album-track:1:1:1");
+  EXPECT_NE(Published(0).body.find(R"("spotify_id":"sp1")"), std::string::npos) << Published(0).body;
+  EXPECT_NE(Published(0).body.find(R"("album":"L")"), std::string::npos) << Published(0).body;
+  EXPECT_NE(Published(0).body.find(R"("duration_ms":1000)"), std::string::npos) << Published(0).body;
+  EXPECT_EQ(Published(1).body.find("spotify_id"), std::string::npos) << "a name: row's job carries no id";
+
+  broker_->Confirm(0);
+  uv_run(&loop_, UV_RUN_NOWAIT);
+  EXPECT_TRUE(broker_->acks().empty()) << "acked before every track job was confirmed";
+  EXPECT_TRUE(store_->marked().empty());
+  broker_->Confirm(1);
+  ASSERT_TRUE(RunUntil([&] { return !broker_->acks().empty(); }));
+  EXPECT_EQ(store_->marked().size(), 2u) << "the positions are recorded as published before the ack";
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
+  EXPECT_DOUBLE_EQ(metrics_.AlbumTrackJobsPublished().Value(), 2);
+
+  // The same album job again: its positions are recorded, nothing is published.
+  const auto again = broker_->Deliver(AlbumJob("album-1"));
+  provider_.Answer(1, AlbumFound());
+  ASSERT_TRUE(RunUntil([&] { return broker_->acks().size() == 2; }));
+  EXPECT_EQ(broker_->published().size(), 2u) << "a re-run published track jobs again";
+  EXPECT_EQ(broker_->acks().back(), (Settle{1, again, false}));
+}
+
+TEST_F(ConsumerTest, PutsTheAlbumJobBackUnrecordedWhenTheBrokerNacksATrackJob) {
+  store_->SetUnpublishedTrackJobs(TwoPositions());
+  const auto tag = broker_->Deliver(AlbumJob("album-1"));
+  provider_.Answer(0, AlbumFound());
+  ASSERT_TRUE(RunUntil([&] { return broker_->published().size() == 2; }));
+  broker_->Confirm(0);
+  broker_->Nack(1);
+  uv_run(&loop_, UV_RUN_NOWAIT);
+  EXPECT_TRUE(broker_->acks().empty()) << "acked an album job whose track job the broker did not store";
+  EXPECT_EQ(broker_->requeues(), (std::vector<Settle>{{1, tag, false}}));
+  EXPECT_TRUE(store_->marked().empty()) << "recorded a position whose track job was not confirmed";
+}
+
 TEST_F(ConsumerTest, NeverSettlesADeliveryOfALostConnectionOnTheNewOne) {
   broker_->Deliver(TrackJob("old"));  // generation 1, tag 1: its provider call outlives the connection
   broker_->DropConnection();

@@ -200,6 +200,50 @@ TEST(SpotifyParse, CompilationAlbumGivesLabelUpcAndTrackCount) {
   EXPECT_EQ(a->artists[0].name, "Various Artists");
 }
 
+TEST(SpotifyParse, AlbumObjectGivesItsTracklistInOrderWithIdsAndDurations) {
+  auto a = ParseAlbum(Fixture("beets-album-despicable-me-2.json"));
+  ASSERT_TRUE(a.has_value()) << a.error().message;
+  ASSERT_EQ(a->tracks.size(), 24u) << "tracks.items: all 24 in one page";
+  EXPECT_FALSE(a->tracks_more) << "tracks.next is null";
+  EXPECT_EQ(a->tracks_total, 24);
+  const catalog::AlbumTrack& first = a->tracks.front();
+  EXPECT_EQ(first.disc, 1);
+  EXPECT_EQ(first.position, 1);
+  EXPECT_EQ(first.ref.title, "Scream");
+  EXPECT_EQ(first.ref.artist, "CeeLo Green") << "the track's own artist, not the album's Various Artists";
+  EXPECT_EQ(first.ref.spotify_id, "3EiEbQAR44icEkz3rsMI0N");
+  EXPECT_EQ(first.ref.album, "Despicable Me 2 (Original Motion Picture Soundtrack)");
+  EXPECT_EQ(first.duration_ms, 221805);
+  EXPECT_FALSE(first.ref.isrc.has_value()) << "simplified tracks carry no external_ids";
+  EXPECT_EQ(a->tracks.back().position, 24);
+  EXPECT_EQ(a->tracks.back().ref.title, "Ba Do Bleep");
+  auto record = AlbumRecordOf(json::AlbumJob{.job_id = "j", .trace_id = "t", .artist = "Various Artists",
+                                             .album = "Despicable Me 2"},
+                              *a, {});
+  EXPECT_EQ(record.tracklist.size(), 24u) << "the record carries the tracklist to the writer";
+}
+
+TEST(SpotifyParse, AlbumTracksPageGivesDiscsPositionsAndWhetherMorePagesFollow) {
+  auto page = ParseAlbumTracks(Fixture("own-album-tracks-page-2.json"), "Everything All the Time", "Band of Horses");
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  EXPECT_TRUE(page->more) << "next is set";
+  ASSERT_EQ(page->tracks.size(), 3u) << "the null item and the one without an id are skipped";
+  EXPECT_EQ(page->tracks[0].disc, 2);
+  EXPECT_EQ(page->tracks[0].position, 1);
+  EXPECT_EQ(page->tracks[0].ref.title, "Track 51");
+  EXPECT_EQ(page->tracks[0].ref.artist, "Band of Horses");
+  EXPECT_EQ(page->tracks[0].ref.album, "Everything All the Time");
+  EXPECT_EQ(page->tracks[2].duration_ms, 200053);
+  auto last = ParseAlbumTracks(R"({"items":[{"id":"a","name":"A","track_number":1,"disc_number":1}],"next":null})",
+                               "Album", "Artist");
+  ASSERT_TRUE(last.has_value()) << last.error().message;
+  EXPECT_FALSE(last->more);
+  ASSERT_EQ(last->tracks.size(), 1u);
+  EXPECT_EQ(last->tracks[0].ref.artist, "Artist") << "an entry without artists is credited to the album's";
+  EXPECT_FALSE(ParseAlbumTracks(R"({"items":"nope"})", "a", "b").has_value());
+  EXPECT_FALSE(ParseAlbumTracks("<html>", "a", "b").has_value());
+}
+
 TEST(SpotifyParse, BetaEraAlbumReleaseDateObjectGivesTheYear) {
   auto a = ParseAlbum(Fixture("jmperez-album-cyndi-lauper.json"));
   ASSERT_TRUE(a.has_value()) << a.error().message;
