@@ -109,13 +109,8 @@ PostgresSettings LoadPostgresSettings(const Env& env) {
 
 RedisSettings LoadRedisSettings(const Env& env) {
   RedisSettings s;
-  if (env.Secret("TUNEFLEET_REDIS_URL", "").rfind("rediss://", 0) == 0) {
-    // hiredis 0.14 (Debian's) has no TLS; saying so beats "not a valid URL".
-    throw ConfigError(
-        "TUNEFLEET_REDIS_URL: rediss:// (TLS) is not supported yet (hiredis 0.14 has no TLS); use a redis:// URL "
-        "on a private network, or a local TLS tunnel (e.g. stunnel) to the server");
-  }
-  s.url = env.Url("TUNEFLEET_REDIS_URL", s.url, {"redis"});
+  s.url = env.Url("TUNEFLEET_REDIS_URL", s.url, {"redis", "rediss"});  // a password inside: _FILE works
+  s.tls_ca_file = CaFile(env, "TUNEFLEET_REDIS_CA_FILE", "TUNEFLEET_REDIS_URL", s.url, "rediss");
   return s;
 }
 

@@ -28,7 +28,12 @@ struct PostgresSettings {
 };
 
 struct RedisSettings {
-  std::string url = "redis://127.0.0.1:36379/0";  // TUNEFLEET_REDIS_URL
+  // TUNEFLEET_REDIS_URL: redis[s]://[[user]:password@]host:port/db; rediss:// is TLS. A
+  // password inside: never log it.
+  std::string url = "redis://127.0.0.1:36379/0";
+  // TUNEFLEET_REDIS_CA_FILE: PEM CA file that verifies a rediss:// server; unset: the system's
+  // trust store. Verification of the certificate and host name cannot be turned off.
+  std::string tls_ca_file = {};
 };
 
 struct MetricsSettings {

@@ -54,11 +54,16 @@ void FleetRateLimiter::AcquireLocally(const Decision& decision) {
   }
 }
 
+void FleetRateLimiter::Suspect() {
+  suspected_ = true;
+  ++degradations_;
+}
+
 void FleetRateLimiter::Degrade(const std::string& why) {
+  suspected_ = false;
   next_probe_ = clock_.Now() + settings_.probe_interval;
   if (degraded_) return;
   degraded_ = true;
-  ++degradations_;
   // The fleet was just sending at up to its full rate: a local burst on top would overrun
   // the provider's bucket, which that traffic emptied. (Before Redis ever answered, nothing
   // was sent: the burst is fine.)
@@ -70,6 +75,10 @@ void FleetRateLimiter::Degrade(const std::string& why) {
 }
 
 void FleetRateLimiter::Acquire(Decision decision) {
+  if (suspected_) {
+    parked_.push_back(std::move(decision));  // the probe's answer decides
+    return;
+  }
   if (degraded_) {
     if (clock_.Now() < next_probe_) {
       AcquireLocally(decision);
@@ -85,23 +94,32 @@ void FleetRateLimiter::Acquire(Decision decision) {
 
 void FleetRateLimiter::Ask(Decision decision) {
   ++asks_in_flight_;
+  const bool probe = suspected_ || degraded_;
   long long interval_us = std::llround(1e6 / std::max(0.01, settings_.rate_per_second));
   redis_.Command({"EVAL", kGcraScript, "1", "tunefleet:ratelimit:" + settings_.key, std::to_string(interval_us),
-                  std::to_string(std::max(1.0, settings_.burst)), degraded_ ? "1" : "0"},
-                 [this, sent_after = degradations_, decision = std::move(decision)](core::Result<redis::Reply> reply) {
+                  std::to_string(std::max(1.0, settings_.burst)), probe ? "1" : "0"},
+                 [this, probe, sent_after = degradations_, decision = std::move(decision)](core::Result<redis::Reply> reply) mutable {
                    --asks_in_flight_;
                    bool valid = reply && reply->type == redis::Reply::Type::kArray && reply->elements.size() == 2;
-                   if (valid) fleet_answered_ = true;
+                   // Sent after the last suspicion: a call from before it is no news about Redis now.
+                   const bool current = sent_after == degradations_;
                    if (!valid) {
-                     Degrade(reply ? std::string("unexpected reply") : reply.error().message);
-                     AcquireLocally(decision);
-                     ReleaseParked(std::nullopt);
-                     return;
+                     if (!current) return Acquire(std::move(decision));  // waits for the probe, or goes local
+                     if (probe) {  // asked twice, failed twice: Redis is away
+                       Degrade(reply ? std::string("unexpected reply") : reply.error().message);
+                       AcquireLocally(decision);
+                       ReleaseParked(std::nullopt);
+                       return;
+                     }
+                     Suspect();  // one failure: ask again at once, everyone else waits for that answer
+                     return Ask(std::move(decision));
                    }
-                   // An answer to a call sent before the last degradation still holds (its slot
-                   // is counted in Redis) but does not end the degraded mode: only a probe does.
-                   if (degraded_ && sent_after == degradations_) {
-                     logger_.Info("fleet rate limit available again", {{"limit", settings_.key}});
+                   fleet_answered_ = true;
+                   // An answer to a call sent before the last suspicion still holds (its slot is
+                   // counted in Redis) but does not end the degraded mode: only a probe does.
+                   if (probe && current && (suspected_ || degraded_)) {
+                     if (degraded_) logger_.Info("fleet rate limit available again", {{"limit", settings_.key}});
+                     suspected_ = false;
                      degraded_ = false;
                    }
                    if (reply->elements[0].integer == 1) {
@@ -117,7 +135,7 @@ void FleetRateLimiter::Ask(Decision decision) {
 }
 
 void FleetRateLimiter::ReleaseParked(std::optional<std::chrono::milliseconds> refused_for) {
-  if (parked_.empty()) return;
+  if (parked_.empty() || suspected_) return;
   if (degraded_ || refused_for) {
     std::deque<Decision> parked;
     parked.swap(parked_);

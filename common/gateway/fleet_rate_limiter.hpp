@@ -22,8 +22,10 @@ struct FleetRateLimitSettings {
   // (e.g. 0.25 for a fleet of four), so the fleet stays under the quota without Redis.
   double local_share = 0.25;
   // While degraded, one call per interval asks Redis again (a probe); the others use only the
-  // local bucket, so fleet and local slots are never handed out side by side.
-  std::chrono::milliseconds probe_interval{1000};
+  // local bucket, so fleet and local slots are never handed out side by side. Short, because
+  // between Redis coming back and the last process noticing, that process's local share
+  // comes on top of the fleet's full rate (the provider's burst has to absorb it).
+  std::chrono::milliseconds probe_interval{250};
   // At most this many calls ask Redis at once per process; the others wait for one of those
   // answers (parked). Without it every job waiting for a slot asked again at the same next
   // slot: in the pipeline test 30 EVALs per granted request, enough load to slow Redis past
@@ -34,10 +36,12 @@ struct FleetRateLimitSettings {
 // A fleet-wide rate limit: one atomic Lua script in Redis implementing GCRA (the generic cell
 // rate algorithm) on Redis' own clock, so any number of processes on any number of hosts
 // together never exceed `rate_per_second` with `burst`. If Redis errors or is slow, the
-// process degrades to a local token bucket at `local_share` of the rate and says so (log line
-// and `degraded()`); from then on every call uses the local bucket alone, except one probe
-// per `probe_interval` that asks Redis, and the first probe Redis answers ends the degraded
-// mode. (Answering each call from whichever source replied would add the local share on top
+// process asks again at once (a probe) and every other call waits for that answer: a single
+// slow answer hands out no local slot (the other processes are still using the whole fleet
+// rate). Only when the probe fails too does the process degrade to a local token bucket at
+// `local_share` of the rate and say so (log line and `degraded()`); from then on every call
+// uses the local bucket alone, except one probe per `probe_interval` that asks Redis, and the
+// first probe Redis answers ends the degraded mode. (Answering each call from whichever source replied would add the local share on top
 // of the fleet limit whenever Redis is merely slow for some calls.) Calls beyond
 // `max_asks_in_flight` are parked: after a refusal they all get that answer's wait, after a
 // grant the next ones ask. Loop thread only.
@@ -56,10 +60,14 @@ class FleetRateLimiter {
 
  private:
   void AcquireLocally(const Decision& decision);
+  // The first failure: the next ask is a probe, the other calls wait for its answer.
+  void Suspect();
+  // The probe failed too: the local bucket from now on.
   void Degrade(const std::string& why);
   void Ask(Decision decision);
   // Answers the parked calls after an ask returned: refused -> the same wait; degraded -> the
-  // local bucket; granted (nullopt) -> the next ones ask, up to max_asks_in_flight.
+  // local bucket; granted (nullopt) -> the next ones ask, up to max_asks_in_flight. While a
+  // probe decides (suspected), they stay parked.
   void ReleaseParked(std::optional<std::chrono::milliseconds> refused_for);
 
   redis::Commands& redis_;
@@ -67,9 +75,10 @@ class FleetRateLimiter {
   FleetRateLimitSettings settings_{};
   logging::Logger logger_;
   resilience::TokenBucket local_;
-  bool degraded_ = false;
+  bool suspected_ = false;  // an ask failed; its probe is out and every call waits for it
+  bool degraded_ = false;   // the probe failed too: the local bucket
   bool fleet_answered_ = false;  // Redis has decided at least one call
-  std::uint64_t degradations_ = 0;             // a reply ends degraded mode only if sent after the last one
+  std::uint64_t degradations_ = 0;             // suspicions: a reply ends them only if sent after the last one
   resilience::Clock::TimePoint next_probe_{};  // while degraded: when the next call may ask Redis
   int asks_in_flight_ = 0;
   std::deque<Decision> parked_;

@@ -70,8 +70,8 @@ struct CallOptions {
 using CallDone = std::function<void(core::Result<http::Response>)>;
 
 // The only way a provider reaches the network. Per call, in order: response cache (Redis)
-// -> coalescing of identical calls in flight -> fleet-wide rate limit -> bulkhead ->
-// circuit breaker -> HTTP -> retry with full-jitter backoff honouring Retry-After, within
+// -> coalescing of identical calls in flight -> bulkhead -> fleet-wide rate limit (a granted
+// slot is spent at once) -> circuit breaker -> HTTP -> retry with full-jitter backoff honouring Retry-After, within
 // a retry budget. Every decision is counted in GatewayMetrics. Loop thread only; `done` runs
 // on the loop, once per call. Must outlive its calls: Close answers every pending call (as a
 // transient NotAttempted error) and no `done` runs after it.
@@ -111,6 +111,7 @@ class Gateway {
   void Coalesce(std::string key, http::Request request, CallOptions options, CallDone done);
   void Acquire(const std::shared_ptr<Flight>& flight);
   void EnterBulkhead(const std::shared_ptr<Flight>& flight);
+  void LeaveBulkhead();  // the slot goes to the next queued flight
   void Send(const std::shared_ptr<Flight>& flight);
   void OnResponse(const std::shared_ptr<Flight>& flight, core::Result<http::Response> result,
                   std::chrono::steady_clock::time_point started);

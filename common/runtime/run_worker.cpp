@@ -44,8 +44,9 @@ struct Services {
     http_settings.max_response_variable = ProviderEnvPrefix(provider) + "MAX_RESPONSE_BYTES";
     http_settings.max_connections_per_host = std::max(8, settings.policy.max_concurrency);
     http = std::make_unique<http::HttpClient>(loop, http_settings);
-    redis = std::make_unique<redis::RedisClient>(loop, redis::RedisClientSettings{.url = redis_settings.url},
-                                                 logging::Logger("redis").With({{"provider", provider}}));
+    redis = std::make_unique<redis::RedisClient>(
+        loop, redis::RedisClientSettings{.url = redis_settings.url, .tls_ca_file = redis_settings.tls_ca_file},
+        logging::Logger("redis").With({{"provider", provider}}));
     metrics = std::make_unique<metrics::GatewayMetrics>(registry, provider);
     gateway = std::make_unique<gateway::Gateway>(loop, *http, *redis, clock, settings.gateway, *metrics,
                                                  logging::Logger("gateway").With({{"provider", provider}}));
@@ -156,6 +157,19 @@ int RunWorker(int argc, char* argv[], const WorkerSpec& worker, const std::vecto
       state.health_timer->Start(std::chrono::seconds{1}, [s = &state] { UpdateProviderHealth(*s); },
                                 std::chrono::seconds{1});
     }
+    // Redis away is tolerated (the gateway falls back to a local rate limit and cache misses),
+    // but a refused AUTH or SELECT or a certificate that does not verify at the first connect
+    // is a misconfiguration: the client has logged the one line that says what to fix; the
+    // worker stops and exits 1 instead of running degraded. After a first success the same
+    // errors are logged (once) and retried like an outage.
+    bool redis_refused = false;
+    if (services.redis) {
+      services.redis->OnConfigError([&redis_refused, &services, &consumer](const core::Error&) {
+        if (redis_refused || services.redis->ever_connected() || consumer.draining()) return;
+        redis_refused = true;
+        consumer.Shutdown(nullptr);
+      });
+    }
     logger.Info("worker starting", {{"provider", spec.name},
                                     {"metrics_port", static_cast<std::int64_t>(settings.metrics.port)},
                                     {"batch_size", settings.batch_size},
@@ -164,7 +178,8 @@ int RunWorker(int argc, char* argv[], const WorkerSpec& worker, const std::vecto
       state.health_timer.reset();
       state.services->Close();
     });
-    setup_failed = consumer.setup_failed();
+    if (services.redis) services.redis->OnConfigError(nullptr);
+    setup_failed = consumer.setup_failed() || redis_refused;
   }  // destroyed in reverse: consumer, pipeline (which closed the provider), provider, services
   int exit_code = process::CloseLoop(loop, logger);
   logger.Info("worker exited");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/logging/logger.hpp"
 #include "tools/provider_sim/json_out.hpp"
 
 namespace provider_sim {
@@ -116,6 +117,17 @@ Outcome Simulator::HandleProvider(Provider provider, const Request& request, std
     outcome.response = api.UnknownPath();
   } else if (api.Limited(endpoint) && !AdmitCounted(gate, stats)) {
     ++stats.limited;
+    // When a run counts violations, the first ones say when they happened (the faults a test
+    // injected are logged with times too), so a failure can be matched to its cause.
+    if (stats.limited <= kLoggedViolations) {
+      logging::Logger("provider-sim")
+          .Warn("rate limit exceeded",
+                {{"provider", std::string(ProviderName(provider))},
+                 {"endpoint", std::string(endpoint)},
+                 {"since_first_request_s", std::chrono::duration<double>(clock_.Now() - *first_request_).count()},
+                 {"tokens", gate.tokens()},
+                 {"recent_lag_ms", static_cast<double>(recent_lag_.count()) / 1000.0}});
+    }
     outcome.response = api.RateLimited(gate.RetryAfterSeconds());
   } else if (ps.error_rate > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < ps.error_rate) {
     FaultKind kind = ps.error_kinds[std::uniform_int_distribution<std::size_t>(0, ps.error_kinds.size() - 1)(random_)];

@@ -76,6 +76,7 @@ class Simulator {
   // the client's violation). The largest lag ever seen is in the stats.
   void NoteLoopLag(std::chrono::microseconds lag);
   static constexpr std::chrono::milliseconds kLagMemory{50};
+  static constexpr std::uint64_t kLoggedViolations = 20;  // per provider: the first ones are logged
 
  private:
   Outcome HandleControl(const Request& request, std::string_view path);

@@ -67,6 +67,12 @@ std::string RedisUrl() {
   return url != nullptr ? url : "redis://127.0.0.1:36379/0";
 }
 
+// Set with a rediss:// TUNEFLEET_REDIS_URL (TUNEFLEET_STACK_TLS=1 scripts/stack env).
+std::string RedisCaFile() {
+  const char* file = std::getenv("TUNEFLEET_REDIS_CA_FILE");
+  return file != nullptr ? file : "";
+}
+
 class GatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -95,8 +101,8 @@ class GatewayTest : public ::testing::Test {
     settings.provider = provider_;
     if (settings.rate_limit.key.empty()) settings.rate_limit = {provider_, 1000, 1000, 1.0};
     http_ = std::make_unique<http::HttpClient>(loop_, http::HttpClientSettings{});
-    redis_ = std::make_unique<redis::RedisClient>(loop_, redis::RedisClientSettings{.url = RedisUrl()},
-                                                  logging::Logger("test"));
+    redis_ = std::make_unique<redis::RedisClient>(
+        loop_, redis::RedisClientSettings{.url = RedisUrl(), .tls_ca_file = RedisCaFile()}, logging::Logger("test"));
     auto until = std::chrono::steady_clock::now() + 5s;
     while (!redis_->connected() && std::chrono::steady_clock::now() < until) uv_run(&loop_, UV_RUN_ONCE);
     EXPECT_TRUE(redis_->connected()) << "redis at " << RedisUrl() << " (scripts/stack up)";

@@ -41,6 +41,7 @@ std::map<std::string, std::string> WorkerEnv(const TestVhost& vhost, const TestD
                                             {"TUNEFLEET_LASTFM_BASE_URL", sim.Url("/lastfm")},
                                             {"TUNEFLEET_LASTFM_API_KEY", "integration-test-key"}};
   if (const char* redis = std::getenv("TUNEFLEET_REDIS_URL")) env["TUNEFLEET_REDIS_URL"] = redis;
+  if (const char* ca = std::getenv("TUNEFLEET_REDIS_CA_FILE")) env["TUNEFLEET_REDIS_CA_FILE"] = ca;  // rediss://
   for (const auto& [key, value] : extra) env[key] = value;
   return env;
 }

@@ -44,6 +44,7 @@ std::map<std::string, std::string> WorkerEnv(const TestVhost& vhost, const TestD
                                             {"TUNEFLEET_MUSICBRAINZ_USER_AGENT",
                                              "tunefleet-integration-test/0.1 ( tests@example.invalid )"}};
   if (const char* redis = std::getenv("TUNEFLEET_REDIS_URL")) env["TUNEFLEET_REDIS_URL"] = redis;
+  if (const char* ca = std::getenv("TUNEFLEET_REDIS_CA_FILE")) env["TUNEFLEET_REDIS_CA_FILE"] = ca;  // rediss://
   for (const auto& [key, value] : extra) env[key] = value;
   return env;
 }

@@ -86,14 +86,41 @@ TEST(Settings, AmqpCaFileWithAPlaintextUrlIsRefused) {
   }
 }
 
-TEST(Settings, RedissIsRefusedSayingTlsIsNotSupported) {
-  Env env = FakeEnv({{"TUNEFLEET_REDIS_URL", "rediss://:secret@redis.example:6380/0"}});
+TEST(Settings, RedissIsAcceptedWithItsCaFile) {
+  auto ca = std::filesystem::temp_directory_path() / ("tunefleet_settings_redis_ca_" + std::to_string(::getpid()));
+  std::ofstream(ca) << "-----BEGIN CERTIFICATE-----\n";
+  Env env = FakeEnv({{"TUNEFLEET_REDIS_URL", "rediss://:secret@redis.example:6380/2"},
+                     {"TUNEFLEET_REDIS_CA_FILE", ca.string()}});
+  auto s = LoadRedisSettings(env);
+  EXPECT_EQ(s.url, "rediss://:secret@redis.example:6380/2");
+  EXPECT_EQ(s.tls_ca_file, ca.string());
+  std::filesystem::remove(ca);
+}
+
+TEST(Settings, RedisCaFileWithAPlainRedisUrlIsRefused) {
+  auto ca = std::filesystem::temp_directory_path() / ("tunefleet_settings_redis_ca2_" + std::to_string(::getpid()));
+  std::ofstream(ca) << "-----BEGIN CERTIFICATE-----\n";
+  Env env = FakeEnv({{"TUNEFLEET_REDIS_URL", "redis://:secret@redis.example:6379/0"},
+                     {"TUNEFLEET_REDIS_CA_FILE", ca.string()}});
   try {
     LoadRedisSettings(env);
-    FAIL() << "accepted rediss://, which the client cannot speak";
+    FAIL() << "accepted TUNEFLEET_REDIS_CA_FILE with a redis:// URL";
   } catch (const ConfigError& e) {
     std::string why = e.what();
-    EXPECT_NE(why.find("rediss:// (TLS) is not supported"), std::string::npos) << why;
+    EXPECT_NE(why.find("rediss://"), std::string::npos) << why;
+    EXPECT_EQ(why.find("secret"), std::string::npos) << why;
+  }
+  std::filesystem::remove(ca);
+}
+
+TEST(Settings, RedisUrlWithAnotherSchemeIsRefusedWithoutItsPassword) {
+  Env env = FakeEnv({{"TUNEFLEET_REDIS_URL", "http://:secret@redis.example:6379/0"}});
+  try {
+    LoadRedisSettings(env);
+    FAIL() << "accepted http:// as a Redis URL";
+  } catch (const ConfigError& e) {
+    std::string why = e.what();
+    EXPECT_NE(why.find("TUNEFLEET_REDIS_URL"), std::string::npos) << why;
     EXPECT_EQ(why.find("secret"), std::string::npos) << why;
   }
 }

@@ -1,6 +1,7 @@
 // The fleet rate limit's degraded mode, with a fake Redis that answers when told and a fake
-// clock: once Redis failed, calls use the local bucket alone and only one probe per interval
-// asks Redis, so fleet and local slots are never handed out side by side.
+// clock: one failure is asked again at once (a probe) while every other call waits; once the
+// probe failed too, calls use the local bucket alone and only one probe per interval asks
+// Redis, so fleet and local slots are never handed out side by side.
 #include "common/gateway/fleet_rate_limiter.hpp"
 
 #include <gtest/gtest.h>
@@ -108,12 +109,43 @@ TEST_F(FleetRateLimiterTest, AGrantLetsTheNextParkedCallAsk) {
   EXPECT_EQ(redis_.pending(), 0u);
 }
 
-TEST_F(FleetRateLimiterTest, ParkedCallsUseTheLocalBucketWhenRedisFails) {
+TEST_F(FleetRateLimiterTest, ParkedCallsUseTheLocalBucketWhenRedisFailsTwice) {
   for (int i = 0; i < 10; ++i) Acquire();
   redis_.TimeOut();
+  EXPECT_FALSE(limiter_.degraded()) << "one failure is asked again before anything changes";
+  EXPECT_EQ(redis_.pending(), 4u) << "three sent before the failure, and the probe";
+  for (int i = 0; i < 3; ++i) redis_.TimeOut();  // sent before the failure: no news, they wait too
+  EXPECT_TRUE(decisions_.empty());
+  EXPECT_EQ(redis_.sent(), 5u);
+  redis_.TimeOut();  // the probe
   EXPECT_TRUE(limiter_.degraded());
-  EXPECT_EQ(decisions_.size(), 7u) << "the failed one and the six parked ones, from the local bucket";
+  EXPECT_EQ(decisions_.size(), 10u) << "every call, from the local bucket";
   EXPECT_EQ(Granted(), 2) << "its burst";
+}
+
+// Redis slow once while the other processes go on using the whole fleet rate through it: the
+// failed call is asked again at once and every other call waits for that answer, so not one
+// local slot is handed out on top of theirs. (FleetGateway.FourWorkers counted 1 request over
+// the simulated quota in 2 of 6 runs under load when one timeout sent a process local.)
+TEST_F(FleetRateLimiterTest, OneSlowAnswerHandsOutNoLocalSlot) {
+  Acquire();
+  redis_.Grant();
+  for (int i = 0; i < 6; ++i) Acquire();  // four ask, two wait
+  redis_.TimeOut();
+  clock_.Advance(300ms);  // a local bucket would hold its whole burst again by now
+  for (int i = 0; i < 5; ++i) Acquire();
+  EXPECT_EQ(decisions_.size(), 1u) << "nobody was answered from the local bucket";
+  EXPECT_EQ(redis_.sent(), 5u + 1u) << "the probe is the only new ask; the others wait for it";
+  redis_.Grant();  // three answers to calls sent before the timeout: their slots hold
+  redis_.Grant(20'000);
+  redis_.Grant();
+  EXPECT_EQ(decisions_.size(), 4u);
+  redis_.Grant();  // the probe
+  EXPECT_FALSE(limiter_.degraded());
+  while (redis_.pending() > 0) redis_.Grant(50'000);
+  ASSERT_EQ(decisions_.size(), 12u);
+  EXPECT_EQ(Granted(), 4) << "each one a slot Redis gave";
+  for (std::size_t i = 5; i < decisions_.size(); ++i) EXPECT_EQ(decisions_[i], 50ms) << "Redis' refusal";
 }
 
 // Redis fails while the fleet runs at its full rate: the provider's own bucket is empty, so
@@ -124,6 +156,7 @@ TEST_F(FleetRateLimiterTest, WhenRedisFailsAfterServingTheLocalBucketStartsEmpty
   redis_.Grant();
   Acquire();
   redis_.TimeOut();
+  redis_.TimeOut();  // the probe
   ASSERT_TRUE(limiter_.degraded());
   ASSERT_EQ(decisions_.size(), 2u);
   EXPECT_EQ(decisions_[1], 100ms) << "no burst: the next local token in 1 / (40 * 0.25) s";
@@ -134,28 +167,30 @@ TEST_F(FleetRateLimiterTest, WhenRedisFailsAfterServingTheLocalBucketStartsEmpty
   EXPECT_GT(decisions_.back(), 0ms);
 }
 
-TEST_F(FleetRateLimiterTest, AfterAFailureCallsUseOnlyTheLocalBucketUntilTheProbe) {
+TEST_F(FleetRateLimiterTest, AfterTwoFailuresCallsUseOnlyTheLocalBucketUntilTheProbe) {
   Acquire();
   redis_.TimeOut();
+  redis_.TimeOut();  // the probe
   ASSERT_TRUE(limiter_.degraded());
   ASSERT_EQ(decisions_.size(), 1u);
   EXPECT_EQ(decisions_[0], 0ms) << "the local bucket starts with its burst";
   // Twenty more calls within the probe interval: none reaches Redis; the local bucket grants
   // the rest of its burst (2 in all) and then says when to ask again.
   for (int i = 0; i < 20; ++i) Acquire();
-  EXPECT_EQ(redis_.sent(), 1u);
+  EXPECT_EQ(redis_.sent(), 2u);
   EXPECT_EQ(Granted(), 2);
   EXPECT_GT(decisions_.back(), 0ms);
   // Half a second later the local bucket has refilled 5 tokens (capped at its burst of 2).
   clock_.Advance(500ms);
   for (int i = 0; i < 20; ++i) Acquire();
-  EXPECT_EQ(redis_.sent(), 1u);
+  EXPECT_EQ(redis_.sent(), 2u);
   EXPECT_EQ(Granted(), 4);
 }
 
 TEST_F(FleetRateLimiterTest, OneProbePerIntervalAndTheFirstAnsweredProbeEndsDegradedMode) {
   Acquire();
   redis_.TimeOut();
+  redis_.TimeOut();  // the immediate probe
   ASSERT_TRUE(limiter_.degraded());
   clock_.Advance(1000ms);
   Acquire();  // the probe
@@ -179,10 +214,13 @@ TEST_F(FleetRateLimiterTest, OneProbePerIntervalAndTheFirstAnsweredProbeEndsDegr
 TEST_F(FleetRateLimiterTest, AnAnswerToACallSentBeforeTheFailureDoesNotEndDegradedMode) {
   Acquire();  // sent while healthy
   Acquire();  // sent while healthy
+  Acquire();  // sent while healthy
   redis_.TimeOut();
-  ASSERT_TRUE(limiter_.degraded());
-  redis_.Grant();  // the second call's answer arrives late: its slot is used...
+  redis_.TimeOut();  // the second: sent before the failure, it waits for the probe
+  redis_.Grant();    // the third call's answer arrives late: its slot is used...
   EXPECT_EQ(decisions_.back(), 0ms);
+  redis_.TimeOut();  // the probe
+  ASSERT_TRUE(limiter_.degraded());
   EXPECT_TRUE(limiter_.degraded()) << "...but it was no probe";
   Acquire();
   EXPECT_EQ(redis_.pending(), 0u);
@@ -194,6 +232,7 @@ TEST_F(FleetRateLimiterTest, AReplyOfTheWrongShapeDegradesLikeATimeout) {
   status.type = redis::Reply::Type::kStatus;
   status.text = "OK";
   redis_.Answer(status);
+  redis_.Answer(status);  // the probe
   EXPECT_TRUE(limiter_.degraded());
   ASSERT_EQ(decisions_.size(), 1u);
   EXPECT_EQ(decisions_[0], 0ms) << "answered from the local bucket";
