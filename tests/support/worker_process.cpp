@@ -123,4 +123,11 @@ std::string WorkerProcess::LogTail(std::size_t lines) const {
   return text.substr(pos == 0 ? 0 : pos + 1);
 }
 
+void StopGracefully(WorkerProcess& worker, std::chrono::milliseconds timeout) {
+  worker.Terminate();
+  auto status = worker.WaitExit(timeout);
+  ASSERT_TRUE(status.has_value()) << "the worker did not exit within " << timeout.count() << " ms of SIGTERM";
+  EXPECT_EQ(*status, (ExitStatus{0, 0})) << Describe(*status);
+}
+
 }  // namespace test_support

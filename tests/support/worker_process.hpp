@@ -52,6 +52,9 @@ class WorkerProcess {
   std::optional<ExitStatus> status_;
 };
 
+// SIGTERM, then expect a clean exit (code 0) within `timeout`.
+void StopGracefully(WorkerProcess& worker, std::chrono::milliseconds timeout = std::chrono::seconds{30});
+
 // <build>/bin/tunefleet-noop.
 std::filesystem::path NoopWorkerBinary();
 

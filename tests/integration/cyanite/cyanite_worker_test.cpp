@@ -13,6 +13,7 @@
 #include "common/json/job_writer.hpp"
 #include "tests/integration/provider_sim/sim_process.hpp"
 #include "tests/support/endpoints.hpp"
+#include "tests/support/source_rows.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_vhost.hpp"
 #include "tests/support/wait.hpp"
@@ -29,9 +30,9 @@ using provider_sim_test::SimStats;
 using test_support::TestDatabase;
 using test_support::TestVhost;
 using test_support::WaitUntil;
+using test_support::StopGracefully;
 using test_support::WorkerProcess;
 
-constexpr const char* kQueue = "tunefleet.cyanite";
 constexpr const char* kDeadQueue = "tunefleet.cyanite.dead";
 constexpr const char* kToken = "integration-test-token";
 
@@ -79,26 +80,11 @@ void PublishJobs(TestVhost& vhost, int count, const std::string& run) {
   vhost.Publish(messages);
 }
 
-std::int64_t Sources(const TestDatabase& database) {
-  return database.Int("SELECT count(*) FROM track_sources WHERE provider = 'cyanite'");
-}
+std::int64_t Sources(const TestDatabase& database) { return test_support::SourceRows(database, "track_sources", "cyanite"); }
 
 bool WaitForSources(const TestDatabase& database, TestVhost& vhost, WorkerProcess& worker, std::int64_t jobs,
                     std::chrono::milliseconds timeout) {
-  return WaitUntil(
-      [&] {
-        if (!worker.Running()) throw std::runtime_error("the worker exited: " + Describe(*worker.exit_status()));
-        return Sources(database) >= jobs && vhost.Depth(kQueue) == 0;
-      },
-      timeout, std::to_string(jobs) + " cyanite source rows",
-      [&] { return "sources=" + std::to_string(Sources(database)) + " ready=" + std::to_string(vhost.Depth(kQueue)); });
-}
-
-void StopGracefully(WorkerProcess& worker) {
-  worker.Terminate();
-  auto status = worker.WaitExit(30s);
-  ASSERT_TRUE(status.has_value()) << "no exit within 30 s of SIGTERM";
-  EXPECT_EQ(*status, (test_support::ExitStatus{0, 0})) << Describe(*status);
+  return test_support::WaitForSourceRows(database, vhost, worker, "track_sources", "cyanite", jobs, timeout);
 }
 
 TEST(CyaniteWorker, StoresEveryJobAsAnalysedOrNotFoundAndPendingOnesComeBackThroughTheDelayTiers) {

@@ -57,13 +57,6 @@ bool WaitForAllStored(const TestDatabase& database, TestVhost& vhost, WorkerProc
   return done;
 }
 
-void StopGracefully(WorkerProcess& worker, std::chrono::milliseconds timeout) {
-  worker.Terminate();
-  auto status = worker.WaitExit(timeout);
-  ASSERT_TRUE(status.has_value()) << "the worker did not exit within " << timeout.count() << " ms of SIGTERM";
-  EXPECT_EQ(*status, (test_support::ExitStatus{0, 0})) << Describe(*status);
-}
-
 void ExpectExactlyOnce(const TestDatabase& database, TestVhost& vhost, std::int64_t jobs) {
   auto c = CountRows(database);
   EXPECT_EQ(c.tracks, jobs) << Describe(c);

@@ -43,8 +43,7 @@ std::string Describe(const RowCounts& counts);
 bool WaitForAllStored(const test_support::TestDatabase& database, test_support::TestVhost& vhost,
                       test_support::WorkerProcess& worker, std::int64_t jobs, std::chrono::milliseconds timeout);
 
-// SIGTERM, then expect a clean exit (code 0) within `timeout`.
-void StopGracefully(test_support::WorkerProcess& worker, std::chrono::milliseconds timeout);
+using test_support::StopGracefully;
 
 // Expects exactly `jobs` tracks with distinct identity keys and titles, `jobs` noop source
 // rows from `jobs` distinct jobs, an empty job queue and an empty dead-letter queue. Call
