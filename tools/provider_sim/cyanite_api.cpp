@@ -19,6 +19,7 @@ namespace provider_sim {
 namespace {
 
 constexpr std::uint64_t kAnalysisSalt = 0x6379616e69746531ull;  // "cyanite1"
+constexpr std::uint64_t kNeverFinishSalt = 0x6379616e69746532ull;  // "cyanite2"
 
 // What Cyanite does with a (found) track, decided by its key: 40 % analysed already, 5 % never
 // enqueueable (no preview), 5 % enqueued but failing, the rest analysed after one Processing.
@@ -75,7 +76,7 @@ std::string_view KeyName(int key, int mode) {
 
 class CyaniteApi final : public ProviderApi {
  public:
-  explicit CyaniteApi(Catalog& catalog) : catalog_(catalog) {}
+  CyaniteApi(Catalog& catalog, const SimSettings& settings) : catalog_(catalog), settings_(settings) {}
 
   // ProviderApi
   std::string_view Endpoint(const Request& request, std::string_view path) const override {
@@ -161,11 +162,17 @@ class CyaniteApi final : public ProviderApi {
     if (fate == Fate::kAnalysed) return "Finished";
     auto it = enqueued_.find(key);
     if (it == enqueued_.end()) return "NotStarted";
-    if (it->second == 0) {
-      if (advance) ++it->second;
+    if (it->second == 0 || NeverFinishes(key)) {
+      if (advance && it->second == 0) ++it->second;
       return "Processing";
     }
     return fate == Fate::kFails ? "Failed" : "Finished";
+  }
+
+  // --cyanite-never-finish-share: an enqueued analysis that stays Processing, by the key.
+  bool NeverFinishes(std::uint64_t key) const {
+    double share = settings_.cyanite_never_finish_share;
+    return share > 0 && static_cast<double>(Mix(key ^ kNeverFinishSalt) % 10'000) < share * 10'000;
   }
 
   void WriteAnalysis(JsonOut& out, std::uint64_t key, std::string_view state) {
@@ -274,12 +281,15 @@ class CyaniteApi final : public ProviderApi {
   }
 
   Catalog& catalog_;
+  const SimSettings& settings_;  // read on every request: run-time changes apply at once
   // Enqueued tracks -> how many queries saw them Processing (0 or 1).
   std::unordered_map<std::uint64_t, int> enqueued_;
 };
 
 }  // namespace
 
-std::unique_ptr<ProviderApi> MakeCyaniteApi(Catalog& catalog) { return std::make_unique<CyaniteApi>(catalog); }
+std::unique_ptr<ProviderApi> MakeCyaniteApi(Catalog& catalog, const SimSettings& settings) {
+  return std::make_unique<CyaniteApi>(catalog, settings);
+}
 
 }  // namespace provider_sim

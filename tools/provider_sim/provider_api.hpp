@@ -57,7 +57,7 @@ std::unique_ptr<ProviderApi> MakeLastfmApi(Catalog& catalog);
 std::unique_ptr<ProviderApi> MakeMusicBrainzApi(Catalog& catalog);
 // `settings` outlives the API (the simulator's own, changed in place at run time).
 std::unique_ptr<ProviderApi> MakeDiscogsApi(Catalog& catalog, const SimSettings& settings);
-std::unique_ptr<ProviderApi> MakeCyaniteApi(Catalog& catalog);
+std::unique_ptr<ProviderApi> MakeCyaniteApi(Catalog& catalog, const SimSettings& settings);
 std::unique_ptr<ProviderApi> MakeAotyApi(Catalog& catalog);
 
 }  // namespace provider_sim

@@ -107,6 +107,10 @@ std::vector<Option> Options() {
        [](SimSettings& s, std::string_view v, std::string_view w) {
          s.discogs_search_decoys = static_cast<int>(InRange(static_cast<double>(config::ParseInt(v, w)), 0, 1000, w));
        }},
+      {"cyanite-never-finish-share", true,
+       [](SimSettings& s, std::string_view v, std::string_view w) {
+         s.cyanite_never_finish_share = InRange(ParseNumber(v, w), 0, 1, w);
+       }},
   };
   for (std::size_t i = 0; i < kProviderCount; ++i) {
     std::string p(kProviderNames[i]);
@@ -262,6 +266,8 @@ TUNEFLEET_SIM_SPOTIFY_LATENCY_MS; flags win.
   --drip-interval-ms MS    between two bytes of the drip fault (default 1000)
   --discogs-search-decoys N  releases of the same title by other artists a Discogs search
                            lists before the match (default 0; run time: discogs.search_decoys)
+  --cyanite-never-finish-share X  share of enqueued Cyanite analyses that stay Processing
+                           forever, 0..1 (default 0; run time: cyanite_never_finish_share)
 per provider P in spotify, lastfm, musicbrainz, discogs, cyanite, aoty:
   --P-latency-ms MS        base latency of every answer (default 0)
   --P-jitter-ms MS         plus uniform 0..MS (default 0)

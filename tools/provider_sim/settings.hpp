@@ -51,6 +51,9 @@ struct SimSettings {
   // Discogs searches: releases of the same title by other artists ("<artist> Tribute N")
   // listed before the match, so the match is on page decoys / per_page + 1 (0: the match alone).
   int discogs_search_decoys = 0;
+  // Cyanite: the share of analyses that, once enqueued, stay Processing forever (a track
+  // Cyanite never finishes), decided by the track's key; 0: every analysis finishes.
+  double cyanite_never_finish_share = 0;
   std::array<ProviderSettings, kProviderCount> providers;
 
   ProviderSettings& of(Provider p) { return providers[static_cast<std::size_t>(p)]; }

@@ -44,7 +44,7 @@ Simulator::Simulator(SimSettings settings, const resilience::Clock& clock)
   apis_[static_cast<std::size_t>(Provider::kLastfm)] = MakeLastfmApi(catalog_);
   apis_[static_cast<std::size_t>(Provider::kMusicbrainz)] = MakeMusicBrainzApi(catalog_);
   apis_[static_cast<std::size_t>(Provider::kDiscogs)] = MakeDiscogsApi(catalog_, settings_);
-  apis_[static_cast<std::size_t>(Provider::kCyanite)] = MakeCyaniteApi(catalog_);
+  apis_[static_cast<std::size_t>(Provider::kCyanite)] = MakeCyaniteApi(catalog_, settings_);
   apis_[static_cast<std::size_t>(Provider::kAoty)] = MakeAotyApi(catalog_);
   for (std::size_t i = 0; i < kProviderCount; ++i) {
     gates_[i] = std::make_unique<RateGate>(GateSettings(static_cast<Provider>(i)), clock_);

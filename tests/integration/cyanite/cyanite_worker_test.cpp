@@ -161,6 +161,39 @@ TEST(CyaniteWorker, GraphqlErrorsWithStatus200And503sAreRetriedUntilEveryJobIsSt
   EXPECT_EQ(Sources(database), kJobs);
 }
 
+// An analysis Cyanite never finishes: the job waits in the delay tiers, round after round,
+// until TUNEFLEET_CYANITE_PENDING_MAX after its first pending round (the runtime carries that
+// time in x-tunefleet-pending-since across the delay queues), then ends not_found with the
+// reason in raw; nothing is dead-lettered however many rounds it took.
+TEST(CyaniteWorker, AnAnalysisThatNeverFinishesEndsNotFoundAfterPendingMaxWithoutADeadLetter) {
+  constexpr int kJobs = 30;
+  SimProcess sim({"--unlimited", "--cyanite-never-finish-share", "1"});
+  ASSERT_NE(sim.port(), 0) << sim.Stderr();
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  PublishJobs(vhost, kJobs, test_support::UniqueSuffix());
+  WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, database, sim, {{"TUNEFLEET_CYANITE_PENDING_MAX", "4s"}}));
+  ASSERT_TRUE(WaitForSources(database, vhost, worker, kJobs, 240s)) << worker.LogTail(30);
+  StopGracefully(worker);
+
+  EXPECT_EQ(vhost.Depth(kDeadQueue), 0u) << "waiting for an analysis dead-lettered a job";
+  EXPECT_EQ(Sources(database), kJobs);
+  // Every track that had to be enqueued (about half of those with a known id) never finished.
+  std::int64_t gave_up = database.Int(
+      "SELECT count(*) FROM track_sources WHERE provider = 'cyanite' AND status = 'not_found' AND raw ? 'gave_up'");
+  EXPECT_GE(gave_up, 5);
+  // Each gave up once 4 s had passed since its first pending round, a time carried across the
+  // delay queues (how many rounds fit in them depends on how late the broker expires a tier's
+  // head: under load one 1 s round took up to 18 s here).
+  auto reasons = database.Rows("SELECT raw->>'gave_up' FROM track_sources WHERE raw ? 'gave_up'");
+  for (const auto& row : reasons) {
+    EXPECT_NE(row[0].find("still Processing after"), std::string::npos) << row[0];
+    EXPECT_EQ(row[0].find(" 0 pending rounds"), std::string::npos) << row[0];
+  }
+  EXPECT_NE(worker.Log().find("cyanite analysis never finished"), std::string::npos);
+}
+
 TEST(CyaniteWorker, ARefusedTokenIsDeadLetteredAtOnceWithoutTheToken) {
   constexpr int kJobs = 3;
   SimProcess sim({"--unlimited", "--cyanite-error-rate", "1", "--cyanite-error-kinds", "401"});

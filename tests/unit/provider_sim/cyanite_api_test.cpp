@@ -13,9 +13,10 @@ namespace {
 
 class CyaniteSimTest : public ::testing::Test {
  protected:
-  explicit CyaniteSimTest(bool unlimited = true) {
+  explicit CyaniteSimTest(bool unlimited = true, double never_finish_share = 0) {
     SimSettings settings = DefaultSettings();
     settings.unlimited = unlimited;
+    settings.cyanite_never_finish_share = never_finish_share;
     sim_ = std::make_unique<Simulator>(settings, clock_);
   }
 
@@ -91,6 +92,33 @@ TEST_F(CyaniteSimTest, EveryTrackReachesAnEndAndFinishedResultsParse) {
   EXPECT_GT(refused, 5);
   EXPECT_GT(unknown, 5);
   EXPECT_GT(waited, 100) << "pending analyses: Processing for one query";
+}
+
+class CyaniteSimNeverFinishTest : public CyaniteSimTest {
+ protected:
+  CyaniteSimNeverFinishTest() : CyaniteSimTest(true, 0.5) {}
+};
+
+// --cyanite-never-finish-share 0.5: about half the enqueued analyses stay Processing however
+// often they are asked (what TUNEFLEET_CYANITE_PENDING_MAX is for), by the track, so the same
+// track stays stuck; the others finish after one Processing as usual.
+TEST_F(CyaniteSimNeverFinishTest, AShareOfEnqueuedAnalysesStaysProcessingForever) {
+  int stuck = 0, ended = 0;
+  for (std::uint64_t i = 0; i < 400; ++i) {
+    std::string id = SpotifyId(Mix(i ^ 0x5eed), IdKind::kTrack, 1);
+    auto answer = Track(id);
+    if (!answer.found || answer.analysis.state != cyanite::AnalysisState::kNotStarted) continue;
+    if (!Enqueue(id).enqueued) continue;
+    for (int poll = 0; poll < 5; ++poll) answer = Track(id);
+    if (answer.analysis.state == cyanite::AnalysisState::kProcessing) {
+      ++stuck;
+      EXPECT_EQ(Track(id).analysis.state, cyanite::AnalysisState::kProcessing) << id;
+    } else {
+      ++ended;
+    }
+  }
+  EXPECT_GT(stuck, 50);
+  EXPECT_GT(ended, 50);
 }
 
 TEST_F(CyaniteSimTest, ErrorsAreGraphqlErrorsTheWorkerClassifies) {
