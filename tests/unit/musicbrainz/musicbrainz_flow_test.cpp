@@ -137,6 +137,7 @@ TEST_F(MusicBrainzFlowTest, AReleaseThatIsNotFoundLeavesTheAlbumWithoutATracklis
   EXPECT_EQ(result->albums[0].status, catalog::SourceStatus::kOk) << "the album is still stored";
   EXPECT_EQ(result->albums[0].external_id, kGroup);
   EXPECT_TRUE(result->albums[0].tracklist.empty());
+  EXPECT_EQ(fakes_.transport.Count(Path(ReleaseUrl(kBase, kEarly))), 1) << "the release was asked for";
 }
 
 TEST_F(MusicBrainzFlowTest, AMalformedReleaseIsAPermanentError) {

@@ -233,6 +233,8 @@ TEST_F(SimulatorTest, MusicBrainzReleaseTracksAreSpotifysAlbumTracks) {
   rapidjson::Document rg = Parse(Get("/musicbrainz/ws/2/release-group/" + group + "?inc=releases&fmt=json"));
   rapidjson::Document release = Parse(Get(std::string("/musicbrainz/ws/2/release/") +
                                           rg["releases"][0]["id"].GetString() + "?inc=recordings&fmt=json"));
+  ASSERT_TRUE(release.IsObject() && release.HasMember("media") && release["media"].IsArray() &&
+              !release["media"].Empty() && release["media"][0].HasMember("tracks"));
   const auto& tracks = release["media"][0]["tracks"];
   ASSERT_EQ(tracks.Size(), items.Size());
   for (rapidjson::SizeType i = 0; i < tracks.Size(); ++i) {
