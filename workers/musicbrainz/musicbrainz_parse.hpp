@@ -112,7 +112,9 @@ const ReleaseSummary* PickRelease(const std::vector<ReleaseSummary>& releases, s
 // else the first. Null for an empty list.
 const Recording* BestRecording(const std::vector<Recording>& candidates, std::string_view title);
 const ReleaseGroup* BestReleaseGroup(const std::vector<ReleaseGroup>& candidates, std::string_view title);
-// A search hit without tags and genres is looked up (inc=tags+genres...) before it is written.
+// A recording search hit without tags and genres is looked up (inc=tags+genres...) before it
+// is written. A release-group hit is always looked up (its releases and their dates); the
+// group's NeedsLookup only says whether the hit alone would have been enough.
 bool NeedsLookup(const Recording& recording);
 bool NeedsLookup(const ReleaseGroup& group);
 
