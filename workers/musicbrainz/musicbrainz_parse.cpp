@@ -1,5 +1,6 @@
 #include "workers/musicbrainz/musicbrainz_parse.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -363,8 +364,10 @@ core::Result<Release> ParseRelease(std::string_view body, std::string_view endpo
 const ReleaseSummary* PickRelease(const std::vector<ReleaseSummary>& releases, std::string_view album,
                                   const std::optional<std::string>& upc) {
   if (upc) {
+    // A 12-digit UPC-A and its 13-digit EAN spelling differ by a leading zero.
+    auto digits = [](std::string_view code) { return code.substr(std::min(code.find_first_not_of('0'), code.size())); };
     for (const auto& r : releases) {
-      if (r.barcode == upc) return &r;
+      if (r.barcode && !digits(*upc).empty() && digits(*r.barcode) == digits(*upc)) return &r;
     }
   }
   bool any_official = false;

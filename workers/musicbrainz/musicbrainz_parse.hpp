@@ -102,7 +102,7 @@ core::Result<std::vector<ReleaseGroup>> ParseReleaseGroupSearch(std::string_view
 core::Result<Release> ParseRelease(std::string_view body, std::string_view endpoint, std::string_view artist);
 
 // The release whose tracklist an album gets, or null when the group lists none: the job's UPC
-// when a release carries it as barcode; else among the official releases (all of them when
+// when a release carries it as barcode (leading zeros aside: UPC-A vs EAN-13); else among the official releases (all of them when
 // none is official) those titled like the job's album (folded), when any; of those the earliest
 // date (a dated one before an undated one, "1976" before "1976-04-08"); ties: the first listed.
 const ReleaseSummary* PickRelease(const std::vector<ReleaseSummary>& releases, std::string_view album,

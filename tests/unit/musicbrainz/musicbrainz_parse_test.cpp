@@ -373,6 +373,8 @@ TEST(PickRelease, TheEarliestOfficialReleaseTitledLikeTheAlbum) {
 TEST(PickRelease, TheJobsUpcPicksTheReleaseWithThatBarcode) {
   auto releases = Releases();
   EXPECT_EQ(PickRelease(releases, "Bar", std::string("111"))->id, "late");
+  EXPECT_EQ(PickRelease(releases, "Bar", std::string("0111"))->id, "late") << "UPC-A vs EAN-13: a leading zero";
+  EXPECT_EQ(PickRelease(releases, "Bar", std::string("000"))->id, "early") << "no digits to match";
   EXPECT_EQ(PickRelease(releases, "Bar", std::string("999"))->id, "early") << "an unknown UPC changes nothing";
 }
 
