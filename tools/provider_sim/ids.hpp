@@ -55,6 +55,7 @@ enum class IdKind : std::uint64_t {
   kArtist = 0x6172,
   kReleaseGroup = 0x7267,
   kRelease = 0x726c,
+  kReleaseTrack = 0x7274,  // a track of a MusicBrainz release (not its recording)
   kGenre = 0x676e,
   kToken = 0x746b,
 };

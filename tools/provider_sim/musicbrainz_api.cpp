@@ -66,6 +66,8 @@ class MusicBrainzApi final : public ProviderApi {
     if (path.starts_with("recording/")) return "recording";
     if (path == "release-group" || path == "release-group/") return "release-group-search";
     if (path.starts_with("release-group/")) return "release-group";
+    if (path == "release" || path == "release/") return "release-browse";
+    if (path.starts_with("release/")) return "release";
     return "";
   }
 
@@ -87,6 +89,8 @@ class MusicBrainzApi final : public ProviderApi {
     if (endpoint == "isrc") return IsrcLookup(tail, inc);
     if (endpoint == "recording") return RecordingLookup(tail, inc);
     if (endpoint == "release-group") return ReleaseGroupLookup(tail, inc);
+    if (endpoint == "release") return ReleaseLookup(tail, inc);
+    if (endpoint == "release-browse") return ReleaseBrowse(q);
     if (endpoint == "recording-search") return RecordingSearch(q);
     return ReleaseGroupSearch(q);
   }
@@ -209,10 +213,131 @@ class MusicBrainzApi final : public ProviderApi {
       out.Field("status", "Official");
       out.EndObject();
       out.EndArray();
+    } else if (inc->Has("releases")) {
+      out.Key("releases").BeginArray();
+      WriteReleaseSummary(out, album);
+      out.EndArray();
     }
     if (all || inc->Has("tags")) WriteTags(out, "tags", catalog_.MusicBrainzTags(key, album.artist_key), false);
     if (!all && inc->Has("genres")) WriteTags(out, "genres", catalog_.MusicBrainzGenres(key, album.artist_key), true);
     out.EndObject();
+  }
+
+  // A release as lookups with inc=releases and browses list it (the fixture's top level
+  // without media): the album is the release group's one release.
+  void WriteReleaseFields(JsonOut& out, const AlbumRecord& album) {
+    out.Field("id", Id(album.key, IdKind::kRelease));
+    out.Field("title", album.title);
+    out.Field("status", "Official");
+    out.Field("status-id", kOfficialStatusId);
+    out.Field("date", Date(album));
+    out.Field("country", "XW");
+    out.Field("barcode", album.upc);
+    out.Field("disambiguation", "");
+    out.Field("packaging", "None");
+    out.NullField("packaging-id");
+    out.NullField("asin");
+    out.Field("quality", "normal");
+    out.Key("text-representation").BeginObject();
+    out.Field("language", "eng");
+    out.Field("script", "Latn");
+    out.EndObject();
+    out.Key("release-events").BeginArray();
+    out.BeginObject();
+    out.Field("date", Date(album));
+    out.NullField("area");
+    out.EndObject();
+    out.EndArray();
+  }
+
+  void WriteReleaseSummary(JsonOut& out, const AlbumRecord& album) {
+    out.BeginObject();
+    WriteReleaseFields(out, album);
+    out.EndObject();
+  }
+
+  // GET /release/{mbid}: the album's tracks (Catalog::AlbumTrackKeys, the same Spotify's album
+  // lists) on one "Digital Media" medium, positions 1..n; with inc=recordings each track carries
+  // its recording (the id a recording lookup answers, isrcs with inc=isrcs).
+  Response ReleaseLookup(std::string_view mbid, const Includes& inc) {
+    auto key = ParseMbid(mbid, IdKind::kRelease, catalog_.seed());
+    if (!key) return MbError(mbid.size() == 36 ? 404 : 400, mbid.size() == 36 ? "Not Found" : "Invalid mbid.", true);
+    if (catalog_.NotFound(*key)) return MbError(404, "Not Found", true);
+    AlbumRecord album = catalog_.Album(*key);
+    bool credits = inc.Has("artist-credits") || inc.Has("artists");
+    JsonOut out;
+    out.BeginObject();
+    WriteReleaseFields(out, album);
+    if (credits) WriteArtistCredit(out, album.artist_key, album.artist);
+    out.Key("cover-art-archive").BeginObject();
+    out.Field("artwork", false);
+    out.Field("count", 0);
+    out.Field("front", false);
+    out.Field("back", false);
+    out.Field("darkened", false);
+    out.EndObject();
+    auto track_keys = catalog_.AlbumTrackKeys(album);
+    out.Key("media").BeginArray();
+    out.BeginObject();
+    out.Field("id", Id(album.key, IdKind::kReleaseTrack));  // the medium's own id
+    out.Field("position", 1);
+    out.Field("title", "");
+    out.Field("format", "Digital Media");
+    out.Field("format-id", "907a28d9-b3b2-3ef6-89a8-7b18d91d4794");
+    out.Field("track-offset", 0);
+    out.Field("track-count", static_cast<std::int64_t>(track_keys.size()));
+    if (inc.Has("recordings")) {
+      out.Key("tracks").BeginArray();
+      for (std::size_t i = 0; i < track_keys.size(); ++i) {
+        TrackRecord track = catalog_.Track(track_keys[i]);
+        out.BeginObject();
+        out.Field("id", Id(track_keys[i], IdKind::kReleaseTrack));
+        out.Field("position", static_cast<std::int64_t>(i + 1));
+        out.Field("number", std::to_string(i + 1));
+        out.Field("title", track.title);
+        out.Field("length", track.duration_ms);
+        if (credits) WriteArtistCredit(out, track.artist_key, track.artist);
+        out.Key("recording").BeginObject();
+        out.Field("id", Id(track_keys[i], IdKind::kTrack));
+        out.Field("title", track.title);
+        out.Field("length", track.duration_ms);
+        out.Field("disambiguation", "");
+        out.Field("video", false);
+        out.Field("first-release-date", Date(album));
+        if (credits) WriteArtistCredit(out, track.artist_key, track.artist);
+        if (inc.Has("isrcs")) {
+          out.Key("isrcs").BeginArray();
+          out.Str(track.isrc);
+          out.EndArray();
+        }
+        out.EndObject();
+        out.EndObject();
+      }
+      out.EndArray();
+    }
+    out.EndObject();
+    out.EndArray();
+    out.EndObject();
+    return {200, out.Take(), {}, false};
+  }
+
+  // GET /release?release-group={mbid}[&status=official]: {"release-count","release-offset","releases"}.
+  Response ReleaseBrowse(const QueryParams& q) {
+    auto group = q.Get("release-group");
+    if (!group || group->empty()) return MbError(400, "Missing required parameter: release-group");
+    auto key = ParseMbid(*group, IdKind::kReleaseGroup, catalog_.seed());
+    if (!key) return MbError(group->size() == 36 ? 404 : 400, group->size() == 36 ? "Not Found" : "Invalid mbid.", true);
+    if (catalog_.NotFound(*key)) return MbError(404, "Not Found", true);
+    AlbumRecord album = catalog_.Album(*key);
+    JsonOut out;
+    out.BeginObject();
+    out.Field("release-count", 1);
+    out.Field("release-offset", 0);
+    out.Key("releases").BeginArray();
+    WriteReleaseSummary(out, album);
+    out.EndArray();
+    out.EndObject();
+    return {200, out.Take(), {}, false};
   }
 
   Response IsrcLookup(std::string_view isrc, const Includes& inc) {

@@ -1,5 +1,6 @@
 #include "workers/musicbrainz/musicbrainz_parse.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -118,6 +119,19 @@ ReleaseGroup ReleaseGroupFrom(Node g) {
   out.artist_credit = ArtistCredit(g);
   out.tags = Tags(g["tags"]);
   out.genres = Tags(g["genres"]);
+  for (Node release : g["releases"].OptArray().Items()) {
+    if (!release.IsObject()) {
+      release.WrongType("a release object");
+      continue;
+    }
+    ReleaseSummary summary;
+    summary.id = Id(release);
+    summary.title = String(release["title"]);
+    summary.status = NonEmpty(String(release["status"]));
+    summary.date = NonEmpty(String(release["date"]));
+    summary.barcode = NonEmpty(String(release["barcode"]));
+    out.releases.push_back(std::move(summary));
+  }
   return out;
 }
 
@@ -166,6 +180,81 @@ bool IsUuid(std::string_view text) {
   return true;
 }
 
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// The catalog's CHECK: ^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$. One bad ISRC would reject the whole
+// tracklist statement, so an entry only carries a well-formed one.
+bool IsIsrc(std::string_view text) {
+  if (text.size() != 12) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    bool upper = c >= 'A' && c <= 'Z';
+    bool digit = c >= '0' && c <= '9';
+    if (i < 2 ? !upper : (i < 5 ? !(upper || digit) : !digit)) return false;
+  }
+  return true;
+}
+
+std::optional<std::int32_t> Length(Node node) {
+  if (auto length = Number(node); length && *length > 0 && *length < 2e9) return static_cast<std::int32_t>(*length);
+  return std::nullopt;
+}
+
+std::optional<std::int32_t> Position(Node node) {
+  if (auto n = Number(node); n && *n >= 1 && *n < 1e6) return static_cast<std::int32_t>(*n);
+  return std::nullopt;
+}
+
+// The first credited name of an artist-credit list ("DJ Okapi" of "DJ Okapi feat. Ire").
+std::string FirstCredit(Node object) {
+  for (Node credit : object["artist-credit"].OptArray().Items()) {
+    if (!credit.IsObject()) return "";  // ArtistCredit reports it
+    std::string name = String(credit["name"]);
+    if (name.empty()) name = String(credit["artist"]["name"]);
+    return name;
+  }
+  return "";
+}
+
+std::optional<catalog::AlbumTrack> TrackEntry(Node track, std::int32_t disc, const std::string& album,
+                                              const std::string& artist) {
+  if (!track.IsObject()) {
+    track.WrongType("a track object");
+    return std::nullopt;
+  }
+  Node recording = track["recording"].OptObject("a recording object");
+  if (recording.IsObject() && recording["video"].OptBool().value_or(false)) return std::nullopt;
+  auto position = Position(track["position"]);
+  std::string title = String(track["title"]);
+  if (title.empty()) title = String(recording["title"]);
+  if (!position || title.empty()) return std::nullopt;
+  catalog::AlbumTrack entry;
+  entry.disc = disc;
+  entry.position = *position;
+  entry.ref.title = std::move(title);
+  std::string credited = FirstCredit(track);
+  if (credited.empty()) credited = FirstCredit(recording);
+  (void)ArtistCredit(track);  // reports a malformed credit list
+  entry.ref.artist = credited.empty() ? artist : credited;
+  if (!album.empty()) entry.ref.album = album;
+  entry.duration_ms = Length(track["length"]);
+  if (!entry.duration_ms) entry.duration_ms = Length(recording["length"]);
+  if (recording.IsObject()) {
+    std::string id = Lower(Id(recording));
+    if (IsUuid(id)) entry.ref.mbid = id;
+    for (Node isrc : recording["isrcs"].OptArray("an array of strings").Items()) {
+      if (auto text = isrc.AsString(); text && IsIsrc(*text)) {
+        entry.ref.isrc = std::string(*text);
+        break;
+      }
+    }
+  }
+  return entry;
+}
+
 }  // namespace
 
 std::string EscapeLucene(std::string_view text) {
@@ -210,6 +299,10 @@ std::string ReleaseGroupSearchUrl(std::string_view base_url, std::string_view ar
          "&limit=" + std::to_string(kSearchLimit) + "&fmt=json";
 }
 
+std::string ReleaseUrl(std::string_view base_url, std::string_view mbid) {
+  return Base(base_url) + "release/" + http::PercentEncode(mbid) + "?inc=" + std::string(kReleaseInc) + "&fmt=json";
+}
+
 std::optional<core::Error> ClassifyBody(std::string_view body, std::string_view endpoint) {
   auto parsed = json::Body::Parse(body, Where(endpoint));
   if (!parsed) return parsed.error();
@@ -242,6 +335,53 @@ core::Result<std::vector<ReleaseGroup>> ParseReleaseGroupSearch(std::string_view
   auto parsed = json::Body::Parse(body, Where(endpoint));
   if (!parsed) return parsed.error();
   return parsed->Finish(List<ReleaseGroup>(parsed->Root()["release-groups"], ReleaseGroupFrom));
+}
+
+core::Result<Release> ParseRelease(std::string_view body, std::string_view endpoint, std::string_view artist) {
+  auto parsed = json::Body::Parse(body, Where(endpoint));
+  if (!parsed) return parsed.error();
+  const Node r = parsed->Root();
+  Release out;
+  out.id = Lower(Id(r));
+  out.title = String(r["title"]);
+  std::string release_artist = FirstCredit(r);
+  if (release_artist.empty()) release_artist = std::string(artist);
+  std::int32_t index = 0;
+  for (Node medium : r["media"].RequireArray().Items()) {
+    ++index;
+    if (!medium.IsObject()) {
+      medium.WrongType("a medium object");
+      continue;
+    }
+    std::int32_t disc = Position(medium["position"]).value_or(index);
+    for (Node track : medium["tracks"].OptArray().Items()) {
+      if (auto entry = TrackEntry(track, disc, out.title, release_artist)) out.tracklist.push_back(std::move(*entry));
+    }
+  }
+  return parsed->Finish(std::move(out));
+}
+
+const ReleaseSummary* PickRelease(const std::vector<ReleaseSummary>& releases, std::string_view album,
+                                  const std::optional<std::string>& upc) {
+  if (upc) {
+    // A 12-digit UPC-A and its 13-digit EAN spelling differ by a leading zero.
+    auto digits = [](std::string_view code) { return code.substr(std::min(code.find_first_not_of('0'), code.size())); };
+    for (const auto& r : releases) {
+      if (r.barcode && !digits(*upc).empty() && digits(*r.barcode) == digits(*upc)) return &r;
+    }
+  }
+  bool any_official = false;
+  bool any_titled = false;
+  std::string folded = Fold(album);
+  for (const auto& r : releases) any_official = any_official || r.status == "Official";
+  auto eligible = [&](const ReleaseSummary& r) { return !any_official || r.status == "Official"; };
+  for (const auto& r : releases) any_titled = any_titled || (eligible(r) && Fold(r.title) == folded);
+  const ReleaseSummary* best = nullptr;
+  for (const auto& r : releases) {
+    if (!eligible(r) || (any_titled && Fold(r.title) != folded)) continue;
+    if (best == nullptr || (r.date && (!best->date || *r.date < *best->date))) best = &r;
+  }
+  return best;
 }
 
 const Recording* BestRecording(const std::vector<Recording>& candidates, std::string_view title) {

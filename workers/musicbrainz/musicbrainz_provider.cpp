@@ -124,7 +124,8 @@ void MusicBrainzProvider::SearchRecording(const std::shared_ptr<TrackFlow>& flow
 
 void MusicBrainzProvider::LookupReleaseGroup(const std::shared_ptr<AlbumFlow>& flow, const std::string& mbid,
                                              std::optional<ReleaseGroup> fallback, std::string fallback_raw) {
-  Call(ReleaseGroupUrl(settings_.base_url, mbid), "release-group", "release-group:" + KeyPart(mbid),
+  // "releases:" in the key: entries cached before the lookup asked for inc=releases list none.
+  Call(ReleaseGroupUrl(settings_.base_url, mbid), "release-group", "release-group:releases:" + KeyPart(mbid),
        settings_.lookup_ttl,
        [this, flow, fallback = std::move(fallback), fallback_raw = std::move(fallback_raw)](
            core::Result<http::Response> result) mutable {
@@ -138,7 +139,29 @@ void MusicBrainzProvider::LookupReleaseGroup(const std::shared_ptr<AlbumFlow>& f
          }
          auto group = ParseReleaseGroup(result->body, "release-group");
          if (!group) return flow->done.Finish(group.error());
-         flow->done.Finish(runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, *group, std::move(result->body), vocabulary_)}});
+         auto record = AlbumRecordFrom(flow->job, *group, std::move(result->body), vocabulary_);
+         FinishAlbum(flow, *group, std::move(record));
+       });
+}
+
+void MusicBrainzProvider::FinishAlbum(const std::shared_ptr<AlbumFlow>& flow, const ReleaseGroup& group,
+                                      catalog::AlbumRecord record) {
+  const ReleaseSummary* release = PickRelease(group.releases, flow->job.album, flow->job.upc);
+  if (release == nullptr) return flow->done.Finish(runtime::Enrichment{{}, {std::move(record)}});
+  auto pending = std::make_shared<catalog::AlbumRecord>(std::move(record));
+  Call(ReleaseUrl(settings_.base_url, release->id), "release", "release:" + KeyPart(release->id), settings_.lookup_ttl,
+       [flow, pending](core::Result<http::Response> result) {
+         if (!result) {
+           // Gone since the group listed it (merged or deleted): the album without a tracklist.
+           if (result.error().kind == core::ErrorKind::kNotFound) {
+             return flow->done.Finish(runtime::Enrichment{{}, {std::move(*pending)}});
+           }
+           return flow->done.Finish(result.error());
+         }
+         auto parsed = ParseRelease(result->body, "release", flow->job.artist);
+         if (!parsed) return flow->done.Finish(parsed.error());
+         pending->tracklist = std::move(parsed->tracklist);
+         flow->done.Finish(runtime::Enrichment{{}, {std::move(*pending)}});
        });
 }
 
@@ -157,8 +180,9 @@ void MusicBrainzProvider::SearchReleaseGroup(const std::shared_ptr<AlbumFlow>& f
          if (!groups) return flow->done.Finish(groups.error());
          const ReleaseGroup* best = BestReleaseGroup(*groups, flow->job.album);
          if (best == nullptr) return flow->done.Finish(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
-         if (NeedsLookup(*best)) return LookupReleaseGroup(flow, best->id, *best, std::move(result->body));
-         flow->done.Finish(runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, *best, std::move(result->body), vocabulary_)}});
+         // Always looked up, tagged or not: only the lookup lists the group's releases with their
+         // dates, and one of them brings the tracklist.
+         LookupReleaseGroup(flow, best->id, *best, std::move(result->body));
        });
 }
 

@@ -29,8 +29,10 @@ MusicBrainzSettings LoadMusicBrainzSettings(const runtime::ProviderSettings& pro
 // MusicBrainz as a provider. A track job: recording lookup when the job has an mbid; else
 // ISRC lookup when it has an ISRC (a miss falls back to the search); else a recording search
 // (Lucene, escaped), best score, and a lookup only when the hit carries neither tags nor
-// genres. An album job: release-group lookup by mbid, or search (+ lookup when untagged).
-// 404 / no hits become not_found records. Loop thread only; jobs end by provider.hpp's
+// genres. An album job: release-group lookup by mbid, or search then that lookup (it lists
+// the group's releases, which searches do not date); then the lookup of one release
+// (PickRelease) for the tracklist. 404 / no hits become not_found records; a release that is
+// gone (404) leaves the album without a tracklist. Loop thread only; jobs end by provider.hpp's
 // lifetime rule (Close or destruction finishes the pending ones as "musicbrainz: shutting down").
 class MusicBrainzProvider : public runtime::Provider {
  public:
@@ -59,6 +61,9 @@ class MusicBrainzProvider : public runtime::Provider {
   void LookupReleaseGroup(const std::shared_ptr<AlbumFlow>& flow, const std::string& mbid,
                           std::optional<ReleaseGroup> fallback, std::string fallback_raw);
   void SearchReleaseGroup(const std::shared_ptr<AlbumFlow>& flow);
+  // Looks up the release PickRelease chooses from `group` and finishes with `record` and its
+  // tracklist (without one when the group lists no release or the release is not found).
+  void FinishAlbum(const std::shared_ptr<AlbumFlow>& flow, const ReleaseGroup& group, catalog::AlbumRecord record);
 
   gateway::Gateway& gateway_;
   MusicBrainzSettings settings_;

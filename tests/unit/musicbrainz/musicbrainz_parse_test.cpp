@@ -226,5 +226,166 @@ TEST(MusicBrainzNormalize, RecognizesEachShape) {
   EXPECT_THAT(release.error().message, HasSubstr("not a MusicBrainz answer"));
 }
 
+
+// --- release lookups: the album's tracklist ---------------------------------------------------
+
+// koel's recorded /release/{mbid}?inc=recordings answer (Aerosmith, 1976 LP, one vinyl medium
+// of 8 tracks, no ISRCs or artist credits asked for).
+TEST(MusicBrainzRelease, RecordedLpGivesEightPositionsWithRecordingIds) {
+  auto release = ParseRelease(Data("koel-release-lookup-inc-recordings.json"), "release", "Aerosmith");
+  ASSERT_TRUE(release) << release.error().message;
+  EXPECT_EQ(release->id, "390133b4-7060-4ae3-a451-ca81ce4b7f45");
+  EXPECT_EQ(release->title, "Aerosmith");
+  ASSERT_EQ(release->tracklist.size(), 8u);
+  for (std::size_t i = 0; i < 8; ++i) {
+    EXPECT_EQ(release->tracklist[i].disc, 1);
+    EXPECT_EQ(release->tracklist[i].position, static_cast<int>(i + 1));
+    EXPECT_EQ(release->tracklist[i].ref.artist, "Aerosmith") << "no credits in the answer: the job's artist";
+    EXPECT_EQ(release->tracklist[i].ref.album, "Aerosmith");
+    EXPECT_FALSE(release->tracklist[i].ref.isrc) << "inc=recordings without isrcs";
+    EXPECT_TRUE(release->tracklist[i].ref.mbid);
+  }
+  const auto& first = release->tracklist.front();
+  EXPECT_EQ(first.ref.title, "Make It");
+  EXPECT_EQ(first.ref.mbid, "fe67ff29-a470-4c5c-9b0a-080162bae8dd");
+  EXPECT_EQ(first.duration_ms, 225000) << "the track's length, not the recording's 220666";
+  EXPECT_EQ(release->tracklist[2].ref.title, "Dream On");
+  EXPECT_EQ(release->tracklist[6].ref.title, "Movin\u2019 Out");
+  EXPECT_EQ(release->tracklist[7].ref.mbid, "efba3bd5-1408-4c0d-be5b-125761cc857b");
+}
+
+TEST(MusicBrainzRelease, TwoDiscsKeepTheirMediumPositionsAndSkipTheVideo) {
+  auto release = ParseRelease(Data("own-release-lookup-two-discs-compilation.json"), "release", "Various Artists");
+  ASSERT_TRUE(release) << release.error().message;
+  EXPECT_EQ(release->id, "5a1b2c3d-0000-4000-8000-00000000c0de") << "lower-cased";
+  ASSERT_EQ(release->tracklist.size(), 4u) << "disc 1 track 3 is a video recording";
+  std::vector<std::pair<int, int>> positions;
+  for (const auto& t : release->tracklist) positions.emplace_back(t.disc, t.position);
+  EXPECT_THAT(positions, ElementsAre(std::pair{1, 1}, std::pair{1, 2}, std::pair{2, 1}, std::pair{2, 2}));
+  for (const auto& t : release->tracklist) EXPECT_EQ(t.ref.album, "Harbour Nights: The Collection");
+}
+
+TEST(MusicBrainzRelease, CompilationTracksTakeTheirFirstCreditedArtistRecordingIdAndFirstWellFormedIsrc) {
+  auto release = ParseRelease(Data("own-release-lookup-two-discs-compilation.json"), "release", "Various Artists");
+  ASSERT_TRUE(release) << release.error().message;
+  ASSERT_EQ(release->tracklist.size(), 4u);
+  const auto& a = release->tracklist[0];
+  EXPECT_EQ(a.ref.title, "Harbour Lights");
+  EXPECT_EQ(a.ref.artist, "Mara Quill") << "the first credit, not \"Mara Quill feat. Ire\"";
+  EXPECT_EQ(a.ref.mbid, "3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9") << "lower-cased";
+  EXPECT_EQ(a.ref.isrc, "GBTFA1700001") << "the first ISRC";
+  EXPECT_EQ(a.duration_ms, 241000);
+  const auto& b = release->tracklist[1];
+  EXPECT_EQ(b.ref.artist, "DJ Okapi");
+  EXPECT_EQ(b.ref.isrc, "DEAB31800077") << "a malformed ISRC would fail the tracks CHECK: skipped";
+  EXPECT_EQ(b.duration_ms, 198000) << "a null track length: the recording's";
+  const auto& c = release->tracklist[2];
+  EXPECT_EQ(c.ref.artist, "The Harmattan Choir");
+  EXPECT_FALSE(c.ref.isrc) << "no isrcs member";
+  EXPECT_EQ(c.ref.mbid, "1d5e4f3a-2b1c-4d0e-9f8a-8b7c6d5e4f3a");
+}
+
+TEST(MusicBrainzRelease, ATrackWithoutRecordingIsANameOnlyEntry) {
+  auto release = ParseRelease(Data("own-release-lookup-two-discs-compilation.json"), "release", "Various Artists");
+  ASSERT_TRUE(release) << release.error().message;
+  ASSERT_EQ(release->tracklist.size(), 4u);
+  const auto& hidden = release->tracklist[3];
+  EXPECT_EQ(hidden.disc, 2);
+  EXPECT_EQ(hidden.position, 2);
+  EXPECT_EQ(hidden.ref.title, "Hidden Track");
+  EXPECT_EQ(hidden.ref.artist, "Various Artists") << "no credit of its own: the release's";
+  EXPECT_FALSE(hidden.ref.mbid);
+  EXPECT_FALSE(hidden.ref.isrc);
+  EXPECT_EQ(hidden.duration_ms, 61000);
+}
+
+TEST(MusicBrainzRelease, MediaWithoutTracksGiveNoEntries) {
+  auto release = ParseRelease(
+      R"({"id":"5a1b2c3d-0000-4000-8000-00000000c0de","title":"X","media":[{"position":1,"track-count":9}]})", "release",
+      "A");
+  ASSERT_TRUE(release) << release.error().message;
+  EXPECT_TRUE(release->tracklist.empty());
+}
+
+TEST(MusicBrainzRelease, MalformedBodiesArePermanentOrTransientLikeTheOtherAnswers) {
+  auto object = ParseRelease(Data("malformed-release-media-object.json"), "release", "A");
+  ASSERT_FALSE(object);
+  EXPECT_EQ(object.error().kind, core::ErrorKind::kInvalidInput);
+  EXPECT_THAT(object.error().message, HasSubstr("musicbrainz release"));
+  EXPECT_THAT(object.error().message, HasSubstr("/media"));
+  auto recording = ParseRelease(
+      R"({"id":"5a1b2c3d-0000-4000-8000-00000000c0de","title":"X","media":[{"position":1,"tracks":[{"position":1,"title":"T","recording":"x"}]}]})",
+      "release", "A");
+  ASSERT_FALSE(recording);
+  EXPECT_EQ(recording.error().kind, core::ErrorKind::kInvalidInput);
+  EXPECT_THAT(recording.error().message, HasSubstr("/media/0/tracks/0/recording"));
+  auto html = ParseRelease(Data("malformed-html.html"), "release", "A");
+  ASSERT_FALSE(html);
+  EXPECT_EQ(html.error().kind, core::ErrorKind::kTransient);
+  auto truncated = ParseRelease(Data("malformed-truncated.json"), "release", "A");
+  ASSERT_FALSE(truncated);
+  EXPECT_EQ(truncated.error().kind, core::ErrorKind::kTransient);
+}
+
+TEST(MusicBrainzRelease, ReleaseUrlAsksForRecordingsIsrcsAndCredits) {
+  EXPECT_EQ(ReleaseUrl("https://musicbrainz.org/", "390133b4-7060-4ae3-a451-ca81ce4b7f45"),
+            "https://musicbrainz.org/ws/2/release/390133b4-7060-4ae3-a451-ca81ce4b7f45"
+            "?inc=recordings+isrcs+artist-credits&fmt=json");
+  EXPECT_THAT(ReleaseGroupUrl("https://musicbrainz.org", "x"), HasSubstr("inc=tags+genres+artist-credits+releases&"));
+}
+
+TEST(MusicBrainzRelease, ReleaseGroupLookupListsItsReleases) {
+  auto group = ParseReleaseGroup(
+      R"({"id":"c9fdb94c-4975-4ed6-a96f-ef6d80bb7738","title":"Rocks","primary-type":"Album","releases":[)"
+      R"({"id":"r1","title":"Rocks","status":"Official","date":"1976-05-03","barcode":"074643432428"},)"
+      R"({"id":"r2","title":"Rocks","status":null,"date":"","barcode":null}]})",
+      "release-group");
+  ASSERT_TRUE(group) << group.error().message;
+  ASSERT_EQ(group->releases.size(), 2u);
+  EXPECT_EQ(group->releases[0].id, "r1");
+  EXPECT_EQ(group->releases[0].status, "Official");
+  EXPECT_EQ(group->releases[0].date, "1976-05-03");
+  EXPECT_EQ(group->releases[0].barcode, "074643432428");
+  EXPECT_FALSE(group->releases[1].status);
+  EXPECT_FALSE(group->releases[1].date);
+  EXPECT_FALSE(group->releases[1].barcode);
+  auto wrong = ParseReleaseGroup(R"({"id":"g","title":"T","releases":[7]})", "release-group");
+  ASSERT_FALSE(wrong);
+  EXPECT_THAT(wrong.error().message, HasSubstr("/releases/0"));
+}
+
+std::vector<ReleaseSummary> Releases() {
+  return {{.id = "bootleg", .title = "Bar", .status = "Bootleg", .date = "1970", .barcode = std::nullopt},
+          {.id = "late", .title = "Bar", .status = "Official", .date = "2001-02-03", .barcode = "111"},
+          {.id = "deluxe", .title = "Bar (Deluxe)", .status = "Official", .date = "1998", .barcode = std::nullopt},
+          {.id = "undated", .title = "Bar", .status = "Official", .date = std::nullopt, .barcode = std::nullopt},
+          {.id = "early", .title = "bar", .status = "Official", .date = "1999", .barcode = "222"},
+          {.id = "twin", .title = "Bar", .status = "Official", .date = "1999", .barcode = std::nullopt}};
+}
+
+TEST(PickRelease, TheEarliestOfficialReleaseTitledLikeTheAlbum) {
+  auto releases = Releases();
+  const ReleaseSummary* picked = PickRelease(releases, "Bar", std::nullopt);
+  ASSERT_NE(picked, nullptr);
+  EXPECT_EQ(picked->id, "early") << "not the 1970 bootleg, not the 1998 deluxe titled otherwise, first of the 1999s";
+}
+
+TEST(PickRelease, TheJobsUpcPicksTheReleaseWithThatBarcode) {
+  auto releases = Releases();
+  EXPECT_EQ(PickRelease(releases, "Bar", std::string("111"))->id, "late");
+  EXPECT_EQ(PickRelease(releases, "Bar", std::string("0111"))->id, "late") << "UPC-A vs EAN-13: a leading zero";
+  EXPECT_EQ(PickRelease(releases, "Bar", std::string("000"))->id, "early") << "no digits to match";
+  EXPECT_EQ(PickRelease(releases, "Bar", std::string("999"))->id, "early") << "an unknown UPC changes nothing";
+}
+
+TEST(PickRelease, WithoutATitleMatchOrAnOfficialReleaseTheEarliestOfTheRest) {
+  auto releases = Releases();
+  EXPECT_EQ(PickRelease(releases, "Something Else", std::nullopt)->id, "deluxe") << "official, 1998";
+  std::vector<ReleaseSummary> unofficial = {{.id = "p", .title = "X", .status = "Promotion", .date = "2005", .barcode = std::nullopt},
+                                            {.id = "n", .title = "X", .status = std::nullopt, .date = "2004", .barcode = std::nullopt}};
+  EXPECT_EQ(PickRelease(unofficial, "X", std::nullopt)->id, "n");
+  EXPECT_EQ(PickRelease({}, "X", std::nullopt), nullptr);
+}
+
 }  // namespace
 }  // namespace musicbrainz

@@ -172,6 +172,78 @@ TEST_F(SimulatorTest, MusicBrainzBodiesHaveTheRecordedShapes) {
   }
 }
 
+// The release-group lookup with inc=releases lists the group's release; its lookup answers in
+// koel's recorded shape, with the album's tracks (the ones Spotify's album lists) as recordings.
+TEST_F(SimulatorTest, MusicBrainzReleaseLookupHasTheRecordedShapeAndTheAlbumsTracks) {
+  StartUnlimited();
+  Outcome groups = Get("/musicbrainz/ws/2/release-group?query=releasegroup%3A%22Pablo%20Honey%22%20AND%20artist%3ARadiohead&fmt=json");
+  std::string group = Parse(groups)["release-groups"][0]["id"].GetString();
+  rapidjson::Document rg = Parse(Get("/musicbrainz/ws/2/release-group/" + group + "?inc=releases&fmt=json"));
+  ASSERT_TRUE(rg["releases"].IsArray());
+  ASSERT_EQ(rg["releases"].Size(), 1u);
+  EXPECT_STREQ(rg["releases"][0]["status"].GetString(), "Official");
+  EXPECT_TRUE(rg["releases"][0]["date"].IsString());
+  std::string release = rg["releases"][0]["id"].GetString();
+
+  Outcome lookup = Get("/musicbrainz/ws/2/release/" + release + "?inc=recordings&fmt=json");
+  ASSERT_EQ(lookup.response.status, 200) << lookup.response.body;
+  ExpectFixtureShape(lookup.response.body, "musicbrainz/koel-release-lookup-inc-recordings.json", {.depth = 6});
+  rapidjson::Document doc = Parse(lookup);
+  EXPECT_FALSE(doc.HasMember("artist-credit")) << "not asked for";
+  const auto& tracks = doc["media"][0]["tracks"];
+  ASSERT_GT(tracks.Size(), 0u);
+  EXPECT_EQ(doc["media"][0]["track-count"].GetInt(), static_cast<int>(tracks.Size()));
+  EXPECT_FALSE(tracks[0]["recording"].HasMember("isrcs")) << "not asked for";
+
+  rapidjson::Document full =
+      Parse(Get("/musicbrainz/ws/2/release/" + release + "?inc=recordings+isrcs+artist-credits&fmt=json"));
+  ASSERT_TRUE(full["artist-credit"].IsArray());
+  const auto& track = full["media"][0]["tracks"][0];
+  ASSERT_TRUE(track["artist-credit"].IsArray());
+  std::string recording = track["recording"]["id"].GetString();
+  std::string isrc = track["recording"]["isrcs"][0].GetString();
+  // The recording answers its own lookup and the ISRC lookup with the same title.
+  rapidjson::Document by_id = Parse(Get("/musicbrainz/ws/2/recording/" + recording + "?inc=isrcs&fmt=json"));
+  EXPECT_STREQ(by_id["title"].GetString(), track["title"].GetString());
+  EXPECT_EQ(std::string(by_id["isrcs"][0].GetString()), isrc);
+  rapidjson::Document by_isrc = Parse(Get("/musicbrainz/ws/2/isrc/" + isrc + "?fmt=json"));
+  EXPECT_EQ(std::string(by_isrc["recordings"][0]["id"].GetString()), recording);
+
+  // The browse lists the same release; an unknown release is 404.
+  rapidjson::Document browse = Parse(Get("/musicbrainz/ws/2/release?release-group=" + group + "&status=official&fmt=json"));
+  EXPECT_EQ(browse["release-count"].GetInt(), 1);
+  EXPECT_EQ(std::string(browse["releases"][0]["id"].GetString()), release);
+  EXPECT_EQ(Get("/musicbrainz/ws/2/release/" + group + "?inc=recordings&fmt=json").response.status, 404)
+      << "a release group's id is no release id";
+}
+
+// The same album, asked of Spotify and of MusicBrainz, lists the same track titles in order.
+TEST_F(SimulatorTest, MusicBrainzReleaseTracksAreSpotifysAlbumTracks) {
+  StartUnlimited();
+  std::string auth = Bearer();
+  rapidjson::Document search = Parse(Get(
+      "/spotify/v1/search?q=album%3A%22Pablo%20Honey%22%20artist%3A%22Radiohead%22&type=album&limit=1", auth));
+  std::string album_id = search["albums"]["items"][0]["id"].GetString();
+  rapidjson::Document album = Parse(Get("/spotify/v1/albums/" + album_id, auth));
+  const auto& items = album["tracks"]["items"];
+
+  rapidjson::Document groups = Parse(
+      Get("/musicbrainz/ws/2/release-group?query=releasegroup%3A%22Pablo%20Honey%22%20AND%20artist%3ARadiohead&fmt=json"));
+  std::string group = groups["release-groups"][0]["id"].GetString();
+  rapidjson::Document rg = Parse(Get("/musicbrainz/ws/2/release-group/" + group + "?inc=releases&fmt=json"));
+  rapidjson::Document release = Parse(Get(std::string("/musicbrainz/ws/2/release/") +
+                                          rg["releases"][0]["id"].GetString() + "?inc=recordings&fmt=json"));
+  ASSERT_TRUE(release.IsObject() && release.HasMember("media") && release["media"].IsArray() &&
+              !release["media"].Empty() && release["media"][0].HasMember("tracks"));
+  const auto& tracks = release["media"][0]["tracks"];
+  ASSERT_EQ(tracks.Size(), items.Size());
+  for (rapidjson::SizeType i = 0; i < tracks.Size(); ++i) {
+    EXPECT_STREQ(tracks[i]["title"].GetString(), items[i]["name"].GetString()) << i;
+    EXPECT_EQ(tracks[i]["position"].GetInt(), static_cast<int>(i + 1));
+    EXPECT_EQ(tracks[i]["length"].GetInt(), items[i]["duration_ms"].GetInt()) << i;
+  }
+}
+
 TEST_F(SimulatorTest, DiscogsBodiesHaveTheRecordedShapes) {
   StartUnlimited();
   Outcome search = Get("/discogs/database/search?type=release&artist=Nirvana&release_title=Nevermind&per_page=3",
