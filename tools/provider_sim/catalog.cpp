@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "common/normalize/genre_tree.hpp"
 #include "common/normalize/vocabulary.hpp"
 #include "tools/provider_sim/ids.hpp"
 #include "tools/provider_sim/query.hpp"
@@ -26,15 +27,6 @@ constexpr std::uint64_t kVariantSalt = 0x76617269;
 constexpr std::uint64_t kDiscogsSalt = 0x64697363;
 constexpr std::uint64_t kDiscogsArtistSalt = 0x64617274;
 
-constexpr std::array<std::string_view, 32> kPopularGenres = {
-    "rock", "pop", "indie rock", "electronic", "hip hop", "jazz", "soul", "funk",
-    "r&b", "country", "metal", "blues", "reggae", "house", "techno", "ambient",
-    "alternative rock", "classic rock", "hard rock", "disco", "trip hop", "drum and bass", "indie pop",
-    "post-punk", "shoegaze", "singer-songwriter", "psychedelic rock", "heavy metal", "grunge",
-    "new wave", "electropop", "downtempo"};
-constexpr std::array<std::string_view, 11> kMoods = {"calm",     "energetic", "melancholic", "happy",
-                                                     "dark",     "romantic",  "aggressive",  "dreamy",
-                                                     "chill",    "sad",       "upbeat"};
 constexpr std::array<std::string_view, 8> kJunk = {"seen live", "favourites",  "albums I own", "favorite songs",
                                                    "awesome",   "my playlist", "love",         "under 2000 listeners"};
 constexpr std::array<std::string_view, 24> kAdjectives = {
@@ -49,23 +41,7 @@ constexpr std::array<std::string_view, 10> kCountries = {"US", "GB", "DE", "FR",
 constexpr std::array<std::string_view, 8> kLabels = {"Sub Pop", "Warp Records", "Rough Trade", "Domino",
                                                      "4AD",     "Matador",      "XL Recordings", "Merge Records"};
 
-// Discogs' fixed top-level genres, chosen from words in a style.
-std::string DiscogsGenre(std::string_view style) {
-  auto has = [style](std::string_view word) { return style.find(word) != std::string_view::npos; };
-  if (has("hip hop") || has("rap")) return "Hip Hop";
-  if (has("jazz") || has("bossa")) return "Jazz";
-  if (has("soul") || has("funk") || has("r&b") || has("disco")) return "Funk / Soul";
-  if (has("reggae") || has("ska") || has("dub")) return "Reggae";
-  if (has("blues")) return "Blues";
-  if (has("country") || has("folk") || has("bluegrass")) return "Folk, World, & Country";
-  if (has("classical") || has("baroque") || has("opera")) return "Classical";
-  if (has("house") || has("techno") || has("electro") || has("ambient") || has("trance") ||
-      has("drum") || has("step") || has("hop") || has("downtempo")) {
-    return "Electronic";
-  }
-  if (has("pop") || has("new wave")) return "Pop";
-  return "Rock";
-}
+double Rounded(double value, double scale) { return std::round(value * scale) / scale; }
 
 }  // namespace
 
@@ -79,7 +55,9 @@ std::string TitleCase(std::string_view text) {
   return out;
 }
 
-Vocabulary ParseVocabulary(std::string_view text) {
+Vocabulary ParseVocabulary(std::string_view text) { return ParseVocabulary(text, normalize::GenreTreeText()); }
+
+Vocabulary ParseVocabulary(std::string_view text, std::string_view genre_tree) {
   Vocabulary vocabulary;
   while (!text.empty()) {
     std::size_t nl = text.find('\n');
@@ -88,12 +66,7 @@ Vocabulary ParseVocabulary(std::string_view text) {
     if (line.empty() || line[0] == '#') continue;
     vocabulary.genres.push_back(std::move(line));
   }
-  for (auto genre : kPopularGenres) {
-    if (std::find(vocabulary.genres.begin(), vocabulary.genres.end(), genre) != vocabulary.genres.end()) {
-      vocabulary.popular.emplace_back(genre);
-    }
-  }
-  if (vocabulary.popular.empty()) vocabulary.popular = vocabulary.genres;
+  vocabulary.styles = BuildStyleBook(genre_tree, vocabulary.genres);
   return vocabulary;
 }
 
@@ -201,16 +174,56 @@ std::string Catalog::GeneratedIsrc(std::uint64_t key) const {
   return isrc;
 }
 
-std::vector<std::string> Catalog::ArtistGenres(std::uint64_t artist_key) const {
+Catalog::ArtistStyle Catalog::Style(std::uint64_t artist_key) const {
+  const StyleBook& book = vocabulary_.styles;
   SplitMix r(Salted(artist_key, kArtistSalt ^ 7));
-  int count = r.Int(1, 4);
-  std::vector<std::string> genres;
-  for (int i = 0; i < count * 2 && static_cast<int>(genres.size()) < count; ++i) {
-    const auto& pool = r.Unit() < 0.75 ? vocabulary_.popular : vocabulary_.genres;
-    std::string genre = pool[r.Index(pool.size())];
-    if (std::find(genres.begin(), genres.end(), genre) == genres.end()) genres.push_back(std::move(genre));
+  ArtistStyle style;
+  style.family = book.Pick(r.Unit());
+  const StyleFamily& family = book.families[style.family];
+  auto add = [&style](const std::string& genre) {
+    if (std::find(style.genres.begin(), style.genres.end(), genre) != style.genres.end()) return false;
+    style.genres.push_back(genre);
+    return true;
+  };
+  auto common = [&r](const StyleFamily& f) -> const std::string& {
+    return f.genres[PickCumulative(f.top_cumulative, r.Unit())];
+  };
+  // One genre a quarter of the time, two most often, four rarely.
+  double size = r.Unit();
+  std::size_t count = size < 0.25 ? 1 : (size < 0.6 ? 2 : (size < 0.85 ? 3 : 4));
+  add(r.Unit() < 0.85 ? common(family) : family.genres[r.Index(family.genres.size())]);
+  const Substyle* substyle = nullptr;
+  for (const auto& sub : family.substyles) {
+    if (std::find(sub.genres.begin(), sub.genres.end(), style.genres.front()) != sub.genres.end()) substyle = &sub;
   }
-  return genres;
+  for (std::size_t i = 0; i < count * 4 && style.genres.size() < count; ++i) {
+    double u = r.Unit();
+    if (substyle != nullptr) {
+      add(u < 0.6 ? substyle->genres[r.Index(substyle->genres.size())] : common(family));
+    } else {
+      add(u < 0.7 ? common(family) : family.genres[r.Index(family.genres.size())]);
+    }
+  }
+  // A one-off from a neighbouring branch (a rock band with a "blues" tag) for about 7 %.
+  if (!family.neighbours.empty() && r.Unit() < 0.07) {
+    std::size_t neighbour = family.neighbours[r.Index(family.neighbours.size())];
+    if (add(common(book.families[neighbour]))) {
+      style.extra = true;
+      style.extra_family = neighbour;
+    }
+  }
+  // Two or three moods: the first among the family's three most typical.
+  const auto& moods = substyle != nullptr ? substyle->moods : family.moods;
+  std::size_t mood_count = r.Unit() < 0.6 ? 2 : 3;
+  std::size_t first = r.Index(std::min<std::size_t>(moods.size(), 3));
+  style.moods.push_back(moods[first]);
+  std::size_t offset = r.Index(moods.size());
+  for (std::size_t i = 0; i < moods.size() && style.moods.size() < mood_count; ++i) {
+    std::size_t next = (offset + i) % moods.size();
+    if (next != first) style.moods.push_back(moods[next]);
+  }
+  style.sound = substyle != nullptr ? &substyle->sound : &family.sound;
+  return style;
 }
 
 ArtistRecord Catalog::Artist(std::uint64_t key) {
@@ -218,7 +231,10 @@ ArtistRecord Catalog::Artist(std::uint64_t key) {
   artist.key = key;
   const Names* names = Find(key);
   artist.name = names != nullptr ? names->artist : GeneratedArtist(key);
-  artist.genres = ArtistGenres(key);
+  ArtistStyle style = Style(key);
+  artist.family = vocabulary_.styles.families[style.family].name;
+  artist.genres = std::move(style.genres);
+  artist.moods = std::move(style.moods);
   SplitMix r(Salted(key, kArtistSalt));
   artist.popularity = static_cast<int>(std::pow(r.Unit(), 0.7) * 100);
   artist.followers = static_cast<int>(std::pow(10.0, r.Between(2, 7)));
@@ -272,23 +288,30 @@ TrackRecord Catalog::Track(std::uint64_t key) {
 }
 
 AudioFeatures Catalog::Features(std::uint64_t track_key) {
+  TrackRecord track = Track(track_key);
+  const SoundProfile& sound = *Style(track.artist_key).sound;
   SplitMix r(Salted(track_key, kFeatureSalt));
+  // Around the artist's sound: the mean of two uniforms keeps most tracks near the centre.
+  auto around = [&r](double centre, double spread, double lo, double hi) {
+    return std::clamp(centre + (r.Unit() + r.Unit() - 1) * spread, lo, hi);
+  };
   AudioFeatures f{};
-  f.danceability = std::round(r.Between(0.2, 0.95) * 1000) / 1000;
-  f.energy = std::round(r.Between(0.05, 1.0) * 1000) / 1000;
+  f.danceability = Rounded(around(sound.danceability, 0.2, 0.2, 0.95), 1000);
+  f.energy = Rounded(around(sound.energy, 0.22, 0.02, 0.99), 1000);
   f.key = r.Int(0, 11);
-  f.loudness = std::round(r.Between(-28, -2.5) * 1000) / 1000;
+  f.loudness = Rounded(std::clamp(-3 - (1 - f.energy) * 18 - r.Unit() * 6, -28.0, -2.5), 1000);
   f.mode = r.Unit() < 0.6 ? 1 : 0;
-  f.speechiness = std::round((0.02 + std::pow(r.Unit(), 3) * 0.45) * 10000) / 10000;
-  f.acousticness = std::round(std::pow(r.Unit(), 2) * 100000) / 100000;
-  f.instrumentalness = r.Unit() < 0.7 ? std::round(r.Between(0, 0.01) * 100000) / 100000
-                                      : std::round(r.Between(0.1, 0.95) * 1000) / 1000;
-  f.liveness = std::round((0.03 + std::pow(r.Unit(), 2.5) * 0.7) * 1000) / 1000;
-  f.valence = std::round(r.Unit() * 1000) / 1000;
-  f.tempo = std::round(r.Between(60, 200) * 1000) / 1000;
+  f.speechiness = Rounded(std::clamp(sound.speechiness * (0.5 + r.Unit()) + std::pow(r.Unit(), 4) * 0.1, 0.02, 0.6),
+                          10000);
+  f.acousticness = Rounded(around(sound.acousticness, 0.2, 0, 0.99), 100000);
+  f.instrumentalness = r.Unit() < sound.instrumental_share ? Rounded(r.Between(0.5, 0.95), 1000)
+                                                           : Rounded(r.Between(0, 0.01), 100000);
+  f.liveness = Rounded(0.03 + std::pow(r.Unit(), 2.5) * 0.7, 1000);
+  f.valence = Rounded(around(sound.valence, 0.28, 0.02, 0.98), 1000);
+  f.tempo = Rounded(around(sound.tempo, 28, 60, 200), 1000);
   int meter = r.Int(0, 9);
   f.time_signature = meter == 0 ? 3 : (meter == 9 ? 5 : 4);
-  f.duration_ms = Track(track_key).duration_ms;
+  f.duration_ms = track.duration_ms;
   return f;
 }
 
@@ -330,10 +353,12 @@ std::vector<Tag> Catalog::LastfmTags(std::uint64_t key, std::uint64_t artist_key
     }
     tags.push_back({std::move(name), count});
   };
-  for (const auto& genre : ArtistGenres(artist_key)) add(genre, r.Int(40, 100));
-  if (r.Unit() < 0.5) add(vocabulary_.genres[r.Index(vocabulary_.genres.size())], r.Int(5, 30));
+  ArtistStyle style = Style(artist_key);
+  const StyleFamily& family = vocabulary_.styles.families[style.family];
+  for (const auto& genre : style.genres) add(genre, r.Int(40, 100));
+  if (r.Unit() < 0.5) add(family.genres[PickCumulative(family.top_cumulative, r.Unit())], r.Int(5, 30));
   int moods = r.Int(1, 2);
-  for (int i = 0; i < moods; ++i) add(std::string(kMoods[r.Index(kMoods.size())]), r.Int(5, 45));
+  for (int i = 0; i < moods; ++i) add(style.moods[r.Index(style.moods.size())], r.Int(5, 45));
   int junk = r.Int(1, 3);
   for (int i = 0; i < junk; ++i) add(std::string(kJunk[r.Index(kJunk.size())]), r.Int(1, 25));
   if (r.Unit() < 0.5) add(std::to_string(r.Int(1965, 2024)), r.Int(1, 20));
@@ -346,7 +371,7 @@ std::vector<Tag> Catalog::LastfmTags(std::uint64_t key, std::uint64_t artist_key
 std::vector<Tag> Catalog::MusicBrainzTags(std::uint64_t key, std::uint64_t artist_key) {
   SplitMix r(Salted(key, kTagSalt ^ 0x6d62));
   std::vector<Tag> tags;
-  for (const auto& genre : ArtistGenres(artist_key)) tags.push_back({genre, r.Int(1, 12)});
+  for (const auto& genre : Style(artist_key).genres) tags.push_back({genre, r.Int(1, 12)});
   if (r.Unit() < 0.3) tags.push_back({std::string(kJunk[r.Index(kJunk.size())]), r.Int(0, 2)});
   return tags;
 }
@@ -392,13 +417,15 @@ DiscogsRelease Catalog::Release(std::int64_t id) {
   release.month = r.Unit() < 0.3 ? 0 : r.Int(1, 12);  // Discogs often knows only the year
   release.day = release.month == 0 ? 0 : r.Int(1, 28);
   release.country = r.Unit() < 0.5 ? "US" : (r.Unit() < 0.5 ? "UK" : "Europe");
-  for (const auto& genre : ArtistGenres(artist_key)) {
-    std::string top = DiscogsGenre(genre);
-    if (std::find(release.genres.begin(), release.genres.end(), top) == release.genres.end()) {
-      release.genres.push_back(top);
-    }
-    release.styles.push_back(TitleCase(genre));
+  // Discogs' top-level genre is the family's (and the neighbour's, for a one-off genre); the
+  // styles are the artist's genres.
+  ArtistStyle style = Style(artist_key);
+  const auto& families = vocabulary_.styles.families;
+  release.genres.push_back(families[style.family].discogs_genre);
+  if (style.extra && families[style.extra_family].discogs_genre != release.genres.front()) {
+    release.genres.push_back(families[style.extra_family].discogs_genre);
   }
+  for (const auto& genre : style.genres) release.styles.push_back(TitleCase(genre));
   release.label = std::string(kLabels[r.Index(kLabels.size())]);
   release.catno = "SIM" + std::to_string(r.Int(100, 9999));
   static constexpr std::array<std::string_view, 3> kFormats = {"Vinyl", "CD", "File"};

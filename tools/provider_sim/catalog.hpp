@@ -6,16 +6,22 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tools/provider_sim/style.hpp"
+
 namespace provider_sim {
 
 // Genre names every synthetic genre and tag is drawn from (the beets lastgenre whitelist,
-// compiled in from data/), plus the common ones that most artists get.
+// compiled in from common/normalize/data/), and the style families built once from beets'
+// genre tree over them (style.hpp): each artist belongs to one family.
 struct Vocabulary {
   std::vector<std::string> genres;
-  std::vector<std::string> popular;  // the subset of `genres` drawn three times in four
+  StyleBook styles;
 };
 const Vocabulary& BuiltinVocabulary();
-Vocabulary ParseVocabulary(std::string_view text);  // one genre per line; # comments
+// `text`: one genre per line, # comments; `genre_tree`: the tree's YAML (the built-in one
+// when not given).
+Vocabulary ParseVocabulary(std::string_view text);
+Vocabulary ParseVocabulary(std::string_view text, std::string_view genre_tree);
 
 struct Tag {
   std::string name;
@@ -25,8 +31,10 @@ struct Tag {
 struct ArtistRecord {
   std::uint64_t key = 0;
   std::string name;
-  std::vector<std::string> genres;  // 1..4, lower case
-  int popularity = 0;               // 0..100
+  std::string family;                // its style family: "rock", "metal", "electronic"
+  std::vector<std::string> genres;   // 1..4 (5 with a neighbour's), lower case, its main genre first
+  std::vector<std::string> moods;    // 2..3 mood tags of its family ("aggressive", "dark")
+  int popularity = 0;                // 0..100
   int followers = 0;
 };
 
@@ -127,8 +135,9 @@ class Catalog {
   // near-misses ("... - Remastered", "... (Live)"), all registered and all found.
   std::vector<std::uint64_t> SearchResults(std::uint64_t track_key);
 
-  // Last.fm top tags: the artist's genres with high counts, a mood or two, and junk ("seen
-  // live", a year, the artist's name), sorted by count, the first 100.
+  // Last.fm top tags: the artist's genres with high counts, sometimes another genre of its
+  // family, one or two of the artist's moods, and junk ("seen live", a year, the artist's
+  // name), sorted by count, the first 100.
   std::vector<Tag> LastfmTags(std::uint64_t key, std::uint64_t artist_key);
   // MusicBrainz folksonomy tags ({name,count}) and the genre subset of them.
   std::vector<Tag> MusicBrainzTags(std::uint64_t key, std::uint64_t artist_key);
@@ -157,7 +166,18 @@ class Catalog {
   std::string GeneratedArtist(std::uint64_t key) const;
   std::string GeneratedTitle(std::uint64_t key, bool album) const;
   std::string GeneratedIsrc(std::uint64_t key) const;
-  std::vector<std::string> ArtistGenres(std::uint64_t artist_key) const;
+  // An artist's style: one family (drawn by the families' weights), 1..4 of its genres (the
+  // common ones most often), sometimes one more from a neighbouring family, and its moods and
+  // sound. A pure function of the key and the seed.
+  struct ArtistStyle {
+    std::size_t family = 0;
+    std::size_t extra_family = 0;  // the neighbour whose genre is last in `genres`, if `extra`
+    bool extra = false;
+    std::vector<std::string> genres;
+    std::vector<std::string> moods;
+    const SoundProfile* sound = nullptr;
+  };
+  ArtistStyle Style(std::uint64_t artist_key) const;
   std::uint64_t Salted(std::uint64_t key, std::uint64_t salt) const;
 
   std::uint64_t seed_;

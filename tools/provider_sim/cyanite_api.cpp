@@ -63,6 +63,24 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 22> kGenreLa
     {"pop", "pop"},
 }};
 
+// Cyanite's label for each style family (style.cpp): the first genre tag of every result, so a
+// track whose genres' words name no label still gets its family's.
+std::string_view FamilyLabel(std::string_view family) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 20> kLabels = {{
+      {"rock", "rock"},           {"pop", "pop"},           {"electronic", "electronicDance"},
+      {"hip hop", "rapHipHop"},   {"r&b", "funkSoul"},      {"metal", "metal"},
+      {"country", "folkCountry"}, {"jazz", "jazz"},         {"punk", "rock"},
+      {"folk", "folkCountry"},    {"blues", "blues"},       {"latin", "latin"},
+      {"reggae", "reggae"},       {"classical", "classical"}, {"singer-songwriter", "singerSongwriter"},
+      {"asian", "pop"},           {"african", "funkSoul"},  {"world music", "folkCountry"},
+      {"easy listening", "pop"},  {"avant-garde", "ambient"},
+  }};
+  for (const auto& [name, label] : kLabels) {
+    if (name == family) return label;
+  }
+  return "pop";
+}
+
 std::string_view KeyName(int key, int mode) {
   static constexpr std::array<std::string_view, 12> kMajor = {"cMajor",  "dbMajor", "dMajor",  "ebMajor",
                                                               "eMajor",  "fMajor",  "fsMajor", "gMajor",
@@ -189,7 +207,8 @@ class CyaniteApi final : public ProviderApi {
   }
 
   // A result coherent with the catalog: the Spotify simulator's audio features (tempo, key,
-  // energy, valence), moods from valence and energy, genres from the artist's genres.
+  // energy, valence, drawn around the artist's style family's sound), moods from valence and
+  // energy, genres from the artist's family and genres.
   void WriteResult(JsonOut& out, std::uint64_t key) {
     AudioFeatures f = catalog_.Features(key);
     TrackRecord track = catalog_.Track(key);
@@ -204,7 +223,7 @@ class CyaniteApi final : public ProviderApi {
     if (f.valence >= 0.35 && f.valence < 0.7 && f.energy >= 0.35 && f.energy < 0.7) out.Str("romantic");
     out.EndArray();
     out.Key("genreTags").BeginArray();
-    std::vector<std::string_view> labels;
+    std::vector<std::string_view> labels{FamilyLabel(artist.family)};
     for (const auto& genre : artist.genres) {
       for (const auto& [word, label] : kGenreLabels) {
         if (genre.find(word) != std::string::npos) {
@@ -213,7 +232,6 @@ class CyaniteApi final : public ProviderApi {
         }
       }
     }
-    if (labels.empty()) labels.push_back("pop");
     for (auto label : labels) out.Str(label);
     out.EndArray();
     out.Field("energyLevel", f.energy < 0.35 ? "low" : (f.energy < 0.7 ? "medium" : "high"));
