@@ -134,6 +134,7 @@ int RunWorker(int argc, char* argv[], const WorkerSpec& worker, const std::vecto
                               return std::make_unique<gateway::MicroBatcher>(
                                   loop, gateway::MicroBatcherSettings{max_ids, window}, std::move(fetch));
                             }};
+    context.album_tracks = settings.album_tracks;
     std::unique_ptr<Provider> provider;
     try {
       provider = worker.make(context);

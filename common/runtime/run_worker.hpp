@@ -33,6 +33,9 @@ struct ProviderContext {
                                                        std::function<void(const std::vector<std::string>&,
                                                                           std::function<void(core::Result<std::map<std::string, std::string>>)>)>)>
       make_batcher;
+  // TUNEFLEET_ALBUM_TRACKS (WorkerSettings::album_tracks): when false the runtime links and
+  // publishes no tracklist, so a provider skips the requests that would only fetch one.
+  bool album_tracks = true;
 };
 
 // A provider binary: its spec (declared as data in workers/<name>/<name>_spec.cpp), how to

@@ -7,8 +7,9 @@ int main(int argc, char* argv[]) {
   runtime::WorkerSpec worker;
   worker.provider = musicbrainz::Spec();
   worker.make = [](runtime::ProviderContext& context) -> std::unique_ptr<runtime::Provider> {
-    return std::make_unique<musicbrainz::MusicBrainzProvider>(
-        *context.gateway, musicbrainz::LoadMusicBrainzSettings(context.settings));
+    musicbrainz::MusicBrainzSettings settings = musicbrainz::LoadMusicBrainzSettings(context.settings);
+    settings.tracklists = context.album_tracks;
+    return std::make_unique<musicbrainz::MusicBrainzProvider>(*context.gateway, std::move(settings));
   };
   worker.normalize = musicbrainz::NormalizeAnswer;
   return runtime::RunWorker(argc, argv, worker, fleet::Providers());

@@ -146,7 +146,8 @@ void MusicBrainzProvider::LookupReleaseGroup(const std::shared_ptr<AlbumFlow>& f
 
 void MusicBrainzProvider::FinishAlbum(const std::shared_ptr<AlbumFlow>& flow, const ReleaseGroup& group,
                                       catalog::AlbumRecord record) {
-  const ReleaseSummary* release = PickRelease(group.releases, flow->job.album, flow->job.upc);
+  const ReleaseSummary* release =
+      settings_.tracklists ? PickRelease(group.releases, flow->job.album, flow->job.upc) : nullptr;
   if (release == nullptr) return flow->done.Finish(runtime::Enrichment{{}, {std::move(record)}});
   auto pending = std::make_shared<catalog::AlbumRecord>(std::move(record));
   Call(ReleaseUrl(settings_.base_url, release->id), "release", "release:" + KeyPart(release->id), settings_.lookup_ttl,
@@ -180,9 +181,13 @@ void MusicBrainzProvider::SearchReleaseGroup(const std::shared_ptr<AlbumFlow>& f
          if (!groups) return flow->done.Finish(groups.error());
          const ReleaseGroup* best = BestReleaseGroup(*groups, flow->job.album);
          if (best == nullptr) return flow->done.Finish(runtime::Enrichment{{}, {NotFoundAlbum(flow->job)}});
-         // Always looked up, tagged or not: only the lookup lists the group's releases with their
-         // dates, and one of them brings the tracklist.
-         LookupReleaseGroup(flow, best->id, *best, std::move(result->body));
+         // For a tracklist always looked up, tagged or not: only the lookup lists the group's
+         // releases with their dates, and one of them brings the tracklist.
+         if (settings_.tracklists || NeedsLookup(*best)) {
+           return LookupReleaseGroup(flow, best->id, *best, std::move(result->body));
+         }
+         flow->done.Finish(
+             runtime::Enrichment{{}, {AlbumRecordFrom(flow->job, *best, std::move(result->body), vocabulary_)}});
        });
 }
 

@@ -19,6 +19,9 @@ struct MusicBrainzSettings {
   // Cache TTLs: defaults in musicbrainz_spec.cpp, read by the runtime (ProviderSettings::CacheTtl).
   std::chrono::seconds lookup_ttl{};  // TUNEFLEET_MUSICBRAINZ_LOOKUP_TTL: ISRC and id lookups
   std::chrono::seconds search_ttl{};  // TUNEFLEET_MUSICBRAINZ_SEARCH_TTL: searches
+  // Album jobs fetch a release's tracklist (TUNEFLEET_ALBUM_TRACKS, ProviderContext); false:
+  // a tagged search hit is the album (no group lookup) and no release is looked up.
+  bool tracklists = true;
 };
 
 // Everything comes from the provider settings: the base URL, the cache TTLs and the User-Agent
@@ -31,7 +34,8 @@ MusicBrainzSettings LoadMusicBrainzSettings(const runtime::ProviderSettings& pro
 // (Lucene, escaped), best score, and a lookup only when the hit carries neither tags nor
 // genres. An album job: release-group lookup by mbid, or search then that lookup (it lists
 // the group's releases, which searches do not date); then the lookup of one release
-// (PickRelease) for the tracklist. 404 / no hits become not_found records; a release that is
+// (PickRelease) for the tracklist; with `tracklists` off (TUNEFLEET_ALBUM_TRACKS=false) a tagged
+// search hit is the album and no release is looked up. 404 / no hits become not_found records; a release that is
 // gone (404) leaves the album without a tracklist. Loop thread only; jobs end by provider.hpp's
 // lifetime rule (Close or destruction finishes the pending ones as "musicbrainz: shutting down").
 class MusicBrainzProvider : public runtime::Provider {

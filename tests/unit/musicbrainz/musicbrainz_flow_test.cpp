@@ -61,6 +61,11 @@ class MusicBrainzFlowTest : public ::testing::Test {
     gateway_ = std::make_unique<gateway::Gateway>(fakes_.Seams(), settings, fakes_.metrics, logging::Logger("test"));
     provider_ = std::make_unique<MusicBrainzProvider>(*gateway_, MusicBrainzSettings{kBase, 24h, 24h});
   }
+  // TUNEFLEET_ALBUM_TRACKS=false: the runtime stores no tracklist, so none is fetched.
+  void WithoutTracklists() {
+    provider_ = std::make_unique<MusicBrainzProvider>(*gateway_,
+                                                      MusicBrainzSettings{kBase, 24h, 24h, /*tracklists=*/false});
+  }
   ~MusicBrainzFlowTest() override {
     provider_.reset();
     gateway_.reset();
@@ -159,6 +164,30 @@ TEST_F(MusicBrainzFlowTest, AGroupListingNoReleaseAsksForNone) {
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_TRUE(result->albums.at(0).tracklist.empty());
   EXPECT_EQ(fakes_.transport.requests().size(), 2u);
+}
+
+// With album tracks off, an album job costs what it did before tracklists: a tagged search
+// hit is the album (1 request), an mbid one group lookup; no release is looked up.
+TEST_F(MusicBrainzFlowTest, WithAlbumTracksOffATaggedSearchHitIsTheAlbumAndNoReleaseIsLookedUp) {
+  WithoutTracklists();
+  ScriptSearchAndGroup();
+  fakes_.transport.Script(Path(ReleaseUrl(kBase, kEarly)), {FakeTransport::Status(200, ReleaseBody(kEarly, 12))});
+  auto result = Run(Album());
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->albums.at(0).status, catalog::SourceStatus::kOk);
+  EXPECT_EQ(result->albums.at(0).external_id, kGroup);
+  EXPECT_TRUE(result->albums.at(0).tracklist.empty());
+  ASSERT_EQ(fakes_.transport.requests().size(), 1u);
+  EXPECT_EQ(fakes_.transport.requests()[0].url, ReleaseGroupSearchUrl(kBase, "Foo", "Bar"));
+
+  json::AlbumJob by_mbid = Album();
+  by_mbid.job_id = "a2";
+  by_mbid.mbid = kGroup;
+  result = Run(by_mbid);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_TRUE(result->albums.at(0).tracklist.empty());
+  EXPECT_EQ(fakes_.transport.Count(Path(ReleaseGroupUrl(kBase, kGroup))), 1);
+  EXPECT_EQ(fakes_.transport.Count(Path(ReleaseUrl(kBase, kEarly))), 0);
 }
 
 }  // namespace
