@@ -31,6 +31,11 @@ return {1, 0}
 
 }  // namespace
 
+double FleetBurst(const FleetRateLimitSettings& settings) {
+  double headroom = settings.rate_per_second * std::chrono::duration<double>(settings.burst_headroom).count();
+  return std::max(1.0, settings.burst - headroom);
+}
+
 FleetRateLimiter::FleetRateLimiter(redis::Commands& redis, const resilience::Clock& clock,
                                    FleetRateLimitSettings settings, logging::Logger logger)
     : redis_(redis),
@@ -97,7 +102,7 @@ void FleetRateLimiter::Ask(Decision decision) {
   const bool probe = suspected_ || degraded_;
   long long interval_us = std::llround(1e6 / std::max(0.01, settings_.rate_per_second));
   redis_.Command({"EVAL", kGcraScript, "1", "tunefleet:ratelimit:" + settings_.key, std::to_string(interval_us),
-                  std::to_string(std::max(1.0, settings_.burst)), probe ? "1" : "0"},
+                  std::to_string(FleetBurst(settings_)), probe ? "1" : "0"},
                  [this, probe, sent_after = degradations_, decision = std::move(decision)](core::Result<redis::Reply> reply) mutable {
                    --asks_in_flight_;
                    bool valid = reply && reply->type == redis::Reply::Type::kArray && reply->elements.size() == 2;

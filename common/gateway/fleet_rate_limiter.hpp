@@ -21,6 +21,12 @@ struct FleetRateLimitSettings {
   // When Redis is away, each process falls back to a local bucket at this share of the rate
   // (e.g. 0.25 for a fleet of four), so the fleet stays under the quota without Redis.
   double local_share = 0.25;
+  // The fleet's bucket holds burst - rate x burst_headroom (at least 1): requests granted at
+  // pace can reach the provider closer together than granted (a loop stalled under load
+  // answers several grants at once; a slow first connect delays the first requests), and the
+  // provider counts arrivals. The headroom absorbs that much compression at any time, at the
+  // cost of a smaller first burst; the sustained rate is the full quota.
+  std::chrono::milliseconds burst_headroom{0};
   // While degraded, one call per interval asks Redis again (a probe); the others use only the
   // local bucket, so fleet and local slots are never handed out side by side. Short, because
   // between Redis coming back and the last process noticing, that process's local share
@@ -45,6 +51,9 @@ struct FleetRateLimitSettings {
 // of the fleet limit whenever Redis is merely slow for some calls.) Calls beyond
 // `max_asks_in_flight` are parked: after a refusal they all get that answer's wait, after a
 // grant the next ones ask. Loop thread only.
+// The burst the fleet's bucket holds: `burst` less `burst_headroom` at the current rate, at least 1.
+double FleetBurst(const FleetRateLimitSettings& settings);
+
 class FleetRateLimiter {
  public:
   FleetRateLimiter(redis::Commands& redis, const resilience::Clock& clock, FleetRateLimitSettings settings,

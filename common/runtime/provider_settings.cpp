@@ -25,6 +25,7 @@ ProviderSettings LoadProviderSettings(const config::Env& env, const ProviderSpec
   policy.rate_per_second = env.Double(p + "RATE", defaults.rate_per_second, 0.01, 100000);
   policy.burst = env.Double(p + "BURST", defaults.burst, 1, 100000);
   policy.local_share = env.Double(p + "LOCAL_SHARE", defaults.local_share, 0.01, 1);
+  policy.burst_headroom = env.Duration(p + "BURST_HEADROOM", defaults.burst_headroom, 0ms);
   policy.breaker_failures = static_cast<int>(env.Int(p + "BREAKER_FAILURES", defaults.breaker_failures, 1, 1000));
   policy.breaker_open = env.Duration(p + "BREAKER_OPEN", defaults.breaker_open, 100ms);
   policy.breaker_successes = static_cast<int>(env.Int(p + "BREAKER_SUCCESSES", defaults.breaker_successes, 1, 1000));
@@ -48,7 +49,11 @@ ProviderSettings LoadProviderSettings(const config::Env& env, const ProviderSpec
 
   gateway::GatewaySettings& g = s.gateway;
   g.provider = name;
-  g.rate_limit = {name, policy.rate_per_second, policy.burst, policy.local_share};
+  g.rate_limit = {.key = name,
+                  .rate_per_second = policy.rate_per_second,
+                  .burst = policy.burst,
+                  .local_share = policy.local_share,
+                  .burst_headroom = policy.burst_headroom};
   g.breaker = {.failure_threshold = policy.breaker_failures,
                .open_duration = policy.breaker_open,
                .successes_to_close = policy.breaker_successes,

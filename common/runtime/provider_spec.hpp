@@ -20,6 +20,10 @@ struct ProviderPolicy {
   std::string base_url{};             // _BASE_URL: the real API, or provider-sim
   double rate_per_second = 10;        // _RATE: fleet-wide
   double burst = 10;                  // _BURST
+  // _BURST_HEADROOM: the part of the burst the fleet leaves to the provider (rate x this), so
+  // requests granted at pace that reach it closer together (a stalled loop, a slow connect)
+  // still fit its bucket (gateway::FleetRateLimitSettings::burst_headroom).
+  std::chrono::milliseconds burst_headroom{100};
   double local_share = 0.25;          // _LOCAL_SHARE: of the rate, per process, while Redis is away
   int breaker_failures = 5;           // _BREAKER_FAILURES
   std::chrono::milliseconds breaker_open{60000};  // _BREAKER_OPEN

@@ -21,8 +21,11 @@ class FakeRedis final : public redis::Commands {
   void Command(const std::vector<std::string>& argv, redis::ReplyCallback callback) override {
     ASSERT_FALSE(argv.empty());
     EXPECT_EQ(argv[0], "EVAL");
+    last_argv_ = argv;
     pending_.push_back(std::move(callback));
   }
+  // EVAL script numkeys key interval burst probe: the burst the script was given.
+  double last_burst() const { return last_argv_.size() > 5 ? std::stod(last_argv_[5]) : -1; }
   std::size_t pending() const { return pending_.size(); }
   std::size_t sent() const { return sent_ + pending_.size(); }
   // Answers the oldest command: a GCRA grant (wait 0) or a refusal with a wait.
@@ -47,6 +50,7 @@ class FakeRedis final : public redis::Commands {
 
  private:
   std::deque<redis::ReplyCallback> pending_;
+  std::vector<std::string> last_argv_;
   std::size_t sent_ = 0;
 };
 
@@ -236,6 +240,31 @@ TEST_F(FleetRateLimiterTest, AReplyOfTheWrongShapeDegradesLikeATimeout) {
   EXPECT_TRUE(limiter_.degraded());
   ASSERT_EQ(decisions_.size(), 1u);
   EXPECT_EQ(decisions_[0], 0ms) << "answered from the local bucket";
+}
+
+// The burst_headroom: requests granted at pace may reach the provider closer together (a loop
+// stalled under load answers several grants at once), so the fleet's bucket leaves rate x
+// headroom of the burst to the provider; the sustained rate stays the whole quota.
+TEST(FleetBurst, LeavesRateTimesTheHeadroomOfTheBurstToTheProviderAndAtLeastOne) {
+  FleetRateLimitSettings s{.key = "k", .rate_per_second = 200, .burst = 30, .local_share = 0.5, .burst_headroom = 100ms};
+  EXPECT_DOUBLE_EQ(FleetBurst(s), 10);
+  s.burst_headroom = 0ms;
+  EXPECT_DOUBLE_EQ(FleetBurst(s), 30);
+  s = {.key = "k", .rate_per_second = 50, .burst = 10, .local_share = 1, .burst_headroom = 100ms};
+  EXPECT_DOUBLE_EQ(FleetBurst(s), 5);
+  s = {.key = "k", .rate_per_second = 1, .burst = 1, .local_share = 1, .burst_headroom = 100ms};
+  EXPECT_DOUBLE_EQ(FleetBurst(s), 1) << "MusicBrainz's 1/s, burst 1 keeps its one request";
+}
+
+TEST(FleetRateLimiterHeadroom, RedisIsAskedWithTheBurstLessTheHeadroom) {
+  FakeRedis redis;
+  fakes::FakeClock clock;
+  FleetRateLimiter limiter{redis, clock,
+                           {.key = "k", .rate_per_second = 200, .burst = 30, .local_share = 0.5, .burst_headroom = 100ms},
+                           logging::Logger("test")};
+  limiter.Acquire([](std::chrono::milliseconds) {});
+  EXPECT_DOUBLE_EQ(redis.last_burst(), 10);
+  redis.Grant();
 }
 
 }  // namespace
