@@ -164,12 +164,7 @@ class MusicBrainzApi final : public ProviderApi {
     if (all || inc->Has("releases")) {
       out.Key("releases").BeginArray();
       out.BeginObject();
-      out.Field("id", Id(album.key, IdKind::kRelease));
-      out.Field("title", album.title);
-      out.Field("status", "Official");
-      out.Field("status-id", kOfficialStatusId);
-      out.Field("date", Date(album));
-      out.Field("country", "XW");
+      WriteReleaseHead(out, album);
       out.Field("track-count", album.total_tracks);
       out.Key("release-group").BeginObject();
       out.Field("id", Id(album.key, IdKind::kReleaseGroup));
@@ -223,15 +218,21 @@ class MusicBrainzApi final : public ProviderApi {
     out.EndObject();
   }
 
-  // A release as lookups with inc=releases and browses list it (the fixture's top level
-  // without media): the album is the release group's one release.
-  void WriteReleaseFields(JsonOut& out, const AlbumRecord& album) {
+  // The fields a release begins with, in this order, wherever it is written in full: in a
+  // recording's releases and in WriteReleaseFields.
+  void WriteReleaseHead(JsonOut& out, const AlbumRecord& album) {
     out.Field("id", Id(album.key, IdKind::kRelease));
     out.Field("title", album.title);
     out.Field("status", "Official");
     out.Field("status-id", kOfficialStatusId);
     out.Field("date", Date(album));
     out.Field("country", "XW");
+  }
+
+  // A release as lookups with inc=releases and browses list it (the fixture's top level
+  // without media): the album is the release group's one release.
+  void WriteReleaseFields(JsonOut& out, const AlbumRecord& album) {
+    WriteReleaseHead(out, album);
     out.Field("barcode", album.upc);
     out.Field("disambiguation", "");
     out.Field("packaging", "None");

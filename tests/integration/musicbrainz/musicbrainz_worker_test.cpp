@@ -1,12 +1,7 @@
 // tunefleet-musicbrainz against provider-sim: every job ends as a track_sources row with ids,
 // dates and genres, and the simulator never sees its 1 req/s rule broken.
-#include <arpa/inet.h>
-#include <curl/curl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <rapidjson/document.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <signal.h>
 
@@ -17,8 +12,11 @@
 #include <thread>
 
 #include "common/json/job_writer.hpp"
+#include "tests/integration/provider_sim/sim_albums.hpp"
 #include "tests/integration/provider_sim/sim_process.hpp"
+#include "tests/support/album_tracks.hpp"
 #include "tests/support/endpoints.hpp"
+#include "tests/support/redis_db.hpp"
 #include "tests/support/source_rows.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_vhost.hpp"
@@ -29,10 +27,13 @@ namespace {
 
 using namespace std::chrono_literals;
 using provider_sim_test::Fetch;
-using provider_sim_test::HttpResult;
+using provider_sim_test::SimAlbumWithTracks;
 using provider_sim_test::SimProcess;
+using test_support::CountAlbumTracks;
+using test_support::DeclareTrackJobCounter;
 using test_support::TestDatabase;
 using test_support::TestVhost;
+using test_support::WaitForEnrichedAlbum;
 using test_support::WaitUntil;
 using test_support::StopGracefully;
 using test_support::WorkerProcess;
@@ -181,128 +182,9 @@ constexpr int kAlbumTracksRedisDb = 9;
 constexpr const char* kJobQueue = "tunefleet.musicbrainz";
 constexpr const char* kTrackJobsQueue = "test.musicbrainz-album-track-jobs";
 
-std::pair<std::string, int> RedisHostPort() {
-  const char* env = std::getenv("TUNEFLEET_REDIS_URL");
-  std::string url = env != nullptr && *env != '\0' ? env : "redis://127.0.0.1:36379";
-  std::string rest = url.substr(url.find("://") + 3);
-  rest = rest.substr(0, rest.find('/'));
-  if (auto at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
-  auto colon = rest.rfind(':');
-  if (colon == std::string::npos) return {rest, 6379};
-  return {rest.substr(0, colon), std::stoi(rest.substr(colon + 1))};
-}
-
-std::string RedisUrl(int db) {
-  auto [host, port] = RedisHostPort();
-  return "redis://" + host + ":" + std::to_string(port) + "/" + std::to_string(db);
-}
-
-// SELECT + FLUSHDB over a plain socket (inline commands); fails when Redis is not there.
-void FlushRedis(int db) {
-  auto [host, port] = RedisHostPort();
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host.c_str(), &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    FAIL() << "redis at " << host << ":" << port << " is not reachable (scripts/stack up)";
-  }
-  std::string command = "SELECT " + std::to_string(db) + "\r\nFLUSHDB\r\n";
-  ASSERT_EQ(write(fd, command.data(), command.size()), static_cast<ssize_t>(command.size()));
-  std::string reply;
-  char buf[64];
-  while (reply.size() < 10) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    reply.append(buf, static_cast<std::size_t>(n));
-  }
-  close(fd);
-  ASSERT_EQ(reply, "+OK\r\n+OK\r\n");
-}
-
-std::string Escape(const std::string& text) {
-  CURL* curl = curl_easy_init();
-  char* escaped = curl_easy_escape(curl, text.c_str(), static_cast<int>(text.size()));
-  std::string out = escaped;
-  curl_free(escaped);
-  curl_easy_cleanup(curl);
-  return out;
-}
-
-// A queue of our own bound to track.all like every provider's queue: it keeps a copy of every
-// track job the worker published, so the test counts them (the worker consumes its own copy).
-void DeclareTrackJobCounter(TestVhost& vhost) {
-  amqp::Topology topology;
-  amqp::QueueSpec queue;
-  queue.name = kTrackJobsQueue;
-  topology.queues.push_back(queue);
-  topology.bindings.push_back({.queue = kTrackJobsQueue, .exchange = "tunefleet.jobs", .routing_key = "track.all",
-                               .arguments = {}});
-  vhost.Declare(topology);
-}
-
-// An album of the simulated catalog with exactly `tracks` tracks: {artist, title}. Found
-// through the simulator's Spotify search (its own rate, so the MusicBrainz limit the worker
-// must keep sees none of these requests); the catalog is one for all providers.
-std::pair<std::string, std::string> SimAlbumWithTracks(const SimProcess& sim, int tracks) {
-  HttpResult token = Fetch({.method = "POST",
-                            .url = sim.Url("/spotify/api/token"),
-                            .headers = {"Authorization: Basic aWQ6c2VjcmV0",
-                                        "Content-Type: application/x-www-form-urlencoded"},
-                            .body = "grant_type=client_credentials"});
-  rapidjson::Document token_doc;
-  token_doc.Parse(token.body.c_str());
-  if (token_doc.HasParseError() || !token_doc.IsObject() || !token_doc.HasMember("access_token")) {
-    ADD_FAILURE() << "no Spotify token from the simulator: " << token.body;
-    return {};
-  }
-  std::string bearer = std::string("Authorization: Bearer ") + token_doc["access_token"].GetString();
-  for (int i = 0; i < 400; ++i) {
-    std::string artist = "MB Album Artist " + std::to_string(i % 13);
-    std::string title = "MB Long Player " + std::to_string(i);
-    HttpResult search = Fetch({.url = sim.Url("/spotify/v1/search?q=" + Escape("album:\"" + title + "\" artist:\"" +
-                                                                                 artist + "\"") +
-                                                "&type=album&limit=1"),
-                               .headers = {bearer}});
-    rapidjson::Document doc;
-    doc.Parse(search.body.c_str());
-    if (search.status != 200 || doc.HasParseError() || !doc.HasMember("albums") || doc["albums"]["items"].Empty()) {
-      continue;
-    }
-    if (doc["albums"]["items"][0]["total_tracks"].GetInt() == tracks) return {artist, title};
-  }
-  ADD_FAILURE() << "no album with " << tracks << " tracks in the simulated catalog";
-  return {};
-}
-
 amqp::OutgoingMessage AlbumMessage(const std::string& id, const std::string& artist, const std::string& album) {
   json::AlbumJob job{.job_id = id, .trace_id = "t-" + id, .artist = artist, .album = album};
   return test_support::JobMessage(id, json::Serialize(json::Job{job}), "album.musicbrainz");
-}
-
-struct AlbumTrackCounts {
-  std::int64_t linked = 0;     // album_tracks rows
-  std::int64_t published = 0;  // of them, track job confirmed
-  std::int64_t enriched = 0;   // linked tracks with an ok musicbrainz source row
-  std::int64_t tracks = 0;     // rows in tracks
-};
-
-AlbumTrackCounts CountAlbumTracks(const TestDatabase& db) {
-  auto row = db.Rows(
-                   "SELECT (SELECT count(*) FROM album_tracks),"
-                   " (SELECT count(*) FROM album_tracks WHERE track_job_published_at IS NOT NULL),"
-                   " (SELECT count(DISTINCT at.track_id) FROM album_tracks at JOIN track_sources s"
-                   "    ON s.track_id = at.track_id AND s.provider = 'musicbrainz' AND s.status = 'ok'),"
-                   " (SELECT count(*) FROM tracks)")
-                 .at(0);
-  return {std::stoll(row[0]), std::stoll(row[1]), std::stoll(row[2]), std::stoll(row[3])};
-}
-
-std::string Describe(const AlbumTrackCounts& c) {
-  return "linked=" + std::to_string(c.linked) + " published=" + std::to_string(c.published) +
-         " enriched=" + std::to_string(c.enriched) + " tracks=" + std::to_string(c.tracks);
 }
 
 // The MusicBrainz twin of SpotifyAlbumTracks.ATwelveTrackAlbumEnds... (tests/integration/
@@ -311,38 +193,31 @@ std::string Describe(const AlbumTrackCounts& c) {
 // the worker enriches onto exactly those rows, and a re-run of the album job publishes none.
 TEST(MusicBrainzAlbumTracks, ATwelveTrackAlbumEndsWithTwelveLinkedEnrichedTracksAndARerunPublishesNoNewTrackJobs) {
   constexpr int kTracks = 12;
-  FlushRedis(kAlbumTracksRedisDb);
+  test_support::FlushRedisDb(kAlbumTracksRedisDb);
   // MusicBrainz's own rule on both sides (1 req/s, burst 1): the album job's 3 requests and the
   // 12 track jobs' ISRC lookups take about 15 s, and the simulator must never have to refuse one.
   SimProcess sim({"--rate-slack-ms", "100", "--not-found-share", "0"});
   ASSERT_NE(sim.port(), 0) << sim.Stderr();
-  auto [artist, title] = SimAlbumWithTracks(sim, kTracks);
+  // Found through the simulator's Spotify search: its own rate, so the MusicBrainz limit the
+  // worker must keep sees none of these requests.
+  auto [artist, title] = SimAlbumWithTracks(sim, kTracks, "MB ");
   ASSERT_FALSE(artist.empty());
   TestDatabase database;
   TestVhost vhost;
   vhost.DeclareFleetTopology();
-  DeclareTrackJobCounter(vhost);
+  DeclareTrackJobCounter(vhost, kTrackJobsQueue);
 
   WorkerProcess worker(WorkerBinary(),
                        WorkerEnv(vhost, database, sim,
                                  {{"TUNEFLEET_ALBUM_TRACKS", "true"},
-                                  {"TUNEFLEET_REDIS_URL", RedisUrl(kAlbumTracksRedisDb)}}));
+                                  {"TUNEFLEET_REDIS_URL", test_support::RedisDbUrl(kAlbumTracksRedisDb)}}));
   vhost.Publish({AlbumMessage("mb-album-12", artist, title)});
-  ASSERT_TRUE(WaitUntil(
-                  [&] {
-                    if (!worker.Running()) return true;
-                    auto c = CountAlbumTracks(database);
-                    return c.linked == kTracks && c.published == kTracks && c.enriched == kTracks;
-                  },
-                  120s, "the album's tracks linked, published and enriched",
-                  [&] { return Describe(CountAlbumTracks(database)); }) &&
-              worker.Running())
-      << worker.LogTail(30);
+  ASSERT_TRUE(WaitForEnrichedAlbum(database, worker, "musicbrainz", kTracks, 120s)) << worker.LogTail(30);
   ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kJobQueue) == 0 && vhost.Depth(kTrackJobsQueue) == kTracks; }, 60s,
                         "the track jobs consumed and counted",
                         [&] { return "published=" + std::to_string(vhost.Depth(kTrackJobsQueue)); }));
 
-  auto c = CountAlbumTracks(database);
+  auto c = CountAlbumTracks(database, "musicbrainz");
   EXPECT_EQ(c.tracks, kTracks) << "one track row per position, the track jobs landed on them: " << Describe(c);
   EXPECT_EQ(database.Int("SELECT count(DISTINCT track_id) FROM album_tracks"), kTracks);
   EXPECT_EQ(database.Int("SELECT count(*) FROM album_tracks WHERE disc = 1 AND position BETWEEN 1 AND 12"
@@ -367,7 +242,7 @@ TEST(MusicBrainzAlbumTracks, ATwelveTrackAlbumEndsWithTwelveLinkedEnrichedTracks
       << worker.LogTail(20);
   ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kJobQueue) == 0; }, 60s, "the second run acked"));
   EXPECT_EQ(vhost.Depth(kTrackJobsQueue), static_cast<std::uint32_t>(kTracks)) << "no new track job";
-  c = CountAlbumTracks(database);
+  c = CountAlbumTracks(database, "musicbrainz");
   EXPECT_EQ(c.linked, kTracks) << Describe(c);
   EXPECT_EQ(c.tracks, kTracks) << Describe(c);
   StopGracefully(worker);

@@ -2,11 +2,7 @@
 // vhost, calls the built provider-sim (Spotify shapes, enforced 10 req/s), and writes
 // track_sources / album_sources rows into a throwaway database. A loopback proxy in front of
 // the simulator injects what the simulator cannot: a 403 on audio features and an expired token.
-#include <arpa/inet.h>
 #include <civetweb.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -22,8 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/provider_sim/sim_albums.hpp"
 #include "tests/integration/provider_sim/sim_process.hpp"
+#include "tests/support/album_tracks.hpp"
 #include "tests/support/metrics_probe.hpp"
+#include "tests/support/redis_db.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/test_vhost.hpp"
 #include "tests/support/wait.hpp"
@@ -35,9 +34,15 @@ namespace {
 using namespace std::chrono_literals;
 using provider_sim_test::Fetch;
 using provider_sim_test::HttpResult;
+using provider_sim_test::SimAlbumWithTracks;
 using provider_sim_test::SimProcess;
+using provider_sim_test::SimSpotifyBearer;
+using provider_sim_test::UrlEscape;
+using test_support::CountAlbumTracks;
+using test_support::DeclareTrackJobCounter;
 using test_support::TestDatabase;
 using test_support::TestVhost;
+using test_support::WaitForEnrichedAlbum;
 using test_support::WaitUntil;
 using test_support::WorkerProcess;
 
@@ -46,50 +51,6 @@ constexpr const char* kJobQueue = "tunefleet.spotify";
 constexpr const char* kDeadQueue = "tunefleet.spotify.dead";
 
 std::filesystem::path WorkerBinary() { return std::filesystem::path(TUNEFLEET_BINARY_DIR) / "bin" / "tunefleet-spotify"; }
-
-// --- Redis: each test owns one database of the private stack's Redis and empties it first, so
-// the cache and the fleet rate limit start cold and no other test's keys meet ours. ----------
-
-std::pair<std::string, int> RedisHostPort() {
-  const char* env = std::getenv("TUNEFLEET_REDIS_URL");
-  std::string url = env != nullptr && *env != '\0' ? env : "redis://127.0.0.1:36379";
-  std::string rest = url.substr(url.find("://") + 3);
-  rest = rest.substr(0, rest.find('/'));
-  if (auto at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
-  auto colon = rest.rfind(':');
-  if (colon == std::string::npos) return {rest, 6379};
-  return {rest.substr(0, colon), std::stoi(rest.substr(colon + 1))};
-}
-
-std::string RedisUrl(int db) {
-  auto [host, port] = RedisHostPort();
-  return "redis://" + host + ":" + std::to_string(port) + "/" + std::to_string(db);
-}
-
-// SELECT + FLUSHDB over a plain socket (inline commands); throws when Redis is not there.
-void FlushRedis(int db) {
-  auto [host, port] = RedisHostPort();
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host.c_str(), &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    throw std::runtime_error("redis at " + host + ":" + std::to_string(port) + " is not reachable (scripts/stack up)");
-  }
-  std::string command = "SELECT " + std::to_string(db) + "\r\nFLUSHDB\r\n";
-  ASSERT_EQ(write(fd, command.data(), command.size()), static_cast<ssize_t>(command.size()));
-  std::string reply;
-  char buf[64];
-  while (reply.size() < 10) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    reply.append(buf, static_cast<std::size_t>(n));
-  }
-  close(fd);
-  ASSERT_EQ(reply, "+OK\r\n+OK\r\n");
-}
 
 using test_support::FreePort;
 
@@ -105,29 +66,9 @@ void PostSim(const SimProcess& sim, const std::string& path, const std::string& 
   ASSERT_EQ(r.status, 200) << path << ": " << r.body;
 }
 
-std::string SimBearer(const SimProcess& sim) {
-  HttpResult r = Fetch({.method = "POST",
-                        .url = sim.Url("/spotify/api/token"),
-                        .headers = {"Authorization: Basic aWQ6c2VjcmV0", "Content-Type: application/x-www-form-urlencoded"},
-                        .body = "grant_type=client_credentials"});
-  rapidjson::Document doc;
-  doc.Parse(r.body.c_str());
-  EXPECT_FALSE(doc.HasParseError()) << r.body;
-  return std::string("Authorization: Bearer ") + doc["access_token"].GetString();
-}
-
-std::string Escape(const std::string& text) {
-  CURL* curl = curl_easy_init();
-  char* escaped = curl_easy_escape(curl, text.c_str(), static_cast<int>(text.size()));
-  std::string out = escaped;
-  curl_free(escaped);
-  curl_easy_cleanup(curl);
-  return out;
-}
-
 // Whether the simulator's search for `q` has no hit (asked directly, not through the worker).
 bool SimSearchEmpty(const SimProcess& sim, const std::string& bearer, const std::string& q, const std::string& type) {
-  HttpResult r = Fetch({.url = sim.Url("/spotify/v1/search?q=" + Escape(q) + "&type=" + type + "&limit=5"),
+  HttpResult r = Fetch({.url = sim.Url("/spotify/v1/search?q=" + UrlEscape(q) + "&type=" + type + "&limit=5"),
                         .headers = {bearer}});
   EXPECT_EQ(r.status, 200) << r.body;
   return r.body.find("\"total\":0") != std::string::npos;
@@ -252,7 +193,7 @@ std::map<std::string, std::string> WorkerEnv(const TestVhost& vhost, const TestD
   return {{"TUNEFLEET_AMQP_URL", vhost.amqp_url()},
           {"TUNEFLEET_ALBUM_TRACKS", album_tracks ? "true" : "false"},
           {"TUNEFLEET_PG_DSN", db.worker_dsn()},
-          {"TUNEFLEET_REDIS_URL", RedisUrl(redis_db)},
+          {"TUNEFLEET_REDIS_URL", test_support::RedisDbUrl(redis_db)},
           {"TUNEFLEET_METRICS_PORT", std::to_string(metrics_port)},
           {"TUNEFLEET_LOG_LEVEL", "info"},
           {"TUNEFLEET_SPOTIFY_BASE_URL", api_url},
@@ -294,7 +235,7 @@ TEST(SpotifyWorker, EnrichesTwoHundredTracksAndTwentyAlbumsWithinTheRateLimit) {
   constexpr int kTracks = 200;
   constexpr int kAlbums = 20;
   constexpr int kRedisDb = 12;
-  FlushRedis(kRedisDb);
+  test_support::FlushRedisDb(kRedisDb);
   SimProcess sim({"--rate-slack-ms", "100", "--spotify-latency-ms", "5", "--spotify-jitter-ms", "5"});
   ASSERT_GT(sim.port(), 0) << sim.Stderr();
   PostSim(sim, "/_sim/reset", "");
@@ -413,7 +354,7 @@ TEST(SpotifyWorker, EnrichesTwoHundredTracksAndTwentyAlbumsWithinTheRateLimit) {
   // Not found is the simulator's deterministic answer, not an accident: exactly the jobs whose
   // searches the simulator answers empty (asked directly, limits off).
   PostSim(sim, "/_sim/config", R"({"unlimited":true})");
-  std::string bearer = SimBearer(sim);
+  std::string bearer = SimSpotifyBearer(sim);
   std::set<std::string> expected_missing;
   for (const auto& [id, s] : tracks) {
     std::string escaped_title;
@@ -454,7 +395,7 @@ TEST(SpotifyWorker, EnrichesTwoHundredTracksAndTwentyAlbumsWithinTheRateLimit) {
 TEST(SpotifyWorker, ForbiddenAudioFeaturesAndAnExpiredTokenStillWriteEveryTrack) {
   constexpr int kTracks = 40;
   constexpr int kRedisDb = 13;
-  FlushRedis(kRedisDb);
+  test_support::FlushRedisDb(kRedisDb);
   SimProcess sim({"--rate-slack-ms", "100", "--spotify-latency-ms", "2", "--not-found-share", "0"});
   ASSERT_GT(sim.port(), 0) << sim.Stderr();
   Proxy proxy(sim);
@@ -500,7 +441,7 @@ TEST(SpotifyWorker, ForbiddenAudioFeaturesAndAnExpiredTokenStillWriteEveryTrack)
 TEST(SpotifyWorker, MissingClientSecretIsAConfigErrorNamingTheVariable) {
   std::map<std::string, std::string> env = {{"TUNEFLEET_SPOTIFY_CLIENT_ID", "id"},
                                             {"TUNEFLEET_METRICS_PORT", "0"},
-                                            {"TUNEFLEET_REDIS_URL", RedisUrl(14)}};
+                                            {"TUNEFLEET_REDIS_URL", test_support::RedisDbUrl(14)}};
   WorkerProcess worker(WorkerBinary(), env);
   auto status = worker.WaitExit(20s);
   ASSERT_TRUE(status.has_value()) << worker.LogTail(20);
@@ -513,82 +454,10 @@ TEST(SpotifyWorker, MissingClientSecretIsAConfigErrorNamingTheVariable) {
 
 constexpr const char* kTrackJobsQueue = "test.album-track-jobs";
 
-// A queue of our own bound like every provider's queue to track.all: it keeps a copy of every
-// track job the worker published, so the test counts them (the worker consumes its own copy).
-void DeclareTrackJobCounter(TestVhost& vhost) {
-  amqp::Topology topology;
-  amqp::QueueSpec queue;
-  queue.name = kTrackJobsQueue;
-  topology.queues.push_back(queue);
-  topology.bindings.push_back({.queue = kTrackJobsQueue, .exchange = "tunefleet.jobs", .routing_key = "track.all",
-                               .arguments = {}});
-  vhost.Declare(topology);
-}
-
-// An album of the simulated catalog with exactly `tracks` tracks, found through the simulator's
-// own search and album lookup: {artist, title}.
-std::pair<std::string, std::string> SimAlbumWithTracks(const SimProcess& sim, int tracks) {
-  std::string bearer = SimBearer(sim);
-  for (int i = 0; i < 400; ++i) {
-    std::string artist = "Album Artist " + std::to_string(i % 13);
-    std::string title = "Long Player " + std::to_string(i);
-    HttpResult search = Fetch({.url = sim.Url("/spotify/v1/search?q=" + Escape("album:\"" + title + "\" artist:\"" +
-                                                                                 artist + "\"") +
-                                                "&type=album&limit=1"),
-                               .headers = {bearer}});
-    rapidjson::Document doc;
-    doc.Parse(search.body.c_str());
-    if (search.status != 200 || doc.HasParseError() || !doc.HasMember("albums") ||
-        doc["albums"]["items"].Empty()) {
-      continue;
-    }
-    const auto& item = doc["albums"]["items"][0];
-    if (item["total_tracks"].GetInt() == tracks) return {artist, title};
-  }
-  ADD_FAILURE() << "no album with " << tracks << " tracks in the simulated catalog";
-  return {};
-}
-
-struct AlbumTrackCounts {
-  std::int64_t linked = 0;     // album_tracks rows
-  std::int64_t published = 0;  // of them, track job confirmed
-  std::int64_t enriched = 0;   // linked tracks with an ok spotify source row
-  std::int64_t tracks = 0;     // rows in tracks
-};
-
-AlbumTrackCounts CountAlbumTracks(const TestDatabase& db) {
-  auto row = db.Rows(
-                   "SELECT (SELECT count(*) FROM album_tracks),"
-                   " (SELECT count(*) FROM album_tracks WHERE track_job_published_at IS NOT NULL),"
-                   " (SELECT count(DISTINCT at.track_id) FROM album_tracks at JOIN track_sources s"
-                   "    ON s.track_id = at.track_id AND s.provider = 'spotify' AND s.status = 'ok'),"
-                   " (SELECT count(*) FROM tracks)")
-                 .at(0);
-  return {std::stoll(row[0]), std::stoll(row[1]), std::stoll(row[2]), std::stoll(row[3])};
-}
-
-std::string Describe(const AlbumTrackCounts& c) {
-  return "linked=" + std::to_string(c.linked) + " published=" + std::to_string(c.published) +
-         " enriched=" + std::to_string(c.enriched) + " tracks=" + std::to_string(c.tracks);
-}
-
-// Waits until the album's `tracks` positions are linked, confirmed and enriched by the worker.
-bool WaitForEnrichedAlbum(const TestDatabase& db, WorkerProcess& worker, std::int64_t tracks) {
-  return WaitUntil(
-             [&] {
-               if (!worker.Running()) return true;
-               auto c = CountAlbumTracks(db);
-               return c.linked == tracks && c.published == tracks && c.enriched == tracks;
-             },
-             180s, "the album's tracks linked, published and enriched",
-             [&] { return Describe(CountAlbumTracks(db)); }) &&
-         worker.Running();
-}
-
 TEST(SpotifyAlbumTracks, ATwelveTrackAlbumEndsWithTwelveLinkedEnrichedTracksAndARerunPublishesNoNewTrackJobs) {
   constexpr int kRedisDb = 10;
   constexpr int kTracks = 12;
-  FlushRedis(kRedisDb);
+  test_support::FlushRedisDb(kRedisDb);
   SimProcess sim({"--rate-slack-ms", "100", "--spotify-latency-ms", "2", "--not-found-share", "0"});
   ASSERT_GT(sim.port(), 0) << sim.Stderr();
   PostSim(sim, "/_sim/reset", "");
@@ -597,17 +466,17 @@ TEST(SpotifyAlbumTracks, ATwelveTrackAlbumEndsWithTwelveLinkedEnrichedTracksAndA
   TestDatabase db;
   TestVhost vhost;
   vhost.DeclareFleetTopology();
-  DeclareTrackJobCounter(vhost);
+  DeclareTrackJobCounter(vhost, kTrackJobsQueue);
 
   int metrics_port = FreePort();
   WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, db, sim.Url("/spotify"), kRedisDb, metrics_port, true));
   vhost.Publish({AlbumMessage("album-12", artist, title)});
-  ASSERT_TRUE(WaitForEnrichedAlbum(db, worker, kTracks)) << worker.LogTail(30);
+  ASSERT_TRUE(WaitForEnrichedAlbum(db, worker, "spotify", kTracks, 180s)) << worker.LogTail(30);
   ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kJobQueue) == 0 && vhost.Depth(kTrackJobsQueue) == kTracks; }, 60s,
                         "the track jobs consumed and counted",
                         [&] { return "published=" + std::to_string(vhost.Depth(kTrackJobsQueue)); }));
 
-  auto c = CountAlbumTracks(db);
+  auto c = CountAlbumTracks(db, "spotify");
   EXPECT_EQ(c.tracks, kTracks) << "one track row per position, the track jobs landed on them: " << Describe(c);
   EXPECT_EQ(db.Int("SELECT count(DISTINCT track_id) FROM album_tracks"), kTracks);
   EXPECT_EQ(db.Int("SELECT count(*) FROM album_tracks WHERE disc = 1 AND position BETWEEN 1 AND 12"), kTracks)
@@ -629,7 +498,7 @@ TEST(SpotifyAlbumTracks, ATwelveTrackAlbumEndsWithTwelveLinkedEnrichedTracksAndA
   EXPECT_EQ(vhost.Depth(kTrackJobsQueue), static_cast<std::uint32_t>(kTracks)) << "no new track job";
   metrics = Fetch({.url = "http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics"}).body;
   EXPECT_EQ(MetricSum(metrics, "tunefleet_album_track_jobs_published_total"), kTracks);
-  c = CountAlbumTracks(db);
+  c = CountAlbumTracks(db, "spotify");
   EXPECT_EQ(c.linked, kTracks) << Describe(c);
   EXPECT_EQ(c.tracks, kTracks) << Describe(c);
 }
@@ -637,7 +506,7 @@ TEST(SpotifyAlbumTracks, ATwelveTrackAlbumEndsWithTwelveLinkedEnrichedTracksAndA
 TEST(SpotifyAlbumTracks, AWorkerKilledBetweenTheTracklistCommitAndTheConfirmPublishesTheTrackJobsOnRedelivery) {
   constexpr int kRedisDb = 11;
   constexpr int kTracks = 12;
-  FlushRedis(kRedisDb);
+  test_support::FlushRedisDb(kRedisDb);
   SimProcess sim({"--rate-slack-ms", "100", "--spotify-latency-ms", "2", "--not-found-share", "0"});
   ASSERT_GT(sim.port(), 0) << sim.Stderr();
   PostSim(sim, "/_sim/reset", "");
@@ -646,7 +515,7 @@ TEST(SpotifyAlbumTracks, AWorkerKilledBetweenTheTracklistCommitAndTheConfirmPubl
   TestDatabase db;
   TestVhost vhost;
   vhost.DeclareFleetTopology();
-  DeclareTrackJobCounter(vhost);
+  DeclareTrackJobCounter(vhost, kTrackJobsQueue);
   vhost.Publish({AlbumMessage("album-killed", artist, title)});
   {
     // The album job's batch is the first to commit: killed after it, before any publish.
@@ -657,19 +526,19 @@ TEST(SpotifyAlbumTracks, AWorkerKilledBetweenTheTracklistCommitAndTheConfirmPubl
     ASSERT_TRUE(exit.has_value()) << "not killed: " << worker.LogTail(20);
     EXPECT_EQ(exit->signal, SIGKILL) << test_support::Describe(*exit);
   }
-  auto at_kill = CountAlbumTracks(db);
+  auto at_kill = CountAlbumTracks(db, "spotify");
   EXPECT_EQ(at_kill.linked, kTracks) << "the tracklist was committed: " << Describe(at_kill);
   EXPECT_EQ(at_kill.published, 0) << Describe(at_kill);
   EXPECT_EQ(vhost.Depth(kTrackJobsQueue), 0u) << "nothing published before the kill";
 
   WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, db, sim.Url("/spotify"), kRedisDb, 0, true));
-  ASSERT_TRUE(WaitForEnrichedAlbum(db, worker, kTracks)) << worker.LogTail(30);
+  ASSERT_TRUE(WaitForEnrichedAlbum(db, worker, "spotify", kTracks, 180s)) << worker.LogTail(30);
   ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kJobQueue) == 0; }, 60s, "every job acked"));
   EXPECT_EQ(vhost.Depth(kTrackJobsQueue), static_cast<std::uint32_t>(kTracks))
       << "the redelivery published the committed positions' track jobs, each once";
   EXPECT_EQ(db.Int("SELECT commits FROM job_effects WHERE job_id = 'album-killed'"), 2)
       << "the album job was committed again by its redelivery";
-  auto c = CountAlbumTracks(db);
+  auto c = CountAlbumTracks(db, "spotify");
   EXPECT_EQ(c.tracks, kTracks) << Describe(c);
 }
 
@@ -679,7 +548,7 @@ TEST(SpotifyAlbumTracks, AWorkerKilledBetweenTheTracklistCommitAndTheConfirmPubl
 TEST(SpotifyAlbumTracks, AWorkerKilledAfterTheConfirmsButBeforeTheRecordPublishesThemAgainOntoTheSameRows) {
   constexpr int kRedisDb = 15;
   constexpr int kTracks = 12;
-  FlushRedis(kRedisDb);
+  test_support::FlushRedisDb(kRedisDb);
   SimProcess sim({"--rate-slack-ms", "100", "--spotify-latency-ms", "2", "--not-found-share", "0"});
   ASSERT_GT(sim.port(), 0) << sim.Stderr();
   PostSim(sim, "/_sim/reset", "");
@@ -688,7 +557,7 @@ TEST(SpotifyAlbumTracks, AWorkerKilledAfterTheConfirmsButBeforeTheRecordPublishe
   TestDatabase db;
   TestVhost vhost;
   vhost.DeclareFleetTopology();
-  DeclareTrackJobCounter(vhost);
+  DeclareTrackJobCounter(vhost, kTrackJobsQueue);
   vhost.Publish({AlbumMessage("album-twice", artist, title)});
   {
     auto env = WorkerEnv(vhost, db, sim.Url("/spotify"), kRedisDb, 0, true);
@@ -699,14 +568,14 @@ TEST(SpotifyAlbumTracks, AWorkerKilledAfterTheConfirmsButBeforeTheRecordPublishe
     EXPECT_EQ(exit->signal, SIGKILL) << test_support::Describe(*exit);
   }
   EXPECT_EQ(vhost.Depth(kTrackJobsQueue), static_cast<std::uint32_t>(kTracks)) << "confirmed before the kill";
-  EXPECT_EQ(CountAlbumTracks(db).published, 0) << "not recorded before the kill";
+  EXPECT_EQ(CountAlbumTracks(db, "spotify").published, 0) << "not recorded before the kill";
 
   WorkerProcess worker(WorkerBinary(), WorkerEnv(vhost, db, sim.Url("/spotify"), kRedisDb, 0, true));
-  ASSERT_TRUE(WaitForEnrichedAlbum(db, worker, kTracks)) << worker.LogTail(30);
+  ASSERT_TRUE(WaitForEnrichedAlbum(db, worker, "spotify", kTracks, 180s)) << worker.LogTail(30);
   ASSERT_TRUE(WaitUntil([&] { return vhost.Depth(kJobQueue) == 0 && vhost.Depth(kTrackJobsQueue) == 2 * kTracks; },
                         60s, "every job acked, the track jobs published twice",
                         [&] { return "published=" + std::to_string(vhost.Depth(kTrackJobsQueue)); }));
-  auto c = CountAlbumTracks(db);
+  auto c = CountAlbumTracks(db, "spotify");
   EXPECT_EQ(c.tracks, kTracks) << "the second copies landed on the same rows: " << Describe(c);
   EXPECT_EQ(c.published, kTracks) << Describe(c);
   ASSERT_TRUE(WaitUntil([&] {

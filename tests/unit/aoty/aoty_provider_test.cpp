@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/fakes/gateway_fakes.hpp"
+#include "tests/fakes/provider_flow.hpp"
 #include "tests/unit/aoty/test_data.hpp"
 
 namespace aoty {
@@ -28,14 +29,7 @@ json::AlbumJob Job() {
 class AotyProviderTest : public ::testing::Test {
  protected:
   AotyProviderTest() {
-    gateway::GatewaySettings settings{
-        .provider = "aoty",
-        .rate_limit = {.key = "aoty", .rate_per_second = 1000, .burst = 1000, .local_share = 1.0},
-        .breaker = {.failure_threshold = 100, .open_duration = 60s, .successes_to_close = 1},
-        .backoff = {.base = 100ms, .cap = 1000ms},
-        .retry_budget = {.ratio = 1.0, .min_retries_per_window = 100},
-        .max_attempts = 1};
-    gateway_ = std::make_unique<gateway::Gateway>(fakes_.Seams(), settings, fakes_.metrics, logging::Logger("test"));
+    gateway_ = fakes::MakeFlowGateway(fakes_, "aoty");
     provider_ = std::make_unique<AotyProvider>(*gateway_, AotySettings{.base_url = "https://aoty.test", .page_ttl = 3600s});
   }
   ~AotyProviderTest() override {
@@ -44,12 +38,8 @@ class AotyProviderTest : public ::testing::Test {
   }
 
   core::Result<runtime::Enrichment> Run() {
-    std::vector<core::Result<runtime::Enrichment>> got;
-    provider_->Enrich(json::Job{Job()}, [&got](core::Result<runtime::Enrichment> r) { got.push_back(std::move(r)); });
-    EXPECT_TRUE(fakes_.Settle()) << "the gateway never settled";
-    EXPECT_EQ(got.size(), 1u) << "done must run exactly once";
-    if (got.empty()) return core::Error::InvalidInput("no answer");
-    return std::move(got.front());
+    return fakes::EnrichOnce(fakes_,
+                             [&](runtime::EnrichDone done) { provider_->Enrich(json::Job{Job()}, std::move(done)); });
   }
 
   fakes::GatewayFakes fakes_;

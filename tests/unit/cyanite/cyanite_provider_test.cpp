@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/fakes/gateway_fakes.hpp"
+#include "tests/fakes/provider_flow.hpp"
 #include "tests/unit/cyanite/test_data.hpp"
 
 namespace cyanite {
@@ -28,14 +29,7 @@ json::TrackJob Job(std::optional<std::string> spotify_id = "4cOdK2wGLETKBW3PvgPW
 class CyaniteProviderTest : public ::testing::Test {
  protected:
   CyaniteProviderTest() {
-    gateway::GatewaySettings settings{
-        .provider = "cyanite",
-        .rate_limit = {.key = "cyanite", .rate_per_second = 1000, .burst = 1000, .local_share = 1.0},
-        .breaker = {.failure_threshold = 100, .open_duration = 60s, .successes_to_close = 1},
-        .backoff = {.base = 100ms, .cap = 1000ms},
-        .retry_budget = {.ratio = 1.0, .min_retries_per_window = 100},
-        .max_attempts = 1};
-    gateway_ = std::make_unique<gateway::Gateway>(fakes_.Seams(), settings, fakes_.metrics, logging::Logger("test"));
+    gateway_ = fakes::MakeFlowGateway(fakes_, "cyanite");
     provider_ = std::make_unique<CyaniteProvider>(
         *gateway_, CyaniteSettings{.base_url = "https://api.test/", .access_token = "token", .pending_wait = 45s});
   }
@@ -48,13 +42,8 @@ class CyaniteProviderTest : public ::testing::Test {
   core::Result<runtime::Enrichment> Run(std::vector<FakeTransport::Answer> answers, json::TrackJob job = Job(),
                                         const runtime::JobHistory& history = {}) {
     fakes_.transport.Script("/graphql", std::move(answers));
-    std::vector<core::Result<runtime::Enrichment>> got;
-    provider_->EnrichWithHistory(job, history,
-                                 [&got](core::Result<runtime::Enrichment> r) { got.push_back(std::move(r)); });
-    EXPECT_TRUE(fakes_.Settle()) << "the gateway never settled";
-    EXPECT_EQ(got.size(), 1u) << "done must run exactly once";
-    if (got.empty()) return core::Error::InvalidInput("no answer");
-    return std::move(got.front());
+    return fakes::EnrichOnce(
+        fakes_, [&](runtime::EnrichDone done) { provider_->EnrichWithHistory(job, history, std::move(done)); });
   }
   std::vector<std::string> Operations() const {
     std::vector<std::string> out;

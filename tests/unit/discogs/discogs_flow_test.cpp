@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/fakes/gateway_fakes.hpp"
+#include "tests/fakes/provider_flow.hpp"
 #include "workers/discogs/discogs_provider.hpp"
 
 namespace discogs {
@@ -43,14 +44,7 @@ std::string ArtistBody(int id, const std::string& name, const std::vector<std::s
 class DiscogsFlowTest : public ::testing::Test {
  protected:
   void Start(int search_pages = 3) {
-    gateway::GatewaySettings settings{
-        .provider = "discogs",
-        .rate_limit = {.key = "discogs", .rate_per_second = 1000, .burst = 1000, .local_share = 1.0},
-        .breaker = {.failure_threshold = 100, .open_duration = 60s, .successes_to_close = 1},
-        .backoff = {.base = 100ms, .cap = 1000ms},
-        .retry_budget = {.ratio = 1.0, .min_retries_per_window = 100},
-        .max_attempts = 1};
-    gateway_ = std::make_unique<gateway::Gateway>(fakes_.Seams(), settings, fakes_.metrics, logging::Logger("test"));
+    gateway_ = fakes::MakeFlowGateway(fakes_, "discogs");
     DiscogsSettings s;
     s.base_url = "https://api.test";
     s.token = "t";
@@ -66,12 +60,7 @@ class DiscogsFlowTest : public ::testing::Test {
   }
 
   core::Result<runtime::Enrichment> Run(const json::Job& job) {
-    std::vector<core::Result<runtime::Enrichment>> got;
-    provider_->Enrich(job, [&got](core::Result<runtime::Enrichment> r) { got.push_back(std::move(r)); });
-    EXPECT_TRUE(fakes_.Settle()) << "the gateway never settled";
-    EXPECT_EQ(got.size(), 1u) << "done must run exactly once";
-    if (got.empty()) return core::Error::InvalidInput("no answer");
-    return std::move(got.front());
+    return fakes::EnrichOnce(fakes_, [&](runtime::EnrichDone done) { provider_->Enrich(job, std::move(done)); });
   }
 
   static json::AlbumJob Album(std::string artist) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/fakes/gateway_fakes.hpp"
+#include "tests/fakes/provider_flow.hpp"
 #include "workers/musicbrainz/musicbrainz_provider.hpp"
 
 namespace musicbrainz {
@@ -51,14 +52,7 @@ std::string ReleaseBody(const char* id, int tracks) {
 class MusicBrainzFlowTest : public ::testing::Test {
  protected:
   MusicBrainzFlowTest() {
-    gateway::GatewaySettings settings{
-        .provider = "musicbrainz",
-        .rate_limit = {.key = "musicbrainz", .rate_per_second = 1000, .burst = 1000, .local_share = 1.0},
-        .breaker = {.failure_threshold = 100, .open_duration = 60s, .successes_to_close = 1},
-        .backoff = {.base = 100ms, .cap = 1000ms},
-        .retry_budget = {.ratio = 1.0, .min_retries_per_window = 100},
-        .max_attempts = 1};
-    gateway_ = std::make_unique<gateway::Gateway>(fakes_.Seams(), settings, fakes_.metrics, logging::Logger("test"));
+    gateway_ = fakes::MakeFlowGateway(fakes_, "musicbrainz");
     provider_ = std::make_unique<MusicBrainzProvider>(*gateway_, MusicBrainzSettings{kBase, 24h, 24h});
   }
   // TUNEFLEET_ALBUM_TRACKS=false: the runtime stores no tracklist, so none is fetched.
@@ -72,12 +66,7 @@ class MusicBrainzFlowTest : public ::testing::Test {
   }
 
   core::Result<runtime::Enrichment> Run(const json::Job& job) {
-    std::vector<core::Result<runtime::Enrichment>> got;
-    provider_->Enrich(job, [&got](core::Result<runtime::Enrichment> r) { got.push_back(std::move(r)); });
-    EXPECT_TRUE(fakes_.Settle()) << "the gateway never settled";
-    EXPECT_EQ(got.size(), 1u) << "done must run exactly once";
-    if (got.empty()) return core::Error::InvalidInput("no answer");
-    return std::move(got.front());
+    return fakes::EnrichOnce(fakes_, [&](runtime::EnrichDone done) { provider_->Enrich(job, std::move(done)); });
   }
 
   static json::AlbumJob Album() {

@@ -14,6 +14,7 @@
 #include "common/gateway/gateway.hpp"
 #include "common/gateway/micro_batcher.hpp"
 #include "tests/fakes/gateway_fakes.hpp"
+#include "tests/fakes/provider_flow.hpp"
 #include "workers/aoty/aoty_provider.hpp"
 #include "workers/discogs/discogs_provider.hpp"
 #include "workers/lastfm/lastfm_provider.hpp"
@@ -51,14 +52,7 @@ class ProviderLifetime : public ::testing::Test {
  protected:
   ProviderLifetime() {
     uv_loop_init(&loop_);
-    gateway::GatewaySettings settings{
-        .provider = "test",
-        .rate_limit = {.key = "test", .rate_per_second = 1000, .burst = 1000, .local_share = 1.0},
-        .breaker = {.failure_threshold = 100, .open_duration = 60s, .successes_to_close = 1},
-        .backoff = {.base = 100ms, .cap = 1000ms},
-        .retry_budget = {.ratio = 1.0, .min_retries_per_window = 100},
-        .max_attempts = 1};
-    gateway_ = std::make_unique<gateway::Gateway>(fakes_.Seams(), settings, fakes_.metrics, logging::Logger("test"));
+    gateway_ = fakes::MakeFlowGateway(fakes_, "test");
   }
   ~ProviderLifetime() override {
     gateway_.reset();
