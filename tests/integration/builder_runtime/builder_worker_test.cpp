@@ -185,6 +185,13 @@ TEST_F(BuilderWorkerTest, BackgroundStepsRunWhenNoRebuildWaits) {
   ASSERT_TRUE(WaitDone(builder, 1, 30s));
   ASSERT_TRUE(test_support::WaitUntil([&] { return database_.Int("SELECT count(*) FROM background_log") == 200; },
                                       60s, "200 background steps"));
+  // The counter moves on the loop thread after the step's commit: wait for it too (reading it
+  // right after the 200th row once saw 199 under load).
+  EXPECT_TRUE(test_support::WaitUntil(
+      [&] {
+        return test_support::MetricValue(Metrics(), "tunefleet_builder_background_steps_total").value_or(0) == 200.0;
+      },
+      30s, "200 background steps counted"));
   EXPECT_EQ(test_support::MetricValue(Metrics(), "tunefleet_builder_background_steps_total"), 200.0);
 }
 
