@@ -39,6 +39,9 @@ struct FleetRateLimitSettings {
   int max_asks_in_flight = 4;
 };
 
+// The burst the fleet's bucket holds: `burst` less `burst_headroom` at the current rate, at least 1.
+double FleetBurst(const FleetRateLimitSettings& settings);
+
 // A fleet-wide rate limit: one atomic Lua script in Redis implementing GCRA (the generic cell
 // rate algorithm) on Redis' own clock, so any number of processes on any number of hosts
 // together never exceed `rate_per_second` with `burst`. If Redis errors or is slow, the
@@ -51,9 +54,6 @@ struct FleetRateLimitSettings {
 // of the fleet limit whenever Redis is merely slow for some calls.) Calls beyond
 // `max_asks_in_flight` are parked: after a refusal they all get that answer's wait, after a
 // grant the next ones ask. Loop thread only.
-// The burst the fleet's bucket holds: `burst` less `burst_headroom` at the current rate, at least 1.
-double FleetBurst(const FleetRateLimitSettings& settings);
-
 class FleetRateLimiter {
  public:
   FleetRateLimiter(redis::Commands& redis, const resilience::Clock& clock, FleetRateLimitSettings settings,

@@ -180,8 +180,9 @@ class CyaniteApi final : public ProviderApi {
     if (fate == Fate::kAnalysed) return "Finished";
     auto it = enqueued_.find(key);
     if (it == enqueued_.end()) return "NotStarted";
-    if (it->second == 0 || NeverFinishes(key)) {
-      if (advance && it->second == 0) ++it->second;
+    if (NeverFinishes(key)) return "Processing";
+    if (it->second == 0) {
+      if (advance) ++it->second;
       return "Processing";
     }
     return fate == Fate::kFails ? "Failed" : "Finished";
