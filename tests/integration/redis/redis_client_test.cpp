@@ -42,16 +42,35 @@ bool RunUntil(uv_loop_t& loop, const std::function<bool()>& done, std::chrono::m
 // --requirepass), killed by the destructor.
 class RedisServer {
  public:
-  explicit RedisServer(std::vector<std::string> extra = {}) : port_(FreePort()) {
-    std::vector<std::string> args{"redis-server", "--port",  std::to_string(port_), "--bind", "127.0.0.1",
-                                  "--save",       "",        "--appendonly",        "no"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawnp(&pid_, "redis-server", nullptr, nullptr, argv.data(), environ) != 0) pid_ = 0;
-    auto until = std::chrono::steady_clock::now() + 10s;
-    while (pid_ > 0 && !Accepts() && std::chrono::steady_clock::now() < until) usleep(10000);
+  // On a port the kernel hands out. Between picking it and redis binding it, an outgoing
+  // connection of another test may take it: redis then exits at once and we try another port.
+  explicit RedisServer(std::vector<std::string> extra = {}) {
+    for (int attempt = 0; attempt < 5 && !Accepts(); ++attempt) {
+      port_ = FreePort();
+      std::vector<std::string> args{"redis-server", "--port",  std::to_string(port_), "--bind", "127.0.0.1",
+                                    "--save",       "",        "--appendonly",        "no"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      if (posix_spawnp(&pid_, "redis-server", nullptr, nullptr, argv.data(), environ) != 0) {
+        pid_ = 0;
+        return;
+      }
+      auto until = std::chrono::steady_clock::now() + 30s;
+      while (!Accepts() && std::chrono::steady_clock::now() < until) {
+        if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+          pid_ = 0;
+          break;
+        }
+        usleep(10000);
+      }
+      if (pid_ > 0 && !Accepts()) {  // still not listening after 30 s: give up on this one
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        pid_ = 0;
+      }
+    }
   }
   ~RedisServer() {
     if (pid_ > 0) {
@@ -78,7 +97,7 @@ class RedisServer {
   }
 
  private:
-  int port_;
+  int port_ = 0;
   pid_t pid_ = 0;
 };
 

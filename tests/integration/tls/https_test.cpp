@@ -14,13 +14,6 @@
 namespace http {
 namespace {
 
-// One port per test: ctest runs the tests of this file in parallel processes.
-constexpr int kPortGoodCert = 42441;
-constexpr int kPortUnknownCa = 42442;
-constexpr int kPortSelfSigned = 42443;
-constexpr int kPortWrongHost = 42444;
-constexpr int kPortOtherCa = 42445;
-
 class HttpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -62,39 +55,39 @@ TEST_F(HttpsTest, VerificationIsOnByDefault) {
 }
 
 TEST_F(HttpsTest, AcceptsACertificateSignedByTheGivenCaForTheHostName) {
-  tls_test::TlsServer server(kPortGoodCert, Pem("localhost"), Key("localhost"));
-  auto got = Get("https://localhost:" + std::to_string(kPortGoodCert) + "/", {.ca_file = ca_});
+  tls_test::TlsServer server(Pem("localhost"), Key("localhost"));
+  auto got = Get("https://localhost:" + std::to_string(server.port()) + "/", {.ca_file = ca_});
   ASSERT_TRUE(got) << got.error().message;
   EXPECT_EQ(got->status, 200);
 }
 
 TEST_F(HttpsTest, DefaultSettingsRefuseACertificateFromAnUnknownCa) {
-  tls_test::TlsServer server(kPortUnknownCa, Pem("localhost"), Key("localhost"));
-  auto got = Get("https://localhost:" + std::to_string(kPortUnknownCa) + "/", {});
+  tls_test::TlsServer server(Pem("localhost"), Key("localhost"));
+  auto got = Get("https://localhost:" + std::to_string(server.port()) + "/", {});
   ASSERT_FALSE(got) << "a certificate signed by a private CA was accepted with the default settings";
   EXPECT_NE(got.error().message.find("certificate"), std::string::npos) << got.error().message;
-  EXPECT_NE(got.error().message.find("https://localhost:" + std::to_string(kPortUnknownCa)), std::string::npos)
+  EXPECT_NE(got.error().message.find("https://localhost:" + std::to_string(server.port())), std::string::npos)
       << got.error().message;
 }
 
 TEST_F(HttpsTest, RefusesASelfSignedCertificate) {
-  tls_test::TlsServer server(kPortSelfSigned, Pem("selfsigned"), Key("selfsigned"));
-  auto got = Get("https://localhost:" + std::to_string(kPortSelfSigned) + "/", {.ca_file = ca_});
+  tls_test::TlsServer server(Pem("selfsigned"), Key("selfsigned"));
+  auto got = Get("https://localhost:" + std::to_string(server.port()) + "/", {.ca_file = ca_});
   ASSERT_FALSE(got) << "a self-signed certificate was accepted";
   EXPECT_NE(got.error().message.find("certificate"), std::string::npos) << got.error().message;
 }
 
 TEST_F(HttpsTest, RefusesACertificateSignedByAnotherCa) {
-  tls_test::TlsServer server(kPortOtherCa, Pem("localhost"), Key("localhost"));
-  auto got = Get("https://localhost:" + std::to_string(kPortOtherCa) + "/", {.ca_file = Pem("other-ca").string()});
+  tls_test::TlsServer server(Pem("localhost"), Key("localhost"));
+  auto got = Get("https://localhost:" + std::to_string(server.port()) + "/", {.ca_file = Pem("other-ca").string()});
   ASSERT_FALSE(got) << "a certificate from a CA the client was not given was accepted";
   EXPECT_NE(got.error().message.find("certificate"), std::string::npos) << got.error().message;
 }
 
 TEST_F(HttpsTest, RefusesACertificateForAnotherHostName) {
   // The certificate names localhost only; 127.0.0.1 is the same server under a name it lacks.
-  tls_test::TlsServer server(kPortWrongHost, Pem("localhost"), Key("localhost"));
-  auto got = Get("https://127.0.0.1:" + std::to_string(kPortWrongHost) + "/", {.ca_file = ca_});
+  tls_test::TlsServer server(Pem("localhost"), Key("localhost"));
+  auto got = Get("https://127.0.0.1:" + std::to_string(server.port()) + "/", {.ca_file = ca_});
   ASSERT_FALSE(got) << "a certificate for another host name was accepted";
   EXPECT_NE(got.error().message.find("127.0.0.1"), std::string::npos) << got.error().message;
 }

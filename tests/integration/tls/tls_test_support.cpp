@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/metrics_probe.hpp"
 #include "tests/support/shell_command.hpp"
 
 extern char** environ;
@@ -66,9 +67,22 @@ bool PortOpen(int port) {
   return open;
 }
 
-TlsServer::TlsServer(int port, const fs::path& cert, const fs::path& key) {
-  if (PortOpen(port)) throw std::runtime_error("port " + std::to_string(port) + " is already in use");
-  std::vector<std::string> args = {"openssl", "s_server", "-quiet", "-www", "-accept", "127.0.0.1:" + std::to_string(port),
+TlsServer::TlsServer(const fs::path& cert, const fs::path& key) {
+  // Between picking the port and openssl binding it, an outgoing connection of another test
+  // may take it as its local port: openssl then exits at once and we try another port.
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    port_ = test_support::FreePort();
+    if (Start(cert, key)) return;
+    if (attempt == kAttempts) {
+      throw std::runtime_error("openssl s_server exited at start on " + std::to_string(kAttempts) +
+                               " free ports in a row (last: " + std::to_string(port_) + ")");
+    }
+  }
+}
+
+bool TlsServer::Start(const fs::path& cert, const fs::path& key) {
+  std::vector<std::string> args = {"openssl", "s_server", "-quiet", "-www", "-accept", "127.0.0.1:" + std::to_string(port_),
                                    "-cert", cert.string(), "-key", key.string()};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -82,20 +96,21 @@ TlsServer::TlsServer(int port, const fs::path& cert, const fs::path& key) {
   if (rc != 0) throw std::runtime_error("cannot start openssl s_server");
   // Bounded wait for the listener; the machine may be loaded.
   auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (!PortOpen(port)) {
+  while (!PortOpen(port_)) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("openssl s_server exited at start (port " + std::to_string(port) + ")");
+      return false;
     }
     if (std::chrono::steady_clock::now() > deadline) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
       pid_ = -1;
-      throw std::runtime_error("openssl s_server did not listen on port " + std::to_string(port) + " within 30 s");
+      throw std::runtime_error("openssl s_server did not listen on port " + std::to_string(port_) + " within 30 s");
     }
     std::this_thread::sleep_for(20ms);
   }
+  return true;
 }
 
 TlsServer::~TlsServer() {

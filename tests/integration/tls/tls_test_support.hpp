@@ -21,18 +21,25 @@ std::filesystem::path MakeServerCert(const std::filesystem::path& dir, const std
 std::filesystem::path MakeSelfSigned(const std::filesystem::path& dir, const std::string& name,
                                      const std::string& dns_name);
 
-// `openssl s_server -www` on 127.0.0.1:`port` with the given certificate and key, started by
-// the constructor (which waits, bounded, until the port accepts connections) and killed by
-// the destructor. Answers every GET with a 200 status page. Not copyable.
+// `openssl s_server -www` on 127.0.0.1:port() with the given certificate and key, started by
+// the constructor on a port nobody uses (it waits, bounded, until the port accepts
+// connections) and killed by the destructor. Answers every GET with a 200 status page.
+// Not copyable.
 class TlsServer {
  public:
-  TlsServer(int port, const std::filesystem::path& cert, const std::filesystem::path& key);
+  TlsServer(const std::filesystem::path& cert, const std::filesystem::path& key);
   ~TlsServer();
   TlsServer(const TlsServer&) = delete;
   TlsServer& operator=(const TlsServer&) = delete;
 
+  int port() const { return port_; }
+
  private:
+  // Starts openssl on port_; false when it exited before listening (the port was taken).
+  bool Start(const std::filesystem::path& cert, const std::filesystem::path& key);
+
   pid_t pid_ = -1;
+  int port_ = 0;
 };
 
 // True when something accepts TCP connections on 127.0.0.1:`port`.
