@@ -315,7 +315,10 @@ core::Result<void> Connection::Declare(const Topology& topology) {
     auto full = arguments;
     full.insert(queue.added_arguments.begin(), queue.added_arguments.end());
     TableBuilder table(full);
-    amqp_queue_declare(state_->conn, kConsumeChannel, Bytes(queue.name), 0, 1, 0, 0, table.table());
+    const amqp_boolean_t durable = queue.exclusive ? 0 : 1;
+    const amqp_boolean_t exclusive = queue.exclusive ? 1 : 0;
+    amqp_queue_declare(state_->conn, kConsumeChannel, Bytes(queue.name), 0, durable, exclusive, exclusive,
+                       table.table());
     amqp_rpc_reply_t reply = amqp_get_rpc_reply(state_->conn);
     if (reply.reply_type == AMQP_RESPONSE_NORMAL) continue;
     if (queue.added_arguments.empty() || !IsChannelClosedWith(reply, AMQP_PRECONDITION_FAILED)) {
@@ -378,6 +381,14 @@ core::Result<void> Connection::Publish(const OutgoingMessage& message, ConfirmCa
   if (!message.message_id.empty()) {
     props._flags |= AMQP_BASIC_MESSAGE_ID_FLAG;
     props.message_id = Bytes(message.message_id);
+  }
+  if (!message.reply_to.empty()) {
+    props._flags |= AMQP_BASIC_REPLY_TO_FLAG;
+    props.reply_to = Bytes(message.reply_to);
+  }
+  if (!message.correlation_id.empty()) {
+    props._flags |= AMQP_BASIC_CORRELATION_ID_FLAG;
+    props.correlation_id = Bytes(message.correlation_id);
   }
   int rc = amqp_basic_publish(state_->conn, kPublishChannel, Bytes(message.exchange),
                               Bytes(message.routing_key), 0, 0, &props, Bytes(message.body));
@@ -465,6 +476,12 @@ core::Result<void> Connection::Pump(const std::function<void(Delivery)>& on_deli
         delivery.body = ToString(message.body);
         if ((message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) != 0) {
           delivery.message_id = ToString(message.properties.message_id);
+        }
+        if ((message.properties._flags & AMQP_BASIC_REPLY_TO_FLAG) != 0) {
+          delivery.reply_to = ToString(message.properties.reply_to);
+        }
+        if ((message.properties._flags & AMQP_BASIC_CORRELATION_ID_FLAG) != 0) {
+          delivery.correlation_id = ToString(message.properties.correlation_id);
         }
         if ((message.properties._flags & AMQP_BASIC_HEADERS_FLAG) != 0) {
           delivery.headers = ReadHeaders(message.properties.headers);

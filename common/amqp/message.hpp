@@ -23,6 +23,9 @@ struct Delivery {
   std::string message_id;
   std::string body;
   Headers headers;
+  // Request/reply (the control channel): where to answer and what the answer quotes.
+  std::string reply_to{};
+  std::string correlation_id{};
 };
 
 // A message to publish: always persistent, JSON.
@@ -32,6 +35,8 @@ struct OutgoingMessage {
   std::string message_id;
   std::string body;
   Headers headers;
+  std::string reply_to{};        // set as the AMQP reply-to property when not empty
+  std::string correlation_id{};  // set as the AMQP correlation-id property when not empty
 };
 
 std::int64_t HeaderInt(const Headers& headers, const std::string& key, std::int64_t fallback);
@@ -49,6 +54,9 @@ struct QueueSpec {
   // Declared with `arguments` on a new queue; a queue an earlier build declared without them
   // is kept as it is (RabbitMQ cannot change a queue's arguments) and reported by Declare.
   std::map<std::string, HeaderValue> added_arguments{};
+  // A queue of this connection only (the control channel's): not durable, exclusive and
+  // auto-delete, so it goes with the connection. `quorum` must then be false.
+  bool exclusive = false;
 };
 struct BindingSpec {
   std::string queue;

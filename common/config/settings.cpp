@@ -91,6 +91,8 @@ AmqpSettings LoadAmqpSettings(const Env& env) {
   s.heartbeat = std::chrono::seconds{env.Int("TUNEFLEET_AMQP_HEARTBEAT", s.heartbeat.count(), 0, 3600)};
   s.prefetch = static_cast<std::uint16_t>(env.Int("TUNEFLEET_AMQP_PREFETCH", s.prefetch, 1, 65535));
   s.tls_ca_file = CaFile(env, "TUNEFLEET_AMQP_CA_FILE", "TUNEFLEET_AMQP_URL", s.url, "amqps");
+  s.control_heartbeat =
+      env.Duration("TUNEFLEET_CONTROL_HEARTBEAT", s.control_heartbeat, std::chrono::milliseconds{100});
   return s;
 }
 

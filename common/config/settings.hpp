@@ -20,6 +20,9 @@ struct AmqpSettings {
   // TUNEFLEET_AMQP_CA_FILE: PEM CA file that verifies an amqps:// broker; unset: the system's
   // trust store. Verification of the certificate and host name cannot be turned off.
   std::string tls_ca_file = {};
+  // TUNEFLEET_CONTROL_HEARTBEAT: how often a worker or builder announces itself on the
+  // control channel (`tunefleet workers`); a process unheard for two of these is gone.
+  std::chrono::milliseconds control_heartbeat{5000};
 };
 
 struct PostgresSettings {

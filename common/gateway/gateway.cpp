@@ -272,17 +272,46 @@ void Gateway::Adapt(const http::Response& response) {
   std::string value = response.Header(settings_.remaining_header);
   if (value.empty()) return;
   int remaining = std::atoi(value.c_str());
-  double base = settings_.rate_limit.rate_per_second;
   if (remaining <= settings_.remaining_low_watermark && !slowed_down_) {
     slowed_down_ = true;
-    limiter_.SetRate(base / 2);
-    metrics_.RateLimit().Set(base / 2);
+    ApplyRate(BaseRate() / 2);
     logger_.Warn("provider says few requests remain; halving the rate", {{"remaining", remaining}});
   } else if (remaining > 2 * settings_.remaining_low_watermark && slowed_down_) {
     slowed_down_ = false;
-    limiter_.SetRate(base);
-    metrics_.RateLimit().Set(base);
+    ApplyRate(BaseRate());
   }
+}
+
+void Gateway::ApplyRate(double rate) {
+  limiter_.SetRate(rate);
+  metrics_.RateLimit().Set(limiter_.rate());
+}
+
+void Gateway::OverrideRate(std::optional<double> rate_per_second) {
+  rate_override_ = rate_per_second;
+  ApplyRate(slowed_down_ ? BaseRate() / 2 : BaseRate());
+  logger_.Warn(rate_per_second ? "rate overridden by an operator" : "rate override ended; configured rate again",
+               {{"rate_per_second", limiter_.rate()}});
+}
+
+void Gateway::HoldBreakerOpen() {
+  auto before = breaker_.state();
+  breaker_.HoldOpen();
+  ObserveBreaker(before);
+  logger_.Warn("circuit breaker held open by an operator");
+}
+
+void Gateway::CloseBreaker() {
+  auto before = breaker_.state();
+  breaker_.Close();
+  ObserveBreaker(before);
+  logger_.Warn("circuit breaker closed by an operator");
+}
+
+void Gateway::ResetBreaker() {
+  CloseBreaker();
+  success_rate_ = 1.0;
+  response_time_ = 0.0;
 }
 
 void Gateway::OnResponse(const std::shared_ptr<Flight>& flight, core::Result<http::Response> result,

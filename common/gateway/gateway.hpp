@@ -103,6 +103,21 @@ class Gateway {
   double response_time_seconds() const { return response_time_; }
   void Close();
 
+  // Operator commands (`tunefleet control`, through the control channel).
+  // Holds the breaker open (every call fails fast as transient) until Close/ResetBreaker.
+  void HoldBreakerOpen();
+  // Closes the breaker now, forgetting its failures; a hold is released.
+  void CloseBreaker();
+  // CloseBreaker, and the recent health /readyz reports starts afresh (success rate 1.0).
+  void ResetBreaker();
+  // This process's share of the fleet-wide quota from now on (every process of the provider
+  // gets the same command); nullopt: back to the configured rate. The adaptive halving
+  // (remaining_header) works from the rate in force.
+  void OverrideRate(std::optional<double> rate_per_second);
+  double rate_in_force() const { return limiter_.rate(); }
+  double configured_rate() const { return settings_.rate_limit.rate_per_second; }
+  bool breaker_held_open() const { return breaker_.held_open(); }
+
  private:
   struct Flight;
   Gateway(std::unique_ptr<resilience::Scheduler> scheduler, std::unique_ptr<resilience::Random> random,
@@ -119,6 +134,8 @@ class Gateway {
   void After(std::chrono::milliseconds delay, std::function<void()> fn);
   void ObserveBreaker(resilience::CircuitBreaker::State before);
   void Adapt(const http::Response& response);
+  double BaseRate() const { return rate_override_.value_or(settings_.rate_limit.rate_per_second); }
+  void ApplyRate(double rate);
 
   // Set only by the production constructor; declared first so they outlive their users.
   std::unique_ptr<resilience::Scheduler> owned_scheduler_;
@@ -139,6 +156,7 @@ class Gateway {
   std::deque<std::shared_ptr<Flight>> bulkhead_queue_;
   int active_ = 0;
   bool slowed_down_ = false;
+  std::optional<double> rate_override_;  // OverrideRate
   double success_rate_ = 1.0;
   double response_time_ = 0.0;
   // Calls waiting for their cache lookup, by a number of their own (answered by Close).

@@ -15,15 +15,6 @@ std::atomic<int> g_min_level{static_cast<int>(Level::kInfo)};
 std::atomic<std::FILE*> g_out{nullptr};
 std::mutex g_write_mutex;
 
-std::string_view LevelName(Level level) {
-  switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
-  }
-  return "info";
-}
 
 void AppendTimestamp(std::string& out) {
   auto now = std::chrono::system_clock::now();
@@ -72,6 +63,20 @@ Level ParseLevel(std::string_view text) {
   if (text == "error") return Level::kError;
   return Level::kInfo;
 }
+
+std::string_view LevelName(Level level) {
+  switch (level) {
+    case Level::kDebug: return "debug";
+    case Level::kInfo: return "info";
+    case Level::kWarn: return "warn";
+    case Level::kError: return "error";
+  }
+  return "info";
+}
+
+void SetMinLevel(Level min_level) { g_min_level.store(static_cast<int>(min_level)); }
+
+Level MinLevel() { return static_cast<Level>(g_min_level.load()); }
 
 void Configure(Level min_level, std::FILE* out) {
   g_min_level.store(static_cast<int>(min_level));

@@ -15,8 +15,14 @@ enum class Level { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 // "debug", "info", "warn", "error"; anything else is kInfo.
 Level ParseLevel(std::string_view text);
 
-// Process-wide sink: minimum level and output stream (stderr by default). Set once at start.
+// "debug", "info", "warn", "error".
+std::string_view LevelName(Level level);
+
+// Process-wide sink: minimum level and output stream (stderr by default). Set at start;
+// SetMinLevel changes the level later (an operator's `tunefleet control log-level`).
 void Configure(Level min_level, std::FILE* out = stderr);
+void SetMinLevel(Level min_level);
+Level MinLevel();
 bool Enabled(Level level);
 
 // One key/value pair of a log line.

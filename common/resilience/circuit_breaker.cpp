@@ -6,13 +6,14 @@ CircuitBreaker::CircuitBreaker(CircuitBreakerSettings settings, const Clock& clo
     : settings_(settings), clock_(clock) {}
 
 CircuitBreaker::State CircuitBreaker::state() const {
-  // An open breaker becomes half-open by the passage of time alone.
-  if (state_ == State::kOpen && clock_.Now() - opened_at_ >= settings_.open_duration) return State::kHalfOpen;
+  // An open breaker becomes half-open by the passage of time alone, unless held open.
+  if (state_ == State::kOpen && !held_open_ && clock_.Now() - opened_at_ >= settings_.open_duration) return State::kHalfOpen;
   return state_;
 }
 
 std::chrono::milliseconds CircuitBreaker::RetryAfter() const {
   if (state() != State::kOpen) return std::chrono::milliseconds{0};
+  if (held_open_) return settings_.open_duration;  // no trial is due; ask again as if just opened
   return std::chrono::duration_cast<std::chrono::milliseconds>(opened_at_ + settings_.open_duration - clock_.Now());
 }
 
@@ -26,6 +27,19 @@ void CircuitBreaker::TransitionTo(State next) {
     half_open_in_flight_ = 0;
   }
   if (next == State::kClosed) consecutive_failures_ = 0;
+}
+
+void CircuitBreaker::HoldOpen() {
+  held_open_ = true;
+  TransitionTo(State::kOpen);
+}
+
+void CircuitBreaker::Close() {
+  held_open_ = false;
+  TransitionTo(State::kClosed);
+  consecutive_failures_ = 0;
+  half_open_successes_ = 0;
+  half_open_in_flight_ = 0;
 }
 
 bool CircuitBreaker::AllowRequest() {

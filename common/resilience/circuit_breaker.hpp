@@ -34,6 +34,12 @@ class CircuitBreaker {
   // The call was not made after all (e.g. cancelled): frees a half-open trial slot.
   void OnCancelled();
 
+  // Operator commands (`tunefleet control breaker`). HoldOpen: open now and held open, with no
+  // trial, until Close. Close: closed now, failures forgotten, a hold released.
+  void HoldOpen();
+  void Close();
+  bool held_open() const { return held_open_; }
+
   State state() const;
   // Time until an open breaker lets a trial through (zero unless open).
   std::chrono::milliseconds RetryAfter() const;
@@ -50,6 +56,7 @@ class CircuitBreaker {
   int half_open_in_flight_ = 0;
   Clock::TimePoint opened_at_{};
   std::uint64_t transitions_ = 0;
+  bool held_open_ = false;
 };
 
 std::string_view ToString(CircuitBreaker::State state);

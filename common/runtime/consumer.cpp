@@ -60,6 +60,7 @@ void Consumer::Start() {
                                              settings_.amqp_logger);
   }
   ledger_.Attach(*broker_);
+  if (holds_ != 0) broker_->StopConsuming();  // held before the start: connect without consuming
   broker_->Start();
 }
 
@@ -104,6 +105,18 @@ void Consumer::DeadLetter(std::uint64_t seq, const std::string& reason, const st
   metrics_.DeadLettered(reason).Increment();
   PublishThenAck(seq, DeadLetterMessage(held->delivery, settings_.name, reason, why, attempts, replay_routing_key),
                  "dead_lettered");
+}
+
+void Consumer::HoldDeliveries(Hold hold) {
+  bool was_consuming = holds_ == 0;
+  holds_ |= Bit(hold);
+  if (was_consuming && broker_ && !draining_) broker_->StopConsuming();
+}
+
+void Consumer::ReleaseDeliveries(Hold hold) {
+  if (!held(hold)) return;
+  holds_ &= ~Bit(hold);
+  if (holds_ == 0 && broker_ && !draining_) broker_->StartConsuming();
 }
 
 void Consumer::Shutdown(std::function<void()> on_finished) {

@@ -104,10 +104,19 @@ class Consumer {
   // Call when the pipeline became idle during a drain.
   void MaybeFinishShutdown();
 
+  // Why the consumer does not take new deliveries (basic.cancel; deliveries already sent are
+  // handled and acked as usual, nothing is requeued). It consumes again once every hold is
+  // released and it is not draining. A reconnect keeps the holds.
+  enum class Hold { kDatabase, kOperator };
+  void HoldDeliveries(Hold hold);
+  void ReleaseDeliveries(Hold hold);
+  bool held(Hold hold) const { return (holds_ & Bit(hold)) != 0; }
+
  private:
   void OnConnected();
   void OnConnectionLost();
   void FinishShutdown();
+  static unsigned Bit(Hold hold) { return 1U << static_cast<unsigned>(hold); }
 
   uv_loop_s& loop_;
   ConsumerSettings settings_;
@@ -121,6 +130,7 @@ class Consumer {
   bool draining_ = false;
   bool finished_ = false;
   bool setup_failed_ = false;
+  unsigned holds_ = 0;  // Bit(Hold) of each hold in force
   uv::Timer shutdown_timer_{loop_};
   std::function<void()> on_finished_;
 };

@@ -445,7 +445,7 @@ void ProviderPipeline::GiveBackHeldJobs() {
                 {"down_seconds", std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::steady_clock::now() - db_down_since_).count()}});
   paused_for_db_ = true;
-  consumer_->broker().StopConsuming();
+  consumer_->HoldDeliveries(Consumer::Hold::kDatabase);
   std::vector<std::uint64_t> seqs;
   for (auto& p : singles_) seqs.push_back(p.seq);
   for (auto& p : pending_) seqs.push_back(p.seq);
@@ -485,7 +485,7 @@ void ProviderPipeline::OnDatabaseBack() {
   consumer_->metrics().DatabaseUp().Set(1);
   if (paused_for_db_) {
     paused_for_db_ = false;
-    if (!consumer_->draining()) consumer_->broker().StartConsuming();
+    consumer_->ReleaseDeliveries(Consumer::Hold::kDatabase);
   }
   ResumeWaiting();
 }

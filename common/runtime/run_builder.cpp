@@ -13,6 +13,7 @@
 #include "common/runtime/builder_pipeline.hpp"
 #include "common/runtime/consumer.hpp"
 #include "common/runtime/process.hpp"
+#include "common/runtime/process_control.hpp"
 
 namespace runtime {
 namespace {
@@ -63,7 +64,14 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec, const std::vecto
                                      {"window_ms", static_cast<std::int64_t>(settings.window.count())},
                                      {"max_ids", settings.max_ids},
                                      {"prefetch", static_cast<std::int64_t>(settings.worker.amqp.prefetch)}});
-    process::ServeUntilDrained(loop, consumer, [] {});
+    ProcessControl control(loop, consumer, nullptr, nullptr, logging::ParseLevel(settings.worker.log.level));
+    control::ControlChannel control_channel(loop, {settings.worker.amqp, ThisProcess("builder", spec.name)}, control,
+                                            logging::Logger("control").With({{"builder", spec.name}}));
+    control_channel.Start();
+    process::ServeUntilDrained(loop, consumer, [&control, &control_channel] {
+      control_channel.Close();
+      control.Close();
+    });
     setup_failed = consumer.setup_failed();
   }
   int exit_code = process::CloseLoop(loop, logger);

@@ -19,6 +19,7 @@
 #include "common/resilience/clock.hpp"
 #include "common/runtime/consumer.hpp"
 #include "common/runtime/process.hpp"
+#include "common/runtime/process_control.hpp"
 #include "common/runtime/provider_pipeline.hpp"
 
 namespace runtime {
@@ -175,7 +176,15 @@ int RunWorker(int argc, char* argv[], const WorkerSpec& worker, const std::vecto
                                     {"metrics_port", static_cast<std::int64_t>(settings.metrics.port)},
                                     {"batch_size", settings.batch_size},
                                     {"prefetch", static_cast<std::int64_t>(settings.amqp.prefetch)}});
-    process::ServeUntilDrained(loop, consumer, [&state] {
+    // Remote control (`tunefleet workers`, `tunefleet control`) on a connection of its own.
+    ProcessControl control(loop, consumer, services.gateway.get(), services.metrics.get(),
+                           logging::ParseLevel(settings.log.level));
+    control::ControlChannel control_channel(loop, {settings.amqp, ThisProcess("provider", spec.name)}, control,
+                                            logging::Logger("control").With({{"provider", spec.name}}));
+    control_channel.Start();
+    process::ServeUntilDrained(loop, consumer, [&state, &control, &control_channel] {
+      control_channel.Close();
+      control.Close();
       state.health_timer.reset();
       state.services->Close();
     });

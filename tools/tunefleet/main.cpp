@@ -21,6 +21,8 @@ constexpr Command kCommands[] = {
     {"similar", "a track's most similar tracks and why; --m3u writes a playlist", cli::RunSimilar},
     {"export", "stream the feature matrix or the enriched catalog as CSV", cli::RunExport},
     {"topology", "upgrade: move an earlier build's RabbitMQ topology to this one, losing nothing", cli::RunTopology},
+    {"workers", "the running workers and builders; --watch follows their heartbeats", cli::RunWorkers},
+    {"control", "pause, resume, breaker, rate or log-level of running workers and builders", cli::RunControl},
 };
 
 void PrintUsage(std::FILE* out) {
