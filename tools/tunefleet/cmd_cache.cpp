@@ -118,6 +118,11 @@ class Command {
     std::fprintf(stderr, "tunefleet cache %s: %s\n", name_.c_str(), core::Redact(message).c_str());
     return kExitFailure;
   }
+  // A Redis failure: says what to check when the message does not already name the fix.
+  int Fail(const core::Error& error) const {
+    if (error.message.find("TUNEFLEET_REDIS_URL") != std::string::npos) return Fail(error.message);
+    return Fail(error.message + " (is Redis running? scripts/stack up; or set TUNEFLEET_REDIS_URL)");
+  }
   void Progress(const std::string& message) {
     const auto now = Clock::now();
     if (now - last_progress_ < kProgressEvery) return;
@@ -170,7 +175,7 @@ cache::HitCountsByProvider WorkerHitCounts() { return {}; }
 
 int RunStats(const cache::Options& options, Command& command, BlockingRedis& redis) {
   auto db_keys = DbSize(redis);
-  if (!db_keys) return command.Fail(db_keys.error().message);
+  if (!db_keys) return command.Fail(db_keys.error());
   const std::string pattern =
       options.provider.empty() ? cache::EscapeGlob(gateway::kCacheKeyPrefix) + "*" : cache::EscapeGlob(cache::Scope(options.provider)) + "*";
   cache::StatsCollector collector(options.provider, kMemorySample);
@@ -179,7 +184,7 @@ int RunStats(const cache::Options& options, Command& command, BlockingRedis& red
   std::uint64_t calls = 0;
   do {
     auto page = Scan(redis, cursor, pattern);
-    if (!page) return command.Fail(page.error().message);
+    if (!page) return command.Fail(page.error());
     ++calls;
     for (const auto& key : page->keys) collector.Add(key);
     cursor = page->cursor;
@@ -202,7 +207,7 @@ int RunStats(const cache::Options& options, Command& command, BlockingRedis& red
           stats.memory_available = false;
           break;
         }
-        return command.Fail(answer.error().message);
+        return command.Fail(answer.error());
       }
       if (answer->type != redis::Reply::Type::kInteger) continue;  // expired since SCAN: nil
       ++group.sampled;
@@ -224,7 +229,7 @@ int RunInvalidate(const cache::Options& options, const cache::Target& target, Co
   };
   if (!target.exact_key.empty()) {
     auto reply = redis.Run({options.dry_run ? "EXISTS" : "UNLINK", target.exact_key});
-    if (!reply) return command.Fail(reply.error().message);
+    if (!reply) return command.Fail(reply.error());
     const auto count = static_cast<unsigned long long>(reply->integer);
     if (options.dry_run) {
       std::printf("dry run: matched %llu keys (%s), removed none\n", count, target.shown.c_str());
@@ -235,7 +240,7 @@ int RunInvalidate(const cache::Options& options, const cache::Target& target, Co
   }
 
   auto db_keys = DbSize(redis);
-  if (!db_keys) return command.Fail(db_keys.error().message);
+  if (!db_keys) return command.Fail(db_keys.error());
   cache::KeySet seen;
   std::vector<std::string> batch;
   std::uint64_t matched = 0;
@@ -254,16 +259,16 @@ int RunInvalidate(const cache::Options& options, const cache::Target& target, Co
     }
     return core::Ok();
   };
-  auto report_failure = [&](const std::string& why) {
-    command.Fail(why);
-    std::fprintf(stderr, "tunefleet cache invalidate: matched %llu keys so far, removed %llu before the failure\n",
-                 static_cast<unsigned long long>(matched), static_cast<unsigned long long>(removed));
-    return kExitFailure;
+  // Still one line: what failed, and what was done before it.
+  auto report_failure = [&](core::Error why) {
+    why.message += " (matched " + std::to_string(matched) + " keys so far, removed " + std::to_string(removed) +
+                   " before the failure)";
+    return command.Fail(why);
   };
   std::string cursor = "0";
   do {
     auto page = Scan(redis, cursor, target.scan_pattern);
-    if (!page) return report_failure(page.error().message);
+    if (!page) return report_failure(page.error());
     ++calls;
     for (auto& key : page->keys) {
       // MATCH already keeps to the scope; this check makes it so whatever Redis answers.
@@ -271,13 +276,13 @@ int RunInvalidate(const cache::Options& options, const cache::Target& target, Co
       ++matched;
       if (!options.dry_run) batch.push_back(std::move(key));
     }
-    if (auto r = unlink(kUnlinkBatch); !r) return report_failure(r.error().message);
+    if (auto r = unlink(kUnlinkBatch); !r) return report_failure(r.error());
     cursor = page->cursor;
     command.Progress("visited about " + std::to_string(std::min<std::uint64_t>(calls * kScanCount, *db_keys)) + " of " +
                      std::to_string(*db_keys) + " keys, matched " + std::to_string(matched) +
                      (options.dry_run ? "" : ", removed " + std::to_string(removed)));
   } while (cursor != "0" && g_stop == 0);
-  if (auto r = unlink(1); !r) return report_failure(r.error().message);
+  if (auto r = unlink(1); !r) return report_failure(r.error());
 
   if (options.dry_run) {
     std::printf("dry run: matched %llu keys (%s), removed none, in %s\n", static_cast<unsigned long long>(matched),
