@@ -42,15 +42,15 @@ constexpr int kStatsDb = 14;
 
 std::map<std::string, std::string> CliEnv(int db) { return {{"TUNEFLEET_REDIS_URL", test_support::RedisDbUrl(db)}}; }
 
-// Writes `keys` (each with a value of `value_size` bytes) with pipelined MSETs of 1000 keys.
-void Write(RawRedis& redis, const std::vector<std::string>& keys, std::size_t value_size = 64) {
-  const std::string value(value_size, 'v');
+// Writes `keys` with pipelined MSETs of 1000 keys; key i gets a value of `value_size` +
+// (i % (spread + 1)) bytes.
+void Write(RawRedis& redis, const std::vector<std::string>& keys, std::size_t value_size = 64, std::size_t spread = 0) {
   std::size_t commands = 0;
   for (std::size_t i = 0; i < keys.size(); i += 1000) {
     std::vector<std::string> argv{"MSET"};
     for (std::size_t j = i; j < std::min(keys.size(), i + 1000); ++j) {
       argv.push_back(keys[j]);
-      argv.push_back(value);
+      argv.push_back(std::string(value_size + j % (spread + 1), 'v'));
     }
     redis.Append(argv);
     ++commands;
@@ -266,8 +266,8 @@ TEST(CacheStats, CountsEveryProviderAndEndpointAndMeasuresMemory) {
   const auto track = Numbered("tunefleet:cache:spotify:track:", 1500);  // above the 1000-key sample
   const auto album = Numbered("tunefleet:cache:spotify:album:", 200);
   const auto lastfm = Numbered("tunefleet:cache:lastfm:track.getTopTags:artist", 300, ":title");
-  Write(redis, track, 200);
-  Write(redis, album, 100);
+  Write(redis, track, 100, 400);  // values of 100-500 bytes: the sample's mean must stand for them
+  Write(redis, album, 100, 50);
   Write(redis, lastfm);
   Write(redis, Numbered("tunefleet:ratelimit:spotify-", 50));
   Write(redis, Numbered("other:", 10));
