@@ -4,6 +4,7 @@
 // for more than one SCAN COUNT 1000 or one UNLINK of 500 keys.
 #include <uv.h>
 
+#include <cassert>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -53,7 +54,10 @@ double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).coun
 class BlockingRedis {
  public:
   explicit BlockingRedis(const config::RedisSettings& settings) {
-    uv_loop_init(&loop_);
+    if (int rc = uv_loop_init(&loop_); rc != 0) {
+      init_error_ = core::Error::Transient(std::string("cannot start an event loop: ") + uv_strerror(rc));
+      return;
+    }
     client_.emplace(loop_,
                     redis::RedisClientSettings{.url = settings.url,
                                                .command_timeout = kCommandTimeout,
@@ -62,15 +66,18 @@ class BlockingRedis {
                     logging::Logger("tunefleet-cache"));
   }
   ~BlockingRedis() {
+    if (!client_) return;
     client_->Close();
     client_.reset();
     uv_run(&loop_, UV_RUN_DEFAULT);  // frees the socket and timers
-    uv_loop_close(&loop_);
+    [[maybe_unused]] const int rc = uv_loop_close(&loop_);
+    assert(rc == 0);  // every handle was closed and freed above
   }
   BlockingRedis(const BlockingRedis&) = delete;
   BlockingRedis& operator=(const BlockingRedis&) = delete;
 
   core::Result<redis::Reply> Run(const std::vector<std::string>& argv) {
+    if (init_error_) return *init_error_;
     std::optional<core::Result<redis::Reply>> out;
     client_->Command(argv, [&out](core::Result<redis::Reply> reply) { out = std::move(reply); });
     while (!out) uv_run(&loop_, UV_RUN_ONCE);
@@ -80,6 +87,7 @@ class BlockingRedis {
   // Every command of `commands`, at most `window` in flight; the answers in the same order.
   std::vector<core::Result<redis::Reply>> RunAll(const std::vector<std::vector<std::string>>& commands,
                                                  std::size_t window) {
+    if (init_error_) return std::vector<core::Result<redis::Reply>>(commands.size(), *init_error_);
     std::vector<std::optional<core::Result<redis::Reply>>> answers(commands.size());
     std::size_t sent = 0;
     std::size_t answered = 0;
@@ -101,6 +109,7 @@ class BlockingRedis {
 
  private:
   uv_loop_t loop_{};
+  std::optional<core::Error> init_error_;
   std::optional<redis::RedisClient> client_;
 };
 
@@ -340,15 +349,16 @@ int RunCache(int argc, char* argv[]) {
   static std::FILE* const kDevNull = std::fopen("/dev/null", "w");
   if (kDevNull != nullptr) logging::Configure(logging::Level::kError, kDevNull);
 
+  BlockingRedis redis(*settings);
+  if (sub == cache::Sub::kStats) return RunStats(*options, command, redis);  // Ctrl-C ends it: it changes nothing
+
+  // An invalidation stops between two commands, and says how far it got.
   struct sigaction action {};
   action.sa_handler = OnStopSignal;
   action.sa_flags = static_cast<int>(SA_RESETHAND);  // a second Ctrl-C ends the process at once
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
-
-  BlockingRedis redis(*settings);
-  if (sub == cache::Sub::kStats) return RunStats(*options, command, redis);
   return RunInvalidate(*options, *target, command, redis);
 }
 
