@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/gateway/redis_keys.hpp"
+
 namespace gateway {
 namespace {
 
@@ -101,7 +103,7 @@ void FleetRateLimiter::Ask(Decision decision) {
   ++asks_in_flight_;
   const bool probe = suspected_ || degraded_;
   long long interval_us = std::llround(1e6 / std::max(0.01, settings_.rate_per_second));
-  redis_.Command({"EVAL", kGcraScript, "1", "tunefleet:ratelimit:" + settings_.key, std::to_string(interval_us),
+  redis_.Command({"EVAL", kGcraScript, "1", RateLimitRedisKey(settings_.key), std::to_string(interval_us),
                   std::to_string(FleetBurst(settings_)), probe ? "1" : "0"},
                  [this, probe, sent_after = degradations_, decision = std::move(decision)](core::Result<redis::Reply> reply) mutable {
                    --asks_in_flight_;

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "common/gateway/redis_keys.hpp"
 #include "common/gateway/uv_scheduler.hpp"
 
 namespace gateway {
@@ -134,7 +135,7 @@ void Gateway::Call(http::Request request, CallOptions options, CallDone done) {
     Coalesce(std::move(key), std::move(request), std::move(options), std::move(done));
     return;
   }
-  std::string redis_key = "tunefleet:cache:" + settings_.provider + ":" + options.cache_key;
+  std::string redis_key = CacheRedisKey(settings_.provider, options.cache_key);
   std::uint64_t lookup = next_lookup_++;
   lookups_.emplace(lookup, std::move(done));
   redis_.Command({"GET", redis_key}, [this, lookup, key = std::move(key), request = std::move(request),
@@ -382,7 +383,7 @@ void Gateway::Finish(const std::shared_ptr<Flight>& flight, core::Result<http::R
   metrics_.InFlight().Set(static_cast<double>(flights_.size()));
   const CallOptions& options = flight->options;
   if (options.use_cache && !options.cache_key.empty() && options.cache_ttl.count() > 0) {
-    std::string redis_key = "tunefleet:cache:" + settings_.provider + ":" + options.cache_key;
+    std::string redis_key = CacheRedisKey(settings_.provider, options.cache_key);
     if (result && result->status >= 200 && result->status < 300) {
       redis_.Command({"SET", redis_key, std::to_string(result->status) + "\n" + result->body, "EX",
                       std::to_string(options.cache_ttl.count())},

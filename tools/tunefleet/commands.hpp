@@ -20,5 +20,6 @@ int RunExport(int argc, char* argv[]);  // cmd_export.cpp: features | tracks as 
 int RunTopology(int argc, char* argv[]);  // cmd_topology.cpp: upgrade an earlier build's RabbitMQ topology
 int RunWorkers(int argc, char* argv[]);   // cmd_workers.cpp: the live workers and builders (control channel)
 int RunControl(int argc, char* argv[]);   // cmd_control.cpp: pause, resume, breaker, rate, log-level
+int RunCache(int argc, char* argv[]);     // cmd_cache.cpp: the gateway's response cache in Redis: stats, invalidate
 
 }  // namespace cli
