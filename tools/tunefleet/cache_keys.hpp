@@ -85,8 +85,7 @@ struct HitCounts {
 using HitCountsByProvider = std::map<std::string, HitCounts>;
 
 // hits / (hits + misses) for `provider`; nullopt when `counts` has nothing for it (printed "-").
-// The seam for the control channel (issue 15, part 1): `tunefleet cache stats` passes what
-// it can learn; today that is nothing.
+// `tunefleet cache stats` sums the running workers' counts from the control channel.
 std::optional<double> HitRatio(const HitCountsByProvider& counts, const std::string& provider);
 
 // One provider's or one endpoint's keys as found by SCAN, and their memory: MEMORY USAGE of

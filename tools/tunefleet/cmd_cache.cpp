@@ -21,6 +21,7 @@
 #include "common/redis/redis_client.hpp"
 #include "tools/tunefleet/cache_keys.hpp"
 #include "tools/tunefleet/commands.hpp"
+#include "tools/tunefleet/control_client.hpp"
 #include "workers/fleet/fleet.hpp"
 
 namespace cli {
@@ -178,9 +179,41 @@ core::Result<config::RedisSettings> LoadSettings() {
   }
 }
 
-// The workers' per-provider cache hits and misses. The seam for the control channel (issue
-// 15, part 1): until the workers' counts reach the CLI this is empty and HIT-RATIO prints "-".
-cache::HitCountsByProvider WorkerHitCounts() { return {}; }
+// The running workers' cache hits and misses since each started, summed per provider, from
+// their answers to a ping on the control channel (TUNEFLEET_AMQP_URL). Without a broker or
+// without workers it is empty and HIT-RATIO prints "-" (a note on stderr says why).
+cache::HitCountsByProvider WorkerHitCounts(const std::string& provider) {
+  cache::HitCountsByProvider counts;
+  try {
+    ops::ControlClient client(ops::ControlConnectionSettings("cache"));
+    auto fail = [](const core::Error& error) {
+      std::fprintf(stderr, "tunefleet cache: hit ratio unavailable (control channel: %s)\n",
+                   core::Redact(error.message).c_str());
+    };
+    if (auto r = client.Open(false); !r) {
+      fail(r.error());
+      return counts;
+    }
+    auto key = provider.empty() ? std::string(control::kEveryone) : control::TargetKey("provider", provider);
+    auto ping = client.Send(key, {.action = control::Action::kPing});
+    if (!ping) {
+      fail(ping.error());
+      return counts;
+    }
+    auto heard = client.Listen(Clock::now() + std::chrono::milliseconds{1500}, [&](const ops::ControlClient::Heard& h) {
+      if (h.reply && h.correlation_id == *ping && h.reply->status && h.reply->status->who.kind == "provider") {
+        auto& sum = counts[h.reply->status->who.name];
+        sum.hits += static_cast<std::uint64_t>(h.reply->status->cache_hits);
+        sum.misses += static_cast<std::uint64_t>(h.reply->status->cache_misses);
+      }
+      return false;
+    });
+    if (!heard) fail(heard.error());
+  } catch (const config::ConfigError& e) {
+    std::fprintf(stderr, "tunefleet cache: hit ratio unavailable: %s\n", core::Redact(e.what()).c_str());
+  }
+  return counts;
+}
 
 int RunStats(const cache::Options& options, Command& command, BlockingRedis& redis) {
   auto db_keys = DbSize(redis);
@@ -223,7 +256,7 @@ int RunStats(const cache::Options& options, Command& command, BlockingRedis& red
       group.sampled_bytes += static_cast<std::uint64_t>(answer->integer);
     }
   }
-  const auto hit_counts = WorkerHitCounts();
+  const auto hit_counts = WorkerHitCounts(options.provider);
   std::fputs((options.json ? cache::FormatStatsJson(stats, hit_counts) : cache::FormatStatsTable(stats, hit_counts)).c_str(),
              stdout);
   return kExitOk;

@@ -79,10 +79,14 @@ core::Result<void> ControlClient::Open(bool hear_heartbeats) {
 }
 
 core::Result<std::string> ControlClient::Send(const std::string& routing_key, const control::Command& command) {
+  return SendRaw(routing_key, control::ToJson(command));
+}
+
+core::Result<std::string> ControlClient::SendRaw(const std::string& routing_key, const std::string& body) {
   amqp::OutgoingMessage message;
   message.exchange = control::kCommandExchange;
   message.routing_key = routing_key;
-  message.body = control::ToJson(command);
+  message.body = body;
   message.reply_to = queue_;
   message.correlation_id = RandomHex() + "-" + std::to_string(++next_id_);
   message.headers = {{"x-tunefleet-control", std::string("command")}};

@@ -31,6 +31,8 @@ class ControlClient {
   // Sends `command` to `routing_key` (control::kEveryone, TargetKey, ProcessKey) with a new
   // correlation id, returned; replies carry it.
   core::Result<std::string> Send(const std::string& routing_key, const control::Command& command);
+  // The same with any body: what a process does with a malformed command (tests).
+  core::Result<std::string> SendRaw(const std::string& routing_key, const std::string& body);
 
   struct Heard {
     std::string correlation_id;  // of a reply; empty for a heartbeat

@@ -24,6 +24,7 @@
 
 #include "tests/integration/cache/raw_redis.hpp"
 #include "tests/support/cli_process.hpp"
+#include "tests/support/test_vhost.hpp"
 #include "tests/support/redis_db.hpp"
 #include "tests/support/text.hpp"
 
@@ -282,7 +283,12 @@ TEST(CacheStats, CountsEveryProviderAndEndpointAndMeasuresMemory) {
   const auto track_bytes = memory(track);
   const auto album_bytes = memory(album);
 
-  auto run = RunTunefleet({"cache", "stats", "--json"}, CliEnv(kStatsDb));
+  // A vhost of its own with no worker in it: no process answers the control channel's ping,
+  // so there is no hit ratio to show.
+  test_support::TestVhost vhost;
+  auto env = CliEnv(kStatsDb);
+  env["TUNEFLEET_AMQP_URL"] = vhost.amqp_url();
+  auto run = RunTunefleet({"cache", "stats", "--json"}, env);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   rapidjson::Document doc;
   doc.Parse(run.out.c_str());
