@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/amqp/connection.hpp"
+#include "common/control/control_channel.hpp"
 #include "common/runtime/topology.hpp"
 #include "tests/support/cli_process.hpp"
 #include "tests/support/endpoints.hpp"
@@ -75,8 +76,8 @@ class BrokerUsersTest : public ::testing::Test {
           << body;
       urls_[role] = UrlFor(user, password);
     }
-    ASSERT_EQ(urls_.count("publisher") + urls_.count("worker") + urls_.count("admin"), 3u)
-        << "deploy/rabbitmq/permissions.txt must name a publisher, a worker and an admin";
+    ASSERT_EQ(urls_.count("publisher") + urls_.count("worker") + urls_.count("admin") + urls_.count("operator"), 4u)
+        << "deploy/rabbitmq/permissions.txt must name a publisher, a worker, an operator and an admin";
   }
 
   void TearDown() override {
@@ -172,6 +173,37 @@ TEST_F(BrokerUsersTest, WorkerCannotUseNamesOutsideTheFleet) {
   auto declared = conn->Declare(other);
   ASSERT_FALSE(declared);
   EXPECT_NE(declared.error().message.find("ACCESS_REFUSED"), std::string::npos) << declared.error().message;
+}
+
+// The control channel (docs/OPERATIONS.md, "Remote control"): a worker runs its end (its own
+// queue, heartbeats, replies) but cannot send commands; only the operator (and admin) can.
+TEST_F(BrokerUsersTest, WorkerRunsItsControlChannelButCannotCommandOtherWorkers) {
+  auto conn = Open("worker");
+  const control::Identity who{.kind = "provider", .name = "noop", .host = "roles-test", .pid = 42, .version = "0"};
+  auto declared = conn->Declare(control::ControlChannel::ChannelTopology(who));
+  ASSERT_TRUE(declared) << declared.error().message;
+  ASSERT_TRUE(conn->Consume(control::ControlQueue(who), 1));
+  EXPECT_EQ(Publish(*conn, control::kAnnounceExchange, "provider.noop"), "");
+  EXPECT_EQ(Publish(*conn, control::kReplyExchange, "tunefleet.control.cli.someone"), "");
+  EXPECT_NE(Publish(*conn, control::kCommandExchange, control::kEveryone).find("ACCESS_REFUSED"), std::string::npos);
+}
+
+TEST_F(BrokerUsersTest, OperatorSendsCommandsAndTouchesNothingElse) {
+  auto listed = test_support::RunTunefleet({"workers", "--json", "--timeout", "500ms"},
+                                           {{"TUNEFLEET_AMQP_URL", urls_.at("operator")}});
+  ASSERT_EQ(listed.exit_code, 0) << listed.out << listed.err;
+  EXPECT_EQ(listed.out, "{\"processes\":[]}\n");
+  auto conn = Open("operator");
+  EXPECT_EQ(Publish(*conn, control::kCommandExchange, control::kEveryone), "");
+  EXPECT_NE(Publish(*conn, runtime::kJobsExchange, "track.noop").find("ACCESS_REFUSED"), std::string::npos);
+  conn = Open("operator");
+  EXPECT_NE(Publish(*conn, control::kAnnounceExchange, "provider.noop").find("ACCESS_REFUSED"), std::string::npos);
+  conn = Open("operator");
+  auto consumed = conn->Consume(runtime::JobQueue("noop"), 1);
+  if (consumed) consumed = conn->Pump([](amqp::Delivery) {});
+  if (consumed) consumed = conn->WaitForConfirms(2s);
+  EXPECT_FALSE(consumed && conn->is_open());
+  EXPECT_EQ(vhost_.Depth(runtime::JobQueue("noop")), 0u);
 }
 
 TEST_F(BrokerUsersTest, TunefleetPublishRunsAsThePublisher) {
