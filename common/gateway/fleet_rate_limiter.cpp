@@ -11,7 +11,8 @@ namespace {
 // GCRA. KEYS[1]: the limit's key. ARGV[1]: emission interval T (microseconds per request).
 // ARGV[2]: burst. State: the theoretical arrival time (TAT) in microseconds on Redis' clock.
 // A request is allowed when max(TAT, now) - now <= (burst - 1) * T; then TAT advances by T.
-// Returns {1, 0} when allowed, {0, wait_us} when not. A missing key is a full bucket (the
+// Returns {1, 0, tokens} when allowed (tokens: requests the bucket would still grant at once),
+// {0, wait_us, 0} when not. A missing key is a full bucket (the
 // limit was idle), except on a probe after an outage (ARGV[3] = 1): Redis may have restarted
 // and lost the key while the processes spent their local shares, so the bucket starts empty
 // and the fleet does not add a whole burst on top of what was just sent.
@@ -25,10 +26,12 @@ if ARGV[3] == '1' then missing = now + tolerance end
 local tat = tonumber(redis.call('GET', KEYS[1]) or missing)
 if tat < now then tat = now end
 local wait = tat - tolerance - now
-if wait > 0 then return {0, math.ceil(wait)} end
+if wait > 0 then return {0, math.ceil(wait), 0} end
 local new_tat = tat + interval
 redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1000)
-return {1, 0}
+local tokens = math.floor((now + tolerance - new_tat) / interval) + 1
+if tokens < 0 then tokens = 0 end
+return {1, 0, tokens}
 )LUA";
 
 }  // namespace
@@ -107,7 +110,7 @@ void FleetRateLimiter::Ask(Decision decision) {
                   std::to_string(FleetBurst(settings_)), probe ? "1" : "0"},
                  [this, probe, sent_after = degradations_, decision = std::move(decision)](core::Result<redis::Reply> reply) mutable {
                    --asks_in_flight_;
-                   bool valid = reply && reply->type == redis::Reply::Type::kArray && reply->elements.size() == 2;
+                   bool valid = reply && reply->type == redis::Reply::Type::kArray && reply->elements.size() >= 2;
                    // Sent after the last suspicion: a call from before it is no news about Redis now.
                    const bool current = sent_after == degradations_;
                    if (!valid) {
@@ -129,6 +132,7 @@ void FleetRateLimiter::Ask(Decision decision) {
                      suspected_ = false;
                      degraded_ = false;
                    }
+                   fleet_tokens_ = reply->elements.size() >= 3 ? static_cast<double>(reply->elements[2].integer) : 0;
                    if (reply->elements[0].integer == 1) {
                      decision(std::chrono::milliseconds{0});
                      ReleaseParked(std::nullopt);
@@ -158,5 +162,7 @@ void FleetRateLimiter::ReleaseParked(std::optional<std::chrono::milliseconds> re
     Ask(std::move(next));
   }
 }
+
+double FleetRateLimiter::tokens_available() const { return degraded_ ? local_.available() : fleet_tokens_; }
 
 }  // namespace gateway

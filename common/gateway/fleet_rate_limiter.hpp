@@ -66,6 +66,9 @@ class FleetRateLimiter {
   void SetRate(double rate_per_second);
   bool degraded() const { return degraded_; }
   double rate() const { return settings_.rate_per_second; }
+  // Requests the bucket in force would grant at once: the fleet's bucket as of Redis' last
+  // answer (0 after a refusal), or the local bucket while degraded.
+  double tokens_available() const;
 
  private:
   void AcquireLocally(const Decision& decision);
@@ -87,6 +90,7 @@ class FleetRateLimiter {
   bool suspected_ = false;  // an ask failed; its probe is out and every call waits for it
   bool degraded_ = false;   // the probe failed too: the local bucket
   bool fleet_answered_ = false;  // Redis has decided at least one call
+  double fleet_tokens_ = 0;      // tokens_available() as of Redis' last answer
   std::uint64_t degradations_ = 0;             // suspicions: a reply ends them only if sent after the last one
   resilience::Clock::TimePoint next_probe_{};  // while degraded: when the next call may ask Redis
   int asks_in_flight_ = 0;

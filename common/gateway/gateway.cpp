@@ -205,6 +205,7 @@ void Gateway::Acquire(const std::shared_ptr<Flight>& flight) {
   limiter_.Acquire([this, flight](std::chrono::milliseconds wait) {
     if (closed_) return;  // Close answered the flight's calls
     metrics_.RateLimitDegraded().Set(limiter_.degraded() ? 1 : 0);
+    metrics_.RateLimitTokens().Set(limiter_.tokens_available());
     if (wait.count() == 0) {
       Send(flight);
       return;

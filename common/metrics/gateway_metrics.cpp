@@ -32,9 +32,11 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& r, std::string provider) : 
   rate_limit_waits_ = counter("tunefleet_rate_limit_waits_total", "Times a call waited for the rate limit");
   rate_limit_degraded_ = gauge("tunefleet_rate_limit_degraded", "1 while Redis is away and the local bucket limits");
   rate_limit_ = gauge("tunefleet_rate_limit_per_second", "The fleet-wide rate currently applied");
+  rate_limit_tokens_ = gauge("tunefleet_rate_limit_tokens_available",
+                             "Requests the fleet's bucket would grant at once, as of this process's last ask");
   retries_ = counter("tunefleet_api_retries_total", "Calls retried after a transient failure");
   retries_refused_ = counter("tunefleet_api_retries_refused_total", "Retries refused by the retry budget");
-  breaker_state_ = gauge("tunefleet_circuit_breaker_state", "0 closed, 1 half-open, 2 open");
+  breaker_state_ = gauge("tunefleet_circuit_breaker_state", "Circuit breaker: 0 closed, 1 half-open, 2 open (held open by an operator too)");
   in_flight_ = gauge("tunefleet_api_calls_in_flight", "Provider calls in flight");
 }
 

@@ -26,6 +26,7 @@ class GatewayMetrics {
   prometheus::Counter& RateLimitWaits() { return *rate_limit_waits_; }
   prometheus::Gauge& RateLimitDegraded() { return *rate_limit_degraded_; }
   prometheus::Gauge& RateLimit() { return *rate_limit_; }
+  prometheus::Gauge& RateLimitTokens() { return *rate_limit_tokens_; }
   prometheus::Counter& Retries() { return *retries_; }
   prometheus::Counter& RetriesRefusedByBudget() { return *retries_refused_; }
   // 0 closed, 1 half-open, 2 open.
@@ -46,6 +47,7 @@ class GatewayMetrics {
   prometheus::Counter* rate_limit_waits_;
   prometheus::Gauge* rate_limit_degraded_;
   prometheus::Gauge* rate_limit_;
+  prometheus::Gauge* rate_limit_tokens_;
   prometheus::Counter* retries_;
   prometheus::Counter* retries_refused_;
   prometheus::Gauge* breaker_state_;

@@ -42,4 +42,9 @@ void TokenBucket::SetRate(double rate_per_second) {
   settings_.rate_per_second = std::max(0.0, rate_per_second);
 }
 
+double TokenBucket::available() const {
+  Refill();
+  return std::floor(tokens_);
+}
+
 }  // namespace resilience

@@ -26,6 +26,8 @@ class TokenBucket {
   // Empties the bucket: from now on it grants only what it refills.
   void Drain();
   double rate() const { return settings_.rate_per_second; }
+  // Whole tokens in the bucket now.
+  double available() const;
 
  private:
   void Refill() const;

@@ -139,13 +139,14 @@ class FakeRedis final : public redis::Commands {
       double wait = tat - tolerance - now;
       reply.type = redis::Reply::Type::kArray;
       if (wait > 0) {
-        reply.elements = {Integer(0), Integer(static_cast<std::int64_t>(std::ceil(wait)))};
+        reply.elements = {Integer(0), Integer(static_cast<std::int64_t>(std::ceil(wait))), Integer(0)};
         return reply;
       }
       double new_tat = tat + interval;
       Put(argv[3], std::to_string(std::llround(new_tat)),
           std::chrono::milliseconds{static_cast<long long>(std::ceil((new_tat - now) / 1000)) + 1000});
-      reply.elements = {Integer(1), Integer(0)};
+      auto tokens = static_cast<std::int64_t>(std::floor((now + tolerance - new_tat) / interval)) + 1;
+      reply.elements = {Integer(1), Integer(0), Integer(std::max<std::int64_t>(tokens, 0))};
       return reply;
     }
     return core::Error::InvalidInput("ERR fake redis does not know '" + command + "'");

@@ -28,15 +28,16 @@ class FakeRedis final : public redis::Commands {
   double last_burst() const { return last_argv_.size() > 5 ? std::stod(last_argv_[5]) : -1; }
   std::size_t pending() const { return pending_.size(); }
   std::size_t sent() const { return sent_ + pending_.size(); }
-  // Answers the oldest command: a GCRA grant (wait 0) or a refusal with a wait.
-  void Grant(std::int64_t wait_us = 0) {
+  // Answers the oldest command: a GCRA grant (wait 0) leaving `tokens` in the bucket, or a
+  // refusal with a wait.
+  void Grant(std::int64_t wait_us = 0, std::int64_t tokens = 0) {
     redis::Reply reply;
     reply.type = redis::Reply::Type::kArray;
-    reply.elements.resize(2);
-    reply.elements[0].type = redis::Reply::Type::kInteger;
+    reply.elements.resize(3);
+    for (auto& element : reply.elements) element.type = redis::Reply::Type::kInteger;
     reply.elements[0].integer = wait_us == 0 ? 1 : 0;
-    reply.elements[1].type = redis::Reply::Type::kInteger;
     reply.elements[1].integer = wait_us;
+    reply.elements[2].integer = tokens;
     Answer(reply);
   }
   void TimeOut() { Answer(core::Error::Transient("redis did not answer in time")); }
@@ -84,6 +85,22 @@ TEST_F(FleetRateLimiterTest, HealthyRedisDecidesEveryCall) {
   EXPECT_EQ(decisions_[0], 0ms);
   EXPECT_EQ(decisions_[1], 25ms);
   EXPECT_FALSE(limiter_.degraded());
+}
+
+TEST_F(FleetRateLimiterTest, TokensAvailableAreTheFleetBucketsThenTheLocalOnesWhenDegraded) {
+  Acquire();
+  redis_.Grant(0, 5);
+  EXPECT_EQ(limiter_.tokens_available(), 5);
+  Acquire();
+  redis_.Grant(25'000);
+  EXPECT_EQ(limiter_.tokens_available(), 0) << "a refusal: the bucket is empty";
+  Acquire();
+  redis_.TimeOut();
+  redis_.TimeOut();  // the probe fails too: the local bucket, drained (the fleet was just sending)
+  ASSERT_TRUE(limiter_.degraded());
+  EXPECT_EQ(limiter_.tokens_available(), 0);
+  clock_.Advance(1000ms);  // refills at 10/s up to its burst of 2
+  EXPECT_EQ(limiter_.tokens_available(), 2);
 }
 
 TEST_F(FleetRateLimiterTest, WaitingCallsDoNotAllAskRedisAgain) {
