@@ -33,6 +33,7 @@ amqp::Topology ControlChannel::ChannelTopology(const Identity& who) {
 }
 
 void ControlChannel::Start() {
+  if (closed_ || broker_) return;
   amqp::ClientSettings client;
   client.connection.url = settings_.amqp.url;
   client.connection.heartbeat = settings_.amqp.heartbeat;

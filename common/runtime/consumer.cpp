@@ -68,6 +68,20 @@ void Consumer::OnConnected() {
   ledger_.OnConnected();
   health_.SetHealthy("rabbitmq", true);
   metrics_.BrokerUp().Set(1);
+  ever_connected_ = true;
+  if (on_first_connected_) {
+    auto fn = std::move(on_first_connected_);
+    on_first_connected_ = nullptr;
+    fn();
+  }
+}
+
+void Consumer::WhenFirstConnected(std::function<void()> fn) {
+  if (ever_connected_) {
+    fn();
+    return;
+  }
+  on_first_connected_ = std::move(fn);
 }
 
 void Consumer::OnConnectionLost() {

@@ -79,6 +79,10 @@ class Consumer {
   void Shutdown(std::function<void()> on_finished);
   // Runs once the consumer has stopped, whatever stopped it.
   void OnFinished(std::function<void()> on_finished) { on_finished_ = std::move(on_finished); }
+  // Runs `fn` once, at the first connection to the broker (at once when connected already):
+  // what needs a working broker setup, such as the control channel, starts there, so a
+  // broker that refuses the worker is reported once, by the consumer.
+  void WhenFirstConnected(std::function<void()> fn);
 
   // For the pipeline.
   DeliveryLedger& ledger() { return ledger_; }
@@ -133,6 +137,8 @@ class Consumer {
   unsigned holds_ = 0;  // Bit(Hold) of each hold in force
   uv::Timer shutdown_timer_{loop_};
   std::function<void()> on_finished_;
+  std::function<void()> on_first_connected_;
+  bool ever_connected_ = false;
 };
 
 }  // namespace runtime

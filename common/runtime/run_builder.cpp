@@ -67,7 +67,7 @@ int RunBuilder(int argc, char* argv[], const BuilderSpec& spec, const std::vecto
     ProcessControl control(loop, consumer, nullptr, nullptr, logging::ParseLevel(settings.worker.log.level));
     control::ControlChannel control_channel(loop, {settings.worker.amqp, ThisProcess("builder", spec.name)}, control,
                                             logging::Logger("control").With({{"builder", spec.name}}));
-    control_channel.Start();
+    consumer.WhenFirstConnected([&control_channel] { control_channel.Start(); });
     process::ServeUntilDrained(loop, consumer, [&control, &control_channel] {
       control_channel.Close();
       control.Close();

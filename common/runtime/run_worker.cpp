@@ -181,7 +181,7 @@ int RunWorker(int argc, char* argv[], const WorkerSpec& worker, const std::vecto
                            logging::ParseLevel(settings.log.level));
     control::ControlChannel control_channel(loop, {settings.amqp, ThisProcess("provider", spec.name)}, control,
                                             logging::Logger("control").With({{"provider", spec.name}}));
-    control_channel.Start();
+    consumer.WhenFirstConnected([&control_channel] { control_channel.Start(); });
     process::ServeUntilDrained(loop, consumer, [&state, &control, &control_channel] {
       control_channel.Close();
       control.Close();

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "common/config/settings.hpp"
+#include "common/control/protocol.hpp"
 #include "workers/fleet/fleet.hpp"
 
 namespace ops {
@@ -138,6 +139,8 @@ core::Result<std::vector<QueueRow>> ParseQueues(std::string_view json) {
     row.name = StringMember(queue, "name");
     row.kind = ClassifyQueue(row.name, &row.owner);
     if (!row.name.starts_with(kPrefix)) continue;
+    // One per running process and CLI (the control channel, `tunefleet workers` lists them).
+    if (row.name.starts_with(std::string(control::kCommandExchange) + ".")) continue;
     row.type = StringMember(queue, "type");
     row.state = StringMember(queue, "state");
     row.ready = IntMember(queue, "messages_ready");

@@ -85,6 +85,14 @@ TEST(ParseQueues, SkipsOtherQueuesAndTreatsMissingCountsAsZero) {
   EXPECT_EQ((*rows)[0].state, "");
 }
 
+TEST(ParseQueues, SkipsTheControlChannelsQueues) {
+  auto rows = ParseQueues(R"([{"name":"tunefleet.control.spotify@vm:42","consumers":1},)"
+                          R"({"name":"tunefleet.control.cli.vm:43.0a1b","consumers":1},{"name":"tunefleet.spotify"}])");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].name, "tunefleet.spotify");
+}
+
 TEST(ParseQueues, RefusesWhatIsNotAQueueArray) {
   EXPECT_EQ(ParseQueues("<html>").error().kind, core::ErrorKind::kInvalidInput);
   EXPECT_FALSE(ParseQueues(R"({"error":"Object Not Found"})"));
