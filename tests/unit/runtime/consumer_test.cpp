@@ -21,6 +21,7 @@
 #include "common/runtime/topology.hpp"
 #include "tests/fakes/fake_broker.hpp"
 #include "tests/fakes/fake_catalog_store.hpp"
+#include "tests/fakes/gateway_fakes.hpp"
 
 namespace runtime {
 namespace {
@@ -475,6 +476,59 @@ TEST_F(ProcessControlTest, LogLevelOverrideEndsWithItsDuration) {
   ASSERT_TRUE(RunUntil([] { return logging::MinLevel() == logging::Level::kInfo; }))
       << "the configured level was not restored";
   EXPECT_EQ(control_.Describe().log_level, "info");
+}
+
+// ProcessControl of a provider that calls an API: breaker and rate commands reach its gateway.
+class ProcessControlGatewayTest : public ConsumerTest {
+ protected:
+  ~ProcessControlGatewayTest() override { control_.Close(); }
+
+  static control::Command Command(control::Action action) {
+    control::Command command;
+    command.action = action;
+    return command;
+  }
+  static gateway::GatewaySettings GatewaySettings() {
+    gateway::GatewaySettings settings;
+    settings.provider = "fakeprov";
+    settings.rate_limit = {.key = "fakeprov", .rate_per_second = 10, .burst = 10, .local_share = 1.0};
+    return settings;
+  }
+
+  fakes::GatewayFakes fakes_;
+  gateway::Gateway gateway_{fakes_.Seams(), GatewaySettings(), fakes_.metrics, logging::Logger("test")};
+  ProcessControl control_{loop_, *consumer_, &gateway_, &fakes_.metrics, logging::Level::kInfo};
+};
+
+TEST_F(ProcessControlGatewayTest, BreakerCommandsHoldCloseAndResetTheGatewaysBreaker) {
+  ASSERT_TRUE(control_.Apply(Command(control::Action::kBreakerOpen)));
+  EXPECT_TRUE(gateway_.breaker_held_open());
+  auto status = control_.Describe();
+  EXPECT_EQ(status.breaker, "open");
+  EXPECT_TRUE(status.breaker_held_open);
+
+  ASSERT_TRUE(control_.Apply(Command(control::Action::kBreakerClose)));
+  EXPECT_FALSE(gateway_.breaker_held_open());
+  EXPECT_EQ(control_.Describe().breaker, "closed");
+
+  ASSERT_TRUE(control_.Apply(Command(control::Action::kBreakerOpen)));
+  ASSERT_TRUE(control_.Apply(Command(control::Action::kBreakerReset)));
+  EXPECT_FALSE(gateway_.breaker_held_open());
+  EXPECT_EQ(control_.Describe().breaker, "closed");
+}
+
+TEST_F(ProcessControlGatewayTest, RateOverrideLastsItsDurationThenTheConfiguredRateIsBack) {
+  auto rate = Command(control::Action::kRate);
+  rate.rate_per_second = 2.5;
+  rate.duration = 50ms;
+  auto applied = control_.Apply(rate);
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_DOUBLE_EQ(gateway_.rate_in_force(), 2.5);
+  auto status = control_.Describe();
+  EXPECT_EQ(status.rate_per_second, 2.5);
+  EXPECT_EQ(status.configured_rate, 10);
+  ASSERT_TRUE(RunUntil([&] { return gateway_.rate_in_force() == 10; })) << "the override never ended";
+  EXPECT_DOUBLE_EQ(fakes_.metrics.RateLimit().Value(), 10);
 }
 
 TEST_F(ConsumerTest, IsNotReadyWhileTheBrokerBlocksPublishing) {
