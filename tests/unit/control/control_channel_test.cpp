@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <uv.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -115,6 +116,18 @@ TEST_F(ControlChannelTest, BindsItsOwnQueueToTheCommandExchange) {
     keys.push_back(binding.routing_key);
   }
   EXPECT_EQ(keys, BindingKeys(Spotify()));
+}
+
+TEST_F(ControlChannelTest, DeclaresAQueueThatGoesWithItsConnection) {
+  const auto& topology = broker_->settings().topology;
+  ASSERT_EQ(topology.queues.size(), 1u);
+  EXPECT_EQ(topology.queues[0].name, ControlQueue(Spotify()));
+  EXPECT_TRUE(topology.queues[0].exclusive);
+  EXPECT_FALSE(topology.queues[0].quorum);
+  std::map<std::string, std::string> exchanges;
+  for (const auto& exchange : topology.exchanges) exchanges[exchange.name] = exchange.type;
+  EXPECT_EQ(exchanges, (std::map<std::string, std::string>{
+                           {kCommandExchange, "topic"}, {kAnnounceExchange, "topic"}, {kReplyExchange, "direct"}}));
 }
 
 TEST_F(ControlChannelTest, AnnouncesItsStatusOnConnect) {

@@ -59,6 +59,13 @@ TEST(ForgetSilent, KeepsAProcessUnheardForExactlyTwoOfItsOwnHeartbeats) {
   EXPECT_EQ(seen.count("slowbeat@node-1:2"), 1u) << "judged by another process's heartbeat";
 }
 
+TEST(ForgetSilent, JudgesAProcessThatStatesNoHeartbeatByATenthOfASecond) {
+  SeenProcesses seen;
+  Remember(seen, Process("provider", "spotify", 1, 0), kT0);
+  EXPECT_TRUE(ForgetSilent(seen, kT0 + 200ms).empty()) << "dropped at once";
+  EXPECT_EQ(ForgetSilent(seen, kT0 + 201ms), (std::vector<std::string>{"spotify@node-1:1"}));
+}
+
 TEST(ForgetSilent, AHeartbeatHeardAgainKeepsTheProcess) {
   SeenProcesses seen;
   Remember(seen, Process("provider", "spotify", 1, 1000), kT0);
