@@ -1,7 +1,8 @@
 // The consumer runtime under a provider pipeline (and, at the end, a builder pipeline), with a scripted broker, a provider that
 // answers when told and a catalog store in memory: which deliveries are acked, requeued or
-// dead-lettered, and when. Nothing here talks to a service; the loop runs only while the
-// database thread answers.
+// dead-lettered, and when; the delivery holds (operator, database) and ProcessControl, which
+// sets them and the gateway's breaker and rate. Nothing here talks to a service; the loop runs
+// only while the database thread answers or an override's timer (50 ms) runs out.
 #include "common/runtime/consumer.hpp"
 
 #include <gtest/gtest.h>
