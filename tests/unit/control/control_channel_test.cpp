@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/uv/handles.hpp"
 #include "tests/fakes/fake_broker.hpp"
 
 namespace control {
@@ -59,10 +60,10 @@ std::string CommandJson(Action action) {
 
 class ControlChannelTest : public ::testing::Test {
  protected:
-  ControlChannelTest() {
+  explicit ControlChannelTest(std::chrono::milliseconds heartbeat = 5000ms) {
     uv_loop_init(&loop_);
     ChannelSettings settings;
-    settings.amqp.control_heartbeat = 5000ms;
+    settings.amqp.control_heartbeat = heartbeat;
     settings.who = Spotify();
     channel_ = std::make_unique<ControlChannel>(loop_, settings, target_, logging::Logger("test"),
                                                 fakes::FakeBroker::Factory(&broker_));
@@ -218,6 +219,29 @@ TEST_F(ControlChannelTest, AppliesAndAcksACommandWithoutReplyToButAnswersNobody)
   EXPECT_EQ(target_.applied.size(), 1u);
   EXPECT_TRUE(PublishedTo(kReplyExchange).empty());
   EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
+}
+
+TEST_F(ControlChannelTest, AnnouncesAgainOnReconnectAndAcksOnTheNewConnection) {
+  broker_->DropConnection();
+  broker_->Connect();
+  EXPECT_EQ(PublishedTo(kAnnounceExchange).size(), 2u);
+  const auto tag = broker_->DeliverRequest(CommandJson(Action::kPing), "cli-queue-1", "corr-1");
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{2, tag, false}}));
+}
+
+// A heartbeat short enough to run the loop for: the timer announces again and again.
+class ControlChannelHeartbeatTest : public ControlChannelTest {
+ protected:
+  ControlChannelHeartbeatTest() : ControlChannelTest(20ms) {}
+};
+
+TEST_F(ControlChannelHeartbeatTest, AnnouncesEveryHeartbeat) {
+  uv::Timer guard(loop_);
+  bool expired = false;
+  guard.Start(5s, [&expired] { expired = true; });
+  while (PublishedTo(kAnnounceExchange).size() < 3 && !expired) uv_run(&loop_, UV_RUN_ONCE);
+  guard.Close();
+  EXPECT_GE(PublishedTo(kAnnounceExchange).size(), 3u) << "no heartbeat within 5 s";
 }
 
 }  // namespace
