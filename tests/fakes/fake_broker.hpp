@@ -70,6 +70,18 @@ class FakeBroker final : public amqp::Broker {
     if (callbacks_.on_delivery) callbacks_.on_delivery(std::move(delivery));
     return last_tag_[generation_];
   }
+  // A request on the current connection (the control channel's commands): like Deliver, with
+  // the AMQP reply-to and correlation-id properties set. Returns its delivery tag.
+  std::uint64_t DeliverRequest(std::string body, std::string reply_to, std::string correlation_id) {
+    amqp::Delivery delivery;
+    delivery.delivery_tag = ++last_tag_[generation_];
+    delivery.generation = generation_;
+    delivery.body = std::move(body);
+    delivery.reply_to = std::move(reply_to);
+    delivery.correlation_id = std::move(correlation_id);
+    if (callbacks_.on_delivery) callbacks_.on_delivery(std::move(delivery));
+    return last_tag_[generation_];
+  }
   // The connection dies: unanswered confirms fail (transient), the consumer hears on_lost.
   void DropConnection(const std::string& why = "connection reset") {
     connected_ = false;

@@ -353,6 +353,96 @@ TEST_F(GatewayTest, CallDeadlineSpentWaitingInTheBulkheadEndsTheCallWithoutSendi
   ASSERT_EQ(AnswersOf("b").size(), 1u);
 }
 
+TEST_F(GatewayTest, BreakerHeldOpenByAnOperatorFailsCallsFastWithoutSending) {
+  Make();
+  gateway_->HoldBreakerOpen();
+  EXPECT_TRUE(gateway_->breaker_held_open());
+  EXPECT_EQ(gateway_->breaker_state(), resilience::CircuitBreaker::State::kOpen);
+  Call("a", "/held");
+  Settle();
+  fakes_.clock.Advance(1h);  // far past the breaker's open duration: still held
+  Call("b", "/held");
+  Settle();
+  for (const char* name : {"a", "b"}) {
+    ASSERT_EQ(AnswersOf(name).size(), 1u) << name;
+    ASSERT_FALSE(AnswersOf(name)[0]) << name;
+    const core::Error& error = AnswersOf(name)[0].error();
+    EXPECT_EQ(error.kind, core::ErrorKind::kTransient) << name;
+    EXPECT_FALSE(error.attempted) << name << ": " << error.message;
+    EXPECT_GT(error.retry_after, 0ms) << name;
+  }
+  EXPECT_EQ(fakes_.transport.Count("/held"), 0);
+}
+
+TEST_F(GatewayTest, CloseBreakerLetsCallsThroughAgain) {
+  Make();
+  gateway_->HoldBreakerOpen();
+  gateway_->CloseBreaker();
+  EXPECT_FALSE(gateway_->breaker_held_open());
+  EXPECT_EQ(gateway_->breaker_state(), resilience::CircuitBreaker::State::kClosed);
+  fakes_.transport.Script("/open", {fakes::FakeTransport::Status(200, "ok")});
+  Call("a", "/open");
+  Settle();
+  ASSERT_EQ(AnswersOf("a").size(), 1u);
+  ASSERT_TRUE(AnswersOf("a")[0]);
+  EXPECT_EQ(fakes_.transport.Count("/open"), 1);
+}
+
+TEST_F(GatewayTest, ResetBreakerClosesItAndForgetsTheRecentHealth) {
+  auto settings = Settings();
+  settings.breaker = {.failure_threshold = 1, .open_duration = 60s, .successes_to_close = 1};
+  settings.max_attempts = 1;
+  Make(settings);
+  fakes_.transport.Script("/down", {fakes::FakeTransport::Status(503), fakes::FakeTransport::Status(200, "ok")});
+  Call("a", "/down");
+  Settle();
+  ASSERT_EQ(gateway_->breaker_state(), resilience::CircuitBreaker::State::kOpen);
+  ASSERT_LT(gateway_->success_rate(), 1.0);
+
+  gateway_->ResetBreaker();
+  EXPECT_EQ(gateway_->breaker_state(), resilience::CircuitBreaker::State::kClosed);
+  EXPECT_DOUBLE_EQ(gateway_->success_rate(), 1.0);
+  Call("b", "/down");
+  Settle();
+  ASSERT_EQ(AnswersOf("b").size(), 1u);
+  ASSERT_TRUE(AnswersOf("b")[0]) << AnswersOf("b")[0].error().message;
+  EXPECT_EQ(fakes_.transport.Count("/down"), 2);
+}
+
+TEST_F(GatewayTest, OverrideRateSetsTheRateInForceAndItsGaugeUntilWithdrawn) {
+  Make();
+  ASSERT_DOUBLE_EQ(gateway_->rate_in_force(), 1000);
+  gateway_->OverrideRate(2.5);
+  EXPECT_DOUBLE_EQ(gateway_->rate_in_force(), 2.5);
+  EXPECT_DOUBLE_EQ(fakes_.metrics.RateLimit().Value(), 2.5);
+  EXPECT_DOUBLE_EQ(gateway_->configured_rate(), 1000);
+
+  gateway_->OverrideRate(std::nullopt);
+  EXPECT_DOUBLE_EQ(gateway_->rate_in_force(), 1000);
+  EXPECT_DOUBLE_EQ(fakes_.metrics.RateLimit().Value(), 1000);
+}
+
+TEST_F(GatewayTest, AdaptiveHalvingWorksFromTheOverriddenRate) {
+  auto settings = Settings();
+  settings.remaining_header = "x-remaining";
+  settings.remaining_low_watermark = 5;
+  Make(settings);
+  fakes_.transport.Script("/few", {fakes::FakeTransport::Status(200, "{}", {{"x-remaining", "1"}})});
+  fakes_.transport.Script("/many", {fakes::FakeTransport::Status(200, "{}", {{"x-remaining", "100"}})});
+  Call("a", "/few");
+  Settle();
+  ASSERT_DOUBLE_EQ(gateway_->rate_in_force(), 500) << "the provider's low remaining count halves the rate";
+
+  gateway_->OverrideRate(40);
+  EXPECT_DOUBLE_EQ(gateway_->rate_in_force(), 20);
+  EXPECT_DOUBLE_EQ(fakes_.metrics.RateLimit().Value(), 20);
+  Call("b", "/many");
+  Settle();
+  EXPECT_DOUBLE_EQ(gateway_->rate_in_force(), 40) << "back to the override, not the configured rate";
+  gateway_->OverrideRate(std::nullopt);
+  EXPECT_DOUBLE_EQ(gateway_->rate_in_force(), 1000);
+}
+
 TEST_F(GatewayTest, MeasuresLatencyOnTheInjectedClock) {
   Make();
   Call("a", "/a");

@@ -90,6 +90,87 @@ TEST_F(CircuitBreakerTest, CancelledTrialFreesItsSlot) {
   EXPECT_TRUE(breaker_.AllowRequest());
 }
 
+TEST_F(CircuitBreakerTest, HoldOpenKeepsItOpenPastItsOpenDurationWithNoTrial) {
+  breaker_.HoldOpen();
+  EXPECT_TRUE(breaker_.held_open());
+  EXPECT_EQ(breaker_.state(), State::kOpen);
+  clock_.Advance(31s);
+  EXPECT_EQ(breaker_.state(), State::kOpen) << "half-opened while held open";
+  EXPECT_FALSE(breaker_.AllowRequest());
+  clock_.Advance(24h);
+  EXPECT_FALSE(breaker_.AllowRequest());
+  EXPECT_GT(breaker_.RetryAfter(), 0ms);
+}
+
+TEST_F(CircuitBreakerTest, HoldOpenOfAnOpenBreakerStopsItsCooldown) {
+  Fail(3);
+  clock_.Advance(10s);
+  breaker_.HoldOpen();
+  clock_.Advance(30s);
+  EXPECT_EQ(breaker_.state(), State::kOpen);
+  EXPECT_FALSE(breaker_.AllowRequest());
+  EXPECT_GT(breaker_.RetryAfter(), 0ms) << "a caller would retry at once";
+}
+
+TEST_F(CircuitBreakerTest, HoldOpenOfAHalfOpenBreakerIgnoresItsTrialsSuccess) {
+  Fail(3);
+  clock_.Advance(30s);
+  ASSERT_TRUE(breaker_.AllowRequest());  // the trial
+  breaker_.HoldOpen();
+  EXPECT_EQ(breaker_.state(), State::kOpen);
+  breaker_.OnSuccess();
+  breaker_.OnSuccess();
+  clock_.Advance(1h);
+  EXPECT_EQ(breaker_.state(), State::kOpen);
+  EXPECT_FALSE(breaker_.AllowRequest());
+}
+
+TEST_F(CircuitBreakerTest, CloseClosesAnOpenBreakerNow) {
+  Fail(3);
+  breaker_.Close();
+  EXPECT_EQ(breaker_.state(), State::kClosed);
+  EXPECT_TRUE(breaker_.AllowRequest());
+  EXPECT_EQ(breaker_.RetryAfter(), 0ms);
+}
+
+TEST_F(CircuitBreakerTest, CloseClosesAHalfOpenBreakerNow) {
+  Fail(3);
+  clock_.Advance(30s);
+  ASSERT_TRUE(breaker_.AllowRequest());  // the trial
+  breaker_.Close();
+  EXPECT_EQ(breaker_.state(), State::kClosed);
+  EXPECT_TRUE(breaker_.AllowRequest());
+  EXPECT_TRUE(breaker_.AllowRequest()) << "still limited to one trial";
+}
+
+TEST_F(CircuitBreakerTest, CloseReleasesAHold) {
+  breaker_.HoldOpen();
+  breaker_.Close();
+  EXPECT_FALSE(breaker_.held_open());
+  EXPECT_EQ(breaker_.state(), State::kClosed);
+  EXPECT_TRUE(breaker_.AllowRequest());
+  Fail(3);  // opens again as usual, and half-opens after its duration: no hold left
+  ASSERT_EQ(breaker_.state(), State::kOpen);
+  clock_.Advance(30s);
+  EXPECT_EQ(breaker_.state(), State::kHalfOpen);
+}
+
+TEST_F(CircuitBreakerTest, CloseForgetsTheFailuresSoFar) {
+  Fail(2);
+  breaker_.Close();
+  Fail(2);
+  EXPECT_EQ(breaker_.state(), State::kClosed) << "counted failures from before Close";
+}
+
+TEST_F(CircuitBreakerTest, CloseOfAnOpenBreakerForgetsItsFailures) {
+  Fail(3);
+  breaker_.Close();
+  Fail(2);
+  EXPECT_EQ(breaker_.state(), State::kClosed);
+  Fail(1);
+  EXPECT_EQ(breaker_.state(), State::kOpen);
+}
+
 TEST(CircuitBreaker, SlowCallsCountAsFailures) {
   fakes::FakeClock clock;
   CircuitBreaker breaker{{.failure_threshold = 2, .open_duration = 5s, .successes_to_close = 1, .slow_call = 2s},

@@ -1,7 +1,8 @@
 // The consumer runtime under a provider pipeline (and, at the end, a builder pipeline), with a scripted broker, a provider that
 // answers when told and a catalog store in memory: which deliveries are acked, requeued or
-// dead-lettered, and when. Nothing here talks to a service; the loop runs only while the
-// database thread answers.
+// dead-lettered, and when; the delivery holds (operator, database) and ProcessControl, which
+// sets them and the gateway's breaker and rate. Nothing here talks to a service; the loop runs
+// only while the database thread answers or an override's timer (50 ms) runs out.
 #include "common/runtime/consumer.hpp"
 
 #include <gtest/gtest.h>
@@ -16,10 +17,12 @@
 #include <vector>
 
 #include "common/runtime/builder_pipeline.hpp"
+#include "common/runtime/process_control.hpp"
 #include "common/runtime/provider_pipeline.hpp"
 #include "common/runtime/topology.hpp"
 #include "tests/fakes/fake_broker.hpp"
 #include "tests/fakes/fake_catalog_store.hpp"
+#include "tests/fakes/gateway_fakes.hpp"
 
 namespace runtime {
 namespace {
@@ -85,14 +88,15 @@ WorkerSettings ConsumerTestSettings() {
 
 class ConsumerTest : public ::testing::Test {
  protected:
-  explicit ConsumerTest(const WorkerSettings& settings = ConsumerTestSettings()) {
+  // `start`: false leaves Start to the test.
+  explicit ConsumerTest(const WorkerSettings& settings = ConsumerTestSettings(), bool start = true) {
     uv_loop_init(&loop_);
     auto store = std::make_unique<fakes::FakeCatalogStore>();
     store_ = store.get();
     pipeline_ = std::make_unique<ProviderPipeline>(settings, provider_, std::move(store), loop_);
     consumer_ = std::make_unique<Consumer>(loop_, pipeline_->Consuming(kFleet), *pipeline_, metrics_, health_,
                                            fakes::FakeBroker::Factory(&broker_));
-    consumer_->Start();
+    if (start) consumer_->Start();
   }
 
   ~ConsumerTest() override {
@@ -338,6 +342,194 @@ TEST_F(ConsumerTest, ShutdownFinishesOnlyOnceTheDeliveriesInFlightAreSettled) {
   EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
   EXPECT_TRUE(finished);
   EXPECT_TRUE(broker_->closed());
+}
+
+TEST_F(ConsumerTest, HoldDeliveriesStopsConsumingUntilEveryHoldIsReleased) {
+  ASSERT_TRUE(broker_->consuming());
+  consumer_->HoldDeliveries(Consumer::Hold::kOperator);
+  EXPECT_FALSE(broker_->consuming());
+  consumer_->HoldDeliveries(Consumer::Hold::kDatabase);
+  EXPECT_TRUE(consumer_->held(Consumer::Hold::kOperator));
+  EXPECT_TRUE(consumer_->held(Consumer::Hold::kDatabase));
+  consumer_->ReleaseDeliveries(Consumer::Hold::kOperator);
+  EXPECT_FALSE(consumer_->held(Consumer::Hold::kOperator));
+  EXPECT_FALSE(broker_->consuming()) << "consuming while the database hold is in force";
+  consumer_->ReleaseDeliveries(Consumer::Hold::kDatabase);
+  EXPECT_TRUE(broker_->consuming());
+}
+
+TEST_F(ConsumerTest, ReleasingAHoldNotInForceChangesNothing) {
+  consumer_->HoldDeliveries(Consumer::Hold::kDatabase);
+  consumer_->ReleaseDeliveries(Consumer::Hold::kOperator);
+  EXPECT_FALSE(broker_->consuming());
+  EXPECT_TRUE(consumer_->held(Consumer::Hold::kDatabase));
+}
+
+TEST_F(ConsumerTest, ReleasingTheLastHoldWhileDrainingDoesNotConsume) {
+  consumer_->HoldDeliveries(Consumer::Hold::kOperator);
+  consumer_->Shutdown(nullptr);
+  consumer_->ReleaseDeliveries(Consumer::Hold::kOperator);
+  EXPECT_FALSE(broker_->consuming());
+}
+
+TEST_F(ConsumerTest, HandlesAndAcksDeliveriesAlreadyReceivedWhileHeld) {
+  const auto tag = broker_->Deliver(TrackJob("j-1"));
+  consumer_->HoldDeliveries(Consumer::Hold::kOperator);
+  ASSERT_EQ(provider_.calls(), 1u);
+  provider_.Answer(0, Found());
+  ASSERT_TRUE(RunUntil([&] { return !broker_->published().empty(); }));
+  broker_->Confirm(0);
+  EXPECT_EQ(broker_->acks(), (std::vector<Settle>{{1, tag, false}}));
+  EXPECT_TRUE(broker_->requeues().empty()) << "a hold gave a delivery back";
+  EXPECT_TRUE(consumer_->ledger().empty());
+  EXPECT_FALSE(broker_->consuming());
+}
+
+class ConsumerNotStartedTest : public ConsumerTest {
+ protected:
+  ConsumerNotStartedTest() : ConsumerTest(ConsumerTestSettings(), false) {}
+};
+
+TEST_F(ConsumerNotStartedTest, AHoldSetBeforeStartConnectsWithoutConsuming) {
+  consumer_->HoldDeliveries(Consumer::Hold::kOperator);
+  consumer_->Start();
+  ASSERT_NE(broker_, nullptr);
+  EXPECT_TRUE(broker_->started());
+  EXPECT_TRUE(broker_->connected());
+  EXPECT_FALSE(broker_->consuming());
+  consumer_->ReleaseDeliveries(Consumer::Hold::kOperator);
+  EXPECT_TRUE(broker_->consuming());
+}
+
+// What `tunefleet control` changes in a worker without a gateway (a builder, or a provider
+// without network): the consumer's operator hold and the log level.
+class ProcessControlTest : public ConsumerTest {
+ protected:
+  ProcessControlTest() { logging::SetMinLevel(logging::Level::kInfo); }
+  ~ProcessControlTest() override {
+    control_.Close();
+    logging::SetMinLevel(logging::Level::kInfo);
+  }
+
+  static control::Command Command(control::Action action) {
+    control::Command command;
+    command.action = action;
+    return command;
+  }
+
+  ProcessControl control_{loop_, *consumer_, nullptr, nullptr, logging::Level::kInfo};
+};
+
+TEST_F(ProcessControlTest, PauseAndResumeFlipTheOperatorHold) {
+  auto paused = control_.Apply(Command(control::Action::kPause));
+  ASSERT_TRUE(paused) << paused.error().message;
+  EXPECT_TRUE(control_.Describe().paused);
+  EXPECT_FALSE(broker_->consuming());
+
+  auto resumed = control_.Apply(Command(control::Action::kResume));
+  ASSERT_TRUE(resumed) << resumed.error().message;
+  EXPECT_EQ(*resumed, "resumed");
+  EXPECT_FALSE(control_.Describe().paused);
+  EXPECT_TRUE(broker_->consuming());
+}
+
+TEST_F(ProcessControlTest, ResumeLeavesTheDatabaseHoldInForce) {
+  consumer_->HoldDeliveries(Consumer::Hold::kDatabase);
+  ASSERT_TRUE(control_.Apply(Command(control::Action::kPause)));
+  auto resumed = control_.Apply(Command(control::Action::kResume));
+  ASSERT_TRUE(resumed);
+  EXPECT_NE(resumed->find("database"), std::string::npos) << *resumed;
+  EXPECT_FALSE(control_.Describe().paused);
+  EXPECT_FALSE(broker_->consuming());
+}
+
+TEST_F(ProcessControlTest, ResumeOfAProcessNotPausedSaysSo) {
+  auto resumed = control_.Apply(Command(control::Action::kResume));
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ(*resumed, "was not paused");
+  EXPECT_TRUE(broker_->consuming());
+}
+
+TEST_F(ProcessControlTest, RefusesBreakerAndRateCommandsWithoutAGateway) {
+  auto rate = Command(control::Action::kRate);
+  rate.rate_per_second = 5;
+  rate.duration = 1min;
+  for (const auto& command : {Command(control::Action::kBreakerOpen), Command(control::Action::kBreakerClose),
+                              Command(control::Action::kBreakerReset), rate}) {
+    auto applied = control_.Apply(command);
+    ASSERT_FALSE(applied) << control::ToString(command.action) << ": " << *applied;
+    EXPECT_EQ(applied.error().kind, core::ErrorKind::kInvalidInput);
+    EXPECT_NE(applied.error().message.find("no gateway"), std::string::npos) << applied.error().message;
+  }
+  auto status = control_.Describe();
+  EXPECT_TRUE(status.breaker.empty());
+  EXPECT_FALSE(status.rate_per_second);
+}
+
+TEST_F(ProcessControlTest, LogLevelOverrideEndsWithItsDuration) {
+  auto command = Command(control::Action::kLogLevel);
+  command.log_level = "debug";
+  command.duration = 50ms;
+  auto applied = control_.Apply(command);
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(logging::MinLevel(), logging::Level::kDebug);
+  EXPECT_EQ(control_.Describe().log_level, "debug");
+  ASSERT_TRUE(RunUntil([] { return logging::MinLevel() == logging::Level::kInfo; }))
+      << "the configured level was not restored";
+  EXPECT_EQ(control_.Describe().log_level, "info");
+}
+
+// ProcessControl of a provider that calls an API: breaker and rate commands reach its gateway.
+class ProcessControlGatewayTest : public ConsumerTest {
+ protected:
+  ~ProcessControlGatewayTest() override { control_.Close(); }
+
+  static control::Command Command(control::Action action) {
+    control::Command command;
+    command.action = action;
+    return command;
+  }
+  static gateway::GatewaySettings GatewaySettings() {
+    gateway::GatewaySettings settings;
+    settings.provider = "fakeprov";
+    settings.rate_limit = {.key = "fakeprov", .rate_per_second = 10, .burst = 10, .local_share = 1.0};
+    return settings;
+  }
+
+  fakes::GatewayFakes fakes_;
+  gateway::Gateway gateway_{fakes_.Seams(), GatewaySettings(), fakes_.metrics, logging::Logger("test")};
+  ProcessControl control_{loop_, *consumer_, &gateway_, &fakes_.metrics, logging::Level::kInfo};
+};
+
+TEST_F(ProcessControlGatewayTest, BreakerCommandsHoldCloseAndResetTheGatewaysBreaker) {
+  ASSERT_TRUE(control_.Apply(Command(control::Action::kBreakerOpen)));
+  EXPECT_TRUE(gateway_.breaker_held_open());
+  auto status = control_.Describe();
+  EXPECT_EQ(status.breaker, "open");
+  EXPECT_TRUE(status.breaker_held_open);
+
+  ASSERT_TRUE(control_.Apply(Command(control::Action::kBreakerClose)));
+  EXPECT_FALSE(gateway_.breaker_held_open());
+  EXPECT_EQ(control_.Describe().breaker, "closed");
+
+  ASSERT_TRUE(control_.Apply(Command(control::Action::kBreakerOpen)));
+  ASSERT_TRUE(control_.Apply(Command(control::Action::kBreakerReset)));
+  EXPECT_FALSE(gateway_.breaker_held_open());
+  EXPECT_EQ(control_.Describe().breaker, "closed");
+}
+
+TEST_F(ProcessControlGatewayTest, RateOverrideLastsItsDurationThenTheConfiguredRateIsBack) {
+  auto rate = Command(control::Action::kRate);
+  rate.rate_per_second = 2.5;
+  rate.duration = 50ms;
+  auto applied = control_.Apply(rate);
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_DOUBLE_EQ(gateway_.rate_in_force(), 2.5);
+  auto status = control_.Describe();
+  EXPECT_EQ(status.rate_per_second, 2.5);
+  EXPECT_EQ(status.configured_rate, 10);
+  ASSERT_TRUE(RunUntil([&] { return gateway_.rate_in_force() == 10; })) << "the override never ended";
+  EXPECT_DOUBLE_EQ(fakes_.metrics.RateLimit().Value(), 10);
 }
 
 TEST_F(ConsumerTest, IsNotReadyWhileTheBrokerBlocksPublishing) {
