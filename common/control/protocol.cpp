@@ -214,8 +214,9 @@ core::Result<Command> ParseCommand(std::string_view json) {
   }
   if (command.action == Action::kRate) {
     auto rate = Number(*doc, "rate_per_second");
-    if (!rate || !std::isfinite(*rate) || *rate <= 0 || *rate > 100000) {
-      return core::Error::InvalidInput("rate needs rate_per_second: a number above 0 and at most 100000");
+    // 0.01/s is the slowest the fleet rate limiter runs (FleetRateLimiter::SetRate).
+    if (!rate || !std::isfinite(*rate) || *rate < 0.01 || *rate > 100000) {
+      return core::Error::InvalidInput("rate needs rate_per_second: a number from 0.01 to 100000");
     }
     command.rate_per_second = *rate;
   }

@@ -92,7 +92,7 @@ TEST(ParseCommand, RefusesABreakerStateOtherThanOpenCloseOrReset) {
 
 TEST(ParseCommand, RefusesARateWithoutAValidRatePerSecond) {
   EXPECT_NE(Refusal(R"({"command":"rate","for_ms":60000})").find("rate_per_second"), std::string::npos);
-  for (const char* rate : {"0", "-1", "100001", "\"fast\""}) {
+  for (const char* rate : {"0", "0.001", "-1", "100001", "\"fast\""}) {
     auto why = Refusal(std::string(R"({"command":"rate","for_ms":60000,"rate_per_second":)") + rate + "}");
     EXPECT_NE(why.find("rate_per_second"), std::string::npos) << rate << ": " << why;
   }
