@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+#include "common/json/members.hpp"
+
 namespace control {
 namespace {
 
@@ -26,25 +28,6 @@ void Key(Writer& w, const char* key, double value) {
 void Key(Writer& w, const char* key, bool value) {
   w.Key(key);
   w.Bool(value);
-}
-
-std::string Text(const rapidjson::Value& object, const char* key) {
-  auto it = object.FindMember(key);
-  return it != object.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString(), it->value.GetStringLength())
-                                                          : std::string();
-}
-std::int64_t Int(const rapidjson::Value& object, const char* key) {
-  auto it = object.FindMember(key);
-  return it != object.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
-}
-std::optional<double> Number(const rapidjson::Value& object, const char* key) {
-  auto it = object.FindMember(key);
-  if (it == object.MemberEnd() || !it->value.IsNumber()) return std::nullopt;
-  return it->value.GetDouble();
-}
-bool Flag(const rapidjson::Value& object, const char* key) {
-  auto it = object.FindMember(key);
-  return it != object.MemberEnd() && it->value.IsBool() && it->value.GetBool();
 }
 
 void WriteStatus(Writer& w, const Status& s) {
@@ -75,31 +58,31 @@ void WriteStatus(Writer& w, const Status& s) {
 core::Result<Status> ReadStatus(const rapidjson::Value& v) {
   if (!v.IsObject()) return core::Error::InvalidInput("status is not a JSON object");
   Status s;
-  s.who.kind = Text(v, "kind");
-  s.who.name = Text(v, "name");
-  s.who.host = Text(v, "host");
-  s.who.pid = Int(v, "pid");
-  s.who.version = Text(v, "version");
+  s.who.kind = json::StringMember(v, "kind");
+  s.who.name = json::StringMember(v, "name");
+  s.who.host = json::StringMember(v, "host");
+  s.who.pid = json::IntMember(v, "pid");
+  s.who.version = json::StringMember(v, "version");
   if (s.who.kind.empty() || s.who.name.empty() || s.who.host.empty() || s.who.pid <= 0) {
     return core::Error::InvalidInput("status lacks kind, name, host or pid");
   }
-  s.uptime_seconds = Number(v, "uptime_seconds").value_or(0);
-  s.in_flight = Int(v, "in_flight");
-  s.paused = Flag(v, "paused");
-  s.log_level = Text(v, "log_level");
-  s.heartbeat_ms = Int(v, "heartbeat_ms");
-  s.breaker = Text(v, "breaker");
-  s.breaker_held_open = Flag(v, "breaker_held_open");
-  s.rate_per_second = Number(v, "rate_per_second");
-  s.configured_rate = Number(v, "configured_rate");
-  s.cache_hits = Int(v, "cache_hits");
-  s.cache_misses = Int(v, "cache_misses");
+  s.uptime_seconds = json::NumberMember(v, "uptime_seconds").value_or(0);
+  s.in_flight = json::IntMember(v, "in_flight");
+  s.paused = json::BoolMember(v, "paused");
+  s.log_level = json::StringMember(v, "log_level");
+  s.heartbeat_ms = json::IntMember(v, "heartbeat_ms");
+  s.breaker = json::StringMember(v, "breaker");
+  s.breaker_held_open = json::BoolMember(v, "breaker_held_open");
+  s.rate_per_second = json::NumberMember(v, "rate_per_second");
+  s.configured_rate = json::NumberMember(v, "configured_rate");
+  s.cache_hits = json::IntMember(v, "cache_hits");
+  s.cache_misses = json::IntMember(v, "cache_misses");
   return s;
 }
 
-core::Result<rapidjson::Document> ParseObject(std::string_view json, const char* what) {
+core::Result<rapidjson::Document> ParseObject(std::string_view text, const char* what) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  doc.Parse(text.data(), text.size());
   if (doc.HasParseError() || !doc.IsObject()) {
     return core::Error::InvalidInput(std::string(what) + " is not a JSON object");
   }
@@ -145,8 +128,8 @@ std::string ToJson(const Status& status) {
   return buffer.GetString();
 }
 
-core::Result<Status> ParseStatus(std::string_view json) {
-  auto doc = ParseObject(json, "status");
+core::Result<Status> ParseStatus(std::string_view text) {
+  auto doc = ParseObject(text, "status");
   if (!doc) return doc.error();
   return ReadStatus(*doc);
 }
@@ -183,11 +166,11 @@ std::string ToJson(const Command& command) {
   return buffer.GetString();
 }
 
-core::Result<Command> ParseCommand(std::string_view json) {
-  auto doc = ParseObject(json, "command");
+core::Result<Command> ParseCommand(std::string_view text) {
+  auto doc = ParseObject(text, "command");
   if (!doc) return doc.error();
-  std::string name = Text(*doc, "command");
-  std::string state = Text(*doc, "state");
+  std::string name = json::StringMember(*doc, "command");
+  std::string state = json::StringMember(*doc, "state");
   Command command;
   bool known = false;
   for (const auto& entry : kActions) {
@@ -213,7 +196,7 @@ core::Result<Command> ParseCommand(std::string_view json) {
     command.duration = std::chrono::milliseconds{it->value.GetInt64()};
   }
   if (command.action == Action::kRate) {
-    auto rate = Number(*doc, "rate_per_second");
+    auto rate = json::NumberMember(*doc, "rate_per_second");
     // 0.01/s is the slowest the fleet rate limiter runs (FleetRateLimiter::SetRate).
     if (!rate || !std::isfinite(*rate) || *rate < 0.01 || *rate > 100000) {
       return core::Error::InvalidInput("rate needs rate_per_second: a number from 0.01 to 100000");
@@ -221,7 +204,7 @@ core::Result<Command> ParseCommand(std::string_view json) {
     command.rate_per_second = *rate;
   }
   if (command.action == Action::kLogLevel) {
-    command.log_level = Text(*doc, "level");
+    command.log_level = json::StringMember(*doc, "level");
     if (command.log_level != "debug" && command.log_level != "info" && command.log_level != "warn" &&
         command.log_level != "error") {
       return core::Error::InvalidInput("log-level needs level: one of debug, info, warn, error (got '" +
@@ -246,14 +229,14 @@ std::string ToJson(const Reply& reply) {
   return buffer.GetString();
 }
 
-core::Result<Reply> ParseReply(std::string_view json) {
-  auto doc = ParseObject(json, "reply");
+core::Result<Reply> ParseReply(std::string_view text) {
+  auto doc = ParseObject(text, "reply");
   if (!doc) return doc.error();
   Reply reply;
-  reply.process = Text(*doc, "process");
+  reply.process = json::StringMember(*doc, "process");
   if (reply.process.empty()) return core::Error::InvalidInput("reply lacks process");
-  reply.applied = Flag(*doc, "applied");
-  reply.detail = Text(*doc, "detail");
+  reply.applied = json::BoolMember(*doc, "applied");
+  reply.detail = json::StringMember(*doc, "detail");
   auto it = doc->FindMember("status");
   if (it != doc->MemberEnd()) {
     auto status = ReadStatus(it->value);

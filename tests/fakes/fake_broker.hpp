@@ -61,26 +61,20 @@ class FakeBroker final : public amqp::Broker {
   std::uint64_t Deliver(std::string body, amqp::Headers headers = {}, std::string routing_key = "track.all",
                         std::string message_id = "m") {
     amqp::Delivery delivery;
-    delivery.delivery_tag = ++last_tag_[generation_];
-    delivery.generation = generation_;
     delivery.routing_key = std::move(routing_key);
     delivery.message_id = std::move(message_id);
     delivery.body = std::move(body);
     delivery.headers = std::move(headers);
-    if (callbacks_.on_delivery) callbacks_.on_delivery(std::move(delivery));
-    return last_tag_[generation_];
+    return Hand(std::move(delivery));
   }
   // A request on the current connection (the control channel's commands): like Deliver, with
   // the AMQP reply-to and correlation-id properties set. Returns its delivery tag.
   std::uint64_t DeliverRequest(std::string body, std::string reply_to, std::string correlation_id) {
     amqp::Delivery delivery;
-    delivery.delivery_tag = ++last_tag_[generation_];
-    delivery.generation = generation_;
     delivery.body = std::move(body);
     delivery.reply_to = std::move(reply_to);
     delivery.correlation_id = std::move(correlation_id);
-    if (callbacks_.on_delivery) callbacks_.on_delivery(std::move(delivery));
-    return last_tag_[generation_];
+    return Hand(std::move(delivery));
   }
   // The connection dies: unanswered confirms fail (transient), the consumer hears on_lost.
   void DropConnection(const std::string& why = "connection reset") {
@@ -136,6 +130,13 @@ class FakeBroker final : public amqp::Broker {
   }
 
  private:
+  // Numbers `delivery` on the current connection and hands it to the consumer.
+  std::uint64_t Hand(amqp::Delivery delivery) {
+    delivery.delivery_tag = ++last_tag_[generation_];
+    delivery.generation = generation_;
+    if (callbacks_.on_delivery) callbacks_.on_delivery(std::move(delivery));
+    return last_tag_[generation_];
+  }
   bool Settled(std::vector<Settle>& into, Settle settle) {
     if (settle.generation != generation_ || !connected_) {
       refused_.push_back(settle);

@@ -21,6 +21,7 @@
 #include "common/redis/redis_client.hpp"
 #include "tools/tunefleet/cache_keys.hpp"
 #include "tools/tunefleet/commands.hpp"
+#include "tools/tunefleet/stop_signal.hpp"
 #include "tools/tunefleet/control_client.hpp"
 #include "workers/fleet/fleet.hpp"
 
@@ -43,9 +44,6 @@ constexpr std::size_t kMemoryPipeline = 100;
 constexpr auto kCommandTimeout = 10s;
 constexpr auto kProgressEvery = 2s;
 
-volatile std::sig_atomic_t g_stop = 0;
-
-void OnStopSignal(int) { g_stop = 1; }
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -325,7 +323,7 @@ int RunInvalidate(const cache::Options& options, const cache::Target& target, Co
     command.Progress("visited about " + std::to_string(std::min<std::uint64_t>(calls * kScanCount, *db_keys)) + " of " +
                      std::to_string(*db_keys) + " keys, matched " + std::to_string(matched) +
                      (options.dry_run ? "" : ", removed " + std::to_string(removed)));
-  } while (cursor != "0" && g_stop == 0);
+  } while (cursor != "0" && !StopRequested());
   if (auto r = unlink(1); !r) return report_failure(r.error());
 
   if (options.dry_run) {
@@ -335,7 +333,7 @@ int RunInvalidate(const cache::Options& options, const cache::Target& target, Co
     std::printf("matched %llu keys (%s), removed %llu, in %s\n", static_cast<unsigned long long>(matched),
                 target.shown.c_str(), static_cast<unsigned long long>(removed), elapsed().c_str());
   }
-  if (g_stop != 0) {
+  if (StopRequested()) {
     std::fprintf(stderr, "tunefleet cache invalidate: interrupted before the scan ended; run it again for the rest\n");
     return kExitFailure;
   }
@@ -388,12 +386,7 @@ int RunCache(int argc, char* argv[]) {
   if (sub == cache::Sub::kStats) return RunStats(*options, command, redis);  // Ctrl-C ends it: it changes nothing
 
   // An invalidation stops between two commands, and says how far it got.
-  struct sigaction action {};
-  action.sa_handler = OnStopSignal;
-  action.sa_flags = static_cast<int>(SA_RESETHAND);  // a second Ctrl-C ends the process at once
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  CatchStopSignals();
   return RunInvalidate(*options, *target, command, redis);
 }
 

@@ -22,6 +22,7 @@
 #include "common/config/settings.hpp"
 #include "common/runtime/topology.hpp"
 #include "tools/tunefleet/commands.hpp"
+#include "tools/tunefleet/stop_signal.hpp"
 #include "tools/tunefleet/dlq_messages.hpp"
 #include "tools/tunefleet/management_api.hpp"
 #include "workers/fleet/fleet.hpp"
@@ -143,9 +144,6 @@ struct Options {
   bool yes = false;
 };
 
-volatile std::sig_atomic_t g_stop = 0;
-
-void OnStopSignal(int) { g_stop = 1; }
 
 std::string Prefix(const Options& options) { return "tunefleet dlq " + options.name + ": "; }
 
@@ -397,7 +395,7 @@ class Replayer {
         if (auto r = Handle(delivery); !r) return r;
       }
       const auto now = Clock::now();
-      const bool scan_done = g_stop != 0 || seen_ >= depth_ || (options_.limit && matched_ >= static_cast<std::uint64_t>(*options_.limit)) ||
+      const bool scan_done = StopRequested() || seen_ >= depth_ || (options_.limit && matched_ >= static_cast<std::uint64_t>(*options_.limit)) ||
                              (now - last_delivery_ > kIdleEnd && connection_.unconfirmed() == 0);
       if (scan_done && connection_.unconfirmed() == 0) return core::Ok();
       if (connection_.unconfirmed() > 0 && now - last_confirm_ > kConfirmTimeout) {
@@ -422,7 +420,7 @@ class Replayer {
   core::Result<void> Handle(const amqp::Delivery& delivery) {
     ++seen_;
     last_delivery_ = Clock::now();
-    const bool wanted = g_stop == 0 && seen_ <= depth_ &&
+    const bool wanted = !StopRequested() && seen_ <= depth_ &&
                         (options_.job_id.empty() || delivery.message_id == options_.job_id) &&
                         (!options_.limit || matched_ < static_cast<std::uint64_t>(*options_.limit));
     if (!wanted) return core::Ok();  // held: requeued by the broker when we close
@@ -524,12 +522,7 @@ int RunReplay(const Options& options) {
   }
   if (auto r = connection.Consume(queue, prefetch); !r) return Fail(options, r.error().message);
 
-  struct sigaction action {};
-  action.sa_handler = OnStopSignal;
-  action.sa_flags = static_cast<int>(SA_RESETHAND);  // a second Ctrl-C ends the process at once
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  CatchStopSignals();
 
   Replayer replayer(options, connection, *depth);
   auto result = replayer.Run();
@@ -551,11 +544,11 @@ int RunReplay(const Options& options) {
   }
   std::printf("replayed %llu of %u dead letters from %s to %s in %s%s\n",
               static_cast<unsigned long long>(replayer.replayed()), *depth, queue.c_str(),
-              Destination(options.provider).c_str(), elapsed, g_stop != 0 ? " (interrupted)" : "");
+              Destination(options.provider).c_str(), elapsed, StopRequested() ? " (interrupted)" : "");
   if (!options.job_id.empty() && replayer.matched() == 0) {
     return Fail(options, "no dead letter with job id \"" + options.job_id + "\" in " + queue);
   }
-  return g_stop != 0 ? kExitFailure : kExitOk;
+  return StopRequested() ? kExitFailure : kExitOk;
 }
 
 int RunPurge(const Options& options) {

@@ -23,6 +23,7 @@
 #include "common/config/settings.hpp"
 #include "common/runtime/topology.hpp"
 #include "tools/tunefleet/commands.hpp"
+#include "tools/tunefleet/stop_signal.hpp"
 #include "tools/tunefleet/status_line.hpp"
 #include "tools/tunefleet/publish_input.hpp"
 #include "tools/tunefleet/publish_job.hpp"
@@ -82,9 +83,6 @@ struct Options {
   std::size_t max_unconfirmed = 10000;
 };
 
-volatile std::sig_atomic_t g_stop = 0;
-
-void OnStopSignal(int) { g_stop = 1; }
 
 int UsageError(const std::string& message) {
   std::fprintf(stderr, "%s%s (see tunefleet publish --help)\n", kPrefix, message.c_str());
@@ -436,7 +434,7 @@ class Publisher {
         last_progress_ = Clock::now();
         return core::Ok();
       }
-      if (g_stop != 0) return core::Error::Transient("interrupted while RabbitMQ blocked publishing");
+      if (StopRequested()) return core::Error::Transient("interrupted while RabbitMQ blocked publishing");
       if (Clock::now() - since > options_.give_up_after) {
         return core::Error::Transient("RabbitMQ blocked publishing for " +
                                       publish::FormatDuration(Seconds(options_.give_up_after)) +
@@ -471,7 +469,7 @@ class Publisher {
                  publish::FormatDuration(Seconds(options_.give_up_after)).c_str());
     auto backoff = first_nap;
     for (int attempt = 1;; ++attempt) {
-      if (g_stop != 0) return core::Error::Transient("interrupted while reconnecting: " + why.message);
+      if (StopRequested()) return core::Error::Transient("interrupted while reconnecting: " + why.message);
       const auto left = options_.give_up_after - (Clock::now() - outage_start);
       if (left <= Clock::duration::zero()) {
         return core::Error::Transient("gave up after " + publish::FormatDuration(Seconds(options_.give_up_after)) +
@@ -636,12 +634,7 @@ int RunPublish(int argc, char* argv[]) {
     reader = publish::OpenJsonl(lines, options.kind);
   }
 
-  struct sigaction action {};
-  action.sa_handler = OnStopSignal;
-  action.sa_flags = static_cast<int>(SA_RESETHAND);  // a second Ctrl-C ends the process at once
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  CatchStopSignals();
   std::signal(SIGPIPE, SIG_IGN);
 
   const auto start = Clock::now();
@@ -688,7 +681,7 @@ int RunPublish(int argc, char* argv[]) {
   std::string job_id;
   std::uint64_t since_tick = 0;
   for (;;) {
-    if (g_stop != 0) break;
+    if (StopRequested()) break;
     auto got = reader->Next(record);
     if (!got) return fail(got.error().message);
     if (!*got) break;
@@ -714,10 +707,10 @@ int RunPublish(int argc, char* argv[]) {
   if (publisher) {
     publisher->set_bytes_read(lines.bytes_consumed());
     // Interrupted: give the confirms already under way a moment, then report what is safe.
-    const auto limit = g_stop != 0 ? std::optional<Clock::duration>(5s) : std::nullopt;
+    const auto limit = StopRequested() ? std::optional<Clock::duration>(5s) : std::nullopt;
     if (auto finished = publisher->Finish(limit); !finished) return fail(finished.error().message);
-    if (g_stop != 0) return fail("interrupted");
-  } else if (g_stop != 0) {
+    if (StopRequested()) return fail("interrupted");
+  } else if (StopRequested()) {
     return fail("interrupted");
   }
 

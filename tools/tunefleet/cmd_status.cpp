@@ -13,6 +13,7 @@
 
 #include "common/config/settings.hpp"
 #include "tools/tunefleet/commands.hpp"
+#include "tools/tunefleet/stop_signal.hpp"
 #include "tools/tunefleet/management_api.hpp"
 #include "tools/tunefleet/status_queues.hpp"
 
@@ -43,9 +44,6 @@ struct Options {
   std::optional<int> watch_seconds;
 };
 
-volatile std::sig_atomic_t g_stop = 0;
-
-void OnStopSignal(int) { g_stop = 1; }
 
 int UsageError(const std::string& message) {
   std::fprintf(stderr, "%s%s (see tunefleet status --help)\n", kPrefix, message.c_str());
@@ -145,14 +143,10 @@ int RunStatus(int argc, char* argv[]) {
     return kExitOk;
   }
 
-  struct sigaction action {};
-  action.sa_handler = OnStopSignal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  CatchStopSignals();
   // The table redraws in place on a terminal; piped output (and JSON) gets one report after another.
   const bool redraw = !options.json && isatty(STDOUT_FILENO) == 1;
-  while (g_stop == 0) {
+  while (!StopRequested()) {
     auto text = Fetch(api, target, options);
     if (redraw) std::fputs("\x1b[H\x1b[2J", stdout);
     if (text) {
@@ -164,7 +158,7 @@ int RunStatus(int argc, char* argv[]) {
     if (!options.json && !redraw) std::fputs("\n", stdout);
     std::fflush(stdout);
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(*options.watch_seconds);
-    while (g_stop == 0 && std::chrono::steady_clock::now() < until) ::poll(nullptr, 0, 100);
+    while (!StopRequested() && std::chrono::steady_clock::now() < until) ::poll(nullptr, 0, 100);
   }
   return kExitOk;
 }

@@ -11,6 +11,7 @@
 #include "common/config/env.hpp"
 #include "common/core/redact.hpp"
 #include "tools/tunefleet/commands.hpp"
+#include "tools/tunefleet/stop_signal.hpp"
 #include "tools/tunefleet/control_client.hpp"
 
 namespace cli {
@@ -31,8 +32,6 @@ constexpr const char* kUsage =
     "  --for DURATION   with --watch: stop after DURATION (default: until Ctrl-C)\n"
     "  --json           one JSON document ({\"processes\":[...]}); with --watch one per line\n"
     "  --provider P     only the workers of provider P; --builder B: only builder B\n";
-
-volatile std::sig_atomic_t g_interrupted = 0;
 
 int Usage(const std::string& why) {
   std::fprintf(stderr, "tunefleet workers: %s\n\n%s", why.c_str(), kUsage);
@@ -113,7 +112,7 @@ int RunWorkers(int argc, char* argv[]) {
     } else if (heard.heartbeat && matches(*heard.heartbeat)) {
       ops::Remember(seen, *heard.heartbeat, Clock::now());
     }
-    return g_interrupted != 0;
+    return StopRequested();
   };
   auto first = client.Listen(Clock::now() + timeout, hear);
   if (!first) {
@@ -123,10 +122,9 @@ int RunWorkers(int argc, char* argv[]) {
   Print(seen, json, watch);
   if (!watch) return kExitOk;
 
-  std::signal(SIGINT, [](int) { g_interrupted = 1; });
-  std::signal(SIGTERM, [](int) { g_interrupted = 1; });
+  CatchStopSignals();
   const auto end = watch_for.count() > 0 ? Clock::now() + watch_for : Clock::time_point::max();
-  while (g_interrupted == 0 && Clock::now() < end) {
+  while (!StopRequested() && Clock::now() < end) {
     auto next = std::min(end, Clock::now() + std::chrono::seconds{1});
     if (auto r = client.Listen(next, hear); !r) {
       std::fprintf(stderr, "tunefleet workers: %s\n", core::Redact(r.error().message).c_str());

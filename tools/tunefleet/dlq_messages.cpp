@@ -8,22 +8,14 @@
 #include <algorithm>
 
 #include "common/core/redact.hpp"
+#include "common/json/members.hpp"
 #include "common/runtime/topology.hpp"
 
 namespace ops {
 namespace {
 
-std::string StringMember(const rapidjson::Value& object, const char* name) {
-  const auto it = object.FindMember(name);
-  if (it == object.MemberEnd() || !it->value.IsString()) return "";
-  return {it->value.GetString(), it->value.GetStringLength()};
-}
-
-std::int64_t IntMember(const rapidjson::Value& object, const char* name, std::int64_t fallback) {
-  const auto it = object.FindMember(name);
-  if (it == object.MemberEnd() || !it->value.IsInt64()) return fallback;
-  return it->value.GetInt64();
-}
+using json::IntMember;
+using json::StringMember;
 
 std::string ToJson(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;

@@ -10,10 +10,13 @@
 
 #include "common/config/settings.hpp"
 #include "common/control/protocol.hpp"
+#include "common/json/members.hpp"
 #include "workers/fleet/fleet.hpp"
 
 namespace ops {
 namespace {
+
+using json::StringMember;
 
 constexpr std::string_view kPrefix = "tunefleet.";
 constexpr std::string_view kDeadSuffix = ".dead";
@@ -24,12 +27,6 @@ std::int64_t IntMember(const rapidjson::Value& object, const char* name) {
   const auto it = object.FindMember(name);
   if (it == object.MemberEnd() || !it->value.IsNumber()) return 0;
   return it->value.IsInt64() ? it->value.GetInt64() : static_cast<std::int64_t>(it->value.GetDouble());
-}
-
-std::string StringMember(const rapidjson::Value& object, const char* name) {
-  const auto it = object.FindMember(name);
-  if (it == object.MemberEnd() || !it->value.IsString()) return "";
-  return {it->value.GetString(), it->value.GetStringLength()};
 }
 
 // message_stats.<what>_details.rate; absent until the queue has seen that kind of traffic.

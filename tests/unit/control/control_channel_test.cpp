@@ -13,6 +13,7 @@
 
 #include "common/uv/handles.hpp"
 #include "tests/fakes/fake_broker.hpp"
+#include "tests/unit/control/spotify_process.hpp"
 
 namespace control {
 namespace {
@@ -41,16 +42,6 @@ class FakeTarget final : public Target {
   std::string refusal;  // not empty: Apply refuses with this
   bool paused = false;
 };
-
-Identity Spotify() {
-  Identity who;
-  who.kind = "provider";
-  who.name = "spotify";
-  who.host = "node-1";
-  who.pid = 42;
-  who.version = "1.2.3";
-  return who;
-}
 
 std::string CommandJson(Action action) {
   Command command;

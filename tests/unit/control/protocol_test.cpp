@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "tests/unit/control/spotify_process.hpp"
+
 namespace control {
 namespace {
 
@@ -20,16 +22,6 @@ std::string Refusal(const std::string& json) {
   }
   EXPECT_EQ(command.error().kind, core::ErrorKind::kInvalidInput) << json;
   return command.error().message;
-}
-
-Identity Spotify() {
-  Identity who;
-  who.kind = "provider";
-  who.name = "spotify";
-  who.host = "node-1";
-  who.pid = 42;
-  who.version = "1.2.3";
-  return who;
 }
 
 Status ProviderStatus() {
