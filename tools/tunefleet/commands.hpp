@@ -18,5 +18,6 @@ int RunDlq(int argc, char* argv[]);     // cmd_dlq.cpp: list, show, replay, purg
 int RunSimilar(int argc, char* argv[]); // cmd_similar.cpp: neighbours from track_similar, M3U
 int RunExport(int argc, char* argv[]);  // cmd_export.cpp: features | tracks as CSV
 int RunTopology(int argc, char* argv[]);  // cmd_topology.cpp: upgrade an earlier build's RabbitMQ topology
+int RunStats(int argc, char* argv[]);     // cmd_stats.cpp: catalog analytics (catalog_stats_* views)
 
 }  // namespace cli

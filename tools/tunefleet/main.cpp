@@ -20,6 +20,7 @@ constexpr Command kCommands[] = {
     {"dlq", "dead letters of a provider: list, show, replay, purge", cli::RunDlq},
     {"similar", "a track's most similar tracks and why; --m3u writes a playlist", cli::RunSimilar},
     {"export", "stream the feature matrix or the enriched catalog as CSV", cli::RunExport},
+    {"stats", "catalog analytics: coverage, genres, moods, features, rates; --json", cli::RunStats},
     {"topology", "upgrade: move an earlier build's RabbitMQ topology to this one, losing nothing", cli::RunTopology},
 };
 
