@@ -325,7 +325,9 @@ COMMENT ON VIEW catalog_stats_feature_matrix IS 'tunefleet stats: track_features
 COMMENT ON VIEW catalog_stats_enrichment_rate IS 'tunefleet stats: jobs committed per provider in the last hour and day (job_commits)';
 
 -- Only the triggers (running as the owner) write the deltas; 0003's default privileges gave
--- tunefleet_worker INSERT, UPDATE, DELETE and tunefleet_reader SELECT, which stays.
+-- tunefleet_worker INSERT, UPDATE, DELETE and tunefleet_reader SELECT, which stays. Nobody but
+-- the owner calls the compaction directly.
+REVOKE EXECUTE ON FUNCTION catalog_counters_compact(), catalog_counters_maybe_compact() FROM PUBLIC;
 DO $$
 BEGIN
   IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'tunefleet_worker') THEN

@@ -35,7 +35,7 @@ WHERE abs(hashint8(t.id * 64 + p.ord)) % 1000 < p.share * 1000;
 UPDATE tracks t SET providers_done = s.done
 FROM (SELECT track_id, array_agg(provider ORDER BY provider) AS done FROM track_sources GROUP BY track_id) s
 WHERE s.track_id = t.id;
-UPDATE tracks SET providers_done = '{}' WHERE id NOT IN (SELECT track_id FROM track_sources);
+UPDATE tracks t SET providers_done = '{}' WHERE NOT EXISTS (SELECT FROM track_sources s WHERE s.track_id = t.id);
 
 INSERT INTO albums (id, identity_key, artist_name, title, genres, moods)
 SELECT n, 'name:artist ' || (n % 9973) || chr(31) || 'album ' || n, 'Artist ' || (n % 9973),
