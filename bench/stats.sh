@@ -88,7 +88,7 @@ queries=(
 )
 for q in "${queries[@]}"; do
   for _ in $(seq "$REPEAT"); do server_ms "$READER_DB" "$q"; done >"$WORK/t"
-  printf '%-58s %10s\n' "${q#SELECT * FROM }" "$(median <"$WORK/t")"
+  printf '%-58s %10s\n' "${q#"SELECT * FROM "}" "$(median <"$WORK/t")"
 done
 for _ in $(seq "$REPEAT"); do
   s=$(date +%s%N)

@@ -4,7 +4,7 @@
 -- Whole-catalog distributions (tracks per genre, tracks by how many providers stored them,
 -- source rows per provider and status, missing feature cells) cannot be answered from an
 -- index: on 1,000,000 tracks they are a scan of every track (genres, moods) or of ~3.5 million
--- source rows, 1.5 to 6 s each on the development machine (docs/BENCHMARKS.md, "Catalog
+-- source rows, 1 to 4 s each on the development machine (docs/BENCHMARKS.md, "Catalog
 -- stats"). So they are counted as the rows are written:
 --
 -- catalog_counter_deltas holds signed deltas per (scope, key). Statement-level AFTER
@@ -65,30 +65,42 @@ BEGIN
 END
 $$;
 
--- The rows a statement changed, signed: +1 for NEW rows, -1 for OLD rows. The transition
--- tables are named new_rows / old_rows by every trigger below.
-CREATE FUNCTION catalog_counters_signed(op text, columns text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE op
-    WHEN 'INSERT' THEN format('SELECT 1 AS s, %s FROM new_rows', columns)
-    WHEN 'DELETE' THEN format('SELECT -1 AS s, %s FROM old_rows', columns)
-    ELSE format('SELECT 1 AS s, %1$s FROM new_rows UNION ALL SELECT -1 AS s, %1$s FROM old_rows', columns)
-  END
-$$;
-
+-- The trigger functions. Each has one static statement per operation, differing only in the
+-- signed rows it reads (+1 per row of new_rows, -1 per row of old_rows; an UPDATE reads both,
+-- so a key the statement did not change nets to 0 and writes nothing): PL/pgSQL caches the
+-- plans of static statements, which halved the triggers' cost against one EXECUTE'd
+-- statement planned on every call (docs/BENCHMARKS.md, "Catalog stats").
 CREATE FUNCTION catalog_count_tracks() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-  EXECUTE format($q$
-    WITH r AS MATERIALIZED (%s)
+  IF TG_OP = 'INSERT' THEN
+    WITH r AS MATERIALIZED (SELECT 1 AS s, genres, moods, audio_features FROM new_rows)
     INSERT INTO catalog_counter_deltas (scope, key, delta)
     SELECT scope, key, sum(s) FROM (
       SELECT s, 'tracks' AS scope, '' AS key FROM r
       UNION ALL SELECT s, 'tracks_with_audio_features', '' FROM r WHERE audio_features IS NOT NULL
       UNION ALL SELECT s, 'track_genre', g FROM r, unnest(r.genres) g
       UNION ALL SELECT s, 'track_mood', m FROM r, unnest(r.moods) m
-    ) d GROUP BY scope, key HAVING sum(s) <> 0$q$,
-    catalog_counters_signed(TG_OP, 'genres, moods, audio_features'));
+    ) d GROUP BY scope, key HAVING sum(s) <> 0;
+  ELSIF TG_OP = 'UPDATE' THEN
+    WITH r AS MATERIALIZED (SELECT 1 AS s, genres, moods, audio_features FROM new_rows UNION ALL SELECT -1 AS s, genres, moods, audio_features FROM old_rows)
+    INSERT INTO catalog_counter_deltas (scope, key, delta)
+    SELECT scope, key, sum(s) FROM (
+      SELECT s, 'tracks' AS scope, '' AS key FROM r
+      UNION ALL SELECT s, 'tracks_with_audio_features', '' FROM r WHERE audio_features IS NOT NULL
+      UNION ALL SELECT s, 'track_genre', g FROM r, unnest(r.genres) g
+      UNION ALL SELECT s, 'track_mood', m FROM r, unnest(r.moods) m
+    ) d GROUP BY scope, key HAVING sum(s) <> 0;
+  ELSE
+    WITH r AS MATERIALIZED (SELECT -1 AS s, genres, moods, audio_features FROM old_rows)
+    INSERT INTO catalog_counter_deltas (scope, key, delta)
+    SELECT scope, key, sum(s) FROM (
+      SELECT s, 'tracks' AS scope, '' AS key FROM r
+      UNION ALL SELECT s, 'tracks_with_audio_features', '' FROM r WHERE audio_features IS NOT NULL
+      UNION ALL SELECT s, 'track_genre', g FROM r, unnest(r.genres) g
+      UNION ALL SELECT s, 'track_mood', m FROM r, unnest(r.moods) m
+    ) d GROUP BY scope, key HAVING sum(s) <> 0;
+  END IF;
   PERFORM catalog_counters_maybe_compact();
   RETURN NULL;
 END
@@ -97,40 +109,126 @@ $$;
 CREATE FUNCTION catalog_count_albums() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-  EXECUTE format($q$
+  IF TG_OP = 'INSERT' THEN
     INSERT INTO catalog_counter_deltas (scope, key, delta)
-    SELECT 'albums', '', sum(s) FROM (%s) r HAVING sum(s) <> 0$q$,
-    catalog_counters_signed(TG_OP, 'id'));
+    SELECT 'albums', '', sum(s) FROM (SELECT 1 AS s, id FROM new_rows) r HAVING sum(s) <> 0;
+  ELSIF TG_OP = 'UPDATE' THEN
+    INSERT INTO catalog_counter_deltas (scope, key, delta)
+    SELECT 'albums', '', sum(s) FROM (SELECT 1 AS s, id FROM new_rows UNION ALL SELECT -1 AS s, id FROM old_rows) r HAVING sum(s) <> 0;
+  ELSE
+    INSERT INTO catalog_counter_deltas (scope, key, delta)
+    SELECT 'albums', '', sum(s) FROM (SELECT -1 AS s, id FROM old_rows) r HAVING sum(s) <> 0;
+  END IF;
   PERFORM catalog_counters_maybe_compact();
   RETURN NULL;
 END
 $$;
 
 -- track_sources and album_sources: coverage per provider and status, and the move of each
--- touched entity between "stored by N providers" buckets. TG_ARGV[0]: 'track' or 'album'.
-CREATE FUNCTION catalog_count_sources() RETURNS trigger
+-- touched entity between "stored by N providers" buckets.
+CREATE FUNCTION catalog_count_track_sources() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-  entity text := TG_ARGV[0];
-  id_column text := TG_ARGV[0] || '_id';
 BEGIN
-  EXECUTE format($q$
-    WITH r AS MATERIALIZED (%1$s),
+  IF TG_OP = 'INSERT' THEN
+    WITH r AS MATERIALIZED (SELECT 1 AS s, track_id AS id, provider, status FROM new_rows),
     changed AS (
       SELECT c.id, c.change,
-             (SELECT count(*) FROM %2$I x WHERE x.%3$I = c.id AND x.status = 'ok') AS now_ok
+             (SELECT count(*) FROM track_sources x WHERE x.track_id = c.id AND x.status = 'ok') AS now_ok
       FROM (SELECT id, sum(s) FILTER (WHERE status = 'ok') AS change FROM r GROUP BY id) c
       WHERE c.change <> 0
     )
     INSERT INTO catalog_counter_deltas (scope, key, delta)
-    SELECT %4$L, provider || ':' || status, sum(s) FROM r GROUP BY provider, status HAVING sum(s) <> 0
+    SELECT 'track_coverage', provider || ':' || status, sum(s) FROM r GROUP BY provider, status HAVING sum(s) <> 0
     UNION ALL
-    SELECT %5$L, b::text, sum(d) FROM (
+    SELECT 'tracks_by_providers', b::text, sum(d) FROM (
       SELECT now_ok AS b, 1 AS d FROM changed WHERE now_ok > 0
       UNION ALL SELECT now_ok - change, -1 FROM changed WHERE now_ok - change > 0
-    ) moves GROUP BY b HAVING sum(d) <> 0$q$,
-    catalog_counters_signed(TG_OP, format('%I AS id, provider, status', id_column)),
-    TG_TABLE_NAME, id_column, entity || '_coverage', entity || 's_by_providers');
+    ) moves GROUP BY b HAVING sum(d) <> 0;
+  ELSIF TG_OP = 'UPDATE' THEN
+    WITH r AS MATERIALIZED (SELECT 1 AS s, track_id AS id, provider, status FROM new_rows UNION ALL SELECT -1 AS s, track_id AS id, provider, status FROM old_rows),
+    changed AS (
+      SELECT c.id, c.change,
+             (SELECT count(*) FROM track_sources x WHERE x.track_id = c.id AND x.status = 'ok') AS now_ok
+      FROM (SELECT id, sum(s) FILTER (WHERE status = 'ok') AS change FROM r GROUP BY id) c
+      WHERE c.change <> 0
+    )
+    INSERT INTO catalog_counter_deltas (scope, key, delta)
+    SELECT 'track_coverage', provider || ':' || status, sum(s) FROM r GROUP BY provider, status HAVING sum(s) <> 0
+    UNION ALL
+    SELECT 'tracks_by_providers', b::text, sum(d) FROM (
+      SELECT now_ok AS b, 1 AS d FROM changed WHERE now_ok > 0
+      UNION ALL SELECT now_ok - change, -1 FROM changed WHERE now_ok - change > 0
+    ) moves GROUP BY b HAVING sum(d) <> 0;
+  ELSE
+    WITH r AS MATERIALIZED (SELECT -1 AS s, track_id AS id, provider, status FROM old_rows),
+    changed AS (
+      SELECT c.id, c.change,
+             (SELECT count(*) FROM track_sources x WHERE x.track_id = c.id AND x.status = 'ok') AS now_ok
+      FROM (SELECT id, sum(s) FILTER (WHERE status = 'ok') AS change FROM r GROUP BY id) c
+      WHERE c.change <> 0
+    )
+    INSERT INTO catalog_counter_deltas (scope, key, delta)
+    SELECT 'track_coverage', provider || ':' || status, sum(s) FROM r GROUP BY provider, status HAVING sum(s) <> 0
+    UNION ALL
+    SELECT 'tracks_by_providers', b::text, sum(d) FROM (
+      SELECT now_ok AS b, 1 AS d FROM changed WHERE now_ok > 0
+      UNION ALL SELECT now_ok - change, -1 FROM changed WHERE now_ok - change > 0
+    ) moves GROUP BY b HAVING sum(d) <> 0;
+  END IF;
+  PERFORM catalog_counters_maybe_compact();
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION catalog_count_album_sources() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    WITH r AS MATERIALIZED (SELECT 1 AS s, album_id AS id, provider, status FROM new_rows),
+    changed AS (
+      SELECT c.id, c.change,
+             (SELECT count(*) FROM album_sources x WHERE x.album_id = c.id AND x.status = 'ok') AS now_ok
+      FROM (SELECT id, sum(s) FILTER (WHERE status = 'ok') AS change FROM r GROUP BY id) c
+      WHERE c.change <> 0
+    )
+    INSERT INTO catalog_counter_deltas (scope, key, delta)
+    SELECT 'album_coverage', provider || ':' || status, sum(s) FROM r GROUP BY provider, status HAVING sum(s) <> 0
+    UNION ALL
+    SELECT 'albums_by_providers', b::text, sum(d) FROM (
+      SELECT now_ok AS b, 1 AS d FROM changed WHERE now_ok > 0
+      UNION ALL SELECT now_ok - change, -1 FROM changed WHERE now_ok - change > 0
+    ) moves GROUP BY b HAVING sum(d) <> 0;
+  ELSIF TG_OP = 'UPDATE' THEN
+    WITH r AS MATERIALIZED (SELECT 1 AS s, album_id AS id, provider, status FROM new_rows UNION ALL SELECT -1 AS s, album_id AS id, provider, status FROM old_rows),
+    changed AS (
+      SELECT c.id, c.change,
+             (SELECT count(*) FROM album_sources x WHERE x.album_id = c.id AND x.status = 'ok') AS now_ok
+      FROM (SELECT id, sum(s) FILTER (WHERE status = 'ok') AS change FROM r GROUP BY id) c
+      WHERE c.change <> 0
+    )
+    INSERT INTO catalog_counter_deltas (scope, key, delta)
+    SELECT 'album_coverage', provider || ':' || status, sum(s) FROM r GROUP BY provider, status HAVING sum(s) <> 0
+    UNION ALL
+    SELECT 'albums_by_providers', b::text, sum(d) FROM (
+      SELECT now_ok AS b, 1 AS d FROM changed WHERE now_ok > 0
+      UNION ALL SELECT now_ok - change, -1 FROM changed WHERE now_ok - change > 0
+    ) moves GROUP BY b HAVING sum(d) <> 0;
+  ELSE
+    WITH r AS MATERIALIZED (SELECT -1 AS s, album_id AS id, provider, status FROM old_rows),
+    changed AS (
+      SELECT c.id, c.change,
+             (SELECT count(*) FROM album_sources x WHERE x.album_id = c.id AND x.status = 'ok') AS now_ok
+      FROM (SELECT id, sum(s) FILTER (WHERE status = 'ok') AS change FROM r GROUP BY id) c
+      WHERE c.change <> 0
+    )
+    INSERT INTO catalog_counter_deltas (scope, key, delta)
+    SELECT 'album_coverage', provider || ':' || status, sum(s) FROM r GROUP BY provider, status HAVING sum(s) <> 0
+    UNION ALL
+    SELECT 'albums_by_providers', b::text, sum(d) FROM (
+      SELECT now_ok AS b, 1 AS d FROM changed WHERE now_ok > 0
+      UNION ALL SELECT now_ok - change, -1 FROM changed WHERE now_ok - change > 0
+    ) moves GROUP BY b HAVING sum(d) <> 0;
+  END IF;
   PERFORM catalog_counters_maybe_compact();
   RETURN NULL;
 END
@@ -139,16 +237,34 @@ $$;
 CREATE FUNCTION catalog_count_features() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-  EXECUTE format($q$
-    WITH r AS MATERIALIZED (%s)
+  IF TG_OP = 'INSERT' THEN
+    WITH r AS MATERIALIZED (SELECT 1 AS s, vocabulary_version, missing FROM new_rows)
     INSERT INTO catalog_counter_deltas (scope, key, delta)
     SELECT scope, key, sum(n) FROM (
       SELECT 'features_rows' AS scope, vocabulary_version::text AS key, s::bigint AS n FROM r
       UNION ALL SELECT 'features_cells', vocabulary_version::text, s * cardinality(missing) FROM r
       UNION ALL SELECT 'features_missing', vocabulary_version::text,
                        s * (SELECT count(*) FROM unnest(r.missing) m WHERE m) FROM r
-    ) d GROUP BY scope, key HAVING sum(n) <> 0$q$,
-    catalog_counters_signed(TG_OP, 'vocabulary_version, missing'));
+    ) d GROUP BY scope, key HAVING sum(n) <> 0;
+  ELSIF TG_OP = 'UPDATE' THEN
+    WITH r AS MATERIALIZED (SELECT 1 AS s, vocabulary_version, missing FROM new_rows UNION ALL SELECT -1 AS s, vocabulary_version, missing FROM old_rows)
+    INSERT INTO catalog_counter_deltas (scope, key, delta)
+    SELECT scope, key, sum(n) FROM (
+      SELECT 'features_rows' AS scope, vocabulary_version::text AS key, s::bigint AS n FROM r
+      UNION ALL SELECT 'features_cells', vocabulary_version::text, s * cardinality(missing) FROM r
+      UNION ALL SELECT 'features_missing', vocabulary_version::text,
+                       s * (SELECT count(*) FROM unnest(r.missing) m WHERE m) FROM r
+    ) d GROUP BY scope, key HAVING sum(n) <> 0;
+  ELSE
+    WITH r AS MATERIALIZED (SELECT -1 AS s, vocabulary_version, missing FROM old_rows)
+    INSERT INTO catalog_counter_deltas (scope, key, delta)
+    SELECT scope, key, sum(n) FROM (
+      SELECT 'features_rows' AS scope, vocabulary_version::text AS key, s::bigint AS n FROM r
+      UNION ALL SELECT 'features_cells', vocabulary_version::text, s * cardinality(missing) FROM r
+      UNION ALL SELECT 'features_missing', vocabulary_version::text,
+                       s * (SELECT count(*) FROM unnest(r.missing) m WHERE m) FROM r
+    ) d GROUP BY scope, key HAVING sum(n) <> 0;
+  END IF;
   PERFORM catalog_counters_maybe_compact();
   RETURN NULL;
 END
@@ -180,20 +296,20 @@ CREATE TRIGGER albums_count_truncate AFTER TRUNCATE ON albums
   FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_truncate('albums');
 
 CREATE TRIGGER track_sources_count_insert AFTER INSERT ON track_sources
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_sources('track');
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_track_sources();
 CREATE TRIGGER track_sources_count_update AFTER UPDATE ON track_sources
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_sources('track');
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_track_sources();
 CREATE TRIGGER track_sources_count_delete AFTER DELETE ON track_sources
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_sources('track');
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_track_sources();
 CREATE TRIGGER track_sources_count_truncate AFTER TRUNCATE ON track_sources
   FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_truncate('track_coverage', 'tracks_by_providers');
 
 CREATE TRIGGER album_sources_count_insert AFTER INSERT ON album_sources
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_sources('album');
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_album_sources();
 CREATE TRIGGER album_sources_count_update AFTER UPDATE ON album_sources
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_sources('album');
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_album_sources();
 CREATE TRIGGER album_sources_count_delete AFTER DELETE ON album_sources
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_sources('album');
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_album_sources();
 CREATE TRIGGER album_sources_count_truncate AFTER TRUNCATE ON album_sources
   FOR EACH STATEMENT EXECUTE FUNCTION catalog_count_truncate('album_coverage', 'albums_by_providers');
 

@@ -69,4 +69,4 @@ SELECT p.provider, now() - (c::double precision / (:tracks / 50 + 1)) * interval
 FROM synthetic_providers p, generate_series(1, greatest(1, :tracks / 50)) AS c
 WHERE p.kind = 'track';
 
-ANALYZE;
+ANALYZE tracks, track_sources, albums, album_sources, feature_vocabularies, track_features, job_commits;
