@@ -11,9 +11,11 @@
 #      read-only role, server time from psql's \timing; and `tunefleet stats --json` end to end;
 #   2. what the whole-catalog figures would cost without the counters (the same figure computed
 #      from the base tables), 3 times each;
-#   3. the write side: pgbench, 2 clients for --write-seconds, each transaction a worker-like
-#      batch (UPDATE 50 tracks' genres, upsert 50 track_sources rows), with the counters'
-#      triggers enabled and then disabled (ALTER TABLE ... DISABLE TRIGGER USER).
+#   3. the write side: the counters' triggers' own time per 50-row statement (EXPLAIN ANALYZE,
+#      10 x --repeat statements each: an UPDATE of 50 tracks' genres, an upsert of 50
+#      track_sources flipping their statuses); then pgbench, 2 clients for --write-seconds, each
+#      transaction such a batch, with the counters' triggers enabled and then disabled
+#      (ALTER TABLE ... DISABLE TRIGGER USER).
 # Prints medians. Loopback only; the trap drops the database, also on failure or Ctrl-C.
 #
 # Environment (defaults = scripts/stack): TUNEFLEET_PG_ADMIN_DSN, TUNEFLEET_PG_OWNER_DSN,
@@ -125,6 +127,34 @@ write_run() {
   pgbench -n -c 2 -j 2 -T "$WRITE_SECONDS" --max-tries 10 -f "$WORK/batch.sql" "$OWNER_DB" 2>/dev/null |
     awk '/latency average/ { lat = $4 } /^tps/ { tps = $3 } END { printf "%s tx/s, %s ms per batch\n", tps, lat }'
 }
+# The triggers' own time inside the server: EXPLAIN ANALYZE reports each trigger's time per
+# statement (pgbench's latencies below swing with the machine's load; this does not).
+python3 - "$OWNER_DB" "$TRACKS" "$REPEAT" <<'PYEOF'
+import json, random, statistics, subprocess, sys
+dsn, tracks, n = sys.argv[1], int(sys.argv[2]), 10 * int(sys.argv[3])
+random.seed(1)
+script = []
+for _ in range(n):
+    s = random.randint(1, tracks - 60)
+    script.append(f"""BEGIN;
+EXPLAIN (ANALYZE, FORMAT JSON) UPDATE tracks SET genres = CASE WHEN genres @> '{{rock}}' THEN array_remove(genres, 'rock') ELSE genres || '{{rock}}'::text[] END WHERE id BETWEEN {s} AND {s + 49};
+EXPLAIN (ANALYZE, FORMAT JSON) INSERT INTO track_sources (track_id, provider, status, fetched_at) SELECT id, 'bench', CASE WHEN id % 10 = 0 THEN 'not_found' ELSE 'ok' END, now() FROM generate_series({s}, {s + 49}) id ON CONFLICT (track_id, provider) DO UPDATE SET status = CASE WHEN track_sources.status = 'ok' THEN 'not_found' ELSE 'ok' END;
+COMMIT;""")
+out = subprocess.run(["psql", "-qAtX", dsn], input="\n".join(script), capture_output=True, text=True, check=True).stdout
+docs, buf = [], ""
+for line in out.splitlines():
+    buf += line
+    try:
+        docs.append(json.loads(buf)); buf = ""
+    except json.JSONDecodeError:
+        pass
+print(f"\ncounter triggers per statement (EXPLAIN ANALYZE, median of {n}, ms): statement / of which triggers")
+for name, ds in (("UPDATE 50 tracks (genres change)", docs[0::2]), ("upsert 50 track_sources (statuses flip)", docs[1::2])):
+    total = [d[0]["Execution Time"] for d in ds]
+    trig = [sum(t["Time"] for t in d[0].get("Triggers", []) if not t["Trigger Name"].startswith("RI_")) for d in ds]
+    print(f"  {name:<42} {statistics.median(total):6.2f} / {statistics.median(trig):5.2f}")
+PYEOF
+
 printf '\nwrite side: pgbench, 2 clients x %s s, a batch = UPDATE 50 tracks + upsert 50 track_sources\n' "$WRITE_SECONDS"
 printf '  %-20s %s\n' "triggers enabled" "$(write_run)"
 psql -qX "$OWNER_DB" -c "ALTER TABLE tracks DISABLE TRIGGER USER" -c "ALTER TABLE track_sources DISABLE TRIGGER USER" >/dev/null
