@@ -3,7 +3,7 @@
 --
 -- Whole-catalog distributions (tracks per genre, tracks by how many providers stored them,
 -- source rows per provider and status, missing feature cells) cannot be answered from an
--- index: on 1,000,000 tracks they are a scan of every track (genres, moods) or of ~3.5 million
+-- index: on 1,000,000 tracks they are a scan of every track (genres, moods) or of ~3.3 million
 -- source rows, 1.3 to 3.4 s each on the development machine (docs/BENCHMARKS.md, "Catalog
 -- stats"). So they are counted as the rows are written:
 --
