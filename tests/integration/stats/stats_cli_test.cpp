@@ -16,7 +16,10 @@
 
 #include "common/db/catalog_writer.hpp"
 #include "tests/support/cli_process.hpp"
+#include "tests/support/endpoints.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/test_vhost.hpp"
+#include "tests/support/wait.hpp"
 #include "workers/fleet/fleet.hpp"
 
 namespace {
@@ -273,6 +276,38 @@ TEST_F(StatsCliTest, DeadLettersComeFromTheManagementApiOrAreMarkedUnknown) {
   rapidjson::Document d;
   ASSERT_FALSE(d.Parse(run.out.c_str()).HasParseError()) << run.out;
   EXPECT_EQ(d["tracks"].GetInt64(), 0);
+}
+
+TEST_F(StatsCliTest, DeadLettersPerProviderComeFromItsDeadQueue) {
+  test_support::TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  std::vector<amqp::OutgoingMessage> dead;
+  for (int i = 0; i < 3; ++i) dead.push_back({"tunefleet.dead", "spotify", "dead-" + std::to_string(i), "{}", {}});
+  dead.push_back({"tunefleet.dead", "lastfm", "dead-lastfm", "{}", {}});
+  vhost.Publish(dead);
+  const std::map<std::string, std::string> env = {{"TUNEFLEET_PG_DSN", db_.reader_dsn()},
+                                                  {"TUNEFLEET_RABBITMQ_API_URL", test_support::RabbitApiUrl()},
+                                                  {"TUNEFLEET_AMQP_URL", vhost.amqp_url()}};
+  // The management API's queue figures follow the broker's statistics timer: poll.
+  std::string last;
+  ASSERT_TRUE(test_support::WaitUntil(
+      [&] {
+        auto run = test_support::RunTunefleet({"stats", "--json"}, env);
+        last = run.out + run.err;
+        rapidjson::Document d;
+        if (run.exit_code != 0 || d.Parse(run.out.c_str()).HasParseError()) return false;
+        std::map<std::string, std::int64_t> got;
+        for (const auto& c : d["coverage"].GetArray()) {
+          if (!c["dead_letters"].IsInt64()) return false;
+          got[c["provider"].GetString()] = c["dead_letters"].GetInt64();
+        }
+        return got["spotify"] == 3 && got["lastfm"] == 1 && got["discogs"] == 0;
+      },
+      std::chrono::seconds(30), "tunefleet stats to count 3 spotify and 1 lastfm dead letters"))
+      << last;
+  auto table = test_support::RunTunefleet({"stats"}, env);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("dead letters from RabbitMQ)"), std::string::npos) << table.out;
 }
 
 TEST_F(StatsCliTest, OnlyTheTriggersWriteTheCountersAndTheReaderSeesTheViews) {
