@@ -43,3 +43,6 @@ ALTER DEFAULT PRIVILEGES FOR ROLE tunefleet_owner IN SCHEMA public
   GRANT SELECT ON TABLES TO tunefleet_reader;
 SELECT 'REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM tunefleet_worker'
 WHERE to_regclass('public.schema_migrations') IS NOT NULL \gexec
+-- 0008_catalog_stats's counter deltas: written by its triggers (as the owner) only.
+SELECT 'REVOKE INSERT, UPDATE, DELETE ON catalog_counter_deltas FROM tunefleet_worker'
+WHERE to_regclass('public.catalog_counter_deltas') IS NOT NULL \gexec

@@ -21,5 +21,6 @@ int RunTopology(int argc, char* argv[]);  // cmd_topology.cpp: upgrade an earlie
 int RunWorkers(int argc, char* argv[]);   // cmd_workers.cpp: the live workers and builders (control channel)
 int RunControl(int argc, char* argv[]);   // cmd_control.cpp: pause, resume, breaker, rate, log-level
 int RunCache(int argc, char* argv[]);     // cmd_cache.cpp: the gateway's response cache in Redis: stats, invalidate
+int RunStats(int argc, char* argv[]);     // cmd_stats.cpp: catalog analytics (catalog_stats_* views)
 
 }  // namespace cli

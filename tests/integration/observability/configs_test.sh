@@ -61,6 +61,9 @@ dashboards_ok() {
   "$PY" - <<'EOF'
 import json, glob, re, sys, yaml
 ds = yaml.safe_load(open("deploy/grafana/provisioning/datasources/prometheus.yml"))["datasources"][0]["uid"]
+# The Catalog dashboard's SQL panels: the read-only role's PostgreSQL datasource (their SQL runs
+# against a real database in catalog_dashboard_test.sh).
+sql = yaml.safe_load(open("deploy/grafana/provisioning/datasources/catalog-postgres.yml"))["datasources"][0]
 defined = set(re.findall(r'"(tunefleet_\w+)"', "".join(open(f"common/metrics/{m}_metrics.cpp").read() for m in ("worker", "gateway", "builder"))))
 errors = []
 texts = [open(p).read() for p in ("deploy/prometheus/alerts.yml",)]
@@ -73,9 +76,17 @@ for path in files:
     uids.add(d["uid"])
     for p in d["panels"]:
         if p["type"] == "row": continue  # a section header: no query
-        if p["datasource"]["uid"] != ds: errors.append(f"{path} panel {p['id']}: datasource uid {p['datasource']['uid']} != {ds}")
+        uid = p["datasource"]["uid"]
+        if uid not in (ds, sql["uid"]): errors.append(f"{path} panel {p['id']}: datasource uid {uid} is neither {ds} nor {sql['uid']}")
         if not p.get("targets"): errors.append(f"{path} panel {p['id']}: no query")
-        texts += [t["expr"] for t in p.get("targets", [])]
+        key = "rawSql" if uid == sql["uid"] else "expr"
+        errors += [f"{path} panel {p['id']}: a target without {key}" for t in p.get("targets", []) if not t.get(key)]
+        texts += [t["expr"] for t in p.get("targets", []) if "expr" in t]
+if sql["user"] != "tunefleet_reader": errors.append(f"catalog-postgres.yml: user {sql['user']}, not the read-only tunefleet_reader")
+if sql["secureJsonData"]["password"] != "$__file{/run/secrets/pg_reader_password}":
+    errors.append("catalog-postgres.yml: the password is not the pg_reader_password secret")
+grafana = yaml.safe_load(open("docker-compose.yml"))["services"]["grafana"]
+if "pg_reader_password" not in grafana.get("secrets", []): errors.append("docker-compose.yml: grafana lacks the pg_reader_password secret")
 used = set()
 for t in texts:
     for m in re.findall(r"tunefleet_\w+", t):
@@ -86,7 +97,7 @@ print("\n".join(errors))
 sys.exit(1 if errors else 0)
 EOF
 }
-check "dashboards: JSON, provisioned datasource uid, only metrics common/metrics defines" dashboards_ok
+check "dashboards: JSON, provisioned datasource uids (Prometheus; the Catalog SQL panels as tunefleet_reader), only metrics common/metrics defines" dashboards_ok
 
 # The fleet dashboard has a "Builders" row with panels on every builder metric.
 builder_panels_ok() {
