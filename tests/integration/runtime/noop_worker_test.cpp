@@ -264,7 +264,10 @@ TEST(NoopWorker, ConsumesAgainWhenTheBrokerCancelsItsConsumer) {
   vhost.PublishTrackJobs("before", 0, kBatch);
   WorkerProcess worker(NoopWorkerBinary(), WorkerEnv(vhost, database));
   ASSERT_TRUE(WaitForAllStored(database, vhost, worker, kBatch, 120s));
-  auto connects = [&] { return test_support::CountOccurrences(worker.Log(), "rabbitmq connected"); };
+  // The job consumer's connections (component "amqp"; the control channel's are "control").
+  auto connects = [&] {
+    return test_support::CountOccurrences(worker.Log(), R"("component":"amqp","msg":"rabbitmq connected")");
+  };
   ASSERT_EQ(connects(), 1u) << worker.LogTail(10);
 
   amqp::Connection admin({.url = vhost.amqp_url(), .connection_name = "tunefleet-test-admin"});
