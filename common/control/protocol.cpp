@@ -82,7 +82,7 @@ core::Result<Status> ReadStatus(const rapidjson::Value& v) {
 
 core::Result<rapidjson::Document> ParseObject(std::string_view text, const char* what) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
+  doc.Parse(text.data(), text.size());
   if (doc.HasParseError() || !doc.IsObject()) {
     return core::Error::InvalidInput(std::string(what) + " is not a JSON object");
   }
