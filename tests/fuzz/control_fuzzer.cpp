@@ -2,6 +2,7 @@
 // tunefleet.control, or answer on tunefleet.control.replies, sends). A message a parser
 // accepts must survive ToJson and parse back the same: numbers within 1e-9 (RapidJSON's
 // default parse may land a few ULPs from the writer's shortest form), everything else equal.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
