@@ -10,8 +10,9 @@
 #include <charconv>
 #include <chrono>
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
+#include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -19,6 +20,7 @@
 #include "common/db/connection.hpp"
 #include "common/db/errors.hpp"
 #include "common/db/identity.hpp"
+#include "common/db/identity_merge.hpp"
 #include "common/db/session.hpp"
 
 namespace db {
@@ -59,14 +61,22 @@ constexpr const char* kRecordEffects =
 // lock order. The `IS NOT NULL AND` before each NOT EXISTS matters for speed, not meaning: while
 // the table is small the planner hashes the NOT EXISTS subquery (a scan of the whole table per
 // batch), and the guard skips it when no row of the batch has that id.
+//
+// An identity key a merge absorbed resolves to its survivor's (track_aliases): `keyed` maps
+// each input row to the key of the row it lands on (`row_key`), and `input` keeps one input
+// row per row_key (a batch may name a recording by both its old and its new identifier).
 constexpr const char* kUpsertTracks = R"SQL(
-WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+WITH keyed AS (
+  SELECT x.*, COALESCE(s.identity_key, x.identity_key) AS row_key
+  FROM jsonb_to_recordset($1::jsonb) AS x(
     identity_key text, name_key text, artist text, artist_key text, title text, album text,
     isrc text, mbid uuid, spotify_id text, discogs_id bigint,
     provider text, status text, external_id text, genres jsonb, moods jsonb,
     fields jsonb, raw jsonb, job_id text)
+  LEFT JOIN track_aliases al ON al.identity_key = x.identity_key
+  LEFT JOIN tracks s ON s.id = al.survivor_id
 ),
+input AS (SELECT DISTINCT ON (row_key) * FROM keyed ORDER BY row_key, identity_key DESC),
 upserted AS (
   -- A new row gets its merged columns from its only source, this one, right here; a row
   -- that already existed is merged from all its sources by the merge statement.
@@ -74,7 +84,7 @@ upserted AS (
                            isrc, mbid, spotify_id, discogs_id,
                            genres, moods, providers_done, duration_ms, explicit, popularity,
                            track_number, release_date, release_year, audio_features, enriched_at)
-  SELECT i.identity_key, i.name_key, ar.id, i.artist, i.title, i.album,
+  SELECT i.row_key, i.name_key, ar.id, i.artist, i.title, i.album,
          CASE WHEN i.isrc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.isrc = i.isrc) THEN i.isrc END,
          CASE WHEN i.mbid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.mbid = i.mbid) THEN i.mbid END,
          CASE WHEN i.spotify_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.spotify_id = i.spotify_id) THEN i.spotify_id END,
@@ -91,7 +101,7 @@ upserted AS (
          CASE WHEN i.status = 'ok' THEN i.fields->'audio_features' END,
          now()
   FROM input i LEFT JOIN artists ar ON ar.name_key = i.artist_key
-  ORDER BY i.identity_key
+  ORDER BY i.row_key
   ON CONFLICT (identity_key) DO UPDATE
     SET album_title = COALESCE(t.album_title, EXCLUDED.album_title),
         artist_id = COALESCE(t.artist_id, EXCLUDED.artist_id), updated_at = now()
@@ -104,18 +114,20 @@ sources AS (
          ARRAY(SELECT jsonb_array_elements_text(i.genres)),
          ARRAY(SELECT jsonb_array_elements_text(i.moods)),
          i.fields, i.raw, i.job_id
-  FROM input i JOIN upserted u USING (identity_key)
+  FROM input i JOIN upserted u ON u.identity_key = i.row_key
   ON CONFLICT (track_id, provider) DO UPDATE
     SET status = EXCLUDED.status, external_id = EXCLUDED.external_id,
         fetched_at = EXCLUDED.fetched_at, genres = EXCLUDED.genres, moods = EXCLUDED.moods,
         fields = EXCLUDED.fields, raw = EXCLUDED.raw, job_id = EXCLUDED.job_id
   RETURNING s.track_id
 )
--- needs_merge: the row existed (other providers may have sources), or this source found
--- provider ids that only the merge may claim for the row.
-SELECT u.identity_key, u.id,
-       (NOT u.inserted OR i.fields ?| ARRAY['isrc', 'mbid', 'spotify_id', 'discogs_id']) AS needs_merge
-FROM upserted u JOIN input i USING (identity_key)
+-- One row per input key. needs_merge: the row existed (other providers may have sources), or
+-- this source found provider ids that only the merge may claim for the row. inserted: a new
+-- row, which Write checks against a merge that absorbed its key meanwhile.
+SELECT k.identity_key, u.id,
+       (NOT u.inserted OR i.fields ?| ARRAY['isrc', 'mbid', 'spotify_id', 'discogs_id']) AS needs_merge,
+       u.inserted
+FROM keyed k JOIN upserted u ON u.identity_key = k.row_key JOIN input i ON i.row_key = k.row_key
 WHERE u.id IN (SELECT track_id FROM sources)
 )SQL";
 
@@ -139,6 +151,7 @@ WITH input AS (
 found AS (
   SELECT i.*,
          COALESCE((SELECT o.id FROM tracks o WHERE o.identity_key = i.identity_key),
+                  (SELECT a.survivor_id FROM track_aliases a WHERE a.identity_key = i.identity_key),
                   (SELECT o.id FROM tracks o WHERE i.isrc IS NOT NULL AND o.isrc = i.isrc),
                   (SELECT o.id FROM tracks o WHERE i.mbid IS NOT NULL AND o.mbid = i.mbid),
                   (SELECT o.id FROM tracks o WHERE i.spotify_id IS NOT NULL AND o.spotify_id = i.spotify_id))
@@ -243,9 +256,15 @@ merged AS (
     count(*) OVER (PARTITION BY sc.isrc #>> '{}') AS isrc_claims,
     count(*) OVER (PARTITION BY sc.mbid #>> '{}') AS mbid_claims,
     count(*) OVER (PARTITION BY sc.spotify_id #>> '{}') AS spotify_claims,
-    count(*) OVER (PARTITION BY sc.discogs_id #>> '{}') AS discogs_claims
+    count(*) OVER (PARTITION BY sc.discogs_id #>> '{}') AS discogs_claims,
+    -- The row that holds each claimed id already, if any (this one, or a twin to merge).
+    (SELECT o.id FROM tracks o WHERE sc.isrc IS NOT NULL AND o.isrc = sc.isrc #>> '{}') AS isrc_holder,
+    (SELECT o.id FROM tracks o WHERE sc.mbid IS NOT NULL AND o.mbid = (sc.mbid #>> '{}')::uuid) AS mbid_holder,
+    (SELECT o.id FROM tracks o WHERE sc.spotify_id IS NOT NULL AND o.spotify_id = sc.spotify_id #>> '{}') AS spotify_holder,
+    (SELECT o.id FROM tracks o WHERE sc.discogs_id IS NOT NULL AND o.discogs_id = (sc.discogs_id #>> '{}')::bigint) AS discogs_holder
   FROM (SELECT DISTINCT unnest($1::bigint[]) AS track_id) d LEFT JOIN scalars sc ON sc.track_id = d.track_id
-)
+),
+updated AS (
 UPDATE tracks t SET
   genres = m.genres, moods = m.moods, providers_done = m.providers,
   duration_ms = COALESCE(m.duration_ms, t.duration_ms),
@@ -255,33 +274,46 @@ UPDATE tracks t SET
   release_date = COALESCE(m.release_date, t.release_date),
   release_year = COALESCE(m.release_year, t.release_year),
   audio_features = COALESCE(m.audio_features, t.audio_features),
-  isrc = COALESCE(t.isrc, CASE WHEN m.isrc IS NOT NULL AND m.isrc_claims = 1 AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.isrc = m.isrc) THEN m.isrc END),
-  mbid = COALESCE(t.mbid, CASE WHEN m.mbid IS NOT NULL AND m.mbid_claims = 1 AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.mbid = m.mbid) THEN m.mbid END),
-  spotify_id = COALESCE(t.spotify_id, CASE WHEN m.spotify_id IS NOT NULL AND m.spotify_claims = 1 AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.spotify_id = m.spotify_id) THEN m.spotify_id END),
-  discogs_id = COALESCE(t.discogs_id, CASE WHEN m.discogs_id IS NOT NULL AND m.discogs_claims = 1 AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.discogs_id = m.discogs_id) THEN m.discogs_id END),
+  isrc = COALESCE(t.isrc, CASE WHEN m.isrc IS NOT NULL AND m.isrc_claims = 1 AND m.isrc_holder IS NULL THEN m.isrc END),
+  mbid = COALESCE(t.mbid, CASE WHEN m.mbid IS NOT NULL AND m.mbid_claims = 1 AND m.mbid_holder IS NULL THEN m.mbid END),
+  spotify_id = COALESCE(t.spotify_id, CASE WHEN m.spotify_id IS NOT NULL AND m.spotify_claims = 1 AND m.spotify_holder IS NULL THEN m.spotify_id END),
+  discogs_id = COALESCE(t.discogs_id, CASE WHEN m.discogs_id IS NOT NULL AND m.discogs_claims = 1 AND m.discogs_holder IS NULL THEN m.discogs_id END),
   updated_at = now(), enriched_at = now()
 FROM merged m WHERE t.id = m.track_id
+RETURNING t.id, m.isrc, m.isrc_holder, m.mbid::text AS mbid, m.mbid_holder, m.spotify_id, m.spotify_holder
+)
+-- Merge candidates (common/db/identity_merge.hpp): an id the row's sources name that another
+-- row holds. Not tracks.discogs_id: it is the Discogs release, shared by all its tracks.
+SELECT u.id, v.kind, v.value, v.other
+FROM updated u, LATERAL (VALUES ('isrc', u.isrc, u.isrc_holder), ('mbid', u.mbid, u.mbid_holder),
+                                ('spotify_id', u.spotify_id, u.spotify_holder)) AS v(kind, value, other)
+WHERE v.other IS NOT NULL AND v.other <> u.id
 )SQL";
 
+// Aliases (album_aliases) resolve as in kUpsertTracks.
 constexpr const char* kUpsertAlbums = R"SQL(
-WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+WITH keyed AS (
+  SELECT x.*, COALESCE(s.identity_key, x.identity_key) AS row_key
+  FROM jsonb_to_recordset($1::jsonb) AS x(
     identity_key text, artist text, artist_key text, title text, upc text, mbid uuid, spotify_id text,
     discogs_id bigint, provider text, status text, external_id text, genres jsonb,
     moods jsonb, fields jsonb, raw jsonb, job_id text)
+  LEFT JOIN album_aliases al ON al.identity_key = x.identity_key
+  LEFT JOIN albums s ON s.id = al.survivor_id
 ),
+input AS (SELECT DISTINCT ON (row_key) * FROM keyed ORDER BY row_key, identity_key DESC),
 upserted AS (
   INSERT INTO albums AS a (identity_key, artist_id, artist_name, title, upc, mbid, spotify_id, discogs_id)
-  SELECT i.identity_key, ar.id, i.artist, i.title,
+  SELECT i.row_key, ar.id, i.artist, i.title,
          CASE WHEN i.upc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.upc = i.upc) THEN i.upc END,
          CASE WHEN i.mbid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.mbid = i.mbid) THEN i.mbid END,
          CASE WHEN i.spotify_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.spotify_id = i.spotify_id) THEN i.spotify_id END,
          CASE WHEN i.discogs_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.discogs_id = i.discogs_id) THEN i.discogs_id END
   FROM input i LEFT JOIN artists ar ON ar.name_key = i.artist_key
-  ORDER BY i.identity_key
+  ORDER BY i.row_key
   ON CONFLICT (identity_key) DO UPDATE
     SET artist_id = COALESCE(a.artist_id, EXCLUDED.artist_id), updated_at = now()
-  RETURNING a.id, a.identity_key
+  RETURNING a.id, a.identity_key, (a.xmax = 0) AS inserted
 ),
 sources AS (
   INSERT INTO album_sources AS s (album_id, provider, status, external_id, fetched_at,
@@ -290,14 +322,16 @@ sources AS (
          ARRAY(SELECT jsonb_array_elements_text(i.genres)),
          ARRAY(SELECT jsonb_array_elements_text(i.moods)),
          i.fields, i.raw, i.job_id
-  FROM input i JOIN upserted u USING (identity_key)
+  FROM input i JOIN upserted u ON u.identity_key = i.row_key
   ON CONFLICT (album_id, provider) DO UPDATE
     SET status = EXCLUDED.status, external_id = EXCLUDED.external_id,
         fetched_at = EXCLUDED.fetched_at, genres = EXCLUDED.genres, moods = EXCLUDED.moods,
         fields = EXCLUDED.fields, raw = EXCLUDED.raw, job_id = EXCLUDED.job_id
   RETURNING s.album_id
 )
-SELECT u.identity_key, u.id FROM upserted u
+-- Albums are always merged (needs_merge true): their merge is cheap and fills their ids.
+SELECT k.identity_key, u.id, true AS needs_merge, u.inserted
+FROM keyed k JOIN upserted u ON u.identity_key = k.row_key
 WHERE u.id IN (SELECT album_id FROM sources)
 )SQL";
 
@@ -313,7 +347,11 @@ scalars AS (
     (array_agg(fields->'release_date' ORDER BY prio, provider) FILTER (WHERE fields ? 'release_date'))[1] AS release_date,
     (array_agg(fields->'release_year' ORDER BY prio, provider) FILTER (WHERE fields ? 'release_year'))[1] AS release_year,
     (array_agg(fields->'aoty_critic_score' ORDER BY prio, provider) FILTER (WHERE fields ? 'aoty_critic_score'))[1] AS aoty_critic_score,
-    (array_agg(fields->'aoty_user_score' ORDER BY prio, provider) FILTER (WHERE fields ? 'aoty_user_score'))[1] AS aoty_user_score
+    (array_agg(fields->'aoty_user_score' ORDER BY prio, provider) FILTER (WHERE fields ? 'aoty_user_score'))[1] AS aoty_user_score,
+    (array_agg(fields->'upc' ORDER BY prio, provider) FILTER (WHERE fields ? 'upc'))[1] AS upc,
+    (array_agg(fields->'mbid' ORDER BY prio, provider) FILTER (WHERE fields ? 'mbid'))[1] AS mbid,
+    (array_agg(fields->'spotify_id' ORDER BY prio, provider) FILTER (WHERE fields ? 'spotify_id'))[1] AS spotify_id,
+    (array_agg(fields->'discogs_id' ORDER BY prio, provider) FILTER (WHERE fields ? 'discogs_id'))[1] AS discogs_id
   FROM src GROUP BY album_id
 ),
 merged AS (
@@ -329,15 +367,54 @@ merged AS (
     (sc.release_date #>> '{}')::date AS release_date,
     (sc.release_year #>> '{}')::smallint AS release_year,
     (sc.aoty_critic_score #>> '{}')::real AS aoty_critic_score,
-    (sc.aoty_user_score #>> '{}')::real AS aoty_user_score
+    (sc.aoty_user_score #>> '{}')::real AS aoty_user_score,
+    sc.upc #>> '{}' AS upc,
+    (sc.mbid #>> '{}')::uuid AS mbid,
+    sc.spotify_id #>> '{}' AS spotify_id,
+    (sc.discogs_id #>> '{}')::bigint AS discogs_id,
+    count(*) OVER (PARTITION BY sc.upc #>> '{}') AS upc_claims,
+    count(*) OVER (PARTITION BY sc.mbid #>> '{}') AS mbid_claims,
+    count(*) OVER (PARTITION BY sc.spotify_id #>> '{}') AS spotify_claims,
+    count(*) OVER (PARTITION BY sc.discogs_id #>> '{}') AS discogs_claims,
+    (SELECT o.id FROM albums o WHERE sc.upc IS NOT NULL AND o.upc = sc.upc #>> '{}') AS upc_holder,
+    (SELECT o.id FROM albums o WHERE sc.mbid IS NOT NULL AND o.mbid = (sc.mbid #>> '{}')::uuid) AS mbid_holder,
+    (SELECT o.id FROM albums o WHERE sc.spotify_id IS NOT NULL AND o.spotify_id = sc.spotify_id #>> '{}') AS spotify_holder,
+    (SELECT o.id FROM albums o WHERE sc.discogs_id IS NOT NULL AND o.discogs_id = (sc.discogs_id #>> '{}')::bigint) AS discogs_holder
   FROM (SELECT DISTINCT unnest($1::bigint[]) AS album_id) d LEFT JOIN scalars sc ON sc.album_id = d.album_id
-)
+),
+updated AS (
 UPDATE albums a SET genres = m.genres, moods = m.moods,
   release_date = COALESCE(m.release_date, a.release_date),
   release_year = COALESCE(m.release_year, a.release_year),
-  aoty_critic_score = m.aoty_critic_score, aoty_user_score = m.aoty_user_score, updated_at = now()
+  aoty_critic_score = m.aoty_critic_score, aoty_user_score = m.aoty_user_score,
+  upc = COALESCE(a.upc, CASE WHEN m.upc IS NOT NULL AND m.upc_claims = 1 AND m.upc_holder IS NULL THEN m.upc END),
+  mbid = COALESCE(a.mbid, CASE WHEN m.mbid IS NOT NULL AND m.mbid_claims = 1 AND m.mbid_holder IS NULL THEN m.mbid END),
+  spotify_id = COALESCE(a.spotify_id, CASE WHEN m.spotify_id IS NOT NULL AND m.spotify_claims = 1 AND m.spotify_holder IS NULL THEN m.spotify_id END),
+  discogs_id = COALESCE(a.discogs_id, CASE WHEN m.discogs_id IS NOT NULL AND m.discogs_claims = 1 AND m.discogs_holder IS NULL THEN m.discogs_id END),
+  updated_at = now()
 FROM merged m WHERE a.id = m.album_id
+RETURNING a.id, m.upc, m.upc_holder, m.mbid::text AS mbid, m.mbid_holder, m.spotify_id, m.spotify_holder,
+          m.discogs_id::text AS discogs_id, m.discogs_holder
+)
+-- Merge candidates, as in kMergeTracks.
+SELECT u.id, v.kind, v.value, v.other
+FROM updated u, LATERAL (VALUES ('upc', u.upc, u.upc_holder), ('mbid', u.mbid, u.mbid_holder),
+                                ('spotify_id', u.spotify_id, u.spotify_holder),
+                                ('discogs_id', u.discogs_id, u.discogs_holder)) AS v(kind, value, other)
+WHERE v.other IS NOT NULL AND v.other <> u.id
 )SQL";
+
+// Statement 1b: which of the keys a merge has absorbed (`$1` text[]: the upsert's new rows).
+const char* AliasCheckOf(Entity entity) {
+  return entity == Entity::kTrack ? "SELECT 1 FROM track_aliases WHERE identity_key = ANY($1::text[]) LIMIT 1"
+                                  : "SELECT 1 FROM album_aliases WHERE identity_key = ANY($1::text[]) LIMIT 1";
+}
+
+// Thrown inside a write attempt when a concurrent merge absorbed one of its rows: replayed.
+class AbsorbedMeanwhile : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -454,10 +531,17 @@ void AlbumFieldsJson(Writer& w, const catalog::AlbumFields& f) {
   if (f.title) String(w, "title", *f.title);
   ReleaseDate(w, f.release_date);
   if (f.artist_credit && !f.artist_credit->empty()) String(w, "artist_credit", *f.artist_credit);
-  if (f.upc) String(w, "upc", *f.upc);
-  if (f.mbid) String(w, "mbid", *f.mbid);
-  if (f.spotify_id) String(w, "spotify_id", *f.spotify_id);
-  if (f.discogs_id) { w.Key("discogs_id"); w.Int64(*f.discogs_id); }
+  // Normalized like the id columns: the merge fills those from these (kMergeAlbums).
+  if (f.upc) {
+    std::string upc = NormalizeUpc(*f.upc);
+    if (!upc.empty()) String(w, "upc", upc);
+  }
+  if (f.mbid) {
+    std::string mbid = NormalizeMbid(*f.mbid);
+    if (!mbid.empty()) String(w, "mbid", mbid);
+  }
+  if (f.spotify_id && !f.spotify_id->empty()) String(w, "spotify_id", *f.spotify_id);
+  if (f.discogs_id && *f.discogs_id > 0) { w.Key("discogs_id"); w.Int64(*f.discogs_id); }
   if (f.total_tracks) { w.Key("total_tracks"); w.Int(*f.total_tracks); }
   if (f.label) String(w, "label", *f.label);
   if (f.aoty_critic_score) { w.Key("aoty_critic_score"); w.Double(*f.aoty_critic_score); }
@@ -610,6 +694,10 @@ struct CatalogWriter::Impl {
   std::set<std::string> known_discogs_ids;  // artist keys whose Discogs id this process has set (or found set)
   // The last WriteAlbums' unconfirmed album_tracks rows (kSelectTrackJobs), for WriteJobs.
   std::vector<AlbumTrackJob> track_jobs;
+  // The last write's merge candidates (its merge statement's rows), merged after its commit.
+  std::vector<MergeCandidate> candidates;
+  // The merges and conflicts of the current WriteJobs (or WriteTracks / WriteAlbums) call.
+  std::vector<MergeResult> identity;
 
   // One statement pair per entity: the records as one JSON array, upserted then merged.
   core::Result<std::vector<std::int64_t>> WriteTracks(const std::vector<const catalog::TrackRecord*>& records,
@@ -618,12 +706,72 @@ struct CatalogWriter::Impl {
                                                       const std::vector<JobEffect>& effects);
 
   // Inserts the new ones of `artists` (kInsertArtists), then runs `input_json` through
-  // `upsert` then `merge`, in one transaction; returns the row id of each of `keys` (identity
-  // keys, in the callers' input order).
-  core::Result<std::vector<std::int64_t>> Write(const BatchArtists& artists, const char* upsert, const char* merge,
-                                                const std::string& input_json, const std::vector<std::string>& keys,
+  // `upsert` then `merge`, in one transaction; then merges the rows that turned out to be
+  // one (MergeRows, a transaction each). Returns the row id of each of `keys` (identity keys,
+  // in the callers' input order): a row a merge absorbed is named by its survivor.
+  core::Result<std::vector<std::int64_t>> Write(Entity entity, const BatchArtists& artists, const char* upsert,
+                                                const char* merge, const std::string& input_json,
+                                                const std::vector<std::string>& keys,
                                                 const std::vector<JobEffect>& effects,
                                                 const Tracklists& tracklists = {}) {
+    auto written = WriteRows(entity, artists, upsert, merge, input_json, keys, effects, tracklists);
+    if (!written || candidates.empty()) return written;
+    auto merged = MergeCandidates(merge);
+    if (!merged) return merged.error();
+    for (auto& id : *written) id = Survivor(id);
+    return written;
+  }
+
+  // Merges `candidates` (and what each merge finds in turn) one transaction each, into
+  // `identity`. A deadlock or serialization failure (a writer or another merge locked the
+  // rows in another order) is replayed; so is a unique violation (a writer's claim meanwhile).
+  core::Result<void> MergeCandidates(const char* merge) {
+    constexpr int kAttempts = 5;
+    constexpr std::size_t kMaxMerges = 1000;  // per write: a bound, not a limit one meets
+    std::vector<MergeCandidate> todo = std::move(candidates);
+    candidates.clear();
+    std::size_t done = 0;
+    return session.Run([&]() -> core::Result<void> {
+      while (!todo.empty() && done++ < kMaxMerges) {
+        MergeCandidate candidate = std::move(todo.back());
+        todo.pop_back();
+        for (int attempt = 1;; ++attempt) {
+          try {
+            MergeResult result = MergeRows(session.Connection(), candidate, merge, merge_priority_array);
+            for (auto& more : result.more) todo.push_back(std::move(more));
+            result.more.clear();
+            identity.push_back(std::move(result));
+            break;
+          } catch (const pqxx::transaction_rollback&) {
+            if (attempt >= kAttempts) throw;
+          } catch (const pqxx::unique_violation&) {
+            if (attempt >= kAttempts) throw;
+          }
+        }
+      }
+      return core::Ok();
+    });
+  }
+
+  // `id`, or the survivor of the merges of this write that absorbed it.
+  std::int64_t Survivor(std::int64_t id) const {
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (const auto& m : identity) {
+        if (m.outcome == MergeOutcome::kMerged && m.absorbed == id) {
+          id = m.survivor;
+          changed = true;
+        }
+      }
+    }
+    return id;
+  }
+
+  core::Result<std::vector<std::int64_t>> WriteRows(Entity entity, const BatchArtists& artists, const char* upsert,
+                                                    const char* merge, const std::string& input_json,
+                                                    const std::vector<std::string>& keys,
+                                                    const std::vector<JobEffect>& effects,
+                                                    const Tracklists& tracklists) {
     // A provider id is claimed only where no other row holds it (NOT EXISTS), but a claim by
     // a concurrent, not yet committed transaction is invisible to that check: tracks of one
     // Discogs release all carry its id, and several providers' merges claim it at once. The
@@ -635,34 +783,46 @@ struct CatalogWriter::Impl {
     return session.Run([&]() -> core::Result<std::vector<std::int64_t>> {
       for (int attempt = 1;; ++attempt) {
         try {
-          return WriteOnce(artists, upsert, merge, input_json, keys, effects, tracklists);
+          return WriteOnce(entity, artists, upsert, merge, input_json, keys, effects, tracklists);
         } catch (const pqxx::unique_violation& e) {
           if (attempt < kAttempts) continue;
           return DatabaseError(e, session.dsn());
+        } catch (const AbsorbedMeanwhile& e) {
+          if (attempt < kAttempts) continue;
+          return core::Error::Transient(e.what());
         }
       }
     });
   }
 
   // One attempt of Write; throws what pqxx throws.
-  core::Result<std::vector<std::int64_t>> WriteOnce(const BatchArtists& artists, const char* upsert,
+  core::Result<std::vector<std::int64_t>> WriteOnce(Entity entity, const BatchArtists& artists, const char* upsert,
                                                     const char* merge, const std::string& input_json,
                                                     const std::vector<std::string>& keys,
                                                     const std::vector<JobEffect>& effects,
                                                     const Tracklists& tracklists) {
     track_jobs.clear();
+    candidates.clear();
     pqxx::work tx(session.Connection());
     if (auto new_artists = artists.Json(known_artists)) tx.exec_params(kInsertArtists, *new_artists);
     if (auto ids = artists.DiscogsIdsJson(known_discogs_ids)) tx.exec_params(kSetArtistDiscogsIds, *ids);
     pqxx::result rows = tx.exec_params(upsert, input_json);
     std::unordered_map<std::string, std::int64_t> ids;
     std::vector<std::int64_t> touched;
+    std::vector<std::string> inserted;
     for (const auto& row : rows) {
       ids.emplace(row[0].as<std::string>(), row[1].as<std::int64_t>());
-      // Albums' upsert returns no needs_merge column: always merge them.
-      if (row.size() < 3 || row[2].as<bool>()) touched.push_back(row[1].as<std::int64_t>());
+      if (row[2].as<bool>()) touched.push_back(row[1].as<std::int64_t>());
+      if (row[3].as<bool>()) inserted.push_back(row[0].as<std::string>());
     }
-    if (!touched.empty()) tx.exec_params(merge, BigintArray(touched), merge_priority_array);
+    // A merge that absorbed a row this upsert met (it waited on the row's lock) leaves the
+    // upsert inserting a new row under the absorbed key: replay, and the alias resolves it.
+    if (!inserted.empty() && !tx.exec_params(AliasCheckOf(entity), TextArray(inserted)).empty()) {
+      throw AbsorbedMeanwhile("a merge absorbed a row of this batch while it was written");
+    }
+    if (!touched.empty()) {
+      candidates = CandidatesOf(tx.exec_params(merge, BigintArray(touched), merge_priority_array), entity);
+    }
     if (!tracklists.json.empty()) {
       tx.exec_params(std::string(kTracklistInput) + kInsertTracklistTracks, tracklists.json);
       tx.exec_params(std::string(kTracklistInput) + kLinkAlbumTracks, tracklists.json);
@@ -724,11 +884,13 @@ core::Result<void> CatalogWriter::MarkTrackJobsPublished(const std::vector<Album
 
 core::Result<std::vector<std::int64_t>> CatalogWriter::WriteTracks(const std::vector<catalog::TrackRecord>& records,
                                                                    const std::vector<JobEffect>& effects) {
+  impl_->identity.clear();
   return impl_->WriteTracks(Pointers(std::span<const catalog::TrackRecord>(records)), effects);
 }
 
 core::Result<std::vector<std::int64_t>> CatalogWriter::WriteAlbums(const std::vector<catalog::AlbumRecord>& records,
                                                                    const std::vector<JobEffect>& effects) {
+  impl_->identity.clear();
   return impl_->WriteAlbums(Pointers(std::span<const catalog::AlbumRecord>(records)), effects);
 }
 
@@ -742,6 +904,7 @@ core::Result<std::vector<JobIds>> CatalogWriter::WriteJobs(const std::vector<Job
     if (job.effect) effects.push_back(*job.effect);
   }
   static const std::vector<JobEffect> kCountedWithTheAlbums;
+  impl_->identity.clear();
   std::vector<std::int64_t> track_ids;
   std::vector<std::int64_t> album_ids;
   if (!tracks.empty()) {
@@ -768,13 +931,14 @@ core::Result<std::vector<JobIds>> CatalogWriter::WriteJobs(const std::vector<Job
   for (const auto& job : jobs) {
     auto tracks_end = next_track + static_cast<std::ptrdiff_t>(job.tracks.size());
     auto albums_end = next_album + static_cast<std::ptrdiff_t>(job.albums.size());
-    JobIds ids{{next_track, tracks_end}, {next_album, albums_end}, {}};
+    JobIds ids{{next_track, tracks_end}, {next_album, albums_end}, {}, {}};
     for (auto album_id : ids.albums) {
       auto it = track_jobs.find(album_id);
       if (it == track_jobs.end()) continue;
       for (auto& row : it->second) ids.track_jobs.push_back(std::move(row));
       track_jobs.erase(it);
     }
+    if (out.empty()) ids.identity = std::move(impl_->identity);
     out.push_back(std::move(ids));
     next_track = tracks_end;
     next_album = albums_end;
@@ -828,7 +992,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::Impl::WriteTracks(
     w.EndObject();
   }
   w.EndArray();
-  return Write(artists, kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()),
+  return Write(Entity::kTrack, artists, kUpsertTracks, kMergeTracks, std::string(buffer.GetString(), buffer.GetSize()),
                       keys, effects);
 }
 
@@ -920,7 +1084,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::Impl::WriteAlbums(
   }
   t.EndArray();
   if (any_entry) tracklists.json.assign(tracklist_buffer.GetString(), tracklist_buffer.GetSize());
-  return Write(artists, kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()),
+  return Write(Entity::kAlbum, artists, kUpsertAlbums, kMergeAlbums, std::string(buffer.GetString(), buffer.GetSize()),
                       keys, effects, tracklists);
 }
 

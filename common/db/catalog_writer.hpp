@@ -9,6 +9,7 @@
 
 #include "common/catalog/records.hpp"
 #include "common/core/result.hpp"
+#include "common/db/identity_merge.hpp"
 
 namespace db {
 
@@ -48,6 +49,9 @@ struct JobIds {
   // The album_tracks rows this job's provider claimed whose track jobs are not confirmed yet
   // (this delivery's and an earlier, crashed one's), in album, disc, position order.
   std::vector<AlbumTrackJob> track_jobs;
+  // The merges and conflicts the batch's write found (docs/DATABASE.md, "Merging rows"), on
+  // the batch's first job only: for the metrics. The ids above already name survivors.
+  std::vector<MergeResult> identity;
 };
 
 // Where the provider pipeline writes its batches, on its database thread: CatalogWriter

@@ -56,7 +56,10 @@ core::Error DatabaseError(const std::exception& e, std::string_view dsn) {
     // transaction a few times (a race with a concurrent writer's claim resolves there: the id
     // is then seen as taken); the runtime then retries its batch one job at a time and
     // dead-letters a job that conflicts deterministically, instead of retrying it forever.
-    if (state.rfind("40", 0) == 0 || state.rfind("08", 0) == 0 || state.rfind("53", 0) == 0 ||
+    // A foreign key violation (23503) means a referenced row went away between a check and
+    // the write: a merge absorbed it (docs/DATABASE.md, "Merging rows"). The retry reads
+    // the aliases and the survivor.
+    if (state == "23503" || state.rfind("40", 0) == 0 || state.rfind("08", 0) == 0 || state.rfind("53", 0) == 0 ||
         state.rfind("57P", 0) == 0 || state.empty()) {
       return core::Error::Transient("database error " + state + ": " + first_line);
     }

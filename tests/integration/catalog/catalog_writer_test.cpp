@@ -74,15 +74,18 @@ TEST_F(CatalogWriterTest, TwoTracksClaimingOneProviderIdInABatchDoNotFailIt) {
   EXPECT_LE(db_.Int("select count(*) from tracks where isrc is not null"), 1);
 }
 
-TEST_F(CatalogWriterTest, AJobIdClaimedByAnotherRowIsLeftOut) {
+TEST_F(CatalogWriterTest, AnIdFoundForARowThatAnotherRowHoldsMergesTheTwo) {
   auto a = Track("spotify", "Artist", "Song");
   a.ref.isrc = "USRC17607839";
-  ASSERT_TRUE(writer_.WriteTracks({a}));
-  auto b = Track("spotify", "Artist", "Other Song");
-  b.fields.isrc = "USRC17607839";  // a provider found the same ISRC for another row
+  auto first = writer_.WriteTracks({a});
+  ASSERT_TRUE(first) << first.error().message;
+  auto b = Track("lastfm", "Artist", "Other Song");
+  b.fields.isrc = "USRC17607839";  // a provider found the same ISRC for a row keyed by name
   auto written = writer_.WriteTracks({b});
   ASSERT_TRUE(written) << written.error().message;
-  EXPECT_EQ(db_.Scalar("select isrc from tracks where title = 'Other Song'"), "");
+  EXPECT_EQ(*written, *first);  // the name-keyed row was absorbed: its job is told the survivor
+  EXPECT_EQ(db_.Int("select count(*) from tracks"), 1);
+  EXPECT_EQ(db_.Scalar("select providers_done::text from tracks"), "{lastfm,spotify}");
 }
 
 TEST_F(CatalogWriterTest, ConcurrentProvidersOnNewTracksKeepEveryContribution) {
