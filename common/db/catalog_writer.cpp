@@ -105,7 +105,7 @@ upserted AS (
   ON CONFLICT (identity_key) DO UPDATE
     SET album_title = COALESCE(t.album_title, EXCLUDED.album_title),
         artist_id = COALESCE(t.artist_id, EXCLUDED.artist_id), updated_at = now()
-  RETURNING t.id, t.identity_key, (t.xmax = 0) AS inserted
+  RETURNING t.id, t.identity_key, (t.xmax = 0) AS inserted, t.isrc, t.mbid, t.spotify_id
 ),
 sources AS (
   INSERT INTO track_sources AS s (track_id, provider, status, external_id, fetched_at,
@@ -121,11 +121,14 @@ sources AS (
         fields = EXCLUDED.fields, raw = EXCLUDED.raw, job_id = EXCLUDED.job_id
   RETURNING s.track_id
 )
--- One row per input key. needs_merge: the row existed (other providers may have sources), or
--- this source found provider ids that only the merge may claim for the row. inserted: a new
+-- One row per input key. needs_merge: the row existed (other providers may have sources), this
+-- source found provider ids that only the merge may claim for the row, or the job's own ids
+-- are held by another row (a twin the merge finds). inserted: a new
 -- row, which Write checks against a merge that absorbed its key meanwhile.
 SELECT k.identity_key, u.id,
-       (NOT u.inserted OR i.fields ?| ARRAY['isrc', 'mbid', 'spotify_id', 'discogs_id']) AS needs_merge,
+       (NOT u.inserted OR i.fields ?| ARRAY['isrc', 'mbid', 'spotify_id', 'discogs_id']
+        OR (i.isrc IS NOT NULL AND u.isrc IS NULL) OR (i.mbid IS NOT NULL AND u.mbid IS NULL)
+        OR (i.spotify_id IS NOT NULL AND u.spotify_id IS NULL)) AS needs_merge,
        u.inserted
 FROM keyed k JOIN upserted u ON u.identity_key = k.row_key JOIN input i ON i.row_key = k.row_key
 WHERE u.id IN (SELECT track_id FROM sources)
@@ -247,22 +250,30 @@ merged AS (
     (sc.release_date #>> '{}')::date AS release_date,
     (sc.release_year #>> '{}')::smallint AS release_year,
     sc.audio_features,
-    sc.isrc #>> '{}' AS isrc,
-    (sc.mbid #>> '{}')::uuid AS mbid,
-    sc.spotify_id #>> '{}' AS spotify_id,
+    c.isrc AS isrc,
+    c.mbid::uuid AS mbid,
+    c.spotify_id AS spotify_id,
     (sc.discogs_id #>> '{}')::bigint AS discogs_id,
     -- How many tracks of this batch claim the same provider id: only a sole claimant may
     -- take it (NOT EXISTS below cannot see rows this statement updates).
-    count(*) OVER (PARTITION BY sc.isrc #>> '{}') AS isrc_claims,
-    count(*) OVER (PARTITION BY sc.mbid #>> '{}') AS mbid_claims,
-    count(*) OVER (PARTITION BY sc.spotify_id #>> '{}') AS spotify_claims,
+    count(*) OVER (PARTITION BY c.isrc) AS isrc_claims,
+    count(*) OVER (PARTITION BY c.mbid) AS mbid_claims,
+    count(*) OVER (PARTITION BY c.spotify_id) AS spotify_claims,
     count(*) OVER (PARTITION BY sc.discogs_id #>> '{}') AS discogs_claims,
     -- The row that holds each claimed id already, if any (this one, or a twin to merge).
-    (SELECT o.id FROM tracks o WHERE sc.isrc IS NOT NULL AND o.isrc = sc.isrc #>> '{}') AS isrc_holder,
-    (SELECT o.id FROM tracks o WHERE sc.mbid IS NOT NULL AND o.mbid = (sc.mbid #>> '{}')::uuid) AS mbid_holder,
-    (SELECT o.id FROM tracks o WHERE sc.spotify_id IS NOT NULL AND o.spotify_id = sc.spotify_id #>> '{}') AS spotify_holder,
+    (SELECT o.id FROM tracks o WHERE c.isrc IS NOT NULL AND o.isrc = c.isrc) AS isrc_holder,
+    (SELECT o.id FROM tracks o WHERE c.mbid IS NOT NULL AND o.mbid = c.mbid::uuid) AS mbid_holder,
+    (SELECT o.id FROM tracks o WHERE c.spotify_id IS NOT NULL AND o.spotify_id = c.spotify_id) AS spotify_holder,
     (SELECT o.id FROM tracks o WHERE sc.discogs_id IS NOT NULL AND o.discogs_id = (sc.discogs_id #>> '{}')::bigint) AS discogs_holder
-  FROM (SELECT DISTINCT unnest($1::bigint[]) AS track_id) d LEFT JOIN scalars sc ON sc.track_id = d.track_id
+  FROM (SELECT DISTINCT unnest($1::bigint[]) AS track_id) d JOIN tracks k ON k.id = d.track_id
+  LEFT JOIN scalars sc ON sc.track_id = d.track_id
+  -- The ids the row claims: the one its identity key names first (a job by ISRC whose ISRC
+  -- another row took keeps claiming it), then the sources' by priority.
+  CROSS JOIN LATERAL (SELECT
+    COALESCE(CASE WHEN k.identity_key LIKE 'isrc:%' THEN substr(k.identity_key, 6) END, sc.isrc #>> '{}') AS isrc,
+    COALESCE(CASE WHEN k.identity_key LIKE 'mbid:%' THEN substr(k.identity_key, 6) END, sc.mbid #>> '{}') AS mbid,
+    COALESCE(CASE WHEN k.identity_key LIKE 'spotify:%' THEN substr(k.identity_key, 9) END, sc.spotify_id #>> '{}')
+      AS spotify_id) c
 ),
 updated AS (
 UPDATE tracks t SET
@@ -368,19 +379,28 @@ merged AS (
     (sc.release_year #>> '{}')::smallint AS release_year,
     (sc.aoty_critic_score #>> '{}')::real AS aoty_critic_score,
     (sc.aoty_user_score #>> '{}')::real AS aoty_user_score,
-    sc.upc #>> '{}' AS upc,
-    (sc.mbid #>> '{}')::uuid AS mbid,
-    sc.spotify_id #>> '{}' AS spotify_id,
-    (sc.discogs_id #>> '{}')::bigint AS discogs_id,
-    count(*) OVER (PARTITION BY sc.upc #>> '{}') AS upc_claims,
-    count(*) OVER (PARTITION BY sc.mbid #>> '{}') AS mbid_claims,
-    count(*) OVER (PARTITION BY sc.spotify_id #>> '{}') AS spotify_claims,
-    count(*) OVER (PARTITION BY sc.discogs_id #>> '{}') AS discogs_claims,
-    (SELECT o.id FROM albums o WHERE sc.upc IS NOT NULL AND o.upc = sc.upc #>> '{}') AS upc_holder,
-    (SELECT o.id FROM albums o WHERE sc.mbid IS NOT NULL AND o.mbid = (sc.mbid #>> '{}')::uuid) AS mbid_holder,
-    (SELECT o.id FROM albums o WHERE sc.spotify_id IS NOT NULL AND o.spotify_id = sc.spotify_id #>> '{}') AS spotify_holder,
-    (SELECT o.id FROM albums o WHERE sc.discogs_id IS NOT NULL AND o.discogs_id = (sc.discogs_id #>> '{}')::bigint) AS discogs_holder
-  FROM (SELECT DISTINCT unnest($1::bigint[]) AS album_id) d LEFT JOIN scalars sc ON sc.album_id = d.album_id
+    c.upc AS upc,
+    c.mbid::uuid AS mbid,
+    c.spotify_id AS spotify_id,
+    c.discogs_id::bigint AS discogs_id,
+    count(*) OVER (PARTITION BY c.upc) AS upc_claims,
+    count(*) OVER (PARTITION BY c.mbid) AS mbid_claims,
+    count(*) OVER (PARTITION BY c.spotify_id) AS spotify_claims,
+    count(*) OVER (PARTITION BY c.discogs_id) AS discogs_claims,
+    (SELECT o.id FROM albums o WHERE c.upc IS NOT NULL AND o.upc = c.upc) AS upc_holder,
+    (SELECT o.id FROM albums o WHERE c.mbid IS NOT NULL AND o.mbid = c.mbid::uuid) AS mbid_holder,
+    (SELECT o.id FROM albums o WHERE c.spotify_id IS NOT NULL AND o.spotify_id = c.spotify_id) AS spotify_holder,
+    (SELECT o.id FROM albums o WHERE c.discogs_id IS NOT NULL AND o.discogs_id = c.discogs_id::bigint) AS discogs_holder
+  FROM (SELECT DISTINCT unnest($1::bigint[]) AS album_id) d JOIN albums k ON k.id = d.album_id
+  LEFT JOIN scalars sc ON sc.album_id = d.album_id
+  -- The ids the row claims, as in kMergeTracks: its identity key's first, then the sources'.
+  CROSS JOIN LATERAL (SELECT
+    COALESCE(CASE WHEN k.identity_key LIKE 'upc:%' THEN substr(k.identity_key, 5) END, sc.upc #>> '{}') AS upc,
+    COALESCE(CASE WHEN k.identity_key LIKE 'mbid:%' THEN substr(k.identity_key, 6) END, sc.mbid #>> '{}') AS mbid,
+    COALESCE(CASE WHEN k.identity_key LIKE 'spotify:%' THEN substr(k.identity_key, 9) END, sc.spotify_id #>> '{}')
+      AS spotify_id,
+    COALESCE(CASE WHEN k.identity_key LIKE 'discogs:%' THEN substr(k.identity_key, 9) END, sc.discogs_id #>> '{}')
+      AS discogs_id) c
 ),
 updated AS (
 UPDATE albums a SET genres = m.genres, moods = m.moods,
