@@ -252,6 +252,47 @@ TEST_F(IdentityMergeTest, AlbumsByUpcAndByNameBecomeOneWithTheirTracklists) {
             (std::vector<std::vector<std::string>>{{"2", "1"}}));
 }
 
+// A worker keeps writing the name-keyed row while another's answer merges it away: the writes
+// that waited on the merge's lock must land on the survivor, never re-create the absorbed row.
+TEST_F(IdentityMergeTest, WritesOfTheAbsorbedRowDuringTheMergeLandOnTheSurvivor) {
+  constexpr int kRounds = 25;
+  for (int round = 0; round < kRounds; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    char isrc[16];
+    std::snprintf(isrc, sizeof isrc, "USRC1%02d00001", round);
+    auto by_name = Track("lastfm", "name");
+    by_name.ref.title = "Race " + std::to_string(round);
+    auto by_isrc = by_name;
+    by_isrc.provider = "musicbrainz";
+    by_isrc.ref.isrc = isrc;
+    ASSERT_TRUE(writer_.WriteTracks({by_name}));
+    ASSERT_TRUE(writer_.WriteTracks({by_isrc}));
+    std::atomic<bool> stop{false};
+    std::atomic<int> writes{0};
+    std::string error;
+    std::thread hammer([&] {
+      CatalogWriter writer(db_.worker_dsn(), fleet::MergePriority());
+      while (!stop.load() || writes.load() < 3) {
+        auto written = writer.WriteTracks({by_name});
+        if (!written && error.empty()) error = written.error().message;
+        ++writes;
+      }
+    });
+    auto found = by_name;
+    found.provider = "spotify";
+    found.fields.isrc = isrc;
+    auto merged = writer_.WriteTracks({found});
+    stop = true;
+    hammer.join();
+    ASSERT_TRUE(merged) << merged.error().message;
+    ASSERT_TRUE(error.empty()) << error;
+    EXPECT_EQ(db_.Int("SELECT count(*) FROM tracks WHERE title = '" + by_name.ref.title + "'"), 1);
+    EXPECT_EQ(db_.Scalar("SELECT providers_done::text FROM tracks WHERE title = '" + by_name.ref.title + "'"),
+              "{lastfm,musicbrainz,spotify}");
+  }
+  ExpectCountersMatchTheTables();
+}
+
 // Two workers write the two rows of each recording (one by name, one by ISRC) at the same time,
 // each batch's merges running beside the other's writes, over many recordings and rounds:
 // every write succeeds, every recording ends as one row with all four contributions, and the
