@@ -262,5 +262,93 @@ TEST(Pipeline, BuildersGiveEveryEnrichedTrackNeighboursAndAFeatureRow) {
   for (auto& w : workers) EXPECT_TRUE(w->WaitExit(30s).has_value());
 }
 
+// One recording, one row, end to end (docs/DATABASE.md, "Merging rows"): tracks published by
+// name are enriched (Spotify and MusicBrainz find their ISRCs), then published again by those
+// ISRCs. Each ISRC job creates its own row, which the merge folds the name row into: one row
+// per recording with all four providers, the name rows' ids aliased to it, and the
+// recommendation builder never listing one recording twice.
+TEST(Pipeline, TracksPublishedByNameThenByIsrcEndAsOneRowEach) {
+  constexpr int kRecordings = 60;
+  TestDatabase database;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  SimProcess sim(SimArgs());
+  ASSERT_GT(sim.port(), 0) << sim.Stderr();
+  auto workers = StartProviderWorkers(vhost, database, sim);
+  const int recommend_port = test_support::FreePort();
+  WorkerProcess recommend(WorkerBinary("recommend"), {{"TUNEFLEET_AMQP_URL", vhost.amqp_url()},
+                                                      {"TUNEFLEET_PG_DSN", database.worker_dsn()},
+                                                      {"TUNEFLEET_METRICS_PORT", std::to_string(recommend_port)},
+                                                      {"TUNEFLEET_BUILDER_WINDOW", "1s"}});
+  auto track_job = [](int i, const std::string& isrc) {
+    json::TrackJob job;
+    job.job_id = (isrc.empty() ? "by-name-" : "by-isrc-") + std::to_string(i);
+    job.trace_id = job.job_id;
+    job.artist = "Merge Artist " + std::to_string(i % 7);
+    job.title = "Merge Song " + std::to_string(i);
+    if (!isrc.empty()) job.isrc = isrc;
+    return ToAll(job, "track.all");
+  };
+  std::vector<amqp::OutgoingMessage> by_name;
+  for (int i = 0; i < kRecordings; ++i) by_name.push_back(track_job(i, ""));
+  vhost.Publish(by_name);
+  auto enriched = [&] {
+    return database.Int("select count(*) from tracks where cardinality(providers_done) = " +
+                        std::to_string(kTrackProviders));
+  };
+  ASSERT_TRUE(WaitUntil([&] { return enriched() == kRecordings; }, 180s, "every name-keyed track enriched",
+                        [&] { return std::to_string(enriched()) + " of " + std::to_string(kRecordings); }));
+  ASSERT_EQ(database.Int("select count(*) from tracks where identity_key like 'name:%'"), kRecordings);
+  // The simulator answers "not found" for a few names (its not-found share): those have no ISRC.
+  const auto name_rows = database.Rows("select id::text, isrc, title from tracks where isrc is not null order by id");
+  const int with_isrc = static_cast<int>(name_rows.size());
+  ASSERT_GE(with_isrc, kRecordings * 8 / 10);
+
+  std::vector<amqp::OutgoingMessage> by_isrc;
+  for (const auto& row : name_rows) by_isrc.push_back(track_job(std::stoi(row[2].substr(11)), row[1]));
+  vhost.Publish(by_isrc);
+  // Every provider committed every ISRC job (job_effects), and the rows settled into one each.
+  auto isrc_jobs_done = [&] {
+    return database.Int("select count(*) from job_effects where job_id like 'by-isrc-%'");
+  };
+  ASSERT_TRUE(WaitUntil([&] { return isrc_jobs_done() == kTrackProviders * with_isrc; }, 180s,
+                        "every provider committed every ISRC job",
+                        [&] { return std::to_string(isrc_jobs_done()) + " commits"; }));
+  EXPECT_EQ(database.Int("select count(*) from tracks"), kRecordings);
+  EXPECT_EQ(database.Int("select count(*) from tracks where identity_key like 'isrc:%' and "
+                         "cardinality(providers_done) = " + std::to_string(kTrackProviders)),
+            with_isrc);
+  EXPECT_EQ(database.Int("select count(*) from track_aliases"), with_isrc);
+  // Each name row's id resolves to the row that now holds its ISRC.
+  for (const auto& row : name_rows) {
+    EXPECT_EQ(database.Scalar("select t.isrc from track_aliases a join tracks t on t.id = a.survivor_id "
+                              "where a.absorbed_id = " + row[0]),
+              row[1])
+        << "name row " << row[0];
+  }
+  // The builder, told about the survivors, lists each recording once.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto [status, body] = test_support::HttpGet("http://127.0.0.1:" + std::to_string(recommend_port) + "/metrics");
+        // One id per provider and job: the name jobs', then the ISRC jobs'.
+        return status == 200 &&
+               test_support::MetricValue(body, "tunefleet_builder_ids_received_total").value_or(-1) >=
+                   kTrackProviders * (kRecordings + with_isrc) &&
+               test_support::MetricValue(body, "tunefleet_builder_pending_ids").value_or(-1) == 0 &&
+               test_support::MetricValue(body, "tunefleet_jobs_in_flight").value_or(-1) == 0 &&
+               vhost.Stats("tunefleet.recommend").ready == 0;
+      },
+      120s, "recommend idle after every follow-up"));
+  EXPECT_GE(database.Int("select count(distinct track_id) from track_similar"), with_isrc);
+  EXPECT_EQ(database.Int("select count(*) from (select s.track_id from track_similar s join tracks t on "
+                         "t.id = s.similar_track_id group by s.track_id, t.name_key having count(*) > 1) twice"),
+            0);
+  for (const char* p : kProviders) EXPECT_EQ(vhost.Depth(std::string("tunefleet.") + p + ".dead"), 0u) << p;
+  EXPECT_EQ(vhost.Depth("tunefleet.recommend.dead"), 0u);
+  recommend.Terminate();
+  for (auto& w : workers) w->Terminate();
+  for (auto& w : workers) EXPECT_TRUE(w->WaitExit(30s).has_value());
+}
+
 }  // namespace
 }  // namespace pipeline_test
