@@ -77,6 +77,15 @@ void Label(Writer& w, const std::string& label) {
 
 std::string Quoted(const std::string& label) { return label.empty() ? "(row gone)" : "\"" + label + "\""; }
 
+// A name identity key joins artist and title with U+001F (db::kNameKeySeparator), which a
+// terminal does not show: as "|", like `tunefleet similar`.
+std::string Printable(std::string key) {
+  for (char& c : key) {
+    if (c == '\x1f') c = '|';
+  }
+  return key;
+}
+
 std::string Pad(std::string text, std::size_t width) {
   if (text.size() < width) text.append(width - text.size(), ' ');
   return text;
@@ -191,7 +200,7 @@ std::string FormatMerges(const MergeList& list) {
   if (list.merges.empty()) return out;
   out += "\nnewest first (" + std::to_string(list.merges.size()) + " shown): absorbed -> survivor\n";
   for (const auto& m : list.merges) {
-    out += "  " + m.merged_at + "  " + m.entity + " " + std::to_string(m.absorbed_id) + " (" + m.identity_key +
+    out += "  " + m.merged_at + "  " + m.entity + " " + std::to_string(m.absorbed_id) + " (" + Printable(m.identity_key) +
            ") -> " + std::to_string(m.survivor_id) + " " + Quoted(m.survivor) + "  " + m.kind + " " + m.value + "\n";
   }
   return out;

@@ -60,6 +60,7 @@ TEST_F(IdentityCliTest, MergesListsAliasesNewestFirstWithTotals) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("merges: 2\n"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("  track   isrc        2\n"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find('\x1f'), std::string::npos) << "a name key's separator printed raw";
   const std::string newest = "track " + std::to_string(second.absorbed) + " (name:";
   const std::string oldest = "track " + std::to_string(first.absorbed) + " (name:";
   ASSERT_NE(run.out.find(newest), std::string::npos) << run.out;
