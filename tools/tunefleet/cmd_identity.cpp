@@ -96,7 +96,8 @@ std::optional<int> ParseFlags(int argc, char* argv[], Options& options) {
         auto since = identity::ParseSince(optarg, std::chrono::system_clock::now());
         if (!since) {
           return UsageError(std::string("--since \"") + optarg +
-                            "\" is not a date (2026-12-07), a UTC time (2026-12-07T18:00:00Z) or an age (7d, 24h, 30m)");
+                            "\" is not a date (2026-12-07), a UTC time (2026-12-07T18:00:00Z) or an age "
+                            "(7d, 24h, 30m)");
         }
         options.since = *since;
         since_given = true;

@@ -195,13 +195,15 @@ std::string FormatMerges(const MergeList& list) {
   std::string out = "merges: " + std::to_string(total) + "\n";
   if (!list.totals.empty()) {
     out += "  " + Pad("ENTITY", 8) + Pad("KIND", 12) + "MERGES\n";
-    for (const auto& t : list.totals) out += "  " + Pad(t.entity, 8) + Pad(t.kind, 12) + std::to_string(t.merges) + "\n";
+    for (const auto& t : list.totals) {
+      out += "  " + Pad(t.entity, 8) + Pad(t.kind, 12) + std::to_string(t.merges) + "\n";
+    }
   }
   if (list.merges.empty()) return out;
   out += "\nnewest first (" + std::to_string(list.merges.size()) + " shown): absorbed -> survivor\n";
   for (const auto& m : list.merges) {
-    out += "  " + m.merged_at + "  " + m.entity + " " + std::to_string(m.absorbed_id) + " (" + Printable(m.identity_key) +
-           ") -> " + std::to_string(m.survivor_id) + " " + Quoted(m.survivor) + "  " + m.kind + " " + m.value + "\n";
+    out += "  " + m.merged_at + "  " + m.entity + " " + std::to_string(m.absorbed_id) + " (" +
+           Printable(m.identity_key) + ") -> " + std::to_string(m.survivor_id) + " " + Quoted(m.survivor) + "  " + m.kind + " " + m.value + "\n";
   }
   return out;
 }

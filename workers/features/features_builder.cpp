@@ -38,7 +38,8 @@ SELECT t.id, t.duration_ms, t.popularity, t.track_number, t.release_year, t.expl
        CASE WHEN jsonb_typeof(t.audio_features->'speechiness') = 'number' THEN t.audio_features->>'speechiness' END,
        CASE WHEN jsonb_typeof(t.audio_features->'loudness') = 'number' THEN t.audio_features->>'loudness' END
 FROM tracks t
-WHERE t.id = ANY($1::bigint[] || ARRAY(SELECT a.survivor_id FROM track_aliases a WHERE a.absorbed_id = ANY($1::bigint[])))
+WHERE t.id = ANY($1::bigint[] ||
+                 ARRAY(SELECT a.survivor_id FROM track_aliases a WHERE a.absorbed_id = ANY($1::bigint[])))
 ORDER BY t.id
 FOR KEY SHARE
 )SQL";

@@ -68,7 +68,8 @@ TEST(StatsReport, TableShowsSharesAsPercentAndMarksTheLatestVersion) {
   EXPECT_NE(LineStartingWith(text, "2 (latest)"), "") << text;
   EXPECT_NE(text.find("genres: top 2 of 80"), std::string::npos) << text;
   EXPECT_NE(text.find("tracks with audio features 700 (70.0 %)"), std::string::npos) << text;
-  EXPECT_EQ(LineStartingWith(text, "merged rows:"), "  merged rows: 17 tracks, 2 albums; identity conflicts: 3") << text;
+  EXPECT_EQ(LineStartingWith(text, "merged rows:"), "  merged rows: 17 tracks, 2 albums; identity conflicts: 3")
+      << text;
   // Buckets: share of all tracks.
   EXPECT_EQ(LineStartingWith(text, "2  "), "  2             700  70.0 %") << text;
 }
