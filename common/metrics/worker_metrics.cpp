@@ -16,6 +16,16 @@ WorkerMetrics::WorkerMetrics(std::string provider)
                       .Name("tunefleet_jobs_dead_lettered_total")
                       .Help("Jobs sent to the dead-letter queue, by reason")
                       .Register(r);
+  identity_merges_family_ = &prometheus::BuildCounter()
+                                 .Name("tunefleet_identity_merges_total")
+                                 .Help("Catalog rows merged into another that held the same identifier, by entity "
+                                       "and the shared identifier's kind")
+                                 .Register(r);
+  identity_conflicts_family_ = &prometheus::BuildCounter()
+                                    .Name("tunefleet_identity_conflicts_total")
+                                    .Help("Rows found sharing one identifier but disagreeing on another (not "
+                                          "merged), by entity and the shared identifier's kind")
+                                    .Register(r);
   jobs_consumed_ = &prometheus::BuildCounter()
                         .Name("tunefleet_jobs_consumed_total")
                         .Help("Messages received from the job queue")
@@ -81,6 +91,14 @@ prometheus::Counter& WorkerMetrics::JobsDone(const std::string& outcome) {
 
 prometheus::Counter& WorkerMetrics::DeadLettered(const std::string& reason) {
   return dead_family_->Add({{"provider", provider_}, {"reason", core::Redact(reason)}});
+}
+
+prometheus::Counter& WorkerMetrics::IdentityMerges(const std::string& entity, const std::string& kind) {
+  return identity_merges_family_->Add({{"provider", provider_}, {"entity", entity}, {"kind", kind}});
+}
+
+prometheus::Counter& WorkerMetrics::IdentityConflicts(const std::string& entity, const std::string& kind) {
+  return identity_conflicts_family_->Add({{"provider", provider_}, {"entity", entity}, {"kind", kind}});
 }
 
 }  // namespace metrics

@@ -33,6 +33,12 @@ class WorkerMetrics {
   prometheus::Counter& FollowupsPublished() { return *followups_published_; }
   // Track jobs published from albums' tracklists, confirmed by the broker.
   prometheus::Counter& AlbumTrackJobsPublished() { return *album_track_jobs_published_; }
+  // Catalog rows a write merged into another (docs/DATABASE.md, "Merging rows"). entity:
+  // track | album (| artist); kind: the identifier the two rows shared (isrc, mbid, ...).
+  prometheus::Counter& IdentityMerges(const std::string& entity, const std::string& kind);
+  // Pairs of rows a write found sharing one identifier but holding different values of
+  // another: not merged, listed in identity_conflicts (`tunefleet identity conflicts`).
+  prometheus::Counter& IdentityConflicts(const std::string& entity, const std::string& kind);
   prometheus::Gauge& InFlight() { return *in_flight_; }
   prometheus::Gauge& DatabaseUp() { return *database_up_; }
   prometheus::Gauge& BrokerUp() { return *broker_up_; }
@@ -42,6 +48,8 @@ class WorkerMetrics {
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>* jobs_done_family_;
   prometheus::Family<prometheus::Counter>* dead_family_;
+  prometheus::Family<prometheus::Counter>* identity_merges_family_;
+  prometheus::Family<prometheus::Counter>* identity_conflicts_family_;
   prometheus::Counter* jobs_consumed_;
   prometheus::Histogram* job_duration_;
   prometheus::Histogram* batch_size_;

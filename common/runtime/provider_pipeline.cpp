@@ -276,10 +276,23 @@ void ProviderPipeline::OnBatchWritten(std::vector<Pending> batch, core::Result<s
   std::size_t rows = 0;
   for (const auto& p : batch) rows += p.enrichment.tracks.size() + p.enrichment.albums.size();
   consumer_->metrics().BatchSize().Observe(static_cast<double>(rows));
+  if (!result->empty()) CountIdentity((*result)[0].identity);
   fault::KillPoint(fault::kAfterCommit);
   PublishFollowupsAndAck(std::move(batch), *result);
   Flush();
   consumer_->MaybeFinishShutdown();
+}
+
+void ProviderPipeline::CountIdentity(const std::vector<db::MergeResult>& identity) {
+  // kAlreadyOne is not counted: another write (or this batch's earlier delivery) did the
+  // merge and counted it then.
+  for (const auto& merge : identity) {
+    if (merge.outcome == db::MergeOutcome::kMerged) {
+      consumer_->metrics().IdentityMerges(db::EntityName(merge.entity), merge.kind).Increment();
+    } else if (merge.outcome == db::MergeOutcome::kConflict) {
+      consumer_->metrics().IdentityConflicts(db::EntityName(merge.entity), merge.kind).Increment();
+    }
+  }
 }
 
 void ProviderPipeline::PublishFollowupsAndAck(std::vector<Pending> batch, const std::vector<db::JobIds>& ids) {

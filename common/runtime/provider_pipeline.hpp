@@ -69,6 +69,8 @@ class ProviderPipeline final : public Pipeline {
   void Flush();
   void OnBatchWritten(std::vector<Pending> batch, core::Result<std::vector<db::JobIds>> result,
                       double seconds);
+  // Counts the merges and conflicts a committed batch met (tunefleet_identity_*_total).
+  void CountIdentity(const std::vector<db::MergeResult>& identity);
   void PublishFollowupsAndAck(std::vector<Pending> batch, const std::vector<db::JobIds>& ids);
   void Retry(std::uint64_t seq, const core::Error& error);
   void DeadLetter(std::uint64_t seq, const std::string& reason, const std::string& why, std::int64_t attempts);

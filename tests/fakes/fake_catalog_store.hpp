@@ -80,6 +80,12 @@ class FakeCatalogStore final : public db::CatalogStore {
     std::lock_guard lock(mutex_);
     unpublished_ = std::move(rows);
   }
+  // What the next committed write reports as its merges and conflicts (on the first job's
+  // ids, as CatalogWriter does); later writes report none.
+  void SetNextIdentity(std::vector<db::MergeResult> identity) {
+    std::lock_guard lock(mutex_);
+    next_identity_ = std::move(identity);
+  }
   std::vector<db::AlbumTrackJob> marked() const {
     std::lock_guard lock(mutex_);
     return marked_;
@@ -111,6 +117,7 @@ class FakeCatalogStore final : public db::CatalogStore {
       }
       out.push_back(std::move(ids));
     }
+    if (!out.empty()) out.front().identity = std::exchange(next_identity_, {});
     if (wrote_tracks) ++commits_;
     if (wrote_albums) ++commits_;
     return out;
@@ -164,6 +171,7 @@ class FakeCatalogStore final : public db::CatalogStore {
   std::vector<catalog::TrackRecord> tracks_;
   std::vector<db::AlbumTrackJob> unpublished_;
   std::vector<db::AlbumTrackJob> marked_;
+  std::vector<db::MergeResult> next_identity_;
 };
 
 }  // namespace fakes

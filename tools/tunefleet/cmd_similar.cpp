@@ -26,7 +26,8 @@ constexpr const char* kUsage =
     "                      runs of whitespace ignored); when the name holds several \" - \",\n"
     "                      each split is tried in turn. Several tracks with that name: the\n"
     "                      one with neighbours, then the lowest id (the others are listed)\n"
-    "  --id N              the track by catalog id instead\n"
+    "  --id N              the track by catalog id instead (an id a merge absorbed shows the\n"
+    "                      track it was merged into, and says so)\n"
     "  --limit K           show at most K neighbours (default 20, at most 1000)\n"
     "  --m3u FILE          also write an extended M3U playlist: the track, then its\n"
     "                      neighbours; each entry points at spotify:track:<id>, else\n"
@@ -171,6 +172,10 @@ int RunSimilar(int argc, char* argv[]) {
       return kExitFailure;
     }
     track = **found;
+    if (track.id != *options.id) {
+      std::fprintf(stderr, "tunefleet similar: track %lld was merged into %lld\n", static_cast<long long>(*options.id),
+                   static_cast<long long>(track.id));
+    }
   } else {
     auto match = reader.FindByName(options.name);
     if (!match) return DatabaseFailed(match.error());

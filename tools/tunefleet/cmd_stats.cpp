@@ -25,7 +25,8 @@ constexpr const char* kUsage =
     "Catalog analytics: tracks and albums by how many providers stored them, coverage per\n"
     "provider (source rows stored / not found, dead letters), the top genres and moods with\n"
     "counts and shares of all tracks, tracks with audio features, the feature matrix per\n"
-    "vocabulary version with its missing share, and jobs committed in the last hour and day.\n"
+    "vocabulary version with its missing share, jobs committed in the last hour and day, and\n"
+    "rows merged by identity and identity conflicts (tunefleet identity lists them).\n"
     "Every figure comes from a catalog_stats_* view (the Grafana \"Catalog\" dashboard's too)\n"
     "and reads a few hundred rows whatever the catalog's size.\n"
     "\n"
@@ -137,7 +138,7 @@ int RunStats(int argc, char* argv[]) {
     std::fprintf(stderr, "%s%s%s\n", kPrefix, message.substr(0, message.find('\n')).c_str(),
                  stats.error().kind == core::ErrorKind::kTransient
                      ? "; is PostgreSQL running? check TUNEFLEET_PG_DSN"
-                     : " (check TUNEFLEET_PG_DSN; the catalog_stats_* views come with migration 0008)");
+                     : " (check TUNEFLEET_PG_DSN; the catalog_stats_* views come with migrations 0008 and 0010)");
     return kExitFailure;
   }
   if (target) {

@@ -22,5 +22,6 @@ int RunWorkers(int argc, char* argv[]);   // cmd_workers.cpp: the live workers a
 int RunControl(int argc, char* argv[]);   // cmd_control.cpp: pause, resume, breaker, rate, log-level
 int RunCache(int argc, char* argv[]);     // cmd_cache.cpp: the gateway's response cache in Redis: stats, invalidate
 int RunStats(int argc, char* argv[]);     // cmd_stats.cpp: catalog analytics (catalog_stats_* views)
+int RunIdentity(int argc, char* argv[]);  // cmd_identity.cpp: identity conflicts and merges
 
 }  // namespace cli

@@ -22,6 +22,8 @@ constexpr Command kCommands[] = {
     {"export", "stream the feature matrix or the enriched catalog as CSV", cli::RunExport},
     {"cache", "the response cache in Redis: stats per provider and endpoint, invalidate", cli::RunCache},
     {"stats", "catalog analytics: coverage, genres, moods, features, rates; --json", cli::RunStats},
+    {"identity", "identity merges: conflicts (rows not merged), merges (absorbed -> survivor); --json",
+     cli::RunIdentity},
     {"topology", "upgrade: move an earlier build's RabbitMQ topology to this one, losing nothing", cli::RunTopology},
     {"workers", "the running workers and builders; --watch follows their heartbeats", cli::RunWorkers},
     {"control", "pause, resume, breaker, rate or log-level of running workers and builders", cli::RunControl},

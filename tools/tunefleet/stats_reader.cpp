@@ -1,5 +1,5 @@
 // `tunefleet stats`'s one database call: every figure from the catalog_stats_* views of
-// migrations/0008_catalog_stats.sql, in one read-only snapshot.
+// migrations/0008_catalog_stats.sql and 0010_identity_stats.sql, in one read-only snapshot.
 #include <pqxx/pqxx>
 
 #include <algorithm>
@@ -25,6 +25,8 @@ constexpr const char* kSelectFeatureMatrix =
     "SELECT version, latest, rows, cells, missing_cells, missing_share FROM catalog_stats_feature_matrix";
 constexpr const char* kSelectEnrichmentRate =
     "SELECT provider, jobs_last_hour, jobs_last_day FROM catalog_stats_enrichment_rate";
+constexpr const char* kSelectIdentity =
+    "SELECT merged_tracks, merged_albums, identity_conflicts FROM catalog_stats_identity";
 
 std::vector<Bucket> ReadBuckets(pqxx::transaction_base& tx, const char* sql) {
   std::vector<Bucket> out;
@@ -83,6 +85,10 @@ core::Result<CatalogStats> ReadCatalogStats(const std::string& dsn, int top) {
     for (const auto& row : tx.exec(kSelectEnrichmentRate)) {
       stats.enrichment_rate.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>(), row[2].as<std::int64_t>()});
     }
+    const auto identity = tx.exec1(kSelectIdentity);
+    stats.merged_tracks = identity[0].as<std::int64_t>();
+    stats.merged_albums = identity[1].as<std::int64_t>();
+    stats.identity_conflicts = identity[2].as<std::int64_t>();
     tx.commit();
     return stats;
   });

@@ -70,6 +70,11 @@ struct CatalogStats {
   std::int64_t distinct_moods = 0;
   std::vector<FeatureVersion> feature_matrix;  // by version
   std::vector<ProviderRate> enrichment_rate;   // by provider
+  // Identity merges (catalog_stats_identity, migrations/0010_identity_stats.sql): rows merged
+  // into another, and pairs of rows in identity_conflicts.
+  std::int64_t merged_tracks = 0;
+  std::int64_t merged_albums = 0;
+  std::int64_t identity_conflicts = 0;
 };
 
 // Reads every figure in one read-only REPEATABLE READ transaction (one snapshot).

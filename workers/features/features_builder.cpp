@@ -22,7 +22,8 @@ constexpr std::int64_t kVocabularyLockKey = 0x74756e6566766f63;
 // (text, parsed in C++, so an absurd value is a missing mark rather than a failed batch).
 // Genres and moods come joined by U+001F (never part of a canonical name) with their count,
 // which tells {} from {""}. FOR KEY SHARE: a track deleted meanwhile waits for our commit
-// instead of failing our insert on the foreign key.
+// instead of failing our insert on the foreign key. An id a merge absorbed stands for its
+// survivor (track_aliases, migrations/0009_identity_merge.sql).
 constexpr const char* kSelectTracks = R"SQL(
 SELECT t.id, t.duration_ms, t.popularity, t.track_number, t.release_year, t.explicit,
        cardinality(t.genres), array_to_string(t.genres, E'\x1f'),
@@ -37,7 +38,8 @@ SELECT t.id, t.duration_ms, t.popularity, t.track_number, t.release_year, t.expl
        CASE WHEN jsonb_typeof(t.audio_features->'speechiness') = 'number' THEN t.audio_features->>'speechiness' END,
        CASE WHEN jsonb_typeof(t.audio_features->'loudness') = 'number' THEN t.audio_features->>'loudness' END
 FROM tracks t
-WHERE t.id = ANY($1::bigint[])
+WHERE t.id = ANY($1::bigint[] ||
+                 ARRAY(SELECT a.survivor_id FROM track_aliases a WHERE a.absorbed_id = ANY($1::bigint[])))
 ORDER BY t.id
 FOR KEY SHARE
 )SQL";

@@ -35,9 +35,13 @@ std::string ProfileColumns() {
 }
 constexpr int kProfileColumnCount = 4 + static_cast<int>(kAudioFeatureCount);
 
-// The tracks being rebuilt, plus artist_id for the fallback of tracks without tags.
+// The tracks being rebuilt, plus artist_id for the fallback of tracks without tags. An id a
+// merge absorbed (a follow-up older than the merge, or naming the id a job was told before
+// it) stands for its survivor (track_aliases, migrations/0009_identity_merge.sql).
 const std::string kSelectTargets =
-    "SELECT " + ProfileColumns() + ", p.artist_id FROM tracks p WHERE p.id = ANY($1::bigint[])";
+    "SELECT " + ProfileColumns() +
+    ", p.artist_id FROM tracks p WHERE p.id = ANY($1::bigint[] || ARRAY(SELECT a.survivor_id FROM track_aliases a "
+    "WHERE a.absorbed_id = ANY($1::bigint[])))";
 
 // Per target, the candidates it is scored against first: tracks carrying all of its genres
 // (when it has two or more: with one genre this is the genre's pool below), or, for a track

@@ -18,7 +18,11 @@ constexpr const char* kSummaryColumns =
     "array_to_string(t.genres, chr(31)), array_to_string(t.moods, chr(31))";
 constexpr int kSummaryColumnCount = 8;
 
-const std::string kSelectById = std::string("SELECT ") + kSummaryColumns + " FROM tracks t WHERE t.id = $1";
+// An id a merge absorbed finds its survivor (track_aliases, migrations/0009_identity_merge.sql).
+const std::string kSelectById =
+    std::string("SELECT ") + kSummaryColumns +
+    " FROM tracks t WHERE t.id = COALESCE("
+    "(SELECT a.survivor_id FROM track_aliases a WHERE a.absorbed_id = $1::bigint), $1::bigint)";
 
 // Served by tracks_name_key_idx; has_neighbours lets the caller prefer a row that has some.
 const std::string kSelectByNameKeys =

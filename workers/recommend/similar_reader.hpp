@@ -50,6 +50,7 @@ class SimilarReader {
   SimilarReader(const SimilarReader&) = delete;
   SimilarReader& operator=(const SimilarReader&) = delete;
 
+  // The track with that id or, when a merge absorbed it, the survivor (whose id differs).
   core::Result<std::optional<TrackSummary>> FindById(std::int64_t id);
   // "<artist> - <title>" split at each " - " in turn (artists and titles may contain one);
   // the first split whose tracks.name_key exists wins.

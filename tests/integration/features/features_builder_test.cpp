@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "tests/integration/features/catalog_fixture.hpp"
+#include "tests/support/identity_merges.hpp"
 #include "tests/support/test_database.hpp"
 #include "tests/support/wait.hpp"
 #include "workers/features/features_builder.hpp"
@@ -47,6 +48,20 @@ TEST(FeaturesBuilder, RebuildWritesTheExpectedVectors) {
     EXPECT_EQ(row[2], ExpectedFeatures(id)) << "track " << id;
     EXPECT_EQ(row[3], ExpectedMissing(id)) << "track " << id;
   }
+}
+
+TEST(FeaturesBuilder, AnIdAMergeAbsorbedRebuildsTheSurvivor) {
+  TestDatabase db;
+  const auto merged = test_support::WriteMergedTracks(db, "Daft Punk", "Da Funk", "GBDUW0000059", {"house"});
+  ASSERT_NE(merged.absorbed, 0);
+  auto builder = features::MakeFeaturesBuilder(db.worker_dsn(), SmallSettings(), kSteadyClock);
+
+  auto stats = builder->Rebuild({merged.absorbed});
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->rebuilt, 1u);
+  EXPECT_EQ(stats->missing, 0u);
+  EXPECT_EQ(db.Rows("SELECT track_id FROM track_features"),
+            (std::vector<std::vector<std::string>>{{std::to_string(merged.survivor)}}));
 }
 
 TEST(FeaturesBuilder, RebuildIsIdempotentAndFollowsTrackChanges) {

@@ -25,6 +25,9 @@ stats::CatalogStats Sample() {
   s.distinct_moods = 12;
   s.feature_matrix = {{1, false, 50, 1100, 165, 0.15}, {2, true, 900, 19800, 2970, 0.15}};
   s.enrichment_rate = {{"spotify", 50, 1200}};
+  s.merged_tracks = 17;
+  s.merged_albums = 2;
+  s.identity_conflicts = 3;
   return s;
 }
 
@@ -65,6 +68,8 @@ TEST(StatsReport, TableShowsSharesAsPercentAndMarksTheLatestVersion) {
   EXPECT_NE(LineStartingWith(text, "2 (latest)"), "") << text;
   EXPECT_NE(text.find("genres: top 2 of 80"), std::string::npos) << text;
   EXPECT_NE(text.find("tracks with audio features 700 (70.0 %)"), std::string::npos) << text;
+  EXPECT_EQ(LineStartingWith(text, "merged rows:"), "  merged rows: 17 tracks, 2 albums; identity conflicts: 3")
+      << text;
   // Buckets: share of all tracks.
   EXPECT_EQ(LineStartingWith(text, "2  "), "  2             700  70.0 %") << text;
 }
@@ -105,6 +110,9 @@ TEST(StatsReport, JsonHoldsEveryFigureUnderStableNames) {
   EXPECT_DOUBLE_EQ(d["feature_matrix"][1]["missing_share"].GetDouble(), 0.15);
   EXPECT_EQ(d["enrichment_rate"][0]["jobs_last_hour"].GetInt64(), 50);
   EXPECT_EQ(d["enrichment_rate"][0]["jobs_last_day"].GetInt64(), 1200);
+  EXPECT_EQ(d["identity"]["merged_tracks"].GetInt64(), 17);
+  EXPECT_EQ(d["identity"]["merged_albums"].GetInt64(), 2);
+  EXPECT_EQ(d["identity"]["conflicts"].GetInt64(), 3);
 }
 
 TEST(StatsReport, JsonEscapesNames) {

@@ -150,6 +150,42 @@ TEST_F(ConsumerTest, AcksAGoodJobOnlyAfterItsWriteCommittedAndItsFollowUpIsConfi
   EXPECT_TRUE(consumer_->ledger().empty());
 }
 
+TEST_F(ConsumerTest, CountsTheMergesAndConflictsACommittedBatchReports) {
+  using db::Entity;
+  using db::MergeOutcome;
+  auto result = [](MergeOutcome outcome, Entity entity, std::string kind) {
+    db::MergeResult r;
+    r.outcome = outcome;
+    r.entity = entity;
+    r.kind = std::move(kind);
+    return r;
+  };
+  store_->SetNextIdentity({
+      result(MergeOutcome::kMerged, Entity::kTrack, "isrc"),
+      result(MergeOutcome::kMerged, Entity::kTrack, "isrc"),
+      result(MergeOutcome::kMerged, Entity::kAlbum, "upc"),
+      result(MergeOutcome::kConflict, Entity::kTrack, "mbid"),
+      result(MergeOutcome::kAlreadyOne, Entity::kTrack, "spotify_id"),  // another write merged and counted it
+  });
+  broker_->Deliver(TrackJob("j-1"));
+  provider_.Answer(0, Found());
+  ASSERT_TRUE(RunUntil([&] { return !broker_->published().empty(); }));
+  EXPECT_DOUBLE_EQ(metrics_.IdentityMerges("track", "isrc").Value(), 2);
+  EXPECT_DOUBLE_EQ(metrics_.IdentityMerges("album", "upc").Value(), 1);
+  EXPECT_DOUBLE_EQ(metrics_.IdentityMerges("track", "mbid").Value(), 0);
+  EXPECT_DOUBLE_EQ(metrics_.IdentityMerges("track", "spotify_id").Value(), 0) << "kAlreadyOne counted";
+  EXPECT_DOUBLE_EQ(metrics_.IdentityConflicts("track", "mbid").Value(), 1);
+  EXPECT_DOUBLE_EQ(metrics_.IdentityConflicts("track", "isrc").Value(), 0);
+
+  // A batch that met none leaves them alone.
+  broker_->Confirm(0);
+  broker_->Deliver(TrackJob("j-2"));
+  provider_.Answer(1, Found());
+  ASSERT_TRUE(RunUntil([&] { return broker_->published().size() == 2; }));
+  EXPECT_DOUBLE_EQ(metrics_.IdentityMerges("track", "isrc").Value(), 2);
+  EXPECT_DOUBLE_EQ(metrics_.IdentityConflicts("track", "mbid").Value(), 1);
+}
+
 TEST_F(ConsumerTest, DeadLettersAnInvalidMessageWithItsReasonAndAcksOnceThatIsConfirmed) {
   const auto tag = broker_->Deliver("this is { not JSON", {}, "track.all", "bad-1");
   EXPECT_EQ(provider_.calls(), 0u);
