@@ -285,7 +285,8 @@ std::optional<std::string> ParseSince(const std::string& text, std::chrono::syst
   if (text[4] != '-' || text[7] != '-') return std::nullopt;
   const year_month_day day{year{y}, month{static_cast<unsigned>(mo)}, std::chrono::day{static_cast<unsigned>(d)}};
   if (!day.ok() || h > 23 || mi > 59 || s > 59 || h < 0 || mi < 0 || s < 0) return std::nullopt;
-  char buffer[40];
+  // Sized for any int the format could print (GCC's -Wformat-truncation at -O2 checks that).
+  char buffer[96];
   std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d %02d:%02d:%02d+00", y, mo, d, h, mi, s);
   return std::string(buffer);
 }
