@@ -2,7 +2,10 @@
 // to hold one id become one (docs/DATABASE.md, "Identity rules"), against a real PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -10,6 +13,7 @@
 #include "common/db/catalog_writer.hpp"
 #include "common/db/identity_merge.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/wait.hpp"
 #include "workers/fleet/fleet.hpp"
 
 namespace db {
@@ -146,6 +150,36 @@ TEST_F(ArtistMergeTest, ConflictingMbidsAreListedNotMerged) {
   EXPECT_EQ(db_.Int("select artist_id from tracks where title = 'Yesterday'"), high);
 }
 
+// The race, made deterministic: a merge holds the absorbed artist row (locked first, as
+// MergeRows does) while a writer's upsert, whose snapshot still saw that row, checks its
+// foreign key; the merge commits. The writer replays and lands on the survivor.
+TEST_F(ArtistMergeTest, AWriteWaitingOnAnArtistRowAMergeDeletesLandsOnTheSurvivor) {
+  ASSERT_TRUE(writer_.WriteTracks({WithSpotify(Track("spotify", "Beyoncé", "Halo"), "6vWDO969PvNqNYHIOW5v0m")}));
+  ASSERT_TRUE(writer_.WriteTracks({Track("lastfm", "Beyonce", "Irreplaceable")}));
+  const std::string survivor = std::to_string(ArtistId("beyoncé"));
+  const std::string absorbed = std::to_string(ArtistId("beyonce"));
+  auto merge = db_.Connect();
+  pqxx::work tx(*merge);
+  tx.exec("SELECT 1 FROM artists WHERE id IN (" + survivor + ", " + absorbed + ") ORDER BY name_key FOR UPDATE");
+  core::Result<std::vector<std::int64_t>> written = std::vector<std::int64_t>{};
+  std::thread t([&] { written = writer_.WriteTracks({Track("lastfm", "Beyonce", "Love On Top")}); });
+  ASSERT_TRUE(test_support::WaitUntil(
+      [&] {
+        return db_.Int("select count(*) from pg_stat_activity where datname = current_database() "
+                       "and wait_event_type = 'Lock'") > 0;
+      },
+      std::chrono::seconds(10), "the writer waits on the artist row"));
+  tx.exec("UPDATE tracks SET artist_id = " + survivor + " WHERE artist_id = " + absorbed);
+  tx.exec("INSERT INTO artist_aliases (survivor_id, absorbed_id, name_key, kind, value) VALUES (" + survivor + ", " +
+          absorbed + ", 'beyonce', 'spotify_id', '6vWDO969PvNqNYHIOW5v0m')");
+  tx.exec("DELETE FROM artists WHERE id = " + absorbed);
+  tx.commit();
+  t.join();
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(db_.Int("select count(*) from artists"), 1);
+  EXPECT_EQ(db_.Scalar("select artist_id from tracks where title = 'Love On Top'"), survivor);
+}
+
 // Two writers (two connections, two threads) write tracks of both spellings while one of them
 // finds the id that merges them: no write fails, no artist row is created for the absorbed
 // name, and every track, whenever it was written, ends on the survivor.
@@ -168,12 +202,16 @@ TEST_F(ArtistMergeTest, ConcurrentWritersOfBothSpellingsDuringTheMergeLandOnTheS
       }
       return out;
     };
+    // The other writer writes batches of both spellings from before the merge until after it.
     std::atomic<bool> go{false};
+    std::atomic<bool> merged{false};
     core::Result<void> other_result = core::Ok();
     std::thread t([&] {
       while (!go.load()) std::this_thread::yield();
-      for (int b = 0; b < 6 && other_result; ++b) {
-        auto written = other.WriteTracks(batch("lastfm", b * 10, 10));
+      int after_merge = 0;
+      for (int b = 0; b < 200 && after_merge < 2 && other_result; ++b) {
+        if (merged.load()) ++after_merge;
+        auto written = other.WriteTracks(batch("lastfm", b * 30, 30));
         if (!written) other_result = written.error();
       }
     });
@@ -181,6 +219,7 @@ TEST_F(ArtistMergeTest, ConcurrentWritersOfBothSpellingsDuringTheMergeLandOnTheS
     merging.push_back(WithSpotify(Track("spotify", second, "Opening"), spotify));
     go.store(true);
     auto written = writer_.WriteTracks(merging);
+    merged.store(true);
     auto after = writer_.WriteTracks(batch("spotify", 10, 20));
     t.join();
     ASSERT_TRUE(written) << written.error().message;
