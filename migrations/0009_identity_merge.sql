@@ -31,11 +31,27 @@ CREATE TABLE album_aliases (
 );
 CREATE INDEX album_aliases_survivor_id_idx ON album_aliases (survivor_id);
 
+-- Artists: two artist rows (two spellings, "Beyonce" and "Beyoncé") found to hold one provider
+-- artist id become one; the absorbed row's name_key keeps resolving to the survivor, so a
+-- later job with that spelling lands on it and no artist row is created for it again.
+CREATE TABLE artist_aliases (
+  name_key      text PRIMARY KEY,
+  absorbed_id   bigint NOT NULL,
+  survivor_id   bigint NOT NULL REFERENCES artists (id) ON DELETE CASCADE,
+  kind          text NOT NULL,
+  value         text NOT NULL,
+  merged_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT artist_aliases_absorbed_id_uq UNIQUE (absorbed_id)
+);
+CREATE INDEX artist_aliases_survivor_id_idx ON artist_aliases (survivor_id);
+
 COMMENT ON TABLE track_aliases IS 'A track row merged into another: its identity key and id resolve to survivor_id (0009_identity_merge.sql)';
 COMMENT ON COLUMN track_aliases.kind IS 'The identifier both rows shared: isrc | mbid | spotify_id';
 COMMENT ON COLUMN track_aliases.value IS 'That identifier''s value';
 COMMENT ON TABLE album_aliases IS 'An album row merged into another: its identity key and id resolve to survivor_id (0009_identity_merge.sql)';
 COMMENT ON COLUMN album_aliases.kind IS 'The identifier both rows shared: upc | mbid | spotify_id | discogs_id';
+COMMENT ON TABLE artist_aliases IS 'An artist row merged into another: its name_key and id resolve to survivor_id (0009_identity_merge.sql)';
+COMMENT ON COLUMN artist_aliases.kind IS 'The artist id both rows shared: mbid | spotify_id | discogs_id';
 
 -- Pairs of rows that share one identifier but disagree on another (a provider found the ISRC
 -- of row `low_id` while the row `high_id` that holds it has another MBID): not merged, listed.
@@ -53,7 +69,7 @@ CREATE TABLE identity_conflicts (
   first_seen_at   timestamptz NOT NULL DEFAULT now(),
   last_seen_at    timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT identity_conflicts_pkey PRIMARY KEY (entity, low_id, high_id),
-  CONSTRAINT identity_conflicts_entity_check CHECK (entity IN ('track', 'album')),
+  CONSTRAINT identity_conflicts_entity_check CHECK (entity IN ('track', 'album', 'artist')),
   CONSTRAINT identity_conflicts_order_check CHECK (low_id < high_id)
 );
 

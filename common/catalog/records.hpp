@@ -28,6 +28,11 @@ struct TrackFields {
   // The Discogs id of the job's artist (workers/discogs, once its /artists/{id} answers to the
   // job's artist name): written to artists.discogs_id, not to the source row.
   std::optional<std::int64_t> artist_discogs_id;
+  // Likewise the job's artist's MusicBrainz artist id (workers/musicbrainz) and Spotify artist
+  // id (workers/spotify), set only when the first credited artist is the job's artist
+  // (db::NameKey): written to artists.mbid / artists.spotify_id, not to the source row.
+  std::optional<std::string> artist_mbid;
+  std::optional<std::string> artist_spotify_id;
   // Spotify-style audio features as a JSON object text ({"danceability":0.5,...}).
   std::optional<std::string> audio_features_json;
 };
@@ -74,6 +79,8 @@ struct AlbumFields {
   std::optional<std::string> spotify_id;
   std::optional<std::int64_t> discogs_id;
   std::optional<std::int64_t> artist_discogs_id;  // as TrackFields::artist_discogs_id
+  std::optional<std::string> artist_mbid;         // as TrackFields::artist_mbid
+  std::optional<std::string> artist_spotify_id;   // as TrackFields::artist_spotify_id
   std::optional<std::int32_t> total_tracks;
   std::optional<std::string> label;
   // Album of the Year's scores (0..100) and how many reviews / ratings each averages

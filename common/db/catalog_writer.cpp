@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <map>
@@ -29,25 +30,58 @@ namespace {
 // Statement 0: the batch's artists, one row per db::NameKey(artist), so tracks and albums
 // carry artist_id. `$1`: a JSON array of {artist, artist_key}, distinct keys. Only keys not
 // there yet are inserted (an existing artist costs an index probe, not a row lock); sorted,
-// so concurrent writers inserting the same new artists wait on each other in one order.
+// so concurrent writers inserting the same new artists wait on each other in one order. A
+// key a merge absorbed (artist_aliases) is not re-created: it resolves to its survivor. One
+// snapshot sees the absorbed row or its alias, never neither (the merge deletes the one and
+// inserts the other in one transaction), so a merge committing meanwhile cannot slip in.
 constexpr const char* kInsertArtists = R"SQL(
 INSERT INTO artists (name, name_key)
 SELECT x.artist, x.artist_key
 FROM jsonb_to_recordset($1::jsonb) AS x(artist text, artist_key text)
 WHERE NOT EXISTS (SELECT 1 FROM artists a WHERE a.name_key = x.artist_key)
+  AND NOT EXISTS (SELECT 1 FROM artist_aliases l WHERE l.name_key = x.artist_key)
 ORDER BY x.artist_key
 ON CONFLICT (name_key) DO NOTHING
 )SQL";
 
-// Statement 0b: provider artist ids (only Discogs' today) for artists that have none. `$1`: a
-// JSON array of {artist_key, discogs_id}, distinct keys and ids. An id another row already
-// holds is left alone (the unique index allows one row per id); a concurrent writer claiming
-// the same id is the unique violation Write replays.
-constexpr const char* kSetArtistDiscogsIds = R"SQL(
-UPDATE artists AS a SET discogs_id = x.discogs_id, updated_at = now()
-FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(artist_key text, discogs_id bigint) ORDER BY artist_key) AS x
-WHERE a.name_key = x.artist_key AND a.discogs_id IS NULL AND x.discogs_id > 0
-  AND NOT EXISTS (SELECT 1 FROM artists o WHERE o.discogs_id = x.discogs_id)
+// Statement 0b: provider artist ids (artists.mbid, spotify_id, discogs_id: the job's artist's,
+// as the provider answered) for artists that have none. `$1`: a JSON array of {artist_key,
+// mbid, spotify_id, discogs_id}, distinct keys and, per kind, distinct ids. An id another
+// row already holds is left alone (the unique indexes allow one row per id) and returned as a
+// merge candidate (common/db/identity_merge.hpp): two rows of one artist, two spellings; a
+// concurrent writer claiming the same id is the unique violation Write replays. Columns: id,
+// kind, value, other.
+constexpr const char* kSetArtistIds = R"SQL(
+WITH x AS (
+  SELECT r.*,
+         COALESCE(ar.id, (SELECT l.survivor_id FROM artist_aliases l WHERE l.name_key = r.artist_key)) AS artist_id
+  FROM jsonb_to_recordset($1::jsonb) AS r(artist_key text, mbid uuid, spotify_id text, discogs_id bigint)
+  LEFT JOIN artists ar ON ar.name_key = r.artist_key
+),
+held AS (
+  SELECT x.*,
+    (SELECT o.id FROM artists o WHERE x.mbid IS NOT NULL AND o.mbid = x.mbid) AS mbid_holder,
+    (SELECT o.id FROM artists o WHERE x.spotify_id IS NOT NULL AND o.spotify_id = x.spotify_id) AS spotify_holder,
+    (SELECT o.id FROM artists o WHERE x.discogs_id IS NOT NULL AND o.discogs_id = x.discogs_id) AS discogs_holder
+  FROM x WHERE x.artist_id IS NOT NULL
+),
+updated AS (
+  UPDATE artists AS a SET
+    mbid = COALESCE(a.mbid, CASE WHEN h.mbid_holder IS NULL THEN h.mbid END),
+    spotify_id = COALESCE(a.spotify_id, CASE WHEN h.spotify_holder IS NULL THEN h.spotify_id END),
+    discogs_id = COALESCE(a.discogs_id, CASE WHEN h.discogs_holder IS NULL AND h.discogs_id > 0 THEN h.discogs_id END),
+    updated_at = now()
+  FROM (SELECT * FROM held ORDER BY artist_key) AS h
+  WHERE a.id = h.artist_id
+    AND ((a.mbid IS NULL AND h.mbid IS NOT NULL AND h.mbid_holder IS NULL)
+      OR (a.spotify_id IS NULL AND h.spotify_id IS NOT NULL AND h.spotify_holder IS NULL)
+      OR (a.discogs_id IS NULL AND h.discogs_id > 0 AND h.discogs_holder IS NULL))
+  RETURNING a.id
+)
+SELECT h.artist_id, v.kind, v.value, v.other
+FROM held h, LATERAL (VALUES ('mbid', h.mbid::text, h.mbid_holder), ('spotify_id', h.spotify_id, h.spotify_holder),
+                             ('discogs_id', h.discogs_id::text, h.discogs_holder)) AS v(kind, value, other)
+WHERE v.other IS NOT NULL AND v.other <> h.artist_id
 )SQL";
 
 // One row per commit and provider naming the jobs it wrote (0002_job_effects.sql).
@@ -61,6 +95,10 @@ constexpr const char* kRecordEffects =
 // lock order. The `IS NOT NULL AND` before each NOT EXISTS matters for speed, not meaning: while
 // the table is small the planner hashes the NOT EXISTS subquery (a scan of the whole table per
 // batch), and the guard skips it when no row of the batch has that id.
+//
+// An artist key a merge absorbed resolves to its survivor (artist_aliases), like every
+// artist look-up below; a merge that deletes the artist row this statement's snapshot still
+// saw makes the foreign key check fail (the merge locks the row first), which Write replays.
 //
 // An identity key a merge absorbed resolves to its survivor's (track_aliases): `keyed` maps
 // each input row to the key of the row it lands on (`row_key`), and `input` keeps one input
@@ -84,7 +122,9 @@ upserted AS (
                            isrc, mbid, spotify_id, discogs_id,
                            genres, moods, providers_done, duration_ms, explicit, popularity,
                            track_number, release_date, release_year, audio_features, enriched_at)
-  SELECT i.row_key, i.name_key, ar.id, i.artist, i.title, i.album,
+  SELECT i.row_key, i.name_key,
+         COALESCE(ar.id, (SELECT l.survivor_id FROM artist_aliases l WHERE l.name_key = i.artist_key)),
+         i.artist, i.title, i.album,
          CASE WHEN i.isrc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.isrc = i.isrc) THEN i.isrc END,
          CASE WHEN i.mbid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.mbid = i.mbid) THEN i.mbid END,
          CASE WHEN i.spotify_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks o WHERE o.spotify_id = i.spotify_id) THEN i.spotify_id END,
@@ -168,7 +208,9 @@ found AS (
 constexpr const char* kInsertTracklistTracks = R"SQL(
 INSERT INTO tracks AS t (identity_key, name_key, artist_id, artist_name, title, album_id, album_title,
                          isrc, mbid, spotify_id, duration_ms)
-SELECT DISTINCT ON (f.identity_key) f.identity_key, f.name_key, ar.id, f.artist, f.title, f.album_id, f.album,
+SELECT DISTINCT ON (f.identity_key) f.identity_key, f.name_key,
+       COALESCE(ar.id, (SELECT l.survivor_id FROM artist_aliases l WHERE l.name_key = f.artist_key)),
+       f.artist, f.title, f.album_id, f.album,
        f.isrc, f.mbid, f.spotify_id, NULLIF(f.duration_ms, 0)
 FROM found f LEFT JOIN artists ar ON ar.name_key = f.artist_key
 WHERE f.track_id IS NULL
@@ -315,7 +357,8 @@ WITH keyed AS (
 input AS (SELECT DISTINCT ON (row_key) * FROM keyed ORDER BY row_key, identity_key DESC),
 upserted AS (
   INSERT INTO albums AS a (identity_key, artist_id, artist_name, title, upc, mbid, spotify_id, discogs_id)
-  SELECT i.row_key, ar.id, i.artist, i.title,
+  SELECT i.row_key, COALESCE(ar.id, (SELECT l.survivor_id FROM artist_aliases l WHERE l.name_key = i.artist_key)),
+         i.artist, i.title,
          CASE WHEN i.upc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.upc = i.upc) THEN i.upc END,
          CASE WHEN i.mbid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.mbid = i.mbid) THEN i.mbid END,
          CASE WHEN i.spotify_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM albums o WHERE o.spotify_id = i.spotify_id) THEN i.spotify_id END,
@@ -583,34 +626,72 @@ std::string OptionalOrEmpty(const std::optional<std::string>& value) { return va
 using KnownArtists = std::unordered_set<std::string>;
 constexpr std::size_t kKnownArtistsCap = 200'000;
 
+// The provider artist ids a record carries for its job's artist (artists.mbid, spotify_id,
+// discogs_id), normalized; empty / 0 = not known.
+struct ArtistIds {
+  std::string mbid;
+  std::string spotify_id;
+  std::int64_t discogs_id = 0;
+};
+
+// A UUID in its canonical text form: anything else would fail the whole batch's uuid cast.
+bool IsUuidText(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash != (s[i] == '-')) return false;
+    if (!dash && !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+template <typename Fields>
+ArtistIds ArtistIdsOf(const Fields& f) {
+  std::string mbid = f.artist_mbid ? NormalizeMbid(*f.artist_mbid) : std::string();
+  if (!IsUuidText(mbid)) mbid.clear();
+  return {std::move(mbid), f.artist_spotify_id.value_or(""),
+          f.artist_discogs_id && *f.artist_discogs_id > 0 ? *f.artist_discogs_id : 0};
+}
+
 // The batch's distinct artists by name key (the first spelling seen names a new artist);
 // Add() returns the key for the row's own "artist_key".
 class BatchArtists {
  public:
-  // `discogs_id`: the artist's Discogs id when the record knows it (the first one seen for a
-  // key, and for an id, wins).
-  const std::string& Add(const std::string& artist, const std::optional<std::int64_t>& discogs_id = std::nullopt) {
+  // `ids`: the artist's provider ids when the record knows them (per kind, the first one seen
+  // for a key, and for an id, wins).
+  const std::string& Add(const std::string& artist, const ArtistIds& ids = {}) {
     std::string key = NameKey(artist);
     const std::string& stored = artists_.emplace(std::move(key), artist).first->first;
-    if (discogs_id && *discogs_id > 0 && !stored.empty() && !discogs_ids_.contains(stored) &&
-        claimed_ids_.insert(*discogs_id).second) {
-      discogs_ids_.emplace(stored, *discogs_id);
+    if (stored.empty()) return stored;
+    ArtistIds& mine = ids_[stored];
+    if (!ids.mbid.empty() && mine.mbid.empty() && claimed_.insert("mbid:" + ids.mbid).second) mine.mbid = ids.mbid;
+    if (!ids.spotify_id.empty() && mine.spotify_id.empty() && claimed_.insert("spotify:" + ids.spotify_id).second) {
+      mine.spotify_id = ids.spotify_id;
+    }
+    if (ids.discogs_id > 0 && mine.discogs_id == 0 &&
+        claimed_.insert("discogs:" + std::to_string(ids.discogs_id)).second) {
+      mine.discogs_id = ids.discogs_id;
     }
     return stored;
   }
-  // kSetArtistDiscogsIds' input: the ids not in `known` (set by this process already).
-  std::optional<std::string> DiscogsIdsJson(const std::set<std::string>& known) const {
+  // kSetArtistIds' input: the ids not in `known` (set, or found held, by this process
+  // already: KnownIdOf); nullopt when there are none.
+  std::optional<std::string> IdsJson(const std::set<std::string>& known) const {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartArray();
     bool any = false;
-    for (const auto& [key, id] : discogs_ids_) {
-      if (known.contains(key)) continue;
+    for (const auto& [key, ids] : ids_) {
+      bool mbid = !ids.mbid.empty() && !known.contains(KnownIdOf("mbid", key));
+      bool spotify = !ids.spotify_id.empty() && !known.contains(KnownIdOf("spotify_id", key));
+      bool discogs = ids.discogs_id > 0 && !known.contains(KnownIdOf("discogs_id", key));
+      if (!mbid && !spotify && !discogs) continue;
       any = true;
       w.StartObject();
       String(w, "artist_key", key);
-      w.Key("discogs_id");
-      w.Int64(id);
+      OptString(w, "mbid", mbid ? std::optional<std::string>(ids.mbid) : std::nullopt);
+      OptString(w, "spotify_id", spotify ? std::optional<std::string>(ids.spotify_id) : std::nullopt);
+      OptInt(w, "discogs_id", discogs ? std::optional<std::int64_t>(ids.discogs_id) : std::nullopt);
       w.EndObject();
     }
     w.EndArray();
@@ -640,15 +721,23 @@ class BatchArtists {
     if (known.size() + artists_.size() > kKnownArtistsCap) known.clear();
     for (const auto& entry : artists_) known.insert(entry.first);
   }
-  void RememberDiscogsIds(std::set<std::string>& known) const {
-    if (known.size() + discogs_ids_.size() > kKnownArtistsCap) known.clear();
-    for (const auto& entry : discogs_ids_) known.insert(entry.first);
+  void RememberIds(std::set<std::string>& known) const {
+    if (known.size() + 3 * ids_.size() > kKnownArtistsCap) known.clear();
+    for (const auto& [key, ids] : ids_) {
+      if (!ids.mbid.empty()) known.insert(KnownIdOf("mbid", key));
+      if (!ids.spotify_id.empty()) known.insert(KnownIdOf("spotify_id", key));
+      if (ids.discogs_id > 0) known.insert(KnownIdOf("discogs_id", key));
+    }
   }
 
  private:
+  static std::string KnownIdOf(std::string_view kind, const std::string& key) {
+    return std::string(kind) + ':' + key;
+  }
+
   std::map<std::string, std::string> artists_;  // key -> name
-  std::map<std::string, std::int64_t> discogs_ids_;  // key -> Discogs artist id
-  std::set<std::int64_t> claimed_ids_;
+  std::map<std::string, ArtistIds> ids_;        // key -> the provider ids to set
+  std::set<std::string> claimed_;               // kind:id, claimed by a key of this batch
 };
 
 // Provider ids from jobs: the first row of a batch to claim one keeps it; the others write
@@ -711,7 +800,7 @@ struct CatalogWriter::Impl {
   Session session;  // JIT off (SessionSettings says why)
   std::string merge_priority_array;  // the merge statements' $2
   KnownArtists known_artists;
-  std::set<std::string> known_discogs_ids;  // artist keys whose Discogs id this process has set (or found set)
+  std::set<std::string> known_artist_ids;  // kind:artist key, whose id this process has set (or found held)
   // The last WriteAlbums' unconfirmed album_tracks rows (kSelectTrackJobs), for WriteJobs.
   std::vector<AlbumTrackJob> track_jobs;
   // The last write's merge candidates (its merge statement's rows), merged after its commit.
@@ -738,7 +827,7 @@ struct CatalogWriter::Impl {
     if (!written || candidates.empty()) return written;
     auto merged = MergeCandidates(merge);
     if (!merged) return merged.error();
-    for (auto& id : *written) id = Survivor(id);
+    for (auto& id : *written) id = Survivor(entity, id);
     return written;
   }
 
@@ -773,12 +862,12 @@ struct CatalogWriter::Impl {
     });
   }
 
-  // `id`, or the survivor of the merges of this write that absorbed it.
-  std::int64_t Survivor(std::int64_t id) const {
+  // `id` (a row of `entity`), or the survivor of the merges of this write that absorbed it.
+  std::int64_t Survivor(Entity entity, std::int64_t id) const {
     for (bool changed = true; changed;) {
       changed = false;
       for (const auto& m : identity) {
-        if (m.outcome == MergeOutcome::kMerged && m.absorbed == id) {
+        if (m.outcome == MergeOutcome::kMerged && m.entity == entity && m.absorbed == id) {
           id = m.survivor;
           changed = true;
         }
@@ -810,6 +899,16 @@ struct CatalogWriter::Impl {
         } catch (const AbsorbedMeanwhile& e) {
           if (attempt < kAttempts) continue;
           return core::Error::Transient(e.what());
+        } catch (const pqxx::foreign_key_violation& e) {
+          // An artist merge deleted the row this attempt's snapshot named (it locks the row
+          // before the upsert's foreign key check can): replayed, the alias names the survivor.
+          if (attempt < kAttempts) continue;
+          return DatabaseError(e, session.dsn());
+        } catch (const pqxx::deadlock_detected& e) {
+          // A merge locks artist rows, then their tracks and albums; this attempt may hold a
+          // track and wait for its artist's key-share lock.
+          if (attempt < kAttempts) continue;
+          return DatabaseError(e, session.dsn());
         }
       }
     });
@@ -825,7 +924,10 @@ struct CatalogWriter::Impl {
     candidates.clear();
     pqxx::work tx(session.Connection());
     if (auto new_artists = artists.Json(known_artists)) tx.exec_params(kInsertArtists, *new_artists);
-    if (auto ids = artists.DiscogsIdsJson(known_discogs_ids)) tx.exec_params(kSetArtistDiscogsIds, *ids);
+    std::vector<MergeCandidate> artist_candidates;
+    if (auto ids = artists.IdsJson(known_artist_ids)) {
+      artist_candidates = CandidatesOf(tx.exec_params(kSetArtistIds, *ids), Entity::kArtist);
+    }
     pqxx::result rows = tx.exec_params(upsert, input_json);
     std::unordered_map<std::string, std::int64_t> ids;
     std::vector<std::int64_t> touched;
@@ -843,6 +945,8 @@ struct CatalogWriter::Impl {
     if (!touched.empty()) {
       candidates = CandidatesOf(tx.exec_params(merge, BigintArray(touched), merge_priority_array), entity);
     }
+    // Artists first: MergeCandidates takes them from the back.
+    candidates.insert(candidates.end(), artist_candidates.begin(), artist_candidates.end());
     if (!tracklists.json.empty()) {
       tx.exec_params(std::string(kTracklistInput) + kInsertTracklistTracks, tracklists.json);
       tx.exec_params(std::string(kTracklistInput) + kLinkAlbumTracks, tracklists.json);
@@ -866,7 +970,7 @@ struct CatalogWriter::Impl {
     }
     tx.commit();
     artists.Remember(known_artists);
-    artists.RememberDiscogsIds(known_discogs_ids);
+    artists.RememberIds(known_artist_ids);
     std::vector<std::int64_t> out;
     out.reserve(keys.size());
     for (const auto& key : keys) {
@@ -990,7 +1094,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::Impl::WriteTracks(
     String(w, "identity_key", key);
     String(w, "name_key", TrackNameKey(r->ref.artist, r->ref.title));
     String(w, "artist", r->ref.artist);
-    String(w, "artist_key", artists.Add(r->ref.artist, r->fields.artist_discogs_id));
+    String(w, "artist_key", artists.Add(r->ref.artist, ArtistIdsOf(r->fields)));
     String(w, "title", r->ref.title);
     OptString(w, "album", r->ref.album);
     std::string isrc = r->ref.isrc ? NormalizeIsrc(*r->ref.isrc) : "";
@@ -1038,7 +1142,7 @@ core::Result<std::vector<std::int64_t>> CatalogWriter::Impl::WriteAlbums(
     w.StartObject();
     String(w, "identity_key", key);
     String(w, "artist", r->ref.artist);
-    String(w, "artist_key", artists.Add(r->ref.artist, r->fields.artist_discogs_id));
+    String(w, "artist_key", artists.Add(r->ref.artist, ArtistIdsOf(r->fields)));
     String(w, "title", r->ref.title);
     std::string upc = r->ref.upc ? NormalizeUpc(*r->ref.upc) : "";
     std::string mbid = r->ref.mbid ? NormalizeMbid(*r->ref.mbid) : "";

@@ -15,17 +15,19 @@ struct EntitySql {
   // The identifiers that make two rows one, in the order they are compared. Each is a column
   // of the entity's table and a key of its sources' `fields`.
   std::vector<std::string_view> kinds;
-  // The rows to merge, locked in identity_key order (the writers' order); columns: id,
-  // identity_key, then each of `kinds` as text, then `carried` as text.
+  // The rows to merge, locked in identity_key order (the writers' order; artists: name_key
+  // order); columns: id, identity_key (artists: name_key), then each of `kinds` as text, then
+  // `carried` as text.
   const char* lock;
   // Other columns of the absorbed row that fill the survivor's empty ones (as text, in order).
   const char* fill;  // $1 survivor, $2.. the absorbed row's `kinds` then `carried`, '' = NULL
   const char* resolve;  // $1 id -> survivor_id of its alias, if any
+  // Sources (nullptr: the entity has none, artists).
   const char* keep_newer_sources;  // per provider, the older of the two sources goes
   const char* drop_older_sources;
   const char* move_sources;
   std::vector<const char*> move_references;
-  const char* alias;  // $1 survivor, $2 absorbed, $3 absorbed identity key, $4 kind, $5 value
+  const char* alias;  // $1 survivor, $2 absorbed, $3 absorbed identity key (name_key), $4 kind, $5 value
   const char* repoint_aliases;
   const char* remove;  // $1 the absorbed id
   const char* conflict;  // $1 low, $2 high, $3 shared kind, $4 shared value, $5 conflict kind, $6, $7 values
@@ -103,7 +105,42 @@ const EntitySql kAlbums{
                 "ON CONFLICT (entity, low_id, high_id) DO UPDATE SET seen = c.seen + 1, last_seen_at = now()",
 };
 
-const EntitySql& SqlOf(Entity entity) { return entity == Entity::kTrack ? kTracks : kAlbums; }
+// Artists: one row per name_key, no sources; the rows' other provider ids decide conflicts.
+const EntitySql kArtists{
+    .entity = Entity::kArtist,
+    .name = "artist",
+    .kinds = {"mbid", "spotify_id", "discogs_id"},
+    .lock = "SELECT id, name_key, mbid::text, spotify_id, discogs_id::text "
+            "FROM artists WHERE id = ANY($1::bigint[]) ORDER BY name_key FOR UPDATE",
+    .fill = "UPDATE artists SET mbid = COALESCE(mbid, NULLIF($2, '')::uuid), "
+            "spotify_id = COALESCE(spotify_id, NULLIF($3, '')), "
+            "discogs_id = COALESCE(discogs_id, NULLIF($4, '')::bigint), updated_at = now() WHERE id = $1",
+    .resolve = "SELECT survivor_id FROM artist_aliases WHERE absorbed_id = $1",
+    .keep_newer_sources = nullptr,
+    .drop_older_sources = nullptr,
+    .move_sources = nullptr,
+    .move_references =
+        {
+            "UPDATE tracks SET artist_id = $1, updated_at = now() WHERE artist_id = $2",
+            "UPDATE albums SET artist_id = $1, updated_at = now() WHERE artist_id = $2",
+        },
+    .alias = "INSERT INTO artist_aliases (survivor_id, absorbed_id, name_key, kind, value) "
+             "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    .repoint_aliases = "UPDATE artist_aliases SET survivor_id = $1 WHERE survivor_id = $2",
+    .remove = "DELETE FROM artists WHERE id = $1",
+    .conflict = "INSERT INTO identity_conflicts AS c (entity, low_id, high_id, shared_kind, shared_value, "
+                "conflict_kind, low_value, high_value) VALUES ('artist', $1, $2, $3, $4, $5, $6, $7) "
+                "ON CONFLICT (entity, low_id, high_id) DO UPDATE SET seen = c.seen + 1, last_seen_at = now()",
+};
+
+const EntitySql& SqlOf(Entity entity) {
+  switch (entity) {
+    case Entity::kTrack: return kTracks;
+    case Entity::kAlbum: return kAlbums;
+    case Entity::kArtist: return kArtists;
+  }
+  return kTracks;
+}
 
 // How strongly an identity key identifies its row: the survivor of a merge is the stronger.
 int KeyStrength(std::string_view identity_key) {
@@ -192,31 +229,38 @@ MergeResult MergeRows(pqxx::connection_base& connection, const MergeCandidate& c
     result.survivor = first.id;
     return result;
   }
-  int first_strength = KeyStrength(first.identity_key);
-  int second_strength = KeyStrength(second.identity_key);
+  // An artist's name_key says nothing of how well it identifies the row: the older one stays.
+  int first_strength = candidate.entity == Entity::kArtist ? 0 : KeyStrength(first.identity_key);
+  int second_strength = candidate.entity == Entity::kArtist ? 0 : KeyStrength(second.identity_key);
   bool first_survives =
       first_strength != second_strength ? first_strength < second_strength : first.id < second.id;
   const LockedRow& survivor = first_survives ? first : second;
   const LockedRow& absorbed = first_survives ? second : first;
   const std::int64_t s = survivor.id;
   const std::int64_t x = absorbed.id;
-  tx.exec_params(sql.keep_newer_sources, s, x);
-  tx.exec_params(sql.drop_older_sources, s, x);
-  tx.exec_params(sql.move_sources, s, x);
+  if (sql.move_sources != nullptr) {
+    tx.exec_params(sql.keep_newer_sources, s, x);
+    tx.exec_params(sql.drop_older_sources, s, x);
+    tx.exec_params(sql.move_sources, s, x);
+  }
   for (const char* statement : sql.move_references) tx.exec_params(statement, s, x);
   tx.exec_params(sql.repoint_aliases, s, x);
   tx.exec_params(sql.alias, s, x, absorbed.identity_key, candidate.kind, candidate.value);
   tx.exec_params(sql.remove, x);
   // The absorbed row's identifiers (now free) and links fill the survivor's empty ones.
   const auto& v = absorbed.values;
-  if (candidate.entity == Entity::kTrack) {
-    tx.exec_params(sql.fill, s, v[0], v[1], v[2], v[3], v[4], v[5]);
-  } else {
-    tx.exec_params(sql.fill, s, v[0], v[1], v[2], v[3], v[4]);
+  switch (candidate.entity) {
+    case Entity::kTrack: tx.exec_params(sql.fill, s, v[0], v[1], v[2], v[3], v[4], v[5]); break;
+    case Entity::kAlbum: tx.exec_params(sql.fill, s, v[0], v[1], v[2], v[3], v[4]); break;
+    case Entity::kArtist: tx.exec_params(sql.fill, s, v[0], v[1], v[2]); break;
   }
-  pqxx::result more = tx.exec_params(recompute, "{" + std::to_string(s) + "}", merge_priority_array);
+  // An artist has nothing to recompute: the ids the absorbed row held are free now (unique
+  // indexes), so filling them cannot meet a third row.
+  if (recompute != nullptr && candidate.entity != Entity::kArtist) {
+    pqxx::result more = tx.exec_params(recompute, "{" + std::to_string(s) + "}", merge_priority_array);
+    result.more = CandidatesOf(more, candidate.entity);
+  }
   tx.commit();
-  result.more = CandidatesOf(more, candidate.entity);
   result.outcome = MergeOutcome::kMerged;
   result.survivor = s;
   result.absorbed = x;

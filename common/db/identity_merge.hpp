@@ -14,9 +14,9 @@ class result;
 
 namespace db {
 
-enum class Entity { kTrack, kAlbum };
+enum class Entity { kTrack, kAlbum, kArtist };
 
-// "track" | "album": the metrics' and identity_conflicts' entity label.
+// "track" | "album" | "artist": the metrics' and identity_conflicts' entity label.
 const char* EntityName(Entity entity);
 
 // What a write found: row `id` claims identifier `kind` = `value`, which row `other` holds.
@@ -24,7 +24,8 @@ struct MergeCandidate {
   Entity entity = Entity::kTrack;
   std::int64_t id = 0;
   std::int64_t other = 0;
-  std::string kind;   // isrc | mbid | spotify_id (tracks); upc | mbid | spotify_id | discogs_id (albums)
+  std::string kind;   // isrc | mbid | spotify_id (tracks); upc | mbid | spotify_id | discogs_id (albums);
+                      // mbid | spotify_id | discogs_id (artists)
   std::string value;
 };
 
@@ -57,6 +58,10 @@ std::vector<MergeCandidate> CandidatesOf(const pqxx::result& rows, Entity entity
 //   the absorbed row's ids fill the survivor's empty ones; `recompute` (the writer's merge
 //   statement: $1 bigint[] of ids, $2 the merge priority) recomputes the survivor once;
 // - an alias keeps the absorbed identity key and id resolving to the survivor.
+// Artists (no sources, no identity key): both rows are locked in name_key order, the survivor
+// is the older row (lower id), tracks and albums follow it, the absorbed row's ids fill the
+// survivor's empty ones and an artist_aliases row keeps its name_key resolving; `recompute`
+// is not used (nullptr).
 // Throws what libpqxx throws; the caller retries deadlocks.
 MergeResult MergeRows(pqxx::connection_base& connection, const MergeCandidate& candidate, const char* recompute,
                       const std::string& merge_priority_array);

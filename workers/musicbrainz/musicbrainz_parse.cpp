@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "common/db/identity.hpp"
 #include "common/http/url.hpp"
 #include "common/json/body_reader.hpp"
 #include "common/json/record_writer.hpp"
@@ -63,6 +64,14 @@ std::optional<std::string> ArtistCredit(Node object) {
   return NonEmpty(std::move(out));
 }
 
+CreditedArtist FirstArtist(Node object) {
+  for (Node credit : object["artist-credit"].OptArray().Items()) {
+    if (!credit.IsObject()) return {};  // ArtistCredit reports it
+    return {String(credit["artist"]["id"]), String(credit["name"]), String(credit["artist"]["name"])};
+  }
+  return {};
+}
+
 std::optional<int> Score(Node object) {
   auto n = Number(object["score"]);
   if (!n) return std::nullopt;
@@ -97,6 +106,7 @@ Recording RecordingFrom(Node r) {
     }
   }
   out.artist_credit = ArtistCredit(r);
+  out.first_artist = FirstArtist(r);
   for (Node isrc : r["isrcs"].Items()) {
     if (auto text = isrc.AsString()) out.isrcs.emplace_back(*text);
   }
@@ -117,6 +127,7 @@ ReleaseGroup ReleaseGroupFrom(Node g) {
   out.first_release_date = NonEmpty(String(g["first-release-date"]));
   out.primary_type = NonEmpty(String(g["primary-type"]));
   out.artist_credit = ArtistCredit(g);
+  out.first_artist = FirstArtist(g);
   out.tags = Tags(g["tags"]);
   out.genres = Tags(g["genres"]);
   for (Node release : g["releases"].OptArray().Items()) {
@@ -413,6 +424,24 @@ catalog::AlbumRecord NotFoundAlbum(const json::AlbumJob& job) {
   return r;
 }
 
+namespace {
+
+// The first credited artist's MBID when that artist is the job's (db::NameKey of its credited
+// or its own name), as the Discogs worker decides artist_discogs_id: a featured artist's id
+// must not land on the row of the job's artist.
+std::optional<std::string> JobArtistMbid(const CreditedArtist& first, std::string_view job_artist) {
+  std::string id = first.id;
+  for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!IsUuid(id)) return std::nullopt;
+  std::string want = db::NameKey(job_artist);
+  if (want.empty() || (db::NameKey(first.credited_name) != want && db::NameKey(first.name) != want)) {
+    return std::nullopt;
+  }
+  return id;
+}
+
+}  // namespace
+
 catalog::TrackRecord TrackRecordFrom(const json::TrackJob& job, const Recording& recording, std::string raw_json,
                                      const normalize::Vocabulary& vocabulary) {
   catalog::TrackRecord r = NotFoundTrack(job);
@@ -429,6 +458,7 @@ catalog::TrackRecord TrackRecordFrom(const json::TrackJob& job, const Recording&
   r.fields.duration_ms = recording.length_ms;
   r.fields.release_date = recording.first_release_date;
   r.fields.artist_credit = recording.artist_credit;
+  r.fields.artist_mbid = JobArtistMbid(recording.first_artist, job.artist);
   if (job.isrc) {
     r.fields.isrc = job.isrc;
   } else if (!recording.isrcs.empty()) {
@@ -452,6 +482,7 @@ catalog::AlbumRecord AlbumRecordFrom(const json::AlbumJob& job, const ReleaseGro
   if (!group.title.empty()) r.fields.title = group.title;
   r.fields.release_date = group.first_release_date;
   r.fields.artist_credit = group.artist_credit;
+  r.fields.artist_mbid = JobArtistMbid(group.first_artist, job.artist);
   auto classified = vocabulary.Classify(GenresThenTags(group.genres, group.tags), job.artist);
   r.genres = std::move(classified.genres);
   r.moods = std::move(classified.moods);

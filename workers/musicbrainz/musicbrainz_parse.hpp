@@ -45,6 +45,14 @@ std::string ReleaseUrl(std::string_view base_url, std::string_view mbid);
 // off) is kTransient, so it is retried and neither cached nor parsed further.
 std::optional<core::Error> ClassifyBody(std::string_view body, std::string_view endpoint);
 
+// The first entry of an artist-credit list: the artist's MBID (as sent) and the names it
+// answers to there (as credited: "Ire"; its own: "Ire Adebayo").
+struct CreditedArtist {
+  std::string id;
+  std::string credited_name;
+  std::string name;
+};
+
 struct Recording {
   std::string id;
   std::string title;
@@ -52,6 +60,7 @@ struct Recording {
   std::optional<std::int32_t> length_ms;        // null when unknown
   std::optional<std::string> first_release_date;
   std::optional<std::string> artist_credit;     // names joined with their join phrases
+  CreditedArtist first_artist;
   std::vector<std::string> isrcs;
   std::vector<normalize::WeightedTag> tags;     // weight = votes
   std::vector<normalize::WeightedTag> genres;   // weight = votes
@@ -72,6 +81,7 @@ struct ReleaseGroup {
   std::optional<int> score;
   std::optional<std::string> first_release_date;
   std::optional<std::string> artist_credit;
+  CreditedArtist first_artist;
   std::optional<std::string> primary_type;
   std::vector<normalize::WeightedTag> tags;
   std::vector<normalize::WeightedTag> genres;

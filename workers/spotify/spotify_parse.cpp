@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 
+#include "common/db/identity.hpp"
 #include "common/gateway/gateway.hpp"
 #include "common/http/http_client.hpp"
 #include "common/json/body_reader.hpp"
@@ -646,6 +647,16 @@ void WriteArtists(Writer& w, const std::vector<Artist>& artists) {
   w.EndArray();
 }
 
+// The first credited artist's Spotify id when that artist is the job's (db::NameKey), as the
+// Discogs worker decides artist_discogs_id: a featured artist's id must not land on the row
+// of the job's artist.
+std::optional<std::string> JobArtistId(const std::vector<Artist>& credited, std::string_view job_artist) {
+  if (credited.empty() || credited.front().id.empty()) return std::nullopt;
+  std::string want = db::NameKey(job_artist);
+  if (want.empty() || db::NameKey(credited.front().name) != want) return std::nullopt;
+  return credited.front().id;
+}
+
 }  // namespace
 
 catalog::TrackRecord TrackRecordOf(const json::TrackJob& job, const Track& track,
@@ -656,6 +667,7 @@ catalog::TrackRecord TrackRecordOf(const json::TrackJob& job, const Track& track
   r.external_id = track.id;
   r.fields = track.fields;
   r.fields.audio_features_json = audio_features_json;
+  r.fields.artist_spotify_id = JobArtistId(track.artists, job.artist);
   auto classified = Classify({}, artists, job.artist);
   r.genres = std::move(classified.genres);
   r.moods = std::move(classified.moods);
@@ -689,6 +701,7 @@ catalog::AlbumRecord AlbumRecordOf(const json::AlbumJob& job, const Album& album
   r.status = catalog::SourceStatus::kOk;
   r.external_id = album.id;
   r.fields = album.fields;
+  r.fields.artist_spotify_id = JobArtistId(album.artists, job.artist);
   r.tracklist = album.tracks;
   auto classified = Classify(album.genres, artists, job.artist);
   r.genres = std::move(classified.genres);

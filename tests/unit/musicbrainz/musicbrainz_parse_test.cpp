@@ -180,6 +180,25 @@ TEST(MusicBrainzRecord, TrackRecordHasIdsDatesCreditAndVocabularyGenres) {
   EXPECT_EQ(r.raw_json, "{\"raw\":1}");
 }
 
+TEST(MusicBrainzRecord, RecordsCarryTheFirstCreditedArtistsMbidWhenItIsTheJobsArtist) {
+  auto rec = *ParseRecording(Data("own-recording-lookup-tags-isrcs.json"), "recording");
+  auto r = TrackRecordFrom({.job_id = "j", .artist = "mara  QUILL", .title = "Harbour Lights"}, rec, "", Vocab());
+  EXPECT_EQ(r.fields.artist_mbid, "8c7b6a59-4e3d-4c2b-a190-f8e7d6c5b4a3");
+  EXPECT_FALSE(TrackRecordFrom({.job_id = "j", .artist = "Other", .title = "Harbour Lights"}, rec, "", Vocab())
+                   .fields.artist_mbid);
+  // Only the first credit: a featured artist's id never lands on the job's artist.
+  auto multi = *ParseRecording(Data("own-recording-lookup-multi-artist-credit.json"), "recording");
+  EXPECT_EQ(TrackRecordFrom({.job_id = "j", .artist = "DJ Okapi", .title = "t"}, multi, "", Vocab()).fields.artist_mbid,
+            "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d");
+  EXPECT_FALSE(TrackRecordFrom({.job_id = "j", .artist = "Ire", .title = "t"}, multi, "", Vocab()).fields.artist_mbid);
+  auto g = *ParseReleaseGroup(Data("own-release-group-lookup-tags-rating.json"), "release-group");
+  EXPECT_EQ(AlbumRecordFrom({.job_id = "a", .artist = "Velvet Hum", .album = "Undertow"}, g, "", Vocab())
+                .fields.artist_mbid,
+            "07a8b9c0-d1e2-4f3a-8b4c-5d6e7f8a9b0c");
+  EXPECT_FALSE(AlbumRecordFrom({.job_id = "a", .artist = "Velvet Hums", .album = "Undertow"}, g, "", Vocab())
+                   .fields.artist_mbid);
+}
+
 TEST(MusicBrainzRecord, TheJobsIsrcWins) {
   auto rec = *ParseRecording(Data("own-recording-lookup-tags-isrcs.json"), "recording");
   json::TrackJob job{.job_id = "j1", .artist = "Mara Quill", .title = "Harbour Lights", .isrc = "USABC1234567"};

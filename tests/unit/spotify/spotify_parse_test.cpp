@@ -444,6 +444,30 @@ TEST(SpotifyParse, TrackRecordCarriesFieldsFeaturesAndClassifiedGenres) {
   EXPECT_EQ(raw["artists"].Size(), 2u);
 }
 
+TEST(SpotifyParse, RecordsCarryTheFirstArtistsIdWhenItIsTheJobsArtist) {
+  auto track = ParseTrack(Fixture("beets-track-happy.json"));
+  ASSERT_TRUE(track.has_value());
+  // db::NameKey: case and whitespace do not matter.
+  auto record = TrackRecordOf(Job("  pharrell   WILLIAMS", "Happy"), *track, std::nullopt, {});
+  EXPECT_EQ(record.fields.artist_spotify_id, "2RdwBSPQiwcmiDo9kixcl8");
+  EXPECT_FALSE(TrackRecordOf(Job("Someone Else", "Happy"), *track, std::nullopt, {}).fields.artist_spotify_id);
+  // A featured (second) artist's id never lands on the job's artist.
+  auto multi = ParseTrack(Fixture("beets-track-multiartist.json"));
+  ASSERT_TRUE(multi.has_value());
+  EXPECT_EQ(TrackRecordOf(Job("Foo", "x"), *multi, std::nullopt, {}).fields.artist_spotify_id, "12345");
+  EXPECT_FALSE(TrackRecordOf(Job("Bar", "x"), *multi, std::nullopt, {}).fields.artist_spotify_id);
+  auto album = ParseAlbum(Fixture("harmony-album-die-with-a-smile.json"));
+  ASSERT_TRUE(album.has_value());
+  json::AlbumJob job;
+  job.job_id = "a-1";
+  job.artist = "Lady Gaga";
+  job.album = "Die With A Smile";
+  EXPECT_EQ(AlbumRecordOf(job, *album, {}).fields.artist_spotify_id, "1HY2Jd0NmPuamShAr6KMms");
+  job.artist = "Bruno Mars";
+  EXPECT_FALSE(AlbumRecordOf(job, *album, {}).fields.artist_spotify_id);
+  EXPECT_FALSE(NotFoundTrack(Job("Pharrell Williams", "Happy")).fields.artist_spotify_id);
+}
+
 TEST(SpotifyParse, NotFoundRecordsKeepTheJobsIdentity) {
   json::TrackJob job = Job("Nobody", "Nothing");
   auto track = NotFoundTrack(job);
