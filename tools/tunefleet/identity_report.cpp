@@ -49,6 +49,10 @@ constexpr const char* kAliases = R"SQL(
          a.kind, a.value, a.merged_at
   FROM album_aliases a LEFT JOIN albums b ON b.id = a.survivor_id
   WHERE a.merged_at >= COALESCE(NULLIF($1, '')::timestamptz, '-infinity')
+  UNION ALL
+  SELECT 'artist', a.absorbed_id, a.name_key, a.survivor_id, r.name, a.kind, a.value, a.merged_at
+  FROM artist_aliases a LEFT JOIN artists r ON r.id = a.survivor_id
+  WHERE a.merged_at >= COALESCE(NULLIF($1, '')::timestamptz, '-infinity')
 )SQL";
 
 const std::string kSelectMerges =

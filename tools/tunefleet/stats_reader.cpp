@@ -26,7 +26,7 @@ constexpr const char* kSelectFeatureMatrix =
 constexpr const char* kSelectEnrichmentRate =
     "SELECT provider, jobs_last_hour, jobs_last_day FROM catalog_stats_enrichment_rate";
 constexpr const char* kSelectIdentity =
-    "SELECT merged_tracks, merged_albums, identity_conflicts FROM catalog_stats_identity";
+    "SELECT merged_tracks, merged_albums, merged_artists, identity_conflicts FROM catalog_stats_identity";
 
 std::vector<Bucket> ReadBuckets(pqxx::transaction_base& tx, const char* sql) {
   std::vector<Bucket> out;
@@ -88,7 +88,8 @@ core::Result<CatalogStats> ReadCatalogStats(const std::string& dsn, int top) {
     const auto identity = tx.exec1(kSelectIdentity);
     stats.merged_tracks = identity[0].as<std::int64_t>();
     stats.merged_albums = identity[1].as<std::int64_t>();
-    stats.identity_conflicts = identity[2].as<std::int64_t>();
+    stats.merged_artists = identity[2].as<std::int64_t>();
+    stats.identity_conflicts = identity[3].as<std::int64_t>();
     tx.commit();
     return stats;
   });

@@ -139,8 +139,8 @@ std::string FormatTable(const CatalogStats& stats) {
   std::string out = "catalog at " + stats.at + "\n\n";
   out += "  tracks " + Int(stats.tracks) + ", albums " + Int(stats.albums) + ", tracks with audio features " +
          Int(stats.tracks_with_audio_features) + " (" + Percent(stats.audio_features_share) + ")\n";
-  out += "  merged rows: " + Int(stats.merged_tracks) + " tracks, " + Int(stats.merged_albums) +
-         " albums; identity conflicts: " + Int(stats.identity_conflicts) + "\n";
+  out += "  merged rows: " + Int(stats.merged_tracks) + " tracks, " + Int(stats.merged_albums) + " albums, " +
+         Int(stats.merged_artists) + " artists; identity conflicts: " + Int(stats.identity_conflicts) + "\n";
 
   out += "\ntracks by providers that stored them\n" + BucketsTable(stats.tracks_by_providers, stats.tracks, "TRACKS");
   out += "\nalbums by providers that stored them\n" + BucketsTable(stats.albums_by_providers, stats.albums, "ALBUMS");
@@ -247,6 +247,8 @@ std::string FormatJson(const CatalogStats& stats) {
   w.Int64(stats.merged_tracks);
   Key(w, "merged_albums");
   w.Int64(stats.merged_albums);
+  Key(w, "merged_artists");
+  w.Int64(stats.merged_artists);
   Key(w, "conflicts");
   w.Int64(stats.identity_conflicts);
   w.EndObject();

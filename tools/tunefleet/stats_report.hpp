@@ -74,6 +74,7 @@ struct CatalogStats {
   // into another, and pairs of rows in identity_conflicts.
   std::int64_t merged_tracks = 0;
   std::int64_t merged_albums = 0;
+  std::int64_t merged_artists = 0;
   std::int64_t identity_conflicts = 0;
 };
 

@@ -129,7 +129,7 @@ TEST_F(IdentityCliTest, StatsCountsMergedRowsAndConflicts) {
   WriteConflict();
   auto run = Run({"stats", "--no-dead-letters"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(run.out.find("\n  merged rows: 1 tracks, 0 albums; identity conflicts: 1\n"), std::string::npos)
+  EXPECT_NE(run.out.find("\n  merged rows: 1 tracks, 0 albums, 0 artists; identity conflicts: 1\n"), std::string::npos)
       << run.out;
   run = Run({"stats", "--no-dead-letters", "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;

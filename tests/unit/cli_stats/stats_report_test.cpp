@@ -27,6 +27,7 @@ stats::CatalogStats Sample() {
   s.enrichment_rate = {{"spotify", 50, 1200}};
   s.merged_tracks = 17;
   s.merged_albums = 2;
+  s.merged_artists = 4;
   s.identity_conflicts = 3;
   return s;
 }
@@ -68,7 +69,7 @@ TEST(StatsReport, TableShowsSharesAsPercentAndMarksTheLatestVersion) {
   EXPECT_NE(LineStartingWith(text, "2 (latest)"), "") << text;
   EXPECT_NE(text.find("genres: top 2 of 80"), std::string::npos) << text;
   EXPECT_NE(text.find("tracks with audio features 700 (70.0 %)"), std::string::npos) << text;
-  EXPECT_EQ(LineStartingWith(text, "merged rows:"), "  merged rows: 17 tracks, 2 albums; identity conflicts: 3")
+  EXPECT_EQ(LineStartingWith(text, "merged rows:"), "  merged rows: 17 tracks, 2 albums, 4 artists; identity conflicts: 3")
       << text;
   // Buckets: share of all tracks.
   EXPECT_EQ(LineStartingWith(text, "2  "), "  2             700  70.0 %") << text;
@@ -112,6 +113,7 @@ TEST(StatsReport, JsonHoldsEveryFigureUnderStableNames) {
   EXPECT_EQ(d["enrichment_rate"][0]["jobs_last_day"].GetInt64(), 1200);
   EXPECT_EQ(d["identity"]["merged_tracks"].GetInt64(), 17);
   EXPECT_EQ(d["identity"]["merged_albums"].GetInt64(), 2);
+  EXPECT_EQ(d["identity"]["merged_artists"].GetInt64(), 4);
   EXPECT_EQ(d["identity"]["conflicts"].GetInt64(), 3);
 }
 
