@@ -4,6 +4,8 @@
 
 #include <string_view>
 
+#include "common/db/array_text.hpp"
+
 namespace db {
 namespace {
 
@@ -163,10 +165,6 @@ LockedRow ReadRow(const pqxx::row& row) {
   return out;
 }
 
-std::string BigintArrayOf(std::int64_t a, std::int64_t b) {
-  return "{" + std::to_string(a) + "," + std::to_string(b) + "}";
-}
-
 std::int64_t Resolve(pqxx::transaction_base& tx, const EntitySql& sql, std::int64_t id) {
   // Aliases are re-pointed when a survivor is absorbed in turn, so one look-up suffices.
   pqxx::result r = tx.exec_params(sql.resolve, id);
@@ -187,11 +185,6 @@ std::vector<MergeCandidate> CandidatesOf(const pqxx::result& rows, Entity entity
   return out;
 }
 
-std::int64_t ResolveAlias(pqxx::connection_base& connection, Entity entity, std::int64_t id) {
-  pqxx::read_transaction tx(connection);
-  return Resolve(tx, SqlOf(entity), id);
-}
-
 MergeResult MergeRows(pqxx::connection_base& connection, const MergeCandidate& candidate, const char* recompute,
                       const std::string& merge_priority_array) {
   const EntitySql& sql = SqlOf(candidate.entity);
@@ -204,7 +197,7 @@ MergeResult MergeRows(pqxx::connection_base& connection, const MergeCandidate& c
     tx.commit();
     return result;
   }
-  pqxx::result rows = tx.exec_params(sql.lock, BigintArrayOf(a, b));
+  pqxx::result rows = tx.exec_params(sql.lock, BigintArray({a, b}));
   if (rows.size() < 2) {
     // One of them was deleted (by hand, or absorbed after our look-up): nothing to merge now;
     // the next write of the row finds the candidate again if there is one.
@@ -257,7 +250,7 @@ MergeResult MergeRows(pqxx::connection_base& connection, const MergeCandidate& c
   // An artist has nothing to recompute: the ids the absorbed row held are free now (unique
   // indexes), so filling them cannot meet a third row.
   if (recompute != nullptr && candidate.entity != Entity::kArtist) {
-    pqxx::result more = tx.exec_params(recompute, "{" + std::to_string(s) + "}", merge_priority_array);
+    pqxx::result more = tx.exec_params(recompute, BigintArray({s}), merge_priority_array);
     result.more = CandidatesOf(more, candidate.entity);
   }
   tx.commit();

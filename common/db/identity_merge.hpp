@@ -66,7 +66,4 @@ std::vector<MergeCandidate> CandidatesOf(const pqxx::result& rows, Entity entity
 MergeResult MergeRows(pqxx::connection_base& connection, const MergeCandidate& candidate, const char* recompute,
                       const std::string& merge_priority_array);
 
-// `id` or, when a merge absorbed it, the row that holds it now (read on `connection`).
-std::int64_t ResolveAlias(pqxx::connection_base& connection, Entity entity, std::int64_t id);
-
 }  // namespace db
