@@ -64,6 +64,20 @@ const EntitySql kTracks{
             // row's go with it (ON DELETE CASCADE).
             "UPDATE track_similar z SET similar_track_id = $1 WHERE z.similar_track_id = $2 AND z.track_id <> $1 "
             "AND NOT EXISTS (SELECT 1 FROM track_similar w WHERE w.track_id = z.track_id AND w.similar_track_id = $1)",
+            // Listening history (0011_listeners.sql): a scrobble of the absorbed row is one of
+            // the survivor (once: the same listener, time and track is one scrobble), and a job
+            // queued for either row was queued for the recording.
+            "INSERT INTO listens (listener_id, played_at, track_id, source, imported_at) "
+            "SELECT listener_id, played_at, $1, source, imported_at FROM listens WHERE track_id = $2 "
+            "ON CONFLICT DO NOTHING",
+            "INSERT INTO listen_publications (track_id, job_id, queued_at, published_at) "
+            "SELECT $1, job_id, queued_at, published_at FROM listen_publications WHERE track_id = $2 "
+            "ON CONFLICT DO NOTHING",
+            // Playlists list the survivor where they listed the absorbed row (once per playlist;
+            // an entry it would repeat goes with the absorbed row), and seeds follow.
+            "UPDATE playlist_tracks p SET track_id = $1 WHERE p.track_id = $2 AND NOT EXISTS "
+            "(SELECT 1 FROM playlist_tracks q WHERE q.playlist_id = p.playlist_id AND q.track_id = $1)",
+            "UPDATE playlist_tracks SET seed_track_id = $1 WHERE seed_track_id = $2",
         },
     .alias = "INSERT INTO track_aliases (survivor_id, absorbed_id, identity_key, kind, value) "
              "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",

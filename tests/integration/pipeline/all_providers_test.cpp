@@ -307,13 +307,19 @@ TEST(Pipeline, TracksPublishedByNameThenByIsrcEndAsOneRowEach) {
   std::vector<amqp::OutgoingMessage> by_isrc;
   for (const auto& row : name_rows) by_isrc.push_back(track_job(std::stoi(row[2].substr(11)), row[1]));
   vhost.Publish(by_isrc);
-  // Every provider committed every ISRC job (job_effects), and the rows settled into one each.
+  // Every provider committed every ISRC job (job_effects), and every name row was merged. A merge
+  // runs in its own transaction after its batch commits, so the commits alone say nothing yet of
+  // the merges: wait for both.
   auto isrc_jobs_done = [&] {
     return database.Int("select count(*) from job_effects where job_id like 'by-isrc-%'");
   };
-  ASSERT_TRUE(WaitUntil([&] { return isrc_jobs_done() == kTrackProviders * with_isrc; }, 180s,
-                        "every provider committed every ISRC job",
-                        [&] { return std::to_string(isrc_jobs_done()) + " commits"; }));
+  auto aliases = [&] { return database.Int("select count(*) from track_aliases"); };
+  ASSERT_TRUE(WaitUntil([&] { return isrc_jobs_done() == kTrackProviders * with_isrc && aliases() >= with_isrc; },
+                        180s, "every provider committed every ISRC job and every name row was merged",
+                        [&] {
+                          return std::to_string(isrc_jobs_done()) + " commits, " + std::to_string(aliases()) +
+                                 " aliases";
+                        }));
   EXPECT_EQ(database.Int("select count(*) from tracks"), kRecordings);
   EXPECT_EQ(database.Int("select count(*) from tracks where identity_key like 'isrc:%' and "
                          "cardinality(providers_done) = " + std::to_string(kTrackProviders)),
