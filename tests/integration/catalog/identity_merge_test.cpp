@@ -171,6 +171,52 @@ TEST_F(IdentityMergeTest, ReferencesFollowTheSurvivorAndNeighboursNeverListItTwi
   EXPECT_EQ(db_.Int("SELECT count(*) FROM tracks"), 2);
 }
 
+// Listening history and playlists (0011_listeners.sql) follow the survivor: a scrobble of either
+// row is one of the recording, once; a playlist that listed both lists the survivor once.
+TEST_F(IdentityMergeTest, ListensAndPlaylistEntriesFollowTheSurvivorOnce) {
+  auto by_isrc = Track("spotify", "isrc");
+  by_isrc.ref.isrc = kIsrc;
+  auto isrc_row = writer_.WriteTracks({by_isrc});
+  auto name_row = writer_.WriteTracks({Track("lastfm", "name")});
+  auto other = Track("spotify", "other");
+  other.ref.title = "Aerodynamic";
+  auto other_row = writer_.WriteTracks({other});
+  ASSERT_TRUE(isrc_row && name_row && other_row);
+  const std::string s = std::to_string(isrc_row->front());
+  const std::string x = std::to_string(name_row->front());
+  const std::string y = std::to_string(other_row->front());
+  ASSERT_NE(s, x);
+  db_.Rows("INSERT INTO listeners (name, name_key) VALUES ('Ann', 'ann')");
+  // Ann played the name row twice and, at the first of those times, the ISRC row (two imports
+  // that linked one scrobble to each row).
+  db_.Rows("INSERT INTO listens (listener_id, played_at, track_id, source) SELECT id, t, tr, 'lastfm' FROM listeners, "
+           "(VALUES ('2026-01-01T10:00:00Z'::timestamptz, " + x + "::bigint), ('2026-01-01T10:00:00Z', " + s +
+           "), ('2026-01-02T10:00:00Z', " + x + ")) v(t, tr)");
+  db_.Rows("INSERT INTO listen_publications (track_id, job_id) VALUES (" + x + ", 'listen-" + x + "')");
+  db_.Rows("INSERT INTO playlists (listener_id, kind, size, days) SELECT id, k, 2, 30 FROM listeners, "
+           "(VALUES ('similar-recent'), ('trending')) v(k)");
+  db_.Rows("INSERT INTO playlist_tracks (playlist_id, position, track_id, score, reason, seed_track_id) "
+           "SELECT p.id, e.pos, e.tr, 1, 'r', e.seed FROM playlists p JOIN (VALUES "
+           "('similar-recent', 1, " + x + "::bigint, " + y + "::bigint), ('similar-recent', 2, " + y + ", " + x + "), "
+           "('trending', 1, " + s + ", NULL), ('trending', 2, " + x + ", NULL)) e(kind, pos, tr, seed) USING (kind)");
+
+  auto found = Track("musicbrainz", "name");
+  found.fields.isrc = kIsrc;
+  auto written = writer_.WriteTracks({found});
+  ASSERT_TRUE(written) << written.error().message;
+  ASSERT_EQ(std::to_string(written->front()), s);
+  ASSERT_EQ(db_.Int("SELECT count(*) FROM tracks WHERE id = " + x), 0) << "no merge";
+
+  EXPECT_EQ(db_.Rows("SELECT to_char(played_at AT TIME ZONE 'UTC', 'MM-DD'), track_id::text FROM listens ORDER BY 1"),
+            (std::vector<std::vector<std::string>>{{"01-01", s}, {"01-02", s}}));
+  EXPECT_EQ(db_.Rows("SELECT track_id::text, job_id FROM listen_publications"),
+            (std::vector<std::vector<std::string>>{{s, "listen-" + x}}));
+  EXPECT_EQ(db_.Rows("SELECT p.kind, t.position::text, t.track_id::text, coalesce(t.seed_track_id::text, '-') "
+                     "FROM playlist_tracks t JOIN playlists p ON p.id = t.playlist_id ORDER BY 1, 2"),
+            (std::vector<std::vector<std::string>>{
+                {"similar-recent", "1", s, y}, {"similar-recent", "2", y, s}, {"trending", "1", s, "-"}}));
+}
+
 TEST_F(IdentityMergeTest, PerProviderTheNewerContributionWins) {
   auto old_name = Track("lastfm", "name-old");
   old_name.genres = {"from the name row"};
