@@ -26,7 +26,7 @@ constexpr const char* kDeadQueue = "tunefleet.discogs.dead";
 // Redis databases of their own (discogs_worker_test uses 1-3, the fleet tests 4-6).
 constexpr int kPagesDb = 7;
 constexpr int kArtistDb = 8;
-constexpr int kTwoWorkersDb = 10;
+constexpr int kTwoWorkersDb = 17;  // 10 is a Spotify test's
 
 std::unique_ptr<SimProcess> StartSim(std::vector<std::string> args) {
   auto sim = std::make_unique<SimProcess>(std::move(args));

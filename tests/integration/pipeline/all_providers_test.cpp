@@ -13,6 +13,7 @@
 #include "common/json/job_writer.hpp"
 #include "tests/integration/discogs/discogs_test_support.hpp"
 #include "tests/support/metrics_probe.hpp"
+#include "tests/support/redis_db.hpp"
 #include "tests/support/wait.hpp"
 #include "tests/support/worker_process.hpp"
 
@@ -57,13 +58,19 @@ std::vector<std::string> SimArgs() {
   return sim_args;
 }
 
+// Redis database 16 of the private stack is these tests' alone (grep "Db = " in tests/),
+// emptied as each test starts its workers: a cache a previous run filled would answer the
+// workers instead of the simulator (the test then sees a provider make no request at all).
+constexpr int kPipelineRedisDb = 16;
+
 std::vector<std::unique_ptr<WorkerProcess>> StartProviderWorkers(const TestVhost& vhost, const TestDatabase& database,
                                                                  const SimProcess& sim) {
+  test_support::FlushRedisDb(kPipelineRedisDb);
   std::vector<std::unique_ptr<WorkerProcess>> workers;
   for (const char* p : kProviders) {
     std::string upper = p;
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    auto env = discogs_test::WorkerEnv(vhost, database, sim, 9,
+    auto env = discogs_test::WorkerEnv(vhost, database, sim, kPipelineRedisDb,
                                        {{"TUNEFLEET_" + upper + "_BASE_URL", sim.Url("/" + std::string(p))},
                                         {"TUNEFLEET_" + upper + "_RATE", "400"},
                                         {"TUNEFLEET_" + upper + "_BURST", "20"},
