@@ -55,12 +55,15 @@ constexpr const char* kUsage =
     "exit: 0 done, 1 no such listener or playlist, no plays in the window, nothing to recommend\n"
     "      (nothing stored), or the database failed, 2 bad flags or configuration\n";
 
-int DatabaseFailed(const core::Error& error) {
+// `building`: a refused statement is most likely the reader role's DSN, which may not write.
+int DatabaseFailed(const core::Error& error, bool building = false) {
   const std::string& message = error.message;
-  std::fprintf(stderr, "%s%s%s\n", kPrefix, message.substr(0, message.find('\n')).c_str(),
-               error.kind == core::ErrorKind::kTransient
-                   ? "; is PostgreSQL running? check TUNEFLEET_PG_DSN"
-                   : " (check TUNEFLEET_PG_DSN; the playlist tables come with migration 0011)");
+  const char* hint = error.kind == core::ErrorKind::kTransient
+                         ? "; is PostgreSQL running? check TUNEFLEET_PG_DSN"
+                     : building ? " (building a playlist writes: TUNEFLEET_PG_DSN must be the worker role's, not the "
+                                  "reader's; the playlist tables come with migration 0011)"
+                                : " (check TUNEFLEET_PG_DSN; the playlist tables come with migration 0011)";
+  std::fprintf(stderr, "%s%s%s\n", kPrefix, message.substr(0, message.find('\n')).c_str(), hint);
   return kExitFailure;
 }
 
@@ -116,7 +119,7 @@ int RunPlaylist(int argc, char* argv[]) {
   if (options.action == Action::kBuild) {
     auto built = playlist::Build(dsn, {.user = options.user, .kind = options.kind, .size = options.size,
                                        .days = options.days});
-    if (!built) return DatabaseFailed(built.error());
+    if (!built) return DatabaseFailed(built.error(), /*building=*/true);
     if (!built->playlist) {
       std::fprintf(stderr, "%s%s\n", kPrefix, built->refusal.c_str());
       return kExitFailure;

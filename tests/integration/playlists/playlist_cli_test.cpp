@@ -416,6 +416,9 @@ TEST_F(PlaylistCliTest, RefusalsSayWhyInOneLineAndStoreNothing) {
   // The reader role cannot store a playlist.
   run = Read({"--user", "alice", "--kind", "trending"});
   EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("read-only transaction"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("must be the worker role's, not the reader's"), std::string::npos) << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
   EXPECT_EQ(db_.Int("SELECT count(*) FROM playlists"), 0);
 }
 
