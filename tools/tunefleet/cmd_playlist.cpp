@@ -58,8 +58,7 @@ constexpr const char* kUsage =
 // `building`: a refused statement is most likely the reader role's DSN, which may not write.
 int DatabaseFailed(const core::Error& error, bool building = false) {
   const std::string& message = error.message;
-  const char* hint = error.kind == core::ErrorKind::kTransient
-                         ? "; is PostgreSQL running? check TUNEFLEET_PG_DSN"
+  const char* hint = error.kind == core::ErrorKind::kTransient ? "; is PostgreSQL running? check TUNEFLEET_PG_DSN"
                      : building ? " (building a playlist writes: TUNEFLEET_PG_DSN must be the worker role's, not the "
                                   "reader's; the playlist tables come with migration 0011)"
                                 : " (check TUNEFLEET_PG_DSN; the playlist tables come with migration 0011)";
@@ -117,8 +116,8 @@ int RunPlaylist(int argc, char* argv[]) {
 
   playlist::Playlist list;
   if (options.action == Action::kBuild) {
-    auto built = playlist::Build(dsn, {.user = options.user, .kind = options.kind, .size = options.size,
-                                       .days = options.days});
+    auto built =
+        playlist::Build(dsn, {.user = options.user, .kind = options.kind, .size = options.size, .days = options.days});
     if (!built) return DatabaseFailed(built.error(), /*building=*/true);
     if (!built->playlist) {
       std::fprintf(stderr, "%s%s\n", kPrefix, built->refusal.c_str());

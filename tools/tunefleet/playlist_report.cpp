@@ -36,9 +36,7 @@ std::string OneLine(std::string text) {
 
 std::string SimilarReason(const std::string& seed_artist, const std::string& seed_title, std::int64_t plays,
                           std::int64_t days_ago) {
-  std::string when = days_ago <= 0   ? "today"
-                     : days_ago == 1 ? "1 day ago"
-                                     : std::to_string(days_ago) + " days ago";
+  std::string when = days_ago <= 0 ? "today" : days_ago == 1 ? "1 day ago" : std::to_string(days_ago) + " days ago";
   return "similar to " + seed_artist + " - " + seed_title + " (played " + Times(plays) + ", last " + when + ")";
 }
 
@@ -129,7 +127,8 @@ std::string FormatM3u(const Playlist& playlist) {
 
 std::string FormatList(const std::string& user, const std::vector<PlaylistSummary>& playlists) {
   if (playlists.empty()) return "no playlists for " + OneLine(user) + "\n";
-  std::string out = std::to_string(playlists.size()) + (playlists.size() == 1 ? " playlist for " : " playlists for ") + OneLine(user) + ", newest first:\n";
+  std::string out = std::to_string(playlists.size()) + (playlists.size() == 1 ? " playlist for " : " playlists for ") +
+                    OneLine(user) + ", newest first:\n";
   out += "    id  kind            tracks  size  days  created\n";
   char line[256];
   for (const auto& p : playlists) {

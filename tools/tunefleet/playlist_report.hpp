@@ -27,7 +27,7 @@ struct Playlist {
   std::string kind;
   int size = 0;  // the size asked for; tracks may hold fewer
   int days = 0;
-  std::string created_at;  // RFC 3339 UTC
+  std::string created_at;     // RFC 3339 UTC
   std::vector<Entry> tracks;  // by position
 };
 

@@ -14,8 +14,7 @@ namespace {
 constexpr const char* kTrackColumns = "t.id, t.artist_name, t.title, t.duration_ms, t.spotify_id, t.mbid::text";
 
 // The listener's window: plays in (now() - $2 days, now()]. $1: listeners.id.
-constexpr const char* kWindow =
-    "l.played_at > now() - make_interval(days => $2::int) AND l.played_at <= now()";
+constexpr const char* kWindow = "l.played_at > now() - make_interval(days => $2::int) AND l.played_at <= now()";
 
 // similar-recent. $3: size, $4: half-life in days. Each seed (a track the listener played in
 // the window) weighs sum over its plays of exp(-ln 2 * age_days / half-life); a candidate
@@ -26,7 +25,8 @@ WITH seeds AS (
   SELECT l.track_id, count(*) AS plays, max(l.played_at) AS last_played,
          sum(exp(-ln(2.0::float8) * extract(epoch FROM now() - l.played_at)::float8 / 86400.0 / $4::float8)) AS weight
   FROM listens l
-  WHERE l.listener_id = $1 AND )SQL") + kWindow + R"SQL(
+  WHERE l.listener_id = $1 AND )SQL") +
+                                   kWindow + R"SQL(
   GROUP BY l.track_id),
 contributions AS (
   SELECT s.similar_track_id AS track_id, seeds.track_id AS seed_id, seeds.plays, seeds.last_played,
@@ -48,7 +48,8 @@ LIMIT $3
 
 // Why similar-recent found nothing: the seeds, and their track_similar rows.
 const std::string kSimilarRecentEmpty = std::string(R"SQL(
-WITH seeds AS (SELECT DISTINCT l.track_id FROM listens l WHERE l.listener_id = $1 AND )SQL") + kWindow + R"SQL()
+WITH seeds AS (SELECT DISTINCT l.track_id FROM listens l WHERE l.listener_id = $1 AND )SQL") +
+                                        kWindow + R"SQL()
 SELECT (SELECT count(*) FROM seeds),
        (SELECT count(*) FROM track_similar s JOIN seeds ON seeds.track_id = s.track_id)
 )SQL";
@@ -59,14 +60,17 @@ std::string TopTagsCtes(const std::string& limit) {
   return std::string(R"SQL(
 recent AS (
   SELECT t.genres, t.moods FROM listens l JOIN tracks t ON t.id = l.track_id
-  WHERE l.listener_id = $1 AND )SQL") + kWindow + R"SQL(),
+  WHERE l.listener_id = $1 AND )SQL") +
+         kWindow + R"SQL(),
 total AS (SELECT count(*)::float8 AS plays FROM recent),
 top_genres AS (
   SELECT g AS tag, count(*) / (SELECT plays FROM total) AS weight
-  FROM recent, unnest(recent.genres) AS g GROUP BY g ORDER BY count(*) DESC, g LIMIT )SQL" + limit + R"SQL(),
+  FROM recent, unnest(recent.genres) AS g GROUP BY g ORDER BY count(*) DESC, g LIMIT )SQL" +
+         limit + R"SQL(),
 top_moods AS (
   SELECT m AS tag, count(*) / (SELECT plays FROM total) AS weight
-  FROM recent, unnest(recent.moods) AS m GROUP BY m ORDER BY count(*) DESC, m LIMIT )SQL" + limit + R"SQL()
+  FROM recent, unnest(recent.moods) AS m GROUP BY m ORDER BY count(*) DESC, m LIMIT )SQL" +
+         limit + R"SQL()
 )SQL";
 }
 
@@ -110,7 +114,8 @@ SELECT (SELECT string_agg(tag, ', ' ORDER BY weight DESC, tag) FROM top_genres),
 // trending. $3: size. The tracks played most by all listeners in the window (plays, then
 // distinct listeners, then id) that this listener never played.
 const std::string kTrending = std::string(R"SQL(
-SELECT count(*), count(DISTINCT l.listener_id), )SQL") + kTrackColumns + R"SQL(
+SELECT count(*), count(DISTINCT l.listener_id), )SQL") +
+                              kTrackColumns + R"SQL(
 FROM listens l JOIN tracks t ON t.id = l.track_id
 WHERE )SQL" + kWindow + R"SQL(
   AND NOT EXISTS (SELECT 1 FROM listens p WHERE p.listener_id = $1 AND p.track_id = l.track_id)
@@ -122,8 +127,9 @@ LIMIT $3
 constexpr const char* kSelectListener = "SELECT id, name FROM listeners WHERE name_key = lower($1)";
 
 const std::string kWindowPlays =
-    std::string("SELECT count(*), (SELECT to_char(max(p.played_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-                "FROM listens p WHERE p.listener_id = $1) FROM listens l WHERE l.listener_id = $1 AND ") +
+    std::string(
+        "SELECT count(*), (SELECT to_char(max(p.played_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+        "FROM listens p WHERE p.listener_id = $1) FROM listens l WHERE l.listener_id = $1 AND ") +
     kWindow;
 
 constexpr const char* kCreatedAt = "to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
@@ -134,8 +140,9 @@ const std::string kSelectPlaylist = std::string("SELECT p.id, l.name, p.kind, p.
 // Merges repoint playlist_tracks at the survivor (common/db/identity_merge.cpp): the join
 // finds a live row.
 const std::string kSelectEntries =
-    std::string("SELECT pt.position, pt.score, pt.reason, pt.seed_track_id, array_to_string(pt.shared_tags, chr(31)), "
-                "cardinality(pt.shared_tags), ") +
+    std::string(
+        "SELECT pt.position, pt.score, pt.reason, pt.seed_track_id, array_to_string(pt.shared_tags, chr(31)), "
+        "cardinality(pt.shared_tags), ") +
     kTrackColumns +
     " FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id WHERE pt.playlist_id = $1 ORDER BY pt.position";
 
@@ -208,8 +215,7 @@ std::vector<Entry> Candidates(pqxx::transaction_base& tx, std::int64_t listener,
       }
       break;
     case Kind::kDiscovery:
-      for (const auto& row :
-           tx.exec_params(kDiscovery, listener, request.days, request.size, kTopTags, kMoodFactor)) {
+      for (const auto& row : tx.exec_params(kDiscovery, listener, request.days, request.size, kTopTags, kMoodFactor)) {
         Entry e;
         e.score = row[0].as<double>();
         auto genres = db::SplitTags(row[1].c_str(), row[2].as<std::size_t>());
@@ -291,10 +297,11 @@ core::Result<BuildOutcome> Build(const std::string& dsn, const BuildRequest& req
     // trending needs no plays of the listener's own: what others played is enough.
     if (window_plays == 0 && request.kind != Kind::kTrending) {
       outcome.refusal = plays[1].is_null()
-                            ? user + " has no plays yet; import their scrobbles first: tunefleet import lastfm --user " +
+                            ? user +
+                                  " has no plays yet; import their scrobbles first: tunefleet import lastfm --user " +
                                   user + " (or --kind trending)"
-                            : user + " has no plays in the last " + Days(request.days) + " (the latest: " +
-                                  Text(plays[1]) + "); try a larger --days, or --kind trending";
+                            : user + " has no plays in the last " + Days(request.days) +
+                                  " (the latest: " + Text(plays[1]) + "); try a larger --days, or --kind trending";
       return outcome;
     }
     std::vector<Entry> entries = Candidates(tx, listener, request);
@@ -302,15 +309,14 @@ core::Result<BuildOutcome> Build(const std::string& dsn, const BuildRequest& req
       outcome.refusal = WhyEmpty(tx, listener, user, request, window_plays) + "; nothing stored";
       return outcome;
     }
-    const auto id = tx.exec_params1(kInsertPlaylist, listener, std::string(KindName(request.kind)), request.size,
-                                    request.days)[0]
-                        .as<std::int64_t>();
+    const auto id =
+        tx.exec_params1(kInsertPlaylist, listener, std::string(KindName(request.kind)), request.size, request.days)[0]
+            .as<std::int64_t>();
     int position = 0;
     for (auto& e : entries) {
       e.position = ++position;
       tx.exec_params(kInsertEntry, id, e.position, e.track.id, e.score, e.reason,
-                     e.seed_track_id ? std::to_string(*e.seed_track_id) : std::string(),
-                     db::TextArray(e.shared_tags));
+                     e.seed_track_id ? std::to_string(*e.seed_track_id) : std::string(), db::TextArray(e.shared_tags));
     }
     outcome.playlist = ReadPlaylist(tx, id);
     tx.commit();

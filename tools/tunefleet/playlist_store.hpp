@@ -42,7 +42,7 @@ core::Result<std::optional<Playlist>> Read(const std::string& dsn, std::int64_t 
 
 struct ListenerPlaylists {
   bool listener_found = false;
-  std::string user;  // listeners.name
+  std::string user;                        // listeners.name
   std::vector<PlaylistSummary> playlists;  // newest first
 };
 core::Result<ListenerPlaylists> List(const std::string& dsn, const std::string& user);

@@ -82,8 +82,9 @@ double Decay(double age_days) { return std::exp(-std::log(2.0) * age_days / 7.0)
 class PlaylistCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_.Rows("INSERT INTO artists (id, name, name_key) VALUES (1, 'Slowdive', 'slowdive'), (2, 'Ride', 'ride'), "
-             "(4, 'Beach House', 'beach house') RETURNING id");
+    db_.Rows(
+        "INSERT INTO artists (id, name, name_key) VALUES (1, 'Slowdive', 'slowdive'), (2, 'Ride', 'ride'), "
+        "(4, 'Beach House', 'beach house') RETURNING id");
     Track(1, "Slowdive", "Alison", R"({shoegaze,"dream pop"})", "{dreamy,melancholic}", "artist_id = 1");
     Track(2, "Slowdive", "When the Sun Hits", R"({shoegaze,"dream pop"})", "{dreamy}",
           "artist_id = 1, duration_ms = 285400, spotify_id = 'spSun'");
@@ -227,8 +228,10 @@ TEST_F(PlaylistCliTest, SimilarRecentRanksNeighboursOfRecentPlaysByPlaysRecencyA
   EXPECT_EQ(p.tracks[0].name, "Slowdive - When the Sun Hits");
 
   // Stored as printed.
-  const auto rows = db_.Rows("SELECT position, track_id, seed_track_id, reason FROM playlist_tracks WHERE "
-                             "playlist_id = " + std::to_string(p.id) + " ORDER BY position");
+  const auto rows = db_.Rows(
+      "SELECT position, track_id, seed_track_id, reason FROM playlist_tracks WHERE "
+      "playlist_id = " +
+      std::to_string(p.id) + " ORDER BY position");
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[2], (std::vector<std::string>{"3", "5", "1", from_alison}));
   EXPECT_EQ(db_.Scalar("SELECT kind || ' ' || size || ' ' || days || ' ' || listener_id FROM playlists WHERE id = " +
@@ -353,7 +356,8 @@ TEST_F(PlaylistCliTest, ShowListAndExportReproduceTheStoredPlaylist) {
 
   auto none = Read({"show", "999999"});
   EXPECT_EQ(none.exit_code, 1);
-  EXPECT_EQ(none.err, "tunefleet playlist: no playlist with id 999999 (tunefleet playlist list --user NAME lists them)\n");
+  EXPECT_EQ(none.err,
+            "tunefleet playlist: no playlist with id 999999 (tunefleet playlist list --user NAME lists them)\n");
   auto carol = Read({"list", "--user", "carol"});
   ASSERT_EQ(carol.exit_code, 0) << carol.err;
   EXPECT_EQ(carol.out, "no playlists for carol\n");
@@ -398,8 +402,9 @@ TEST_F(PlaylistCliTest, RefusalsSayWhyInOneLineAndStoreNothing) {
   // dave may still have the trends: they need no plays of his own.
   run = Build({"--user", "dave", "--kind", "trending", "--days", "1"});
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_EQ(run.err, "tunefleet playlist: nobody played a track dave has not played in the last day; try a larger "
-                     "--days; nothing stored\n");
+  EXPECT_EQ(run.err,
+            "tunefleet playlist: nobody played a track dave has not played in the last day; try a larger "
+            "--days; nothing stored\n");
   EXPECT_EQ(db_.Int("SELECT count(*) FROM playlists"), 0);
   EXPECT_EQ(db_.Int("SELECT count(*) FROM playlist_tracks"), 0);
 

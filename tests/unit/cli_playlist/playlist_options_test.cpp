@@ -61,8 +61,8 @@ TEST(PlaylistOptions, SubcommandsTakeTheirIdAndFlags) {
 }
 
 TEST(PlaylistOptions, HelpWinsAnywhere) {
-  for (const auto& args : std::vector<std::vector<std::string>>{{"--help"}, {"-h"}, {"show", "--help"},
-                                                                 {"--size", "0", "-h"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"--help"}, {"-h"}, {"show", "--help"}, {"--size", "0", "-h"}}) {
     auto parsed = ParseArgs(args);
     ASSERT_TRUE(parsed);
     EXPECT_EQ(parsed->action, Options::Action::kHelp);
@@ -73,7 +73,8 @@ TEST(PlaylistOptions, RefusesBadFlagsWithOneLineNamingTheWord) {
   EXPECT_EQ(ErrorOf({}), "what? give --user NAME --kind KIND, or list, show or export");
   EXPECT_EQ(ErrorOf({"--kind", "discovery"}), "whose playlist? give --user NAME");
   EXPECT_EQ(ErrorOf({"--user", "alice"}), "which kind? give --kind similar-recent, discovery or trending");
-  EXPECT_EQ(ErrorOf({"--user", "a", "--kind", "radio"}), "--kind \"radio\" is not similar-recent, discovery or trending");
+  EXPECT_EQ(ErrorOf({"--user", "a", "--kind", "radio"}),
+            "--kind \"radio\" is not similar-recent, discovery or trending");
   EXPECT_EQ(ErrorOf({"--user", "a", "--kind", "trending", "--size", "0"}),
             "--size \"0\" is not a whole number from 1 to 500");
   EXPECT_EQ(ErrorOf({"--user", "a", "--kind", "trending", "--size", "501"}),

@@ -50,7 +50,8 @@ TEST(PlaylistReasons, SimilarNamesTheSeedItsPlaysAndWhen) {
 }
 
 TEST(PlaylistReasons, DiscoveryListsSharedGenresThenMoods) {
-  EXPECT_EQ(playlist::DiscoveryReason({"shoegaze", "dream pop"}, {}), "shares shoegaze, dream pop with your top genres");
+  EXPECT_EQ(playlist::DiscoveryReason({"shoegaze", "dream pop"}, {}),
+            "shares shoegaze, dream pop with your top genres");
   EXPECT_EQ(playlist::DiscoveryReason({}, {"melancholic"}), "shares melancholic with your top moods");
   EXPECT_EQ(playlist::DiscoveryReason({"shoegaze"}, {"dreamy", "melancholic"}),
             "shares shoegaze with your top genres and dreamy, melancholic with your top moods");
@@ -105,8 +106,8 @@ TEST(PlaylistReport, M3uIsWhatSimilarWrites) {
 }
 
 TEST(PlaylistReport, ListsNewestFirstAsGiven) {
-  std::vector<playlist::PlaylistSummary> lists = {{.id = 3, .kind = "trending", .size = 10, .days = 7,
-                                                   .created_at = "2026-12-07T23:00:00Z", .tracks = 4}};
+  std::vector<playlist::PlaylistSummary> lists = {
+      {.id = 3, .kind = "trending", .size = 10, .days = 7, .created_at = "2026-12-07T23:00:00Z", .tracks = 4}};
   EXPECT_EQ(playlist::FormatList("alice", lists),
             "1 playlist for alice, newest first:\n"
             "    id  kind            tracks  size  days  created\n"
