@@ -2,7 +2,9 @@
 // playlists / playlist_tracks rows they are stored in (docs/PLAYLISTS.md has the formulas).
 #include "tools/tunefleet/playlist_store.hpp"
 
+#include <cstdio>
 #include <pqxx/pqxx>
+#include <string_view>
 
 #include "common/db/array_text.hpp"
 #include "common/db/session.hpp"
@@ -55,32 +57,37 @@ SELECT (SELECT count(*) FROM seeds),
 )SQL";
 
 // The listener's top genres and moods in the window: each tag weighs the share of the
-// window's plays whose track carries it; the `limit` heaviest of each (then by name).
-std::string TopTagsCtes(const std::string& limit) {
-  return std::string(R"SQL(
-recent AS (
+// window's plays whose track carries it; the $3 heaviest of each (then by name). Genres first,
+// each kind heaviest first.
+const std::string kSelectTopTags = std::string(R"SQL(
+WITH recent AS (
   SELECT t.genres, t.moods FROM listens l JOIN tracks t ON t.id = l.track_id
   WHERE l.listener_id = $1 AND )SQL") +
-         kWindow + R"SQL(),
+                                   kWindow + R"SQL(),
 total AS (SELECT count(*)::float8 AS plays FROM recent),
 top_genres AS (
   SELECT g AS tag, count(*) / (SELECT plays FROM total) AS weight
-  FROM recent, unnest(recent.genres) AS g GROUP BY g ORDER BY count(*) DESC, g LIMIT )SQL" +
-         limit + R"SQL(),
+  FROM recent, unnest(recent.genres) AS g GROUP BY g ORDER BY count(*) DESC, g LIMIT $3::int),
 top_moods AS (
   SELECT m AS tag, count(*) / (SELECT plays FROM total) AS weight
-  FROM recent, unnest(recent.moods) AS m GROUP BY m ORDER BY count(*) DESC, m LIMIT )SQL" +
-         limit + R"SQL()
+  FROM recent, unnest(recent.moods) AS m GROUP BY m ORDER BY count(*) DESC, m LIMIT $3::int)
+SELECT 'genre' AS kind, tag, weight FROM top_genres
+UNION ALL
+SELECT 'mood', tag, weight FROM top_moods
+ORDER BY 1, 3 DESC, 2
 )SQL";
-}
 
-// discovery. $3: size, $4: top tags, $5: mood factor. Candidates share a top genre or mood
-// (the GIN indexes serve `genres && ...` / `moods && ...`), were never played by the listener,
-// and are by an artist the listener never played: the same artist is the same artist_id when
-// both tracks have one, else the same artist name key (the part of tracks.name_key before
-// U+001F, db::NameKey of artist_name). Score: the weights of the shared top genres plus $5
-// times those of the shared top moods; then popularity, then id.
-const std::string kDiscovery = "WITH " + TopTagsCtes("$4::int") + R"SQL(,
+// discovery, given the top tags: $1 listener, $2 size, $3/$4 the top genres and their weights,
+// $5/$6 the top moods and theirs, $7 the mood factor. The tags come as values, not as a
+// subquery, so the planner sees them and probes the GIN indexes (`genres && $3`,
+// `moods && $5`). Candidates were never played by the listener and are by an artist the
+// listener never played: the same artist is the same artist_id when both tracks have one,
+// else the same artist name key (the part of tracks.name_key before U+001F, db::NameKey of
+// artist_name). Score: the weights of the shared top genres plus $7 times those of the shared
+// top moods; then popularity, then id.
+const std::string kDiscovery = std::string(R"SQL(
+WITH top_genres AS (SELECT * FROM unnest($3::text[], $4::float8[]) AS g(tag, weight)),
+top_moods AS (SELECT * FROM unnest($5::text[], $6::float8[]) AS m(tag, weight)),
 played_artists AS (
   SELECT DISTINCT t.artist_id, split_part(t.name_key, chr(31), 1) AS artist_key
   FROM listens l JOIN tracks t ON t.id = l.track_id WHERE l.listener_id = $1),
@@ -89,26 +96,20 @@ candidates AS (
          ARRAY(SELECT g.tag FROM top_genres g WHERE g.tag = ANY (t.genres) ORDER BY g.weight DESC, g.tag) AS genres,
          ARRAY(SELECT m.tag FROM top_moods m WHERE m.tag = ANY (t.moods) ORDER BY m.weight DESC, m.tag) AS moods,
          COALESCE((SELECT sum(g.weight) FROM top_genres g WHERE g.tag = ANY (t.genres)), 0)
-           + $5::float8 * COALESCE((SELECT sum(m.weight) FROM top_moods m WHERE m.tag = ANY (t.moods)), 0) AS score
+           + $7::float8 * COALESCE((SELECT sum(m.weight) FROM top_moods m WHERE m.tag = ANY (t.moods)), 0) AS score
   FROM tracks t
-  WHERE (t.genres && ARRAY(SELECT tag FROM top_genres) OR t.moods && ARRAY(SELECT tag FROM top_moods))
+  WHERE (t.genres && $3::text[] OR t.moods && $5::text[])
     AND NOT EXISTS (SELECT 1 FROM listens p WHERE p.listener_id = $1 AND p.track_id = t.id)
     AND NOT EXISTS (
       SELECT 1 FROM played_artists a
       WHERE CASE WHEN t.artist_id IS NOT NULL AND a.artist_id IS NOT NULL THEN t.artist_id = a.artist_id
                  ELSE split_part(t.name_key, chr(31), 1) = a.artist_key END))
 SELECT c.score, array_to_string(c.genres, chr(31)), cardinality(c.genres),
-       array_to_string(c.moods, chr(31)), cardinality(c.moods), )SQL" +
+       array_to_string(c.moods, chr(31)), cardinality(c.moods), )SQL") +
                                kTrackColumns + R"SQL(
 FROM candidates c JOIN tracks t ON t.id = c.id
 ORDER BY round(c.score::numeric, 9) DESC, t.popularity DESC NULLS LAST, t.id
-LIMIT $3
-)SQL";
-
-// Why discovery found nothing: the top tags it looked for. $3: top tags.
-const std::string kDiscoveryTopTags = "WITH " + TopTagsCtes("$3::int") + R"SQL(
-SELECT (SELECT string_agg(tag, ', ' ORDER BY weight DESC, tag) FROM top_genres),
-       (SELECT string_agg(tag, ', ' ORDER BY weight DESC, tag) FROM top_moods)
+LIMIT $2
 )SQL";
 
 // trending. $3: size. The tracks played most by all listeners in the window (plays, then
@@ -200,6 +201,32 @@ std::string Plural(std::int64_t n, const char* one, const char* many) {
 
 std::string Days(int days) { return days == 1 ? std::string("day") : std::to_string(days) + " days"; }
 
+struct TopTags {
+  std::vector<std::string> genres, moods;  // heaviest first
+  std::vector<double> genre_weights, mood_weights;
+};
+
+TopTags ReadTopTags(pqxx::transaction_base& tx, std::int64_t listener, int days) {
+  TopTags top;
+  for (const auto& row : tx.exec_params(kSelectTopTags, listener, days, kTopTags)) {
+    const bool genre = std::string_view(row[0].c_str()) == "genre";
+    (genre ? top.genres : top.moods).emplace_back(row[1].c_str());
+    (genre ? top.genre_weights : top.mood_weights).push_back(row[2].as<double>());
+  }
+  return top;
+}
+
+// {0.75,1} for $n::float8[], each value exact (17 significant digits).
+std::string Float8Array(const std::vector<double>& values) {
+  std::string out = "{";
+  char number[32];
+  for (double v : values) {
+    std::snprintf(number, sizeof number, "%.17g", v);
+    out += (out.size() > 1 ? "," : "") + std::string(number);
+  }
+  return out + "}";
+}
+
 // The entries of one kind, best first; empty when there is nothing to recommend.
 std::vector<Entry> Candidates(pqxx::transaction_base& tx, std::int64_t listener, const BuildRequest& request) {
   std::vector<Entry> out;
@@ -214,8 +241,12 @@ std::vector<Entry> Candidates(pqxx::transaction_base& tx, std::int64_t listener,
         out.push_back(std::move(e));
       }
       break;
-    case Kind::kDiscovery:
-      for (const auto& row : tx.exec_params(kDiscovery, listener, request.days, request.size, kTopTags, kMoodFactor)) {
+    case Kind::kDiscovery: {
+      const TopTags top = ReadTopTags(tx, listener, request.days);
+      if (top.genres.empty() && top.moods.empty()) break;
+      for (const auto& row :
+           tx.exec_params(kDiscovery, listener, request.size, db::TextArray(top.genres), Float8Array(top.genre_weights),
+                          db::TextArray(top.moods), Float8Array(top.mood_weights), kMoodFactor)) {
         Entry e;
         e.score = row[0].as<double>();
         auto genres = db::SplitTags(row[1].c_str(), row[2].as<std::size_t>());
@@ -227,6 +258,7 @@ std::vector<Entry> Candidates(pqxx::transaction_base& tx, std::int64_t listener,
         out.push_back(std::move(e));
       }
       break;
+    }
     case Kind::kTrending:
       for (const auto& row : tx.exec_params(kTrending, listener, request.days, request.size)) {
         Entry e;
@@ -259,14 +291,18 @@ std::string WhyEmpty(pqxx::transaction_base& tx, std::int64_t listener, const st
              " is a track " + user + " already played; try a larger --days or --kind discovery";
     }
     case Kind::kDiscovery: {
-      pqxx::row r = tx.exec_params1(kDiscoveryTopTags, listener, request.days, kTopTags);
-      if (r[0].is_null() && r[1].is_null()) {
+      const TopTags top = ReadTopTags(tx, listener, request.days);
+      if (top.genres.empty() && top.moods.empty()) {
         return "the tracks of " + user + "'s " + Plural(window_plays, "play", "plays") + " " + window +
                " have no genres or moods yet (the providers have not enriched them); try --kind trending";
       }
-      return "no track by an artist " + user + " never played shares " + user + "'s top genres (" +
-             (r[0].is_null() ? std::string("none") : Text(r[0])) + ") or moods (" +
-             (r[1].is_null() ? std::string("none") : Text(r[1])) + ")";
+      auto list = [](const std::vector<std::string>& tags) {
+        std::string out;
+        for (const auto& tag : tags) out += (out.empty() ? "" : ", ") + tag;
+        return out.empty() ? std::string("none") : out;
+      };
+      return "no track by an artist " + user + " never played shares " + user + "'s top genres (" + list(top.genres) +
+             ") or moods (" + list(top.moods) + ")";
     }
     case Kind::kTrending:
       return "nobody played a track " + user + " has not played " + window + "; try a larger --days";
@@ -321,6 +357,24 @@ core::Result<BuildOutcome> Build(const std::string& dsn, const BuildRequest& req
     outcome.playlist = ReadPlaylist(tx, id);
     tx.commit();
     return outcome;
+  });
+}
+
+core::Result<std::string> ExplainDiscovery(const std::string& dsn, const BuildRequest& request) {
+  db::Session session(dsn);
+  return session.Run([&] {
+    pqxx::read_transaction tx(session.Connection());
+    std::string plan;
+    pqxx::result listener = tx.exec_params(kSelectListener, request.user);
+    if (listener.empty()) return plan;
+    const TopTags top = ReadTopTags(tx, listener[0][0].as<std::int64_t>(), request.days);
+    for (const auto& row : tx.exec_params("EXPLAIN " + kDiscovery, listener[0][0].as<std::int64_t>(), request.size,
+                                          db::TextArray(top.genres), Float8Array(top.genre_weights),
+                                          db::TextArray(top.moods), Float8Array(top.mood_weights), kMoodFactor)) {
+      plan += row[0].c_str();
+      plan += '\n';
+    }
+    return plan;
   });
 }
 

@@ -47,6 +47,10 @@ struct ListenerPlaylists {
 };
 core::Result<ListenerPlaylists> List(const std::string& dsn, const std::string& user);
 
+// EXPLAIN of the discovery statement for `request` (tests check it probes the GIN indexes);
+// empty when there is no such listener.
+core::Result<std::string> ExplainDiscovery(const std::string& dsn, const BuildRequest& request);
+
 // The line for an unknown listener.
 std::string NoListener(const std::string& user);
 
