@@ -23,5 +23,6 @@ int RunControl(int argc, char* argv[]);   // cmd_control.cpp: pause, resume, bre
 int RunCache(int argc, char* argv[]);     // cmd_cache.cpp: the gateway's response cache in Redis: stats, invalidate
 int RunStats(int argc, char* argv[]);     // cmd_stats.cpp: catalog analytics (catalog_stats_* views)
 int RunIdentity(int argc, char* argv[]);  // cmd_identity.cpp: identity conflicts and merges
+int RunImport(int argc, char* argv[]);    // cmd_import.cpp: scrobbles from Last.fm or a CSV export
 
 }  // namespace cli

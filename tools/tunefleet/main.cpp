@@ -24,6 +24,7 @@ constexpr Command kCommands[] = {
     {"stats", "catalog analytics: coverage, genres, moods, features, rates; --json", cli::RunStats},
     {"identity", "identity merges: conflicts (rows not merged), merges (absorbed -> survivor); --json",
      cli::RunIdentity},
+    {"import", "a listener's scrobbles from Last.fm or a CSV export; track jobs for new rows", cli::RunImport},
     {"topology", "upgrade: move an earlier build's RabbitMQ topology to this one, losing nothing", cli::RunTopology},
     {"workers", "the running workers and builders; --watch follows their heartbeats", cli::RunWorkers},
     {"control", "pause, resume, breaker, rate or log-level of running workers and builders", cli::RunControl},
