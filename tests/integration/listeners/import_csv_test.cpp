@@ -61,6 +61,28 @@ TEST(ImportCsv, MalformedLinesGoToTheRejectsFileTheRestIsStoredExitThree) {
   EXPECT_EQ(vhost.Depth("tunefleet.lastfm"), 2u);
 }
 
+TEST(ImportCsv, JobsCommittedButNeverConfirmedArePublishedByTheNextRun) {
+  TestDatabase db;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  test_support::TempDir dir;
+  const auto csv = dir.path() / "s.csv";
+  std::ofstream(csv) << "artist,track,timestamp\nA,B,1700000000\nC,D,1700000001\n";
+  CliRun first = test_support::RunTunefleet({"import", "csv", "--user", "dave", csv.string()}, ImportEnv(db, vhost));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(vhost.Depth("tunefleet.lastfm"), 2u);
+  // As if the run had died between its commit and the broker's confirm.
+  db.Int("WITH u AS (UPDATE listen_publications SET published_at = NULL WHERE job_id = (SELECT min(job_id) FROM "
+         "listen_publications) RETURNING 1) SELECT count(*) FROM u");
+  const auto empty = dir.path() / "empty.csv";
+  std::ofstream(empty) << "artist,track,timestamp\n";
+  CliRun next = test_support::RunTunefleet({"import", "csv", "--user", "erin", empty.string()}, ImportEnv(db, vhost));
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_NE(next.out.find("published 1 jobs"), std::string::npos) << next.out;
+  EXPECT_EQ(vhost.Depth("tunefleet.lastfm"), 3u);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM listen_publications WHERE published_at IS NULL"), 0);
+}
+
 TEST(ImportCsv, AHeaderWithoutATimestampIsAUsageError) {
   TestDatabase db;
   TestVhost vhost;
