@@ -1,7 +1,10 @@
 // `tunefleet import lastfm` against provider-sim's user.getRecentTracks and the private stack.
 #include <gtest/gtest.h>
 
+#include <rapidjson/document.h>
+
 #include <csignal>
+#include <ctime>
 #include <sstream>
 
 #include "tests/integration/listeners/import_env.hpp"
@@ -114,6 +117,13 @@ TEST(ImportLastfm, InterruptedRunResumesWithoutGapsAndNewScrobblesComeWithTheNex
             std::string::npos)
       << resumed.out;
 
+  // The added plays are one second apart from "now" at the time they were added: the next
+  // window (which ends at its run's start) holds them all once the newest is in the past.
+  rapidjson::Document answer;
+  answer.Parse(added.body.c_str());
+  ASSERT_TRUE(answer.IsObject() && answer.HasMember("newest_uts")) << added.body;
+  const std::int64_t newest = answer["newest_uts"].GetInt64();
+  ASSERT_TRUE(test_support::WaitUntil([&] { return std::time(nullptr) > newest; }, 30s, "the added plays in the past"));
   CliRun next = test_support::RunTunefleet(Import(user), env, {.timeout = std::chrono::seconds(120)});
   ASSERT_EQ(next.exit_code, 0) << next.err;
   EXPECT_EQ(Listens(db), 6005);
@@ -132,6 +142,39 @@ TEST(ImportLastfm, InterruptedRunResumesWithoutGapsAndNewScrobblesComeWithTheNex
   EXPECT_EQ(jobs, db.Int("SELECT count(DISTINCT track_id) FROM listens"));
   EXPECT_EQ(db.Int("SELECT count(*) FROM listen_publications WHERE published_at IS NULL"), 0);
   EXPECT_EQ(static_cast<std::int64_t>(vhost.Depth(kQueue)), jobs);
+}
+
+TEST(ImportLastfm, PagesFlagAndAnOutageStopWithWhatIsStoredKeptAndTheNextRunGoesOn) {
+  const std::string user = UniqueUser("carl");
+  SimProcess sim({"--lastfm-users", user + ":3000"});
+  TestDatabase db;
+  TestVhost vhost;
+  vhost.DeclareFleetTopology();
+  const auto env = ImportEnv(db, vhost, sim.Url("/lastfm"));
+  auto import = Import(user);
+  import.insert(import.end(), {"--pages", "3"});
+  CliRun three = test_support::RunTunefleet(import, env, {.timeout = std::chrono::seconds(120)});
+  ASSERT_EQ(three.exit_code, 0) << three.err;
+  EXPECT_NE(three.err.find("stopped after 3 pages (--pages) before page 4"), std::string::npos) << three.err;
+  EXPECT_EQ(Listens(db), 600);
+
+  // Last.fm down (every answer a 503 with error 11): the gateway retries, then the run stops.
+  auto down = provider_sim_test::Fetch(
+      {.method = "POST", .url = sim.Url("/_sim/config"), .body = R"({"lastfm":{"error_rate":1.0,"error_kinds":["503"]}})"});
+  ASSERT_EQ(down.status, 200) << down.body;
+  CliRun failed = test_support::RunTunefleet(Import(user), env, {.timeout = std::chrono::seconds(120)});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.err.find("run the same command again to resume"), std::string::npos) << failed.err;
+  EXPECT_EQ(Listens(db), 600);
+  EXPECT_EQ(db.Int("SELECT next_page FROM listen_cursors WHERE NOT done"), 4);
+
+  auto up = provider_sim_test::Fetch({.method = "POST", .url = sim.Url("/_sim/config"), .body = R"({"lastfm":{"error_rate":0}})"});
+  ASSERT_EQ(up.status, 200) << up.body;
+  CliRun rest = test_support::RunTunefleet(Import(user), env, {.timeout = std::chrono::seconds(120)});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  EXPECT_NE(rest.out.find("stored 2,400 scrobbles (0 already there)"), std::string::npos) << rest.out;
+  EXPECT_EQ(Listens(db), 3000);
+  EXPECT_EQ(db.Int("SELECT count(DISTINCT played_at) FROM listens"), 3000);
 }
 
 TEST(ImportLastfm, UnknownUserIsOneLineAndExitOne) {
