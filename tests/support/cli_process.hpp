@@ -48,6 +48,8 @@ class CliProcess {
   // Waits (polling) until the process exits, or kills it when the timeout has passed, then
   // returns its exit code and output. Call it once.
   CliRun Wait();
+  // The process id (to send it a signal, e.g. SIGINT as Ctrl-C would).
+  pid_t pid() const { return pid_; }
 
  private:
   void RemoveTempDir();

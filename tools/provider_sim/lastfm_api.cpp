@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
+#include <ctime>
 
 #include "tools/provider_sim/ids.hpp"
 #include "tools/provider_sim/json_out.hpp"
 #include "tools/provider_sim/provider_api.hpp"
+#include "tools/provider_sim/scrobbles.hpp"
 
 namespace provider_sim {
 namespace {
@@ -44,7 +47,7 @@ std::string UrlPart(std::string_view text, bool lower) {
 
 class LastfmApi final : public ProviderApi {
  public:
-  explicit LastfmApi(Catalog& catalog) : catalog_(catalog) {}
+  LastfmApi(Catalog& catalog, ScrobbleBook& scrobbles) : catalog_(catalog), scrobbles_(scrobbles) {}
 
   // ProviderApi
   std::string_view Endpoint(const Request& request, std::string_view path) const override {
@@ -67,6 +70,7 @@ class LastfmApi final : public ProviderApi {
     if (method == "album.getinfo") return AlbumInfo(q);
     if (method == "album.gettoptags") return AlbumTags(q);
     if (method == "artist.gettoptags") return ArtistTags(q);
+    if (method == "user.getrecenttracks") return RecentTracks(q);
     return LastfmError(3, "Invalid Method - No method with that name in this package");
   }
 
@@ -89,6 +93,7 @@ class LastfmApi final : public ProviderApi {
     if (method == "album.getinfo") return "album.getInfo";
     if (method == "album.gettoptags") return "album.getTopTags";
     if (method == "artist.gettoptags") return "artist.getTopTags";
+    if (method == "user.getrecenttracks") return "user.getRecentTracks";
     return "invalid-method";
   }
 
@@ -288,11 +293,105 @@ class LastfmApi final : public ProviderApi {
     return TopTags(catalog_.LastfmTags(key, key), {{"artist", record.name}});
   }
 
+  static std::optional<std::int64_t> IntParam(const QueryParams& q, std::string_view name) {
+    auto text = q.Get(name);
+    if (!text || text->empty()) return std::nullopt;
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc{} || end != text->data() + text->size()) return std::nullopt;
+    return value;
+  }
+
+  // One entry of recenttracks.track; `uts` absent for the now-playing entry.
+  void WriteRecentTrack(JsonOut& out, std::uint64_t key, bool with_mbid, std::optional<std::int64_t> uts) {
+    TrackRecord track = catalog_.Track(key);
+    AlbumRecord album = catalog_.Album(track.album_key);
+    out.BeginObject();
+    out.Key("artist").BeginObject();
+    out.Field("mbid", "");
+    out.Field("#text", track.artist);
+    out.EndObject();
+    out.Field("streamable", "0");
+    WriteImages(out, album.key);
+    out.Field("mbid", with_mbid ? Mbid(track.key, IdKind::kTrack, catalog_.seed()) : std::string());
+    out.Key("album").BeginObject();
+    out.Field("mbid", "");
+    out.Field("#text", album.title);
+    out.EndObject();
+    out.Field("name", track.title);
+    out.Field("url", std::string(kSite) + "music/" + UrlPart(track.artist, false) + "/_/" + UrlPart(track.title, false));
+    if (uts) {
+      const auto seconds = static_cast<std::time_t>(*uts);
+      std::tm utc{};
+      gmtime_r(&seconds, &utc);
+      char text[32];
+      std::strftime(text, sizeof text, "%d %b %Y, %H:%M", &utc);
+      out.Key("date").BeginObject();
+      out.Field("uts", std::to_string(*uts));
+      out.Field("#text", text);
+      out.EndObject();
+    } else {
+      out.Key("@attr").BeginObject();
+      out.Field("nowplaying", "true");
+      out.EndObject();
+    }
+    out.EndObject();
+  }
+
+  // user.getRecentTracks. The shape, the parameters (limit default 50, at most 200; from and
+  // to in unix seconds) and the now-playing entry (first, "@attr":{"nowplaying":"true"}, no
+  // date) follow Last.fm's method page as client libraries document it (rdrr.io lastfmr
+  // user_getRecentTracks; the TypeScript RecentTracks type of dustycode-web-v2 src/types/
+  // lastfm.ts: {recenttracks:{track:[...],"@attr":{user,totalPages,page,perPage,total}}},
+  // artist {mbid,"#text"}, date {uts,"#text"}); numbers are strings, as Last.fm sends them.
+  // Window: from inclusive, to exclusive. The now-playing entry comes on page 1 when the
+  // window reaches the newest scrobble, and is not counted in total or perPage.
+  Response RecentTracks(const QueryParams& q) {
+    const std::string user(q.GetOr("user", ""));
+    const std::vector<Scrobble>* history = user.empty() ? nullptr : scrobbles_.Find(user);
+    if (history == nullptr) return LastfmError(6, "User not found", true);
+    const std::int64_t limit = std::clamp<std::int64_t>(IntParam(q, "limit").value_or(50), 1, 200);
+    const std::int64_t page = std::max<std::int64_t>(1, IntParam(q, "page").value_or(1));
+    const auto from = IntParam(q, "from");
+    const auto to = IntParam(q, "to");
+    // The history is newest first: the window is one contiguous run of it.
+    auto first = history->begin();
+    auto last = history->end();
+    if (to) first = std::partition_point(history->begin(), history->end(), [&](const Scrobble& s) { return s.uts >= *to; });
+    if (from) last = std::partition_point(first, history->end(), [&](const Scrobble& s) { return s.uts >= *from; });
+    const std::int64_t total = last - first;
+    const std::int64_t total_pages = (total + limit - 1) / limit;
+    const bool now_playing = page == 1 && first == history->begin();
+    JsonOut out;
+    out.BeginObject();
+    out.Key("recenttracks").BeginObject();
+    out.Key("track").BeginArray();
+    if (now_playing) WriteRecentTrack(out, scrobbles_.NowPlaying(user), false, std::nullopt);
+    for (std::int64_t i = (page - 1) * limit; i < std::min(total, page * limit); ++i) {
+      const Scrobble& s = *(first + i);
+      WriteRecentTrack(out, s.track_key, s.with_mbid, s.uts);
+    }
+    out.EndArray();
+    out.Key("@attr").BeginObject();
+    out.Field("user", user);
+    out.Field("totalPages", std::to_string(total_pages));
+    out.Field("page", std::to_string(page));
+    out.Field("perPage", std::to_string(limit));
+    out.Field("total", std::to_string(total));
+    out.EndObject();
+    out.EndObject();
+    out.EndObject();
+    return {200, out.Take(), {}, false};
+  }
+
   Catalog& catalog_;
+  ScrobbleBook& scrobbles_;
 };
 
 }  // namespace
 
-std::unique_ptr<ProviderApi> MakeLastfmApi(Catalog& catalog) { return std::make_unique<LastfmApi>(catalog); }
+std::unique_ptr<ProviderApi> MakeLastfmApi(Catalog& catalog, ScrobbleBook& scrobbles) {
+  return std::make_unique<LastfmApi>(catalog, scrobbles);
+}
 
 }  // namespace provider_sim

@@ -53,7 +53,9 @@ class ProviderApi {
 };
 
 std::unique_ptr<ProviderApi> MakeSpotifyApi(Catalog& catalog);
-std::unique_ptr<ProviderApi> MakeLastfmApi(Catalog& catalog);
+class ScrobbleBook;
+// `scrobbles` outlives the API (user.getRecentTracks).
+std::unique_ptr<ProviderApi> MakeLastfmApi(Catalog& catalog, ScrobbleBook& scrobbles);
 std::unique_ptr<ProviderApi> MakeMusicBrainzApi(Catalog& catalog);
 // `settings` outlives the API (the simulator's own, changed in place at run time).
 std::unique_ptr<ProviderApi> MakeDiscogsApi(Catalog& catalog, const SimSettings& settings);

@@ -107,6 +107,29 @@ std::vector<Option> Options() {
        [](SimSettings& s, std::string_view v, std::string_view w) {
          s.discogs_search_decoys = static_cast<int>(InRange(static_cast<double>(config::ParseInt(v, w)), 0, 1000, w));
        }},
+      {"lastfm-users", true,
+       [](SimSettings& s, std::string_view v, std::string_view w) {
+         std::vector<LastfmUser> users;
+         while (!v.empty()) {
+           const std::size_t comma = v.find(',');
+           std::string_view item = v.substr(0, comma);
+           v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+           if (item.empty()) continue;
+           const std::size_t colon = item.find(':');
+           if (colon == std::string_view::npos || colon == 0) {
+             throw ConfigError(std::string(w) + ": \"" + std::string(item) + "\" is not NAME:SCROBBLES (e.g. alice:10000)");
+           }
+           const auto count = config::ParseInt(item.substr(colon + 1), w);
+           if (count < 0 || count > 5'000'000) throw ConfigError(std::string(w) + ": scrobbles must be between 0 and 5000000");
+           users.push_back({std::string(item.substr(0, colon)), static_cast<int>(count)});
+         }
+         s.lastfm_users = std::move(users);
+       }},
+      {"lastfm-history-end", true,
+       [](SimSettings& s, std::string_view v, std::string_view w) {
+         s.lastfm_history_end = config::ParseInt(v, w);
+         if (s.lastfm_history_end < 0) throw ConfigError(std::string(w) + " must not be negative");
+       }},
       {"cyanite-never-finish-share", true,
        [](SimSettings& s, std::string_view v, std::string_view w) {
          s.cyanite_never_finish_share = InRange(ParseNumber(v, w), 0, 1, w);
@@ -266,6 +289,10 @@ TUNEFLEET_SIM_SPOTIFY_LATENCY_MS; flags win.
   --drip-interval-ms MS    between two bytes of the drip fault (default 1000)
   --discogs-search-decoys N  releases of the same title by other artists a Discogs search
                            lists before the match (default 0; run time: discogs.search_decoys)
+  --lastfm-users LIST       Last.fm users with a generated history for user.getRecentTracks:
+                           NAME:SCROBBLES,... (default none; POST /_sim/lastfm/scrobbles adds)
+  --lastfm-history-end UTS  unix seconds of the newest generated scrobble (default: 2 minutes
+                           before the simulator starts)
   --cyanite-never-finish-share X  share of enqueued Cyanite analyses that stay Processing
                            forever, 0..1 (default 0; run time: cyanite_never_finish_share)
 per provider P in spotify, lastfm, musicbrainz, discogs, cyanite, aoty:
@@ -318,7 +345,7 @@ std::optional<std::string> ApplyConfigJson(std::string_view json, SimSettings& s
     if (!is_provider) {
       std::string flag = name;
       for (char& c : flag) c = c == '_' ? '-' : c;
-      if (flag == "port" || flag == "log-level" || flag == "seed") return "\"" + name + "\" cannot change at run time";
+      if (flag == "port" || flag == "log-level" || flag == "seed" || flag.starts_with("lastfm-")) return "\"" + name + "\" cannot change at run time";
       if (auto error = apply(flag, member.value)) return error;
       continue;
     }

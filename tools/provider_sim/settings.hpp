@@ -39,6 +39,12 @@ struct ProviderSettings {
   double burst = 10;
 };
 
+// A simulated Last.fm user whose history user.getRecentTracks serves (scrobbles.hpp).
+struct LastfmUser {
+  std::string name;
+  int scrobbles = 0;
+};
+
 struct SimSettings {
   int port = 0;                  // 0 = ephemeral
   std::uint64_t seed = 1;        // catalog seed: same seed, same answers
@@ -54,6 +60,10 @@ struct SimSettings {
   // Cyanite: the share of analyses that, once enqueued, stay Processing forever (a track
   // Cyanite never finishes), decided by the track's key; 0: every analysis finishes.
   double cyanite_never_finish_share = 0;
+  // Last.fm users with a generated listening history (--lastfm-users alice:10000,bob:500).
+  std::vector<LastfmUser> lastfm_users;
+  // Unix seconds of the newest generated scrobble; 0: two minutes before the simulator starts.
+  std::int64_t lastfm_history_end = 0;
   std::array<ProviderSettings, kProviderCount> providers;
 
   ProviderSettings& of(Provider p) { return providers[static_cast<std::size_t>(p)]; }

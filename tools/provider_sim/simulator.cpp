@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
+
+#include <rapidjson/document.h>
 
 #include "common/logging/logger.hpp"
 #include "tools/provider_sim/json_out.hpp"
@@ -41,7 +44,11 @@ Simulator::Simulator(SimSettings settings, const resilience::Clock& clock)
       random_(settings_.seed ^ 0x73696d75ull),
       started_(clock.Now()) {
   apis_[static_cast<std::size_t>(Provider::kSpotify)] = MakeSpotifyApi(catalog_);
-  apis_[static_cast<std::size_t>(Provider::kLastfm)] = MakeLastfmApi(catalog_);
+  // Wall-clock time only here and in POST /_sim/lastfm/scrobbles: scrobbles carry unix seconds.
+  const std::int64_t history_end =
+      settings_.lastfm_history_end > 0 ? settings_.lastfm_history_end : static_cast<std::int64_t>(std::time(nullptr)) - 120;
+  scrobbles_ = std::make_unique<ScrobbleBook>(settings_.seed, settings_.lastfm_users, history_end);
+  apis_[static_cast<std::size_t>(Provider::kLastfm)] = MakeLastfmApi(catalog_, *scrobbles_);
   apis_[static_cast<std::size_t>(Provider::kMusicbrainz)] = MakeMusicBrainzApi(catalog_);
   apis_[static_cast<std::size_t>(Provider::kDiscogs)] = MakeDiscogsApi(catalog_, settings_);
   apis_[static_cast<std::size_t>(Provider::kCyanite)] = MakeCyaniteApi(catalog_, settings_);
@@ -211,7 +218,30 @@ Outcome Simulator::HandleControl(const Request& request, std::string_view path) 
     if (auto error = Configure(request.body)) return {Action::kRespond, SimError(400, *error), {}};
     return {Action::kRespond, Json(200, ConfigJson()), {}};
   }
-  return {Action::kRespond, SimError(404, "unknown control path; expected GET /_sim/stats, /_sim/health, /_sim/config, POST /_sim/reset, /_sim/config"), {}};
+  if (path == "/lastfm/scrobbles" && request.method == "POST") {
+    // {"user":"alice","count":5,"at":1700000000}: scrobbles newer than any so far (at: unix
+    // seconds of the first; default now), so a test can add plays while an import pages.
+    rapidjson::Document doc;
+    doc.Parse(request.body.data(), request.body.size());
+    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("user") || !doc["user"].IsString()) {
+      return {Action::kRespond, SimError(400, "expected {\"user\":NAME,\"count\":N[,\"at\":UNIX_SECONDS]}"), {}};
+    }
+    const std::string user = doc["user"].GetString();
+    const int count = doc.HasMember("count") && doc["count"].IsInt() ? doc["count"].GetInt() : 1;
+    const std::int64_t at = doc.HasMember("at") && doc["at"].IsInt64() ? doc["at"].GetInt64()
+                                                                       : static_cast<std::int64_t>(std::time(nullptr));
+    if (auto error = scrobbles_->Append(user, count, at)) return {Action::kRespond, SimError(400, *error), {}};
+    const auto* history = scrobbles_->Find(user);
+    JsonOut out;
+    out.BeginObject();
+    out.Field("user", user);
+    out.Field("appended", count);
+    out.Field("total", static_cast<std::int64_t>(history->size()));
+    out.Field("newest_uts", history->front().uts);
+    out.EndObject();
+    return {Action::kRespond, Json(200, out.Take()), {}};
+  }
+  return {Action::kRespond, SimError(404, "unknown control path; expected GET /_sim/stats, /_sim/health, /_sim/config, POST /_sim/reset, /_sim/config, /_sim/lastfm/scrobbles"), {}};
 }
 
 void Simulator::Reset() {

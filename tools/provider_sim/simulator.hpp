@@ -14,6 +14,7 @@
 #include "tools/provider_sim/catalog.hpp"
 #include "tools/provider_sim/provider_api.hpp"
 #include "tools/provider_sim/rate_gate.hpp"
+#include "tools/provider_sim/scrobbles.hpp"
 #include "tools/provider_sim/settings.hpp"
 
 namespace provider_sim {
@@ -64,6 +65,7 @@ class Simulator {
   const SimSettings& settings() const { return settings_; }
   const ProviderStats& stats(Provider p) const { return stats_[static_cast<std::size_t>(p)]; }
   Catalog& catalog() { return catalog_; }
+  ScrobbleBook& scrobbles() { return *scrobbles_; }
   std::string StatsJson() const;
   std::string ConfigJson() const;
   void Reset();
@@ -89,6 +91,7 @@ class Simulator {
   SimSettings settings_;
   const resilience::Clock& clock_;
   Catalog catalog_;
+  std::unique_ptr<ScrobbleBook> scrobbles_;  // Last.fm users' histories (user.getRecentTracks)
   std::array<std::unique_ptr<ProviderApi>, kProviderCount> apis_;
   std::array<std::unique_ptr<RateGate>, kProviderCount> gates_;
   std::array<ProviderStats, kProviderCount> stats_;

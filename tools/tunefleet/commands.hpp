@@ -23,6 +23,7 @@ int RunControl(int argc, char* argv[]);   // cmd_control.cpp: pause, resume, bre
 int RunCache(int argc, char* argv[]);     // cmd_cache.cpp: the gateway's response cache in Redis: stats, invalidate
 int RunStats(int argc, char* argv[]);     // cmd_stats.cpp: catalog analytics (catalog_stats_* views)
 int RunIdentity(int argc, char* argv[]);  // cmd_identity.cpp: identity conflicts and merges
+int RunImport(int argc, char* argv[]);    // cmd_import.cpp: scrobbles from Last.fm or a CSV export
 int RunPlaylist(int argc, char* argv[]);  // cmd_playlist.cpp: a listener's playlists: build, list, show, export
 
 }  // namespace cli

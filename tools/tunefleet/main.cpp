@@ -24,6 +24,7 @@ constexpr Command kCommands[] = {
     {"stats", "catalog analytics: coverage, genres, moods, features, rates; --json", cli::RunStats},
     {"identity", "identity merges: conflicts (rows not merged), merges (absorbed -> survivor); --json",
      cli::RunIdentity},
+    {"import", "a listener's scrobbles from Last.fm or a CSV export; track jobs for new rows", cli::RunImport},
     {"playlist", "build a listener's playlist (similar-recent, discovery, trending); list, show, export",
      cli::RunPlaylist},
     {"topology", "upgrade: move an earlier build's RabbitMQ topology to this one, losing nothing", cli::RunTopology},
