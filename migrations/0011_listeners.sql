@@ -1,4 +1,4 @@
--- 0011_listeners: the listener side (docs/DATABASE.md, "Listeners and playlists").
+-- 0011_listeners: the listener side (docs/LISTENERS.md, docs/PLAYLISTS.md; tables in docs/DATABASE.md).
 --
 -- `tunefleet import lastfm|csv` stores each scrobble once in `listens`, linked to the catalog
 -- row its track resolves to by the identity rules (a new name-keyed row when none exists),
