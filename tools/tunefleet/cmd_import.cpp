@@ -75,7 +75,7 @@ constexpr const char* kUsage =
     "  -h, --help              this text\n"
     "\n"
     "environment: TUNEFLEET_PG_DSN, TUNEFLEET_AMQP_URL, TUNEFLEET_REDIS_URL, TUNEFLEET_LASTFM_API_KEY,\n"
-    "  TUNEFLEET_LASTFM_BASE_URL, TUNEFLEET_LASTFM_RATE_LIMIT ... (the Last.fm workers' settings)\n"
+    "  TUNEFLEET_LASTFM_BASE_URL, TUNEFLEET_LASTFM_RATE, _BURST ... (the Last.fm workers' settings)\n"
     "exit: 0 done, 1 failed (what is stored is kept; run again to resume), 2 bad flags or\n"
     "      configuration (or Last.fm refuses the API key), 3 some CSV lines rejected, 130 interrupted\n";
 
