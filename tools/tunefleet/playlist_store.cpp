@@ -159,17 +159,6 @@ constexpr const char* kInsertEntry =
     "INSERT INTO playlist_tracks (playlist_id, position, track_id, score, reason, seed_track_id, shared_tags) "
     "VALUES ($1, $2, $3, $4::float8, $5, NULLIF($6, '')::bigint, $7::text[])";
 
-recommend::TrackSummary ReadTrack(const pqxx::row& row, int first) {
-  recommend::TrackSummary t;
-  t.id = row[first].as<std::int64_t>();
-  t.artist = row[first + 1].c_str();
-  t.title = row[first + 2].c_str();
-  if (!row[first + 3].is_null()) t.duration_ms = row[first + 3].as<std::int64_t>();
-  t.spotify_id = row[first + 4].c_str();
-  t.mbid = row[first + 5].c_str();
-  return t;
-}
-
 std::string Text(const pqxx::field& field) { return field.is_null() ? std::string() : field.as<std::string>(); }
 
 std::optional<Playlist> ReadPlaylist(pqxx::transaction_base& tx, std::int64_t id) {
@@ -189,7 +178,7 @@ std::optional<Playlist> ReadPlaylist(pqxx::transaction_base& tx, std::int64_t id
     e.reason = row[2].c_str();
     if (!row[3].is_null()) e.seed_track_id = row[3].as<std::int64_t>();
     e.shared_tags = db::SplitTags(row[4].c_str(), row[5].as<std::size_t>());
-    e.track = ReadTrack(row, 6);
+    e.track = recommend::ReadTrackColumns(row, 6);
     p.tracks.push_back(std::move(e));
   }
   return p;
@@ -237,7 +226,7 @@ std::vector<Entry> Candidates(pqxx::transaction_base& tx, std::int64_t listener,
         e.score = row[0].as<double>();
         e.seed_track_id = row[1].as<std::int64_t>();
         e.reason = SimilarReason(row[2].c_str(), row[3].c_str(), row[4].as<std::int64_t>(), row[5].as<std::int64_t>());
-        e.track = ReadTrack(row, 6);
+        e.track = recommend::ReadTrackColumns(row, 6);
         out.push_back(std::move(e));
       }
       break;
@@ -254,7 +243,7 @@ std::vector<Entry> Candidates(pqxx::transaction_base& tx, std::int64_t listener,
         e.reason = DiscoveryReason(genres, moods);
         e.shared_tags = genres;
         e.shared_tags.insert(e.shared_tags.end(), moods.begin(), moods.end());
-        e.track = ReadTrack(row, 5);
+        e.track = recommend::ReadTrackColumns(row, 5);
         out.push_back(std::move(e));
       }
       break;
@@ -265,7 +254,7 @@ std::vector<Entry> Candidates(pqxx::transaction_base& tx, std::int64_t listener,
         const auto plays = row[0].as<std::int64_t>();
         e.score = static_cast<double>(plays);
         e.reason = TrendingReason(plays, row[1].as<std::int64_t>(), request.days);
-        e.track = ReadTrack(row, 2);
+        e.track = recommend::ReadTrackColumns(row, 2);
         out.push_back(std::move(e));
       }
       break;

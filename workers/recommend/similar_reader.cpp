@@ -39,6 +39,15 @@ const std::string kSelectNeighbours =
     " WHERE s.track_id = $1 ORDER BY s.rank, s.similar_track_id LIMIT $2";
 
 TrackSummary ReadSummary(const pqxx::row& row, int first) {
+  TrackSummary t = ReadTrackColumns(row, first);
+  t.genres = db::SplitTags(row[first + 6].c_str());
+  t.moods = db::SplitTags(row[first + 7].c_str());
+  return t;
+}
+
+}  // namespace
+
+TrackSummary ReadTrackColumns(const pqxx::row& row, int first) {
   TrackSummary t;
   t.id = row[first].as<std::int64_t>();
   t.artist = row[first + 1].c_str();
@@ -46,12 +55,8 @@ TrackSummary ReadSummary(const pqxx::row& row, int first) {
   if (!row[first + 3].is_null()) t.duration_ms = row[first + 3].as<std::int64_t>();
   t.spotify_id = row[first + 4].c_str();
   t.mbid = row[first + 5].c_str();
-  t.genres = db::SplitTags(row[first + 6].c_str());
-  t.moods = db::SplitTags(row[first + 7].c_str());
   return t;
 }
-
-}  // namespace
 
 struct SimilarReader::Impl {
   // Key lookups: this reader has always left the server's JIT setting alone.

@@ -9,6 +9,10 @@
 
 #include "common/core/result.hpp"
 
+namespace pqxx {
+class row;
+}
+
 // The read side of track_similar, for `tunefleet similar`: find a track, list its neighbours,
 // write them as an M3U playlist.
 namespace recommend {
@@ -70,5 +74,10 @@ std::string M3uLocation(const TrackSummary& track);
 // An extended M3U playlist: #EXTM3U, then per track #EXTINF:<seconds>,<artist> - <title> (-1
 // seconds when the duration is unknown) and its location line.
 std::string FormatM3u(const std::vector<TrackSummary>& tracks);
+
+// A track's id, artist_name, title, duration_ms, spotify_id and mbid::text, in that order,
+// read from `row` starting at column `first` (genres and moods left empty): the columns every
+// reader of track summaries selects first (`tunefleet similar`, `tunefleet playlist`).
+TrackSummary ReadTrackColumns(const pqxx::row& row, int first);
 
 }  // namespace recommend
